@@ -1,0 +1,107 @@
+/**
+ * The connector abstraction (DESIGN.md §5): one folder per platform under src/connectors/<type>/.
+ * Commands and tasks talk only to this interface; nothing here loads a platform SDK.
+ */
+import type { ConnectorType, DiskFormat } from '../domain/vocabulary';
+import type { ConnectorConfig, DiskRef, IntegrityResult } from '../domain/state';
+
+export interface CheckResult {
+  name: string;
+  /** true passed, false failed, null could not be verified from here (said plainly). */
+  ok: boolean | null;
+  detail: string;
+}
+
+/** Reports progress of a long step: fraction in 0..1 and an optional line for the operator. */
+export type ProgressSink = (fraction: number, message?: string) => void;
+
+export interface LayerRef {
+  id: string;
+  name: string;
+  version: string;
+}
+
+export interface PackagingDiskRequest {
+  layer: LayerRef;
+  taskId: string;
+  /** The OS layer version's disk, the content the packaging disk starts from. */
+  osDisk: DiskRef;
+  /** File name chosen on the Packaging Disk tab, without extension. */
+  diskName: string;
+  format: DiskFormat;
+  signal: AbortSignal;
+}
+
+export interface DiskLocation {
+  /** Absolute path, or blob URL without any SAS. */
+  location: string;
+  format: DiskFormat;
+  sizeBytes: number;
+  /** The task description the operator reads when the disk is ready: where it is, what next. */
+  description: string;
+}
+
+export interface DeployLinkRequest {
+  layer: LayerRef;
+  taskId: string;
+  disk: DiskLocation;
+  machineName?: string;
+  size?: string;
+  vnet?: string;
+  subnet?: string;
+  linkExpiryMs?: number;
+}
+
+export interface DeployLink {
+  /** A URL for cloud connectors, instructions for the others. */
+  link: string;
+  parameters: Record<string, unknown>;
+}
+
+export interface MachineRef {
+  name: string;
+  /** Platform ids of everything created for the machine, recorded as soon as known. */
+  resources: Record<string, unknown>;
+}
+
+export type MachineStatus = 'running' | 'stopped' | 'absent' | 'unknown';
+
+export interface FinalizeRequest {
+  layer: LayerRef;
+  taskId: string;
+  disk: DiskLocation;
+  machine: MachineRef | null;
+  /** Folder of the layer repository where the captured disk goes. */
+  repositoryDir: string;
+  keepMachine: boolean;
+  signal: AbortSignal;
+}
+
+export interface LayerArtifact {
+  location: string;
+  format: DiskFormat;
+  sizeBytes: number;
+  sha256: string;
+}
+
+export interface Connector {
+  readonly type: ConnectorType;
+  readonly diskFormats: readonly DiskFormat[];
+  test(): Promise<CheckResult[]>;
+  createPackagingDisk(req: PackagingDiskRequest, progress: ProgressSink): Promise<DiskLocation>;
+  deployLink(req: DeployLinkRequest): Promise<DeployLink>;
+  deployMachine?(req: DeployLinkRequest, progress: ProgressSink): Promise<MachineRef>;
+  machineStatus(ref: MachineRef | null, disk: DiskLocation): Promise<MachineStatus>;
+  probeIntegrity?(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string>;
+  finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact>;
+}
+
+/** Environment and paths a connector may need beyond its own settings. */
+export interface ConnectorEnvironment {
+  home: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export type ConnectorFactory = (config: ConnectorConfig, envt: ConnectorEnvironment) => Promise<Connector>;
+
+export type { IntegrityResult };

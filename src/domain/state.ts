@@ -1,0 +1,173 @@
+/**
+ * The state document (DESIGN.md §7) as zod schemas: validated on every read, so a hand-edited or
+ * truncated file is reported instead of half-understood. Loaded only by code that touches state.
+ */
+import { z } from 'zod';
+import {
+  BROKERS,
+  CONNECTOR_TYPES,
+  DISK_FORMATS,
+  HYPERVISORS,
+  IPV6_STATES,
+  PROVISIONING_SERVICES,
+  PURPOSES,
+  TASK_KINDS,
+  TASK_STATES,
+  VERSION_STATES,
+} from './vocabulary';
+
+export const STATE_SCHEMA_VERSION = 1;
+
+const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
+
+const isoDate = z.string();
+
+export const diskRefSchema = z.object({
+  /** Absolute local path or a blob URL (never with a SAS token). */
+  location: z.string(),
+  format: z.enum(DISK_FORMATS),
+  sizeBytes: z.number().int().nonnegative(),
+});
+
+export const connectorConfigSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  type: z.enum(CONNECTOR_TYPES),
+  createdAt: isoDate,
+  /** Type-specific fields; secrets are referenced by environment variable name only. */
+  settings: z.record(z.unknown()),
+});
+
+export const osLayerVersionSchema = z.object({
+  name: z.string(),
+  disk: diskRefSchema,
+  ipv6: z.enum(IPV6_STATES),
+  createdAt: isoDate,
+});
+
+export const osLayerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: isoDate,
+  versions: z.array(osLayerVersionSchema),
+});
+
+export const iconSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  format: z.enum(['png', 'jpg']),
+  /** Path of the imported copy under ELM_HOME/icons. */
+  file: z.string(),
+  importedAt: isoDate,
+});
+
+export const auditEntrySchema = z.object({
+  at: isoDate,
+  user: z.string(),
+  action: z.string(),
+  comment: z.string(),
+  version: z.string().optional(),
+});
+
+export const integrityResultSchema = z.object({
+  at: isoDate,
+  source: z.string(),
+  ready: z.boolean(),
+  blockers: z.array(z.object({ id: z.string(), message: z.string() })),
+  shutdownRequested: z.boolean(),
+  machine: z.string().optional(),
+  reportSha256: z.string().optional(),
+});
+
+export const layerVersionSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  state: z.enum(VERSION_STATES),
+  maxSizeGiB: z.number().positive(),
+  osLayer: z.object({ name: z.string(), version: z.string() }),
+  connector: z.string(),
+  platform: z.object({
+    purpose: z.enum(PURPOSES),
+    hypervisor: z.enum(keysOf(HYPERVISORS)).optional(),
+    provisioning: z.enum(keysOf(PROVISIONING_SERVICES)).optional(),
+    broker: z.enum(keysOf(BROKERS)).optional(),
+  }),
+  recipes: z.array(z.string()),
+  packagingDisk: z.object({
+    name: z.string(),
+    format: z.enum(DISK_FORMATS),
+    location: z.string().nullable(),
+    sizeBytes: z.number().int().nonnegative().nullable(),
+  }),
+  createTaskId: z.string().nullable(),
+  machine: z.record(z.unknown()).nullable(),
+  integrity: integrityResultSchema.nullable(),
+  artifact: z
+    .object({ location: z.string(), sha256: z.string(), sizeBytes: z.number().int().nonnegative(), format: z.enum(DISK_FORMATS) })
+    .nullable(),
+  createdAt: isoDate,
+});
+
+export const layerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  icon: z.string(),
+  createdAt: isoDate,
+  versions: z.array(layerVersionSchema),
+  audit: z.array(auditEntrySchema),
+});
+
+export const taskStepSchema = z.object({
+  name: z.string(),
+  state: z.enum(['Running', 'Done', 'Failed', 'Undone']),
+  startedAt: isoDate,
+  endedAt: isoDate.nullable(),
+  /** What the step produced (paths, resource ids), so a resumed task can clean up or skip it. */
+  data: z.record(z.unknown()),
+});
+
+export const taskSchema = z.object({
+  id: z.string(),
+  kind: z.enum(TASK_KINDS),
+  state: z.enum(TASK_STATES),
+  description: z.string(),
+  progress: z.number().min(0).max(100),
+  layerId: z.string(),
+  version: z.string(),
+  startedAt: isoDate,
+  endedAt: isoDate.nullable(),
+  steps: z.array(taskStepSchema),
+  /** Inputs the worker needs to (re)run the task; never secrets. */
+  params: z.record(z.unknown()),
+  worker: z.object({ pid: z.number().int(), host: z.string(), heartbeatAt: isoDate }).nullable(),
+  error: z.string().nullable(),
+  cancelRequested: z.boolean(),
+});
+
+export const stateSchema = z.object({
+  schemaVersion: z.literal(STATE_SCHEMA_VERSION),
+  nextId: z.number().int().positive(),
+  connectors: z.array(connectorConfigSchema),
+  osLayers: z.array(osLayerSchema),
+  icons: z.array(iconSchema),
+  layers: z.array(layerSchema),
+  tasks: z.array(taskSchema),
+});
+
+export type State = z.infer<typeof stateSchema>;
+export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+export type OsLayer = z.infer<typeof osLayerSchema>;
+export type OsLayerVersion = z.infer<typeof osLayerVersionSchema>;
+export type Icon = z.infer<typeof iconSchema>;
+export type Layer = z.infer<typeof layerSchema>;
+export type LayerVersion = z.infer<typeof layerVersionSchema>;
+export type AuditEntry = z.infer<typeof auditEntrySchema>;
+export type Task = z.infer<typeof taskSchema>;
+export type TaskStep = z.infer<typeof taskStepSchema>;
+export type IntegrityResult = z.infer<typeof integrityResultSchema>;
+export type DiskRef = z.infer<typeof diskRefSchema>;
+
+export function emptyState(): State {
+  return { schemaVersion: STATE_SCHEMA_VERSION, nextId: 1, connectors: [], osLayers: [], icons: [], layers: [], tasks: [] };
+}

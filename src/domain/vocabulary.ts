@@ -1,0 +1,53 @@
+/**
+ * The words of the ELM console (DESIGN.md §2) as plain constants: light enough for the CLI wiring
+ * and the wizard, and the single source the zod schemas are built from.
+ */
+export const VERSION_STATES = ['Editing', 'Finalizable', 'Finalizing', 'Deployable', 'Broken', 'Deleting'] as const;
+export type VersionState = (typeof VERSION_STATES)[number];
+
+export const TASK_STATES = ['Pending', 'Running', 'ActionRequired', 'Complete', 'Failed', 'Canceling', 'Canceled'] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+export const TERMINAL_TASK_STATES: readonly TaskState[] = ['Complete', 'Failed', 'Canceled'];
+
+export const TASK_KINDS = ['CreatePackagingDisk', 'Finalize', 'DeployMachine'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export const DISK_FORMATS = ['vhd', 'vhdx', 'vmdk', 'qcow2', 'raw'] as const;
+export type DiskFormat = (typeof DISK_FORMATS)[number];
+
+export const CONNECTOR_TYPES = ['fileshare', 'azure', 'vsphere', 'pvs'] as const;
+export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
+
+export const PURPOSES = ['packaging', 'publishing'] as const;
+export type Purpose = (typeof PURPOSES)[number];
+
+export const IPV6_STATES = ['enabled', 'disabled'] as const;
+export type Ipv6State = (typeof IPV6_STATES)[number];
+
+/** The Platform Types tab's dropdowns, with the labels the console shows. */
+export const HYPERVISORS = {
+  azure: 'Microsoft Azure',
+  vsphere: 'VMware vSphere',
+  hyperv: 'Microsoft Hyper-V',
+  xenserver: 'Citrix Hypervisor (XenServer)',
+  acropolis: 'Nutanix AHV (Acropolis)',
+  aws: 'Amazon Web Services',
+  otherHypervisor: 'Other hypervisor',
+} as const;
+export const PROVISIONING_SERVICES = {
+  mcs: 'Citrix Machine Creation Services (MCS)',
+  pvs: 'Citrix Provisioning (PVS)',
+  viewcomposer: 'VMware View Composer',
+  otherProvisioning: 'Other provisioning service',
+} as const;
+export const BROKERS = {
+  xenapp: 'Citrix XenApp',
+  xendesktop: 'Citrix XenDesktop',
+  azurerdsh: 'Azure Remote Desktop Session Host',
+  rds: 'Microsoft RDS',
+  view: 'VMware Horizon View',
+  otherBroker: 'Other connection broker',
+} as const;
+export type HypervisorId = keyof typeof HYPERVISORS;
+export type ProvisioningId = keyof typeof PROVISIONING_SERVICES;
+export type BrokerId = keyof typeof BROKERS;
