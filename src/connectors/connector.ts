@@ -88,12 +88,19 @@ export interface Connector {
   readonly type: ConnectorType;
   readonly diskFormats: readonly DiskFormat[];
   test(): Promise<CheckResult[]>;
+  /** Where createPackagingDisk will put the disk; recorded before writing so a resumed task can clean up. */
+  packagingDiskLocation(req: Omit<PackagingDiskRequest, 'signal'>): string;
   createPackagingDisk(req: PackagingDiskRequest, progress: ProgressSink): Promise<DiskLocation>;
+  /** Removes a (possibly partial) packaging disk: undo of an interrupted or cancelled write. */
+  discardPackagingDisk(location: string): Promise<void>;
   deployLink(req: DeployLinkRequest): Promise<DeployLink>;
   deployMachine?(req: DeployLinkRequest, progress: ProgressSink): Promise<MachineRef>;
   machineStatus(ref: MachineRef | null, disk: DiskLocation): Promise<MachineStatus>;
   probeIntegrity?(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string>;
+  /** Captures the machine's disk into the layer repository (the import). Safe to run again. */
   finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact>;
+  /** After the capture: deletes the packaging machine and disk. Idempotent: gone is done. */
+  cleanup(req: FinalizeRequest, progress: ProgressSink): Promise<void>;
 }
 
 /** Environment and paths a connector may need beyond its own settings. */

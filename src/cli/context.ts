@@ -1,0 +1,74 @@
+import os from 'node:os';
+import type { StateStore } from '../store/stateStore';
+import type { Connector, ConnectorEnvironment } from '../connectors/connector';
+import type { ConnectorConfig } from '../domain/state';
+import { resolveHome } from './home';
+import { detectIO, type GlobalFlags, type IO } from './io';
+import { Output } from './output';
+import type { Prompter } from './prompter';
+import { loadStyle } from './style';
+
+/**
+ * Everything a command's run function needs, injected so tests can replace any part:
+ * IO and output, the state store, the prompter, the clock, the connector registry.
+ */
+export interface Context {
+  io: IO;
+  out: Output;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  store(): Promise<StateStore>;
+  prompter(): Promise<Prompter>;
+  connector(config: ConnectorConfig): Promise<Connector>;
+  now(): Date;
+  user(): string;
+  /** Aborted on Ctrl-C so long operations stop and clean up. */
+  signal: AbortSignal;
+}
+
+export async function createContext(flags: GlobalFlags, signal: AbortSignal): Promise<Context> {
+  const io = detectIO(flags);
+  const out = new Output(io);
+  out.style = await loadStyle(io.color);
+  const home = resolveHome(flags.home);
+  const env = process.env;
+  let store: StateStore | undefined;
+  return {
+    io,
+    out,
+    home,
+    env,
+    signal,
+    async store() {
+      if (!store) {
+        const { FileStateStore } = await import('../store/fileStateStore.js');
+        store = new FileStateStore(home, lockWaitMs(env));
+      }
+      return store;
+    },
+    async prompter() {
+      const { InquirerPrompter } = await import('./prompter.js');
+      return new InquirerPrompter(io);
+    },
+    async connector(config: ConnectorConfig) {
+      const { loadConnector } = await import('../connectors/registry.js');
+      const envt: ConnectorEnvironment = { home, env };
+      return loadConnector(config, envt);
+    },
+    now: () => new Date(),
+    user: () => env.ELM_USER || safeUserName(),
+  };
+}
+
+function lockWaitMs(env: NodeJS.ProcessEnv): number {
+  const v = Number(env.ELM_LOCK_WAIT_MS);
+  return Number.isFinite(v) && v > 0 ? v : 10_000;
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER || 'unknown';
+  }
+}

@@ -1,0 +1,48 @@
+import type { Command } from 'commander';
+import { collect, lazyAction } from '../action';
+
+/** The flags of the Create Platform Layer wizard, shared by `layer create` and `layer version add`. */
+function wizardFlags(cmd: Command): Command {
+  return cmd
+    .option('--description <text>', 'Layer Description')
+    .option('--version-description <text>', 'Version Description')
+    .option('--max-size <GiB>', 'Max Layer Size in GiB (default 10)')
+    .option('--os-layer <name[@version]>', 'OS layer (and version; default its newest)')
+    .option('--connector <name>', 'connector configuration where the layer is packaged')
+    .option('--purpose <purpose>', 'packaging (create and update layers) or publishing (publish layered images)')
+    .option('--hypervisor <id>', 'azure, vsphere, hyperv, xenserver, acropolis, aws, otherHypervisor')
+    .option('--provisioning <id>', 'mcs, pvs, viewcomposer, otherProvisioning')
+    .option('--broker <id>', 'xenapp, xendesktop, azurerdsh, rds, view, otherBroker')
+    .option('--recipe <connector>', 'connector the layered image is published to (repeatable)', collect)
+    .option('--disk-name <file>', 'Packaging Disk file name (default: the layer name)')
+    .option('--disk-format <format>', 'vhd, vhdx, vmdk, qcow2 or raw, as the connector accepts')
+    .option('--icon <id|file>', 'icon id, or a PNG/JPG file to import')
+    .option('--comment <text>', 'comment for the audit history')
+    .option('--yes', 'skip the final confirmation')
+    .option('--wait', 'wait until the packaging disk is ready');
+}
+
+export function registerLayer(program: Command): void {
+  const layer = program.command('layer').description('platform layers and their versions');
+  wizardFlags(
+    layer
+      .command('create')
+      .description('create a platform layer and its packaging disk (a wizard on a terminal)')
+      .option('-f, --file <spec.yaml>', 'YAML spec with the same fields as the flags, in camelCase')
+      .option('--name <name>', 'Layer Name')
+      .option('--version <version>', 'Version'),
+  ).action(lazyAction(() => import('../../commands/layer/create.js')));
+  layer.command('list').description('list platform layers').action(lazyAction(() => import('../../commands/layer/list.js')));
+  layer
+    .command('show <layer>')
+    .description('a layer, its versions and audit history')
+    .action(lazyAction(() => import('../../commands/layer/show.js')));
+  const version = layer.command('version').description('layer versions');
+  wizardFlags(
+    version
+      .command('add <layer>')
+      .description('add a version to a layer, with a new packaging disk')
+      .option('-f, --file <spec.yaml>', 'YAML spec')
+      .option('--version <version>', 'Version'),
+  ).action(lazyAction(() => import('../../commands/layer/versionAdd.js')));
+}

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { lazyAction } from '../action';
+
+function machineFlags(cmd: Command): Command {
+  return cmd
+    .option('--version <version>', 'layer version (default: newest not Deployable)')
+    .option('--machine-name <name>', 'Packaging Machine Name')
+    .option('--size <size>', 'machine size, e.g. Standard_D2s_v3')
+    .option('--vnet <name>', 'virtual network')
+    .option('--subnet <name>', 'subnet')
+    .option('--link-expiry <duration>', 'how long the deploy link works (default 8h)');
+}
+
+export function registerMachine(program: Command): void {
+  const machine = program.command('machine').description('the packaging machine');
+  machineFlags(machine.command('deploy-link [layer]').description('how to deploy the packaging machine (a portal link for Azure)')).action(
+    lazyAction(() => import('../../commands/machine/deployLink.js')),
+  );
+  machineFlags(machine.command('deploy [layer]').description('deploy the packaging machine where the platform allows it'))
+    .option('--no-wait', 'return once the deployment has started')
+    .action(lazyAction(() => import('../../commands/machine/deploy.js')));
+  machine
+    .command('status [layer]')
+    .description('running, stopped or absent')
+    .option('--version <version>', 'layer version')
+    .action(lazyAction(() => import('../../commands/machine/status.js')));
+}

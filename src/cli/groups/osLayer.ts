@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { lazyAction } from '../action';
+
+export function registerOsLayer(program: Command): void {
+  const os = program.command('os-layer').description('OS layers: the operating system disk platform layers are bound to');
+  os.command('import')
+    .description('import an OS layer from a disk image')
+    .requiredOption('--name <name>', 'OS layer name')
+    .requiredOption('--version <version>', 'first version name')
+    .requiredOption('--disk <path|url>', 'disk image (vhd, vhdx, vmdk, qcow2, raw) or blob URL')
+    .option('--ipv6 <state>', 'enabled or disabled on this OS version', 'enabled')
+    .action(lazyAction(() => import('../../commands/osLayer/import.js')));
+  const version = os.command('version').description('OS layer versions');
+  version
+    .command('add <name>')
+    .description('add a version to an OS layer')
+    .requiredOption('--version <version>', 'version name')
+    .requiredOption('--disk <path|url>', 'disk image or blob URL')
+    .option('--ipv6 <state>', 'enabled or disabled on this OS version', 'enabled')
+    .action(lazyAction(() => import('../../commands/osLayer/versionAdd.js')));
+  os.command('list').description('list OS layers').action(lazyAction(() => import('../../commands/osLayer/list.js')));
+  os.command('show <name>').description('show an OS layer and its versions').action(lazyAction(() => import('../../commands/osLayer/show.js')));
+}

@@ -1,0 +1,19 @@
+import type { Command } from 'commander';
+import { lazyAction } from '../action';
+
+export function registerTask(program: Command): void {
+  const task = program.command('task').description('durable tasks: packaging disks, deployments, finalize');
+  task
+    .command('list')
+    .description('tasks not yet ended (all with --all)')
+    .option('--all', 'include ended tasks')
+    .action(lazyAction(() => import('../../commands/task/list.js')));
+  task.command('show <id>').description('one task and its steps').action(lazyAction(() => import('../../commands/task/show.js')));
+  task
+    .command('wait <id>')
+    .description('wait until the task ends or needs action; resumes it if its worker died')
+    .option('--timeout <duration>', 'give up after this long (exit 4)')
+    .action(lazyAction(() => import('../../commands/task/wait.js')));
+  task.command('resume <id>').description('resume a task whose worker died').action(lazyAction(() => import('../../commands/task/resume.js')));
+  task.command('cancel <id>').description('stop a task and undo its partial step').action(lazyAction(() => import('../../commands/task/cancel.js')));
+}

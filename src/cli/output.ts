@@ -1,0 +1,52 @@
+import type { IO } from './io';
+import { plainStyle, type Style } from './style';
+
+/**
+ * Data goes to stdout, everything meant for the operator's eyes goes to stderr, so
+ * `elm ... --json | jq` and `x=$(elm ...)` always get clean data.
+ */
+export class Output {
+  style: Style = plainStyle;
+  constructor(readonly io: IO) {}
+
+  /** Exactly one JSON document on stdout (the --json contract). */
+  json(doc: unknown): void {
+    this.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+  }
+
+  /** Human-readable data (tables, values) on stdout. */
+  data(text: string): void {
+    this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  info(message: string): void {
+    this.io.stderr.write(`${message}\n`);
+  }
+
+  success(message: string): void {
+    this.io.stderr.write(`${this.style.green('✓')} ${message}\n`);
+  }
+
+  warn(message: string): void {
+    this.io.stderr.write(`${this.style.yellow('!')} ${message}\n`);
+  }
+
+  error(message: string): void {
+    this.io.stderr.write(`${this.style.red('error:')} ${message}\n`);
+  }
+
+  verbose(message: string): void {
+    if (this.io.verbose) this.io.stderr.write(`${this.style.dim(message)}\n`);
+  }
+}
+
+/** A fixed-width table for `list` commands; the header row is dimmed. */
+export function formatTable(style: Style, headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [style.dim(line(headers)), ...rows.map(line)].join('\n');
+}

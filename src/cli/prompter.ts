@@ -1,0 +1,66 @@
+import { CancelledError } from './errors';
+import type { IO } from './io';
+
+export interface Choice<T> {
+  value: T;
+  name: string;
+  description?: string;
+}
+
+/**
+ * The questions the wizard asks. validate returns true or the reason the answer is refused,
+ * shown where it was typed.
+ */
+export interface Prompter {
+  input(q: { message: string; default?: string; validate?: (v: string) => true | string | Promise<true | string> }): Promise<string>;
+  select<T>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T>;
+  checkbox<T>(q: { message: string; choices: Choice<T>[]; validate?: (v: T[]) => true | string }): Promise<T[]>;
+  confirm(q: { message: string; default?: boolean }): Promise<boolean>;
+  /** A heading for the wizard tab being asked. */
+  tab(title: string): void;
+}
+
+/** @inquirer/prompts, loaded on first use; a closed prompt or Ctrl-C becomes exit 130, never 0. */
+export class InquirerPrompter implements Prompter {
+  constructor(private readonly io: IO) {}
+
+  private async guard<T>(ask: () => Promise<T>): Promise<T> {
+    try {
+      return await ask();
+    } catch (e) {
+      const name = (e as Error)?.name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new CancelledError('Cancelled: the wizard was closed before the layer was created; nothing was changed.');
+      throw e;
+    }
+  }
+
+  async input(q: { message: string; default?: string; validate?: (v: string) => true | string | Promise<true | string> }): Promise<string> {
+    const { input } = await import('@inquirer/prompts');
+    return this.guard(() => input({ message: q.message, default: q.default, validate: q.validate }));
+  }
+
+  async select<T>(q: { message: string; choices: Choice<T>[]; default?: T }): Promise<T> {
+    const { select } = await import('@inquirer/prompts');
+    return this.guard(() => select<T>({ message: q.message, choices: q.choices, default: q.default, pageSize: 12 }));
+  }
+
+  async checkbox<T>(q: { message: string; choices: Choice<T>[]; validate?: (v: T[]) => true | string }): Promise<T[]> {
+    const { checkbox } = await import('@inquirer/prompts');
+    return this.guard(() =>
+      checkbox<T>({
+        message: q.message,
+        choices: q.choices,
+        validate: q.validate ? (items) => q.validate!(items.map((i) => i.value)) : undefined,
+      }),
+    );
+  }
+
+  async confirm(q: { message: string; default?: boolean }): Promise<boolean> {
+    const { confirm } = await import('@inquirer/prompts');
+    return this.guard(() => confirm({ message: q.message, default: q.default }));
+  }
+
+  tab(title: string): void {
+    this.io.stderr.write(`\n── ${title} ──\n`);
+  }
+}

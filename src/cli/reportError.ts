@@ -1,0 +1,38 @@
+import { CommanderError } from 'commander';
+import { ExitCode, isElmError } from './errors';
+
+/**
+ * The one place errors become output: a single line on stderr (plus details lines for things
+ * like blockers), or a JSON error document with --json. Stack traces only with --verbose.
+ */
+export async function reportError(e: unknown, argv: string[], interrupted: boolean): Promise<number> {
+  const json = argv.includes('--json');
+  const verbose = argv.includes('--verbose');
+  const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb' && !argv.includes('--no-color');
+  let code: number;
+  let message: string;
+  let details: string[] = [];
+  if (e instanceof CommanderError) {
+    code = e.code === 'commander.executeSubCommandAsync' ? ExitCode.failed : ExitCode.usage;
+    message = e.message.replace(/^error: /, '');
+    message = `${message.charAt(0).toUpperCase()}${message.slice(1)}`;
+    if (!/elm .*--help/.test(message)) message += ' (see elm --help)';
+  } else if (isElmError(e)) {
+    code = e.exitCode;
+    message = e.message;
+    details = e.details;
+  } else if (interrupted || (e as Error)?.name === 'AbortError') {
+    code = ExitCode.cancelled;
+    message = 'Cancelled.';
+  } else {
+    code = ExitCode.failed;
+    message = (e as Error)?.message ?? String(e);
+  }
+  const { loadStyle } = await import('./style.js');
+  const style = await loadStyle(color);
+  process.stderr.write(`${style.red('error:')} ${message}\n`);
+  for (const d of details) process.stderr.write(`  ${d}\n`);
+  if (verbose && e instanceof Error && !isElmError(e)) process.stderr.write(`${e.stack}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code, details } }, null, 2)}\n`);
+  return code;
+}

@@ -1,0 +1,33 @@
+import type { Context } from '../../cli/context';
+import { ExitCode } from '../../cli/errors';
+import type { CheckResult } from '../../connectors/connector';
+import { findConnector } from '../shared/lookup';
+
+/** Runs every check of the connector and prints each; exit 1 when one fails. */
+export async function run(ctx: Context, _opts: unknown, [name]: string[]): Promise<void> {
+  const state = await (await ctx.store()).read();
+  const config = findConnector(state, name);
+  let checks: CheckResult[];
+  if (config.type === 'pvs') {
+    const { testPvsConnector } = await import('../../connectors/pvs/pvsChecks.js');
+    checks = await testPvsConnector(config, ctx.env);
+  } else {
+    checks = await (await ctx.connector(config)).test();
+  }
+  const ok = checks.every((c) => c.ok !== false);
+  if (ctx.io.json) {
+    ctx.out.json({ name: config.name, type: config.type, ok, checks });
+  } else {
+    for (const c of checks) {
+      const mark = c.ok === true ? ctx.out.style.green('✓') : c.ok === false ? ctx.out.style.red('✗') : ctx.out.style.yellow('?');
+      ctx.out.data(`${mark} ${c.name}: ${c.detail}`);
+    }
+    const unverified = checks.filter((c) => c.ok === null).length;
+    ctx.out.info(
+      ok
+        ? `Connector "${config.name}" works${unverified ? ` (${unverified} check(s) could not be verified from here)` : ''}.`
+        : `Connector "${config.name}" has failing checks.`,
+    );
+  }
+  if (!ok) process.exitCode = ExitCode.failed;
+}

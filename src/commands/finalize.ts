@@ -1,0 +1,189 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../cli/context';
+import { ExitCode, NotReadyError } from '../cli/errors';
+import { homePaths } from '../cli/home';
+import type { DiskLocation, MachineRef } from '../connectors/connector';
+import { parseDuration } from '../domain/duration';
+import type { Layer, LayerVersion, State, Task } from '../domain/state';
+import type { FinalizeParams } from '../tasks/kinds/finalize';
+import { spawnWorker } from '../tasks/spawnWorker';
+import { waitForTask } from '../tasks/waitForTask';
+import { liveWorker } from '../tasks/workerLiveness';
+import { integrityContext } from './shared/integrityContext';
+import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
+import { readyDisk } from './shared/versionDisk';
+import { claimVersion } from './shared/versionLock';
+
+interface FinalizeFlags {
+  version?: string;
+  wait?: boolean;
+  timeout?: string;
+  comment?: string;
+  settle?: string;
+  keepMachine?: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Finalize: preconditions first (each failure named, exit 3), then a durable Finalize task that
+ * imports the disk, removes the packaging machine and disk, and makes the version Deployable.
+ * A Finalize task left behind by a killed worker is resumed instead of started again.
+ */
+export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): Promise<void> {
+  const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+  const settleMs = flags.settle !== undefined ? parseDuration(flags.settle, '--settle') : 10_000;
+  const started = Date.now();
+  const store = await ctx.store();
+  let state = await store.read();
+  const layer = resolveLayer(state, ref);
+  const version = resolveVersion(layer, flags.version);
+
+  let task = await pendingFinalize(ctx, state, layer, version);
+  if (!task) {
+    const disk = await checkPreconditions(ctx, state, layer, version, flags, settleMs, timeoutMs);
+    task = await store.mutate(async (s) => {
+      const l = s.layers.find((x) => x.id === layer.id)!;
+      const v = l.versions.find((x) => x.name === version.name)!;
+      await claimVersion(ctx.home, s, layer.id, version.name);
+      const params: FinalizeParams = {
+        connector: v.connector,
+        disk,
+        machine: (v.machine as MachineRef | null) ?? null,
+        comment: flags.comment ?? '',
+        keepMachine: Boolean(flags.keepMachine),
+        repositoryDir: path.join(homePaths(ctx.home).repository, layer.id, v.name),
+        previousState: v.state,
+        user: ctx.user(),
+      };
+      const t: Task = {
+        id: nextId(s),
+        kind: 'Finalize',
+        state: 'Pending',
+        description: `Finalizing "${l.name}" ${v.name}: importing the packaging disk into the layer repository.`,
+        progress: 0,
+        layerId: l.id,
+        version: v.name,
+        startedAt: ctx.now().toISOString(),
+        endedAt: null,
+        steps: [],
+        params: params as unknown as Record<string, unknown>,
+        worker: null,
+        error: null,
+        cancelRequested: false,
+      };
+      s.tasks.push(t);
+      v.state = 'Finalizing';
+      return t;
+    });
+    spawnWorker(ctx.home, task.id, ctx.env);
+  } else if (!ctx.io.json) {
+    ctx.out.info(`Resuming finalize task ${task.id}, left ${task.state} by an earlier run.`);
+  }
+
+  let final = task;
+  if (flags.wait) {
+    const remaining = timeoutMs !== undefined ? Math.max(0, timeoutMs - (Date.now() - started)) : undefined;
+    final = await waitForTask(ctx, task.id, { timeoutMs: remaining, label: `Finalizing "${layer.name}" ${version.name}` });
+  }
+  state = await store.read();
+  const v = state.layers.find((l) => l.id === layer.id)!.versions.find((x) => x.name === version.name)!;
+  if (final.state === 'Failed' || final.state === 'Canceled') process.exitCode = ExitCode.failed;
+  if (ctx.io.json) {
+    ctx.out.json({
+      task: { id: final.id, kind: final.kind, state: final.state, description: final.description, error: final.error },
+      version: { name: v.name, state: v.state },
+      artifact: v.artifact,
+    });
+    return;
+  }
+  if (final.state === 'Complete') {
+    ctx.out.success(`"${layer.name}" ${v.name} is ${v.state}.`);
+    if (v.artifact) ctx.out.data(`Layer disk: ${v.artifact.location} (sha256 ${v.artifact.sha256})`);
+  } else if (final.state === 'Failed') {
+    ctx.out.error(`Finalize task ${final.id} failed: ${final.error}. Version ${v.name} is ${v.state}; retry with elm task resume ${final.id}.`);
+  } else {
+    ctx.out.success(`Finalize task ${final.id} started (${final.state}); follow it with elm task wait ${final.id}.`);
+  }
+}
+
+/** A Finalize task of this version whose worker died: the next finalize picks it up (DESIGN.md §1). */
+async function pendingFinalize(ctx: Context, state: State, layer: Layer, version: LayerVersion): Promise<Task | null> {
+  const task = state.tasks.find(
+    (t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && ['Pending', 'Running', 'Canceling'].includes(t.state),
+  );
+  if (!task) return null;
+  if (await liveWorker(ctx.home, task.id)) {
+    const { ConflictError } = await import('../cli/errors.js');
+    throw new ConflictError(`Finalize of "${layer.name}" ${version.name} is already running as task ${task.id}; wait for it with elm task wait ${task.id}.`);
+  }
+  spawnWorker(ctx.home, task.id, ctx.env);
+  return task;
+}
+
+/** Each precondition of DESIGN.md §1, all reported at once (exit 3). */
+async function checkPreconditions(
+  ctx: Context,
+  state: State,
+  layer: Layer,
+  version: LayerVersion,
+  flags: FinalizeFlags,
+  settleMs: number,
+  timeoutMs: number | undefined,
+): Promise<DiskLocation> {
+  const name = `"${layer.name}" ${version.name}`;
+  if (version.state !== 'Editing' && version.state !== 'Finalizable')
+    throw new NotReadyError(`${name} is ${version.state}; only a version in Editing or Finalizable can be finalized.`);
+  const disk = readyDisk(state, layer, version);
+  const config = findConnector(state, version.connector);
+  const problems: string[] = [];
+  let integrity = version.integrity;
+  let shutdownRequested = integrity?.shutdownRequested ?? false;
+  if (config.type === 'fileshare') {
+    // The report beside the disk is the freshest word from the machine; a malformed one is exit 2.
+    const { readShareReport, shareReportPath } = await import('../connectors/fileshare/shareReport.js');
+    const found = await readShareReport(disk.location);
+    if (found) {
+      const { evaluateReport } = await import('../integrity/evaluate.js');
+      const e = evaluateReport(found.report, integrityContext(state, version));
+      integrity = { at: found.report.at, source: found.path, ready: e.ready, blockers: e.blockers.map((b) => ({ id: b.id, message: b.message })), shutdownRequested: found.report.shutdownRequested };
+      shutdownRequested = found.report.shutdownRequested;
+    } else if (!integrity) {
+      problems.push(`no integrity report: ${shareReportPath(disk.location)} does not exist; run ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the packaging machine, then elm verify "${layer.name}"`);
+    }
+  } else if (!integrity) {
+    problems.push(`no integrity report: run elm verify "${layer.name}" first`);
+  }
+  if (integrity && !integrity.ready) problems.push(`the integrity report has blockers: ${integrity.blockers.map((b) => b.message).join(' ')}`);
+  if (config.type === 'fileshare') {
+    if (integrity && integrity.ready && !shutdownRequested)
+      problems.push('the packaging machine has not been shut down: run ShutdownForFinalize.ps1 with -Shutdown on it');
+    if (problems.length === 0) await waitQuiescent(disk.location, settleMs, flags.wait ? (timeoutMs ?? Infinity) : 0, problems);
+  } else if (integrity?.ready) {
+    const connector = await ctx.connector(config);
+    const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
+    if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify "${layer.name}" --shutdown)`);
+  }
+  if (problems.length) throw new NotReadyError(`${name} cannot be finalized yet: ${problems.join('; ')}.`);
+  return disk;
+}
+
+/**
+ * The disk must have stopped changing for the settle period: a VM still writing to it would be
+ * imported half-written. With --wait this waits (within the timeout); without, it says how long.
+ */
+async function waitQuiescent(location: string, settleMs: number, maxWaitMs: number, problems: string[]): Promise<void> {
+  const deadline = Date.now() + maxWaitMs;
+  for (;;) {
+    const st = await fs.stat(location);
+    const quietFor = Date.now() - st.mtimeMs;
+    if (quietFor >= settleMs) return;
+    const need = settleMs - quietFor;
+    if (Date.now() + need > deadline) {
+      problems.push(`the packaging disk changed ${Math.round(quietFor / 1000)}s ago; it must be quiescent for ${Math.round(settleMs / 1000)}s (is the machine still running? pass --wait to wait for it)`);
+      return;
+    }
+    await sleep(Math.min(need + 50, 5000));
+  }
+}

@@ -1,0 +1,43 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../../cli/errors';
+import { homePaths } from '../../cli/home';
+import { detectImageFormat } from '../../domain/icons';
+import type { Icon, State } from '../../domain/state';
+import type { StateStore } from '../../store/stateStore';
+import { nextId } from '../shared/lookup';
+
+const MAX_ICON_BYTES = 1024 * 1024;
+
+/** Reads and checks an icon file; nothing is written until recordIcon. */
+export async function readIconFile(file: string): Promise<{ abs: string; bytes: Buffer; format: 'png' | 'jpg' }> {
+  const abs = path.resolve(file);
+  let bytes: Buffer;
+  try {
+    bytes = await fs.readFile(abs);
+  } catch {
+    throw new UsageError(`Icon file ${abs} cannot be read; give the path of a PNG or JPG file.`);
+  }
+  if (bytes.length > MAX_ICON_BYTES) throw new UsageError(`Icon file ${abs} is ${Math.round(bytes.length / 1024)} KiB; icons must be at most 1 MiB.`);
+  const detected = detectImageFormat(bytes.subarray(0, 32));
+  if (!detected) throw new UsageError(`Icon file ${abs} is not a PNG or JPG image (checked by its content, not its name); export it as PNG or JPG.`);
+  return { abs, bytes, format: detected.format };
+}
+
+/** Copies the checked bytes under ELM_HOME/icons and records the icon, inside the caller's mutation. */
+export async function recordIcon(state: State, home: string, icon: { bytes: Buffer; format: 'png' | 'jpg'; name: string }, now: Date): Promise<Icon> {
+  const id = `icon-${nextId(state)}`;
+  const dir = homePaths(home).icons;
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${id}.${icon.format}`);
+  await fs.writeFile(file, icon.bytes, { mode: 0o600 });
+  const record: Icon = { id, name: icon.name, format: icon.format, file, importedAt: now.toISOString() };
+  state.icons.push(record);
+  return record;
+}
+
+export async function importIconInto(store: StateStore, home: string, file: string, name: string | undefined, now: Date): Promise<Icon> {
+  const checked = await readIconFile(file);
+  const iconName = name ?? path.basename(checked.abs).replace(/\.[^.]+$/, '');
+  return store.mutate((state) => recordIcon(state, home, { ...checked, name: iconName }, now));
+}

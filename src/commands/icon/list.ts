@@ -1,0 +1,13 @@
+import type { Context } from '../../cli/context';
+import { formatTable } from '../../cli/output';
+import { BUILTIN_ICONS } from '../../domain/icons';
+
+export async function run(ctx: Context): Promise<void> {
+  const state = await (await ctx.store()).read();
+  const icons = [
+    ...BUILTIN_ICONS.map((i) => ({ id: i.id, name: i.name, builtIn: true, format: 'png', file: null as string | null })),
+    ...state.icons.map((i) => ({ id: i.id, name: i.name, builtIn: false, format: i.format, file: i.file })),
+  ];
+  if (ctx.io.json) return ctx.out.json(icons);
+  ctx.out.data(formatTable(ctx.out.style, ['ID', 'NAME', 'SOURCE'], icons.map((i) => [i.id, i.name, i.builtIn ? 'built-in' : (i.file ?? '')])));
+}

@@ -1,0 +1,65 @@
+import type { Context } from '../../cli/context';
+import { CancelledError } from '../../cli/errors';
+import type { Layer, State } from '../../domain/state';
+import { spawnWorker } from '../../tasks/spawnWorker';
+import { waitForTask } from '../../tasks/waitForTask';
+import { draftFromFlags, mergeDrafts, type LayerDraft } from '../../wizard/draft';
+import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
+import { loadSpec } from '../../wizard/spec';
+import { findLayer } from '../shared/lookup';
+import { recordLayerVersion } from './recordVersion';
+import { layerJson } from './views';
+
+/**
+ * `layer create` and `layer version add`: flags and spec first, the wizard for what is missing on
+ * a terminal, one UsageError naming every missing flag otherwise; then record and start the task.
+ */
+export async function createOrAddVersion(ctx: Context, flags: Record<string, unknown>, existingRef?: string): Promise<void> {
+  const spec: LayerDraft = typeof flags.file === 'string' ? await loadSpec(flags.file) : {};
+  const draft = mergeDrafts(spec, draftFromFlags(flags));
+  const store = await ctx.store();
+  const state: State = await store.read();
+  let existing: Layer | undefined;
+  if (existingRef !== undefined) existing = findLayer(state, existingRef);
+  const command = existing ? 'elm layer version add' : 'elm layer create';
+  const missing = missingFields(draft, existing);
+  let result;
+  if (ctx.io.canPrompt) {
+    const { runWizard } = await import('../../wizard/runWizard.js');
+    result = await runWizard(ctx, draft, state, existing, Boolean(flags.yes));
+  } else {
+    if (missing.length) throw missingError(missing, command);
+    result = { plan: resolvePlan(draft, { state, existing }), newConnectors: [] };
+  }
+  const { layer, version, task } = await recordLayerVersion(ctx, result.plan, result.newConnectors, existing?.id);
+  spawnWorker(ctx.home, task.id, ctx.env);
+  const wait = Boolean(flags.wait) || ctx.io.canPrompt;
+  let finalTask = task;
+  if (wait) {
+    try {
+      finalTask = await waitForTask(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}` });
+    } catch (e) {
+      if (e instanceof CancelledError)
+        throw new CancelledError(`Stopped waiting; the packaging disk is still being created (task ${task.id}): elm task wait ${task.id}`);
+      throw e;
+    }
+  }
+  const fresh = await store.read();
+  const freshLayer = fresh.layers.find((l) => l.id === layer.id) ?? layer;
+  const freshVersion = freshLayer.versions.find((v) => v.name === version.name) ?? version;
+  const doc = {
+    layer: { id: freshLayer.id, name: freshLayer.name },
+    version: { name: freshVersion.name, state: freshVersion.state },
+    task: { id: finalTask.id, kind: finalTask.kind, state: finalTask.state, description: finalTask.description, progress: finalTask.progress },
+    packagingDisk: layerJson(freshLayer).versions.find((v) => v.name === version.name)?.packagingDisk,
+  };
+  if (finalTask.state === 'Failed') process.exitCode = 1;
+  if (ctx.io.json) return ctx.out.json(doc);
+  if (finalTask.state === 'Failed') {
+    ctx.out.error(`The packaging disk task ${finalTask.id} failed: ${finalTask.error ?? finalTask.description}. Retry with elm task resume ${finalTask.id}.`);
+    return;
+  }
+  ctx.out.success(`${existing ? 'Added version' : 'Created layer'} "${freshLayer.name}" ${freshVersion.name} (${freshVersion.state}); task ${task.id} ${finalTask.state}.`);
+  if (finalTask.state === 'ActionRequired') ctx.out.data(finalTask.description);
+  else ctx.out.info(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`);
+}

@@ -1,0 +1,19 @@
+import type { Context } from '../../cli/context';
+import { formatTable } from '../../cli/output';
+import { layerJson } from './views';
+
+export async function run(ctx: Context): Promise<void> {
+  const state = await (await ctx.store()).read();
+  if (ctx.io.json) return ctx.out.json(state.layers.map(layerJson));
+  if (state.layers.length === 0) return ctx.out.info('No platform layers yet. Create one: elm layer create');
+  ctx.out.data(
+    formatTable(
+      ctx.out.style,
+      ['ID', 'NAME', 'VERSIONS', 'NEWEST', 'STATE'],
+      state.layers.map((l) => {
+        const newest = l.versions[l.versions.length - 1];
+        return [l.id, l.name, String(l.versions.length), newest?.name ?? '—', newest?.state ?? '—'];
+      }),
+    ),
+  );
+}

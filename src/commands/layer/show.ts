@@ -1,0 +1,26 @@
+import type { Context } from '../../cli/context';
+import { formatTable } from '../../cli/output';
+import { findLayer } from '../shared/lookup';
+import { layerJson } from './views';
+
+export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promise<void> {
+  const layer = findLayer(await (await ctx.store()).read(), ref);
+  if (ctx.io.json) return ctx.out.json(layerJson(layer));
+  const s = ctx.out.style;
+  ctx.out.data(`${s.bold(layer.name)} (id ${layer.id})${layer.description ? ` — ${layer.description}` : ''}`);
+  ctx.out.data(
+    formatTable(
+      s,
+      ['VERSION', 'STATE', 'OS LAYER', 'CONNECTOR', 'PACKAGING DISK'],
+      layer.versions.map((v) => [
+        v.name,
+        v.state,
+        `${v.osLayer.name} ${v.osLayer.version}`,
+        v.connector,
+        v.packagingDisk.location ?? `${v.packagingDisk.name} (${v.packagingDisk.format}, not written yet)`,
+      ]),
+    ),
+  );
+  ctx.out.data(`\n${s.bold('Audit History')}`);
+  ctx.out.data(formatTable(s, ['WHEN', 'USER', 'ACTION', 'VERSION', 'COMMENT'], layer.audit.map((a) => [a.at, a.user, a.action, a.version ?? '', a.comment])));
+}

@@ -1,0 +1,6 @@
+import type { Context } from '../../cli/context';
+import { createOrAddVersion } from './createOrAdd';
+
+export async function run(ctx: Context, flags: Record<string, unknown>, [layer]: string[]): Promise<void> {
+  await createOrAddVersion(ctx, flags, layer);
+}

@@ -1,0 +1,57 @@
+import type { Context } from '../../cli/context';
+import { UsageError } from '../../cli/errors';
+import { parseDuration } from '../../domain/duration';
+import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
+import { readyDisk } from '../shared/versionDisk';
+
+export interface MachineFlags {
+  version?: string;
+  machineName?: string;
+  size?: string;
+  vnet?: string;
+  subnet?: string;
+  linkExpiry?: string;
+  wait?: boolean;
+}
+
+/** Everything deploy-link and deploy need, checked before any platform call. */
+export async function machineRequest(ctx: Context, flags: MachineFlags, ref: string | undefined) {
+  const state = await (await ctx.store()).read();
+  const layer = resolveLayer(state, ref);
+  const version = resolveVersion(layer, flags.version);
+  if (version.state !== 'Editing' && version.state !== 'Finalizable')
+    throw new UsageError(`"${layer.name}" ${version.name} is ${version.state}; a packaging machine is only for a version being edited.`);
+  const disk = readyDisk(state, layer, version);
+  const config = findConnector(state, version.connector);
+  const linkExpiryMs = flags.linkExpiry !== undefined ? parseDuration(flags.linkExpiry, '--link-expiry') : undefined;
+  if (linkExpiryMs !== undefined && (linkExpiryMs < 60_000 || linkExpiryMs > 7 * 86_400_000))
+    throw new UsageError(`--link-expiry ${flags.linkExpiry} must be between 1m and 7d: the link is a credential, keep it short.`);
+  const connector = await ctx.connector(config);
+  const req = {
+    layer: { id: layer.id, name: layer.name, version: version.name },
+    taskId: version.createTaskId ?? '',
+    disk,
+    machineName: flags.machineName,
+    size: flags.size,
+    vnet: flags.vnet,
+    subnet: flags.subnet,
+    linkExpiryMs,
+  };
+  return { state, layer, version, config, connector, req };
+}
+
+export async function run(ctx: Context, flags: MachineFlags, [ref]: string[]): Promise<void> {
+  const { connector, req, version } = await machineRequest(ctx, flags, ref);
+  const link = await connector.deployLink(req);
+  if (connector.type !== 'fileshare' && version.createTaskId) {
+    // The console shows the deploy link in the Packaging Disk task's description.
+    await (await ctx.store()).mutate((state) => {
+      const task = state.tasks.find((t) => t.id === version.createTaskId);
+      if (task) task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}`;
+    });
+  }
+  if (ctx.io.json) return ctx.out.json(link);
+  ctx.out.data(link.link);
+  const extra = Object.entries(link.parameters).filter(([, v]) => v !== undefined && v !== null);
+  if (connector.type !== 'fileshare') ctx.out.info(extra.map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+}

@@ -1,0 +1,43 @@
+import type { Context } from '../../cli/context';
+import { ExitCode } from '../../cli/errors';
+import { spawnWorker } from '../../tasks/spawnWorker';
+import { waitForTask } from '../../tasks/waitForTask';
+import type { Task } from '../../domain/state';
+import { nextId } from '../shared/lookup';
+import { claimVersion } from '../shared/versionLock';
+import { machineRequest, type MachineFlags } from './deployLink';
+
+/** Starts a DeployMachine task (durable like every task) and waits for it unless --no-wait. */
+export async function startMachineDeployment(ctx: Context, flags: MachineFlags, ref: string | undefined): Promise<void> {
+  const { layer, version, req } = await machineRequest(ctx, flags, ref);
+  const store = await ctx.store();
+  const task = await store.mutate(async (state) => {
+    await claimVersion(ctx.home, state, layer.id, version.name);
+    const t: Task = {
+      id: nextId(state),
+      kind: 'DeployMachine',
+      state: 'Pending',
+      description: `Deploying the packaging machine for "${layer.name}" ${version.name}.`,
+      progress: 0,
+      layerId: layer.id,
+      version: version.name,
+      startedAt: ctx.now().toISOString(),
+      endedAt: null,
+      steps: [],
+      params: { connector: version.connector, request: { ...req, linkExpiryMs: req.linkExpiryMs ?? null } },
+      worker: null,
+      error: null,
+      cancelRequested: false,
+    };
+    state.tasks.push(t);
+    return t;
+  });
+  spawnWorker(ctx.home, task.id, ctx.env);
+  let final: Task = task;
+  if (flags.wait !== false) final = await waitForTask(ctx, task.id, { label: 'Deploying the packaging machine' });
+  if (final.state === 'Failed') process.exitCode = ExitCode.failed;
+  const machine = (await store.read()).layers.find((l) => l.id === layer.id)?.versions.find((v) => v.name === version.name)?.machine ?? null;
+  if (ctx.io.json) return ctx.out.json({ task: { id: final.id, kind: final.kind, state: final.state, description: final.description }, machine });
+  if (final.state === 'Failed') ctx.out.error(`Deployment failed: ${final.error}. Retry with elm task resume ${final.id}.`);
+  else ctx.out.success(`${final.description}`);
+}

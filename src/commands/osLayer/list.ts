@@ -1,0 +1,19 @@
+import type { Context } from '../../cli/context';
+import { formatTable } from '../../cli/output';
+import { osLayerView } from './view';
+
+export async function run(ctx: Context): Promise<void> {
+  const state = await (await ctx.store()).read();
+  if (ctx.io.json) return ctx.out.json(state.osLayers.map(osLayerView));
+  if (state.osLayers.length === 0) return ctx.out.info('No OS layers yet. Import one: elm os-layer import --name N --version V --disk PATH');
+  ctx.out.data(
+    formatTable(
+      ctx.out.style,
+      ['NAME', 'VERSIONS', 'NEWEST', 'IPV6'],
+      state.osLayers.map((o) => {
+        const newest = o.versions[o.versions.length - 1];
+        return [o.name, String(o.versions.length), newest.name, newest.ipv6];
+      }),
+    ),
+  );
+}

@@ -1,0 +1,24 @@
+import type { Context } from '../../cli/context';
+import { UsageError } from '../../cli/errors';
+import { versionNameRule } from '../../domain/rules';
+import { findOsLayer } from '../shared/lookup';
+import { diskRefFromFlag, ipv6FromFlag } from './diskRef';
+import { osLayerView } from './view';
+
+export async function run(ctx: Context, flags: { version: string; disk: string; ipv6?: string }, [name]: string[]): Promise<void> {
+  const ok = versionNameRule(flags.version);
+  if (ok !== true) throw new UsageError(`--version: ${ok}.`);
+  const ipv6 = ipv6FromFlag(flags.ipv6);
+  const store = await ctx.store();
+  findOsLayer(await store.read(), name); // fail fast on a wrong name before probing the disk
+  const disk = await diskRefFromFlag(flags.disk);
+  const os = await store.mutate((state) => {
+    const target = findOsLayer(state, name);
+    if (target.versions.some((v) => v.name === flags.version))
+      throw new UsageError(`OS layer "${target.name}" already has a version "${flags.version}"; pick another --version.`);
+    target.versions.push({ name: flags.version, disk, ipv6, createdAt: ctx.now().toISOString() });
+    return target;
+  });
+  if (ctx.io.json) return ctx.out.json(osLayerView(os));
+  ctx.out.success(`Added version ${flags.version} to OS layer "${os.name}" (IPv6 ${ipv6}).`);
+}

@@ -1,0 +1,10 @@
+import type { OsLayer } from '../../domain/state';
+
+export function osLayerView(os: OsLayer) {
+  return {
+    id: os.id,
+    name: os.name,
+    createdAt: os.createdAt,
+    versions: os.versions.map((v) => ({ name: v.name, ipv6: v.ipv6, disk: v.disk, createdAt: v.createdAt })),
+  };
+}

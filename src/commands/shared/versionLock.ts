@@ -1,0 +1,19 @@
+import { ConflictError } from '../../cli/errors';
+import type { State } from '../../domain/state';
+import { liveWorker } from '../../tasks/workerLiveness';
+
+/**
+ * One operation at a time per layer version: called inside the mutation that creates a task, so
+ * two commands racing for the same version cannot both pass. The create task waiting for the
+ * operator (ActionRequired) does not hold the version.
+ */
+export async function claimVersion(home: string, state: State, layerId: string, version: string): Promise<void> {
+  const busy = state.tasks.find(
+    (t) => t.layerId === layerId && t.version === version && (t.state === 'Pending' || t.state === 'Running' || t.state === 'Canceling'),
+  );
+  if (!busy) return;
+  const worker = await liveWorker(home, busy.id);
+  throw new ConflictError(
+    `Layer version is busy: task ${busy.id} (${busy.kind}) is ${busy.state}${worker ? ` in process ${worker.pid}` : ' (its worker stopped: elm task resume ' + busy.id + ')'}; wait for it with elm task wait ${busy.id}.`,
+  );
+}

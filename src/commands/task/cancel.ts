@@ -1,0 +1,40 @@
+import type { Context } from '../../cli/context';
+import { UsageError } from '../../cli/errors';
+import { TERMINAL_TASK_STATES } from '../../domain/vocabulary';
+import { cancelTask } from '../../tasks/runner';
+import { loadTaskDefinition } from '../../tasks/taskDefinition';
+import { liveWorker } from '../../tasks/workerLiveness';
+import { waitForTask } from '../../tasks/waitForTask';
+import { findTask } from '../shared/lookup';
+import { taskJson } from './view';
+
+/**
+ * Cancels a task: the live worker is told (SIGTERM) and undoes its partial step itself; with no
+ * live worker, the partial step is undone here.
+ */
+export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promise<void> {
+  const store = await ctx.store();
+  const task = findTask(await store.read(), id);
+  if (TERMINAL_TASK_STATES.includes(task.state)) throw new UsageError(`Task ${id} already ended (${task.state}); nothing to cancel.`);
+  if (task.state === 'ActionRequired')
+    throw new UsageError(`Task ${id} finished its work and waits for the operator; there is nothing running to cancel.`);
+  await store.mutate((state) => {
+    findTask(state, id).cancelRequested = true;
+  });
+  const worker = await liveWorker(ctx.home, id);
+  if (worker) {
+    try {
+      process.kill(worker.pid, 'SIGTERM');
+    } catch {
+      // it ended meanwhile: the wait below sees the outcome
+    }
+    await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 60_000 });
+  } else {
+    const def = await loadTaskDefinition(task.kind);
+    await cancelTask(def, id, { store, home: ctx.home, env: ctx.env, signal: ctx.signal, log: (l) => ctx.out.verbose(l) });
+  }
+  const state = await store.read();
+  const done = findTask(state, id);
+  if (ctx.io.json) return ctx.out.json(taskJson(done, state));
+  ctx.out.success(`Task ${id}: ${done.state}. ${done.description}`);
+}

@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../cli/context';
+import { ExitCode, NotReadyError, UsageError } from '../cli/errors';
+import type { MachineRef } from '../connectors/connector';
+import type { IntegrityResult } from '../domain/state';
+import type { IntegrityReport } from '../integrity/report';
+import { integrityContext } from './shared/integrityContext';
+import { findConnector, resolveLayer, resolveVersion } from './shared/lookup';
+import { readyDisk } from './shared/versionDisk';
+
+interface VerifyFlags {
+  version?: string;
+  local?: boolean;
+  report?: string;
+  expediteNgen?: boolean;
+  shutdown?: boolean;
+  printProbe?: boolean;
+}
+
+/**
+ * Layer integrity: finds the probe's report (a file, this Windows machine, the platform, or the
+ * share beside the disk), checks it, records the result on the version, and exits 3 while
+ * anything blocks finalize.
+ */
+export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Promise<void> {
+  if (flags.printProbe) {
+    const { readProbeScript } = await import('../integrity/probeScript.js');
+    ctx.out.data(await readProbeScript());
+    return;
+  }
+  if (flags.report && flags.local) throw new UsageError('--report and --local are two sources of the report; pass one.');
+  const store = await ctx.store();
+  const state = await store.read();
+  const layer = resolveLayer(state, ref);
+  const version = resolveVersion(layer, flags.version);
+  if (version.state !== 'Editing' && version.state !== 'Finalizable')
+    throw new UsageError(`"${layer.name}" ${version.name} is ${version.state}; verify checks a version being edited.`);
+  const { decodeReportBytes, parseIntegrityReport } = await import('../integrity/report.js');
+  let report: IntegrityReport;
+  let source: string;
+  let raw: string;
+  if (flags.report) {
+    source = path.resolve(flags.report);
+    const bytes = await fs.readFile(source).catch(() => {
+      throw new UsageError(`--report ${source} cannot be read; give the report written by ShutdownForFinalize.ps1 -ReportPath.`);
+    });
+    raw = decodeReportBytes(bytes);
+    report = parseIntegrityReport(raw, source);
+  } else if (flags.local) {
+    const { runLocalProbe } = await import('../integrity/localProbe.js');
+    source = 'local probe';
+    raw = await runLocalProbe({ expediteNgen: Boolean(flags.expediteNgen), shutdown: Boolean(flags.shutdown), showProgress: ctx.io.stderrIsTTY });
+    report = parseIntegrityReport(raw, source);
+  } else {
+    const disk = readyDisk(state, layer, version);
+    const config = findConnector(state, version.connector);
+    const connector = await ctx.connector(config);
+    const machine = version.machine as MachineRef | null;
+    if (connector.probeIntegrity && machine) {
+      source = `${config.type} machine ${machine.name}`;
+      raw = await connector.probeIntegrity(machine, { expediteNgen: Boolean(flags.expediteNgen), shutdown: false });
+      report = parseIntegrityReport(raw, source);
+    } else if (config.type === 'fileshare') {
+      if (flags.expediteNgen || flags.shutdown)
+        throw new UsageError('On a file share elm cannot reach the machine: run ShutdownForFinalize.ps1 -ExpediteNGen (or -Shutdown) on it, or elm verify --local there.');
+      const { readShareReport, shareReportPath } = await import('../connectors/fileshare/shareReport.js');
+      const found = await readShareReport(disk.location);
+      if (!found)
+        throw new NotReadyError(
+          `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+        );
+      source = found.path;
+      report = found.report;
+      raw = JSON.stringify(report);
+    } else {
+      throw new NotReadyError(`No packaging machine is recorded for "${layer.name}" ${version.name}; deploy it (elm machine deploy) or pass --report FILE.`);
+    }
+  }
+  const { evaluateReport } = await import('../integrity/evaluate.js');
+  const evaluation = evaluateReport(report, integrityContext(state, version));
+  let shutdownRequested = report.shutdownRequested;
+  if (evaluation.ready && flags.shutdown && !flags.local && !flags.report) {
+    const machine = version.machine as MachineRef | null;
+    const connector = await ctx.connector(findConnector(state, version.connector));
+    if (connector.probeIntegrity && machine) {
+      await connector.probeIntegrity(machine, { expediteNgen: false, shutdown: true });
+      shutdownRequested = true;
+    }
+  }
+  const result: IntegrityResult = {
+    at: ctx.now().toISOString(),
+    source,
+    ready: evaluation.ready,
+    blockers: evaluation.blockers.map((b) => ({ id: b.id, message: b.message })),
+    shutdownRequested,
+    machine: report.machine,
+    reportSha256: createHash('sha256').update(raw).digest('hex'),
+  };
+  await store.mutate((s) => {
+    const v = s.layers.find((l) => l.id === layer.id)?.versions.find((x) => x.name === version.name);
+    if (!v) return;
+    v.integrity = result;
+    if (v.state === 'Editing' && result.ready && shutdownRequested) v.state = 'Finalizable';
+    else if (v.state === 'Finalizable' && !result.ready) v.state = 'Editing';
+  });
+  if (!evaluation.ready) process.exitCode = ExitCode.notReady;
+  if (ctx.io.json) {
+    ctx.out.json({
+      ready: evaluation.ready,
+      blockers: evaluation.blockers.map((b) => ({ id: b.id, message: b.message, remedy: b.remedy })),
+      machine: report.machine,
+      at: report.at,
+      source,
+      shutdownRequested,
+    });
+    return;
+  }
+  if (evaluation.ready) {
+    ctx.out.success(`"${layer.name}" ${version.name} passed the layer integrity check (${report.machine}, ${report.at}).`);
+    ctx.out.info(
+      shutdownRequested
+        ? `The machine was shut down: finalize with elm finalize "${layer.name}" --wait`
+        : 'Shut the packaging machine down (ShutdownForFinalize.ps1 -Shutdown) before finalizing.',
+    );
+    return;
+  }
+  ctx.out.error(`"${layer.name}" ${version.name} cannot be finalized yet: ${evaluation.blockers.length} blocker(s).`);
+  for (const b of evaluation.blockers) {
+    ctx.out.data(`- ${b.message}`);
+    ctx.out.info(`  what to do: ${b.remedy}`);
+  }
+}

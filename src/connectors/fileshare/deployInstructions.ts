@@ -1,0 +1,43 @@
+import path from 'node:path';
+import type { DeployLink, DeployLinkRequest } from '../connector';
+import { shareReportPath } from './shareReport';
+
+/** The probe command the operator runs on the packaging machine, with the report path as the machine sees the share. */
+export function probeCommand(machineShare: string, diskLocation: string): string {
+  const reportName = path.basename(shareReportPath(diskLocation));
+  return `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${machineShare}\\${reportName} -Shutdown`;
+}
+
+/**
+ * A file share has no portal: the "link" is the exact steps to boot a packaging machine from the
+ * disk on any hypervisor, ending with the probe command that writes the report beside the disk.
+ */
+export function deployInstructions(share: string, req: DeployLinkRequest, machinePath?: string | null): DeployLink {
+  const disk = req.disk;
+  const machineShare = machinePath ?? share;
+  const command = probeCommand(machineShare, disk.location);
+  const gib = Math.round((disk.sizeBytes / 2 ** 30) * 10) / 10;
+  const name = req.machineName ?? `${req.layer.name}-pkg`;
+  const steps = [
+    `Packaging disk: ${disk.location} (${disk.format}, ${gib} GiB, ${disk.sizeBytes} bytes).`,
+    `1. On your hypervisor, create a VM named ${name} (BIOS / generation 1 for vhd disks) and attach this disk as its boot disk in place (or copy it and copy it back before finalizing); give it a network.`,
+    '2. Power it on and log in with the account that created the OS layer.',
+    '3. Install the platform software (hypervisor tools, provisioning target device, broker agent) and restart by hand whenever an installer asks: the machine does not restart on its own.',
+    '4. Copy the probe to the machine (elm verify --print-probe > ShutdownForFinalize.ps1), then run it as Administrator:',
+    `   ${command}`,
+    '   It lists anything that blocks finalize (pending reboot, MSI install, NGen); when nothing blocks it writes the report beside the disk and shuts the machine down.',
+    `5. Check and finalize: elm verify "${req.layer.name}" then elm finalize "${req.layer.name}" --wait`,
+  ];
+  return {
+    link: steps.join('\n'),
+    parameters: {
+      machineName: name,
+      disk: disk.location,
+      format: disk.format,
+      sizeBytes: disk.sizeBytes,
+      reportPath: shareReportPath(disk.location),
+      machineReportPath: `${machineShare}\\${path.basename(shareReportPath(disk.location))}`,
+      probeCommand: command,
+    },
+  };
+}

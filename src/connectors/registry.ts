@@ -1,0 +1,26 @@
+import { UsageError } from '../cli/errors';
+import type { ConnectorConfig } from '../domain/state';
+import type { Connector, ConnectorEnvironment } from './connector';
+
+/** Loads only the connector folder a configuration needs (the Azure SDK stays unloaded for a file share). */
+export async function loadConnector(config: ConnectorConfig, envt: ConnectorEnvironment): Promise<Connector> {
+  switch (config.type) {
+    case 'fileshare':
+      return (await import('./fileshare/fileshareConnector.js')).createFileshareConnector(config, envt);
+    case 'azure':
+    case 'vsphere':
+      throw new UsageError(`Connector "${config.name}" is of type ${config.type}, which this build of elm cannot package on yet; use a fileshare connector.`);
+    case 'pvs':
+      throw new UsageError(
+        `Connector "${config.name}" is a PVS connector: layered images are published to it, layers are not packaged there. Use it with --recipe, and package with a vsphere or fileshare connector.`,
+      );
+  }
+}
+
+/** Disk formats each connector type accepts, without loading the connector. */
+export const DISK_FORMATS_BY_TYPE = {
+  fileshare: ['vhd', 'vhdx', 'vmdk', 'qcow2', 'raw'],
+  azure: ['vhd'],
+  vsphere: ['vmdk'],
+  pvs: [],
+} as const;

@@ -1,0 +1,121 @@
+/**
+ * Copies a byte range of a file into a new file, keeping holes as holes: a 127 GiB OS layer disk
+ * holding a few GiB of data must not become 127 GiB on the share.
+ */
+import { open, rm, stat } from 'node:fs/promises';
+import { CancelledError, ElmError } from '../cli/errors';
+import { CHUNK_SIZE, isAllZero, readChunks, writeFully } from './chunks';
+
+export interface SparseCopyOptions {
+  src: string;
+  /** Created or replaced; its final length is `length`. The caller removes it on failure. */
+  dest: string;
+  srcOffset?: number;
+  /** Bytes to copy; by default the rest of `src`. Past the end of `src` reads as zeros. */
+  length?: number;
+  signal?: AbortSignal;
+  onProgress?: (bytesDone: number, total: number) => void;
+  /** false forces the portable loop (tests compare both paths). */
+  allowCp?: boolean;
+}
+
+/*
+ * cp copies a little past `length` and the file is then cut back, so a fixed VHD (data + 512-byte
+ * footer) can still take the fast path; beyond this slack the loop is cheaper.
+ */
+const CP_TAIL_SLACK = CHUNK_SIZE;
+const CP_PROGRESS_POLL_MS = 500;
+
+export async function sparseCopy(opts: SparseCopyOptions): Promise<void> {
+  const srcOffset = opts.srcOffset ?? 0;
+  const srcSize = (await stat(opts.src)).size;
+  const length = opts.length ?? Math.max(0, srcSize - srcOffset);
+  if (opts.signal?.aborted) throw new CancelledError();
+  opts.onProgress?.(0, length);
+
+  const useCp =
+    opts.allowCp !== false &&
+    srcOffset === 0 &&
+    srcSize >= length &&
+    srcSize - length <= CP_TAIL_SLACK &&
+    (await hasGnuCp());
+  if (useCp) await copyWithCp(opts.src, opts.dest, length, opts);
+  else await copyWithLoop(opts.src, opts.dest, srcOffset, length, opts);
+
+  opts.onProgress?.(length, length);
+}
+
+/*
+ * Node has no SEEK_DATA/SEEK_HOLE, so the loop must read every byte of the holes too. GNU cp
+ * (coreutils >= 8.x on Linux) skips them with SEEK_DATA and punches holes for zero blocks inside
+ * data, which is both faster and keeps allocation equal to the source's.
+ */
+let gnuCp: Promise<boolean> | undefined;
+export function hasGnuCp(): Promise<boolean> {
+  if (process.platform !== 'linux') return Promise.resolve(false);
+  gnuCp ??= (async () => {
+    try {
+      const { execa } = await import('execa');
+      const r = await execa('cp', ['--version'], { stdin: 'ignore', env: { LC_ALL: 'C' } });
+      return /GNU coreutils/.test(r.stdout);
+    } catch {
+      return false;
+    }
+  })();
+  return gnuCp;
+}
+
+async function copyWithCp(src: string, dest: string, length: number, opts: SparseCopyOptions): Promise<void> {
+  const { execa } = await import('execa');
+  await rm(dest, { force: true }); // cp must create a fresh file, never write through a link
+  // cp reports no progress; the destination's size grows as it writes, which is close enough.
+  let running = true;
+  const timer = opts.onProgress
+    ? setInterval(() => {
+        stat(dest).then(
+          (s) => running && opts.onProgress?.(Math.min(s.size, length), length),
+          () => undefined,
+        );
+      }, CP_PROGRESS_POLL_MS)
+    : undefined;
+  try {
+    await execa('cp', ['--sparse=always', '--reflink=never', '--', src, dest], {
+      cancelSignal: opts.signal,
+      stdin: 'ignore',
+      env: { LC_ALL: 'C' },
+    });
+  } catch (e) {
+    const err = e as { isCanceled?: boolean; stderr?: unknown; shortMessage?: string };
+    if (err.isCanceled || opts.signal?.aborted) throw new CancelledError();
+    const detail = typeof err.stderr === 'string' && err.stderr.trim() ? err.stderr.trim() : err.shortMessage;
+    throw new ElmError(`Copying ${src} failed: ${detail}`);
+  } finally {
+    running = false;
+    if (timer) clearInterval(timer);
+  }
+  const fh = await open(dest, 'r+');
+  try {
+    await fh.truncate(length);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function copyWithLoop(src: string, dest: string, srcOffset: number, length: number, opts: SparseCopyOptions): Promise<void> {
+  const input = await open(src, 'r');
+  try {
+    const output = await open(dest, 'w');
+    try {
+      for await (const { position, data } of readChunks(input, srcOffset, length, opts.signal)) {
+        if (!isAllZero(data)) await writeFully(output, data, position);
+        opts.onProgress?.(position + data.length, length);
+      }
+      // Trailing zero chunks were never written: set the length, leaving them as a hole.
+      await output.truncate(length);
+    } finally {
+      await output.close();
+    }
+  } finally {
+    await input.close();
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The layer integrity blockers (DESIGN.md §3) as plain data: what stops a layer from being
+ * finalized, the message the ELM console shows for it, and what to do about it. The first four
+ * messages are the console's Layer integrity messages, word for word; ShutdownForFinalize.ps1
+ * prints the same text for the ids it reports (a test keeps the two in step).
+ */
+export const BLOCKER_IDS = [
+  'bootDriverReboot',
+  'postInstallReboot',
+  'msiInProgress',
+  'ngenInProgress',
+  'runOncePending',
+  'ngenNeeded',
+  'smsCfgIni',
+  'pvsTargetDeviceMismatch',
+  'pvsTargetDeviceMissing',
+  'kmsRearmPending',
+  'ipv6DisabledOnPlatformLayer',
+] as const;
+export type BlockerId = (typeof BLOCKER_IDS)[number];
+
+/** The ids the probe script itself reports (the others are computed by elm from the details). */
+export const PROBE_BLOCKER_IDS: readonly BlockerId[] = [
+  'bootDriverReboot',
+  'postInstallReboot',
+  'msiInProgress',
+  'ngenInProgress',
+  'runOncePending',
+  'smsCfgIni',
+];
+
+/** The ids elm recomputes from the report's details and the PVS connector configuration. */
+export const PVS_BLOCKER_IDS: readonly BlockerId[] = ['pvsTargetDeviceMismatch', 'pvsTargetDeviceMissing', 'kmsRearmPending'];
+
+export interface BlockerInfo {
+  id: string;
+  message: string;
+  remedy: string;
+}
+
+const NGEN_REMEDY =
+  'Run elm verify --expedite-ngen (or ngen update /force on the machine) and let it finish; do not reboot to stop NGen.';
+
+export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; readonly remedy: string }>> = {
+  bootDriverReboot: {
+    message: 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.',
+    remedy: 'Restart the Packaging Machine (not shut down), log in again and run the probe again.',
+  },
+  postInstallReboot: {
+    message: 'A post-installation reboot is pending - please check and reboot the Packaging Machine.',
+    remedy: 'Restart the Packaging Machine, complete any setup the installer asks for after the restart, then run the probe again.',
+  },
+  msiInProgress: {
+    message: 'An MSI install operation is in progress - please check the Packaging Machine.',
+    remedy: 'Wait for the installation (msiexec) to finish or answer its prompts on the Packaging Machine, then run the probe again.',
+  },
+  ngenInProgress: {
+    message: 'A Microsoft NGen operation is in progress in the background.',
+    remedy: NGEN_REMEDY,
+  },
+  runOncePending: {
+    message: 'RunOnce entries are waiting to run at the next restart - please reboot the Packaging Machine and let them complete.',
+    remedy: 'Restart the Packaging Machine and log in so the RunOnce entries run (or remove the ones you do not want), then run the probe again.',
+  },
+  ngenNeeded: {
+    message: 'Queued Microsoft NGen work has not been compiled yet.',
+    remedy: NGEN_REMEDY,
+  },
+  smsCfgIni: {
+    message: 'SMSCFG.INI is present in the Windows folder - please remove it before finalizing the layer.',
+    remedy:
+      'Stop the ConfigMgr client (ccmexec) and delete %WINDIR%\\SMSCFG.INI on the Packaging Machine so every image gets its own client identity, then run the probe again.',
+  },
+  pvsTargetDeviceMismatch: {
+    message: 'The PVS Target Device software on the Packaging Machine does not match the version of the PVS server.',
+    remedy: 'Install the PVS Target Device Imaging software of the same version as the PVS server where the image will be published.',
+  },
+  pvsTargetDeviceMissing: {
+    message: 'The PVS Target Device software is not installed on the Packaging Machine.',
+    remedy: 'Install the PVS Target Device Imaging software (the version of the PVS server) on the Packaging Machine, then run the probe again.',
+  },
+  kmsRearmPending: {
+    message: 'KMS has not been rearmed on the Packaging Machine - PVS target devices need a unique CMID.',
+    remedy:
+      'Run slmgr /rearm on the Packaging Machine, create the marker file %ProgramData%\\elm\\kms-rearmed, then run the probe again (with -Shutdown).',
+  },
+  ipv6DisabledOnPlatformLayer: {
+    message: 'IPv6 is disabled on the Platform Layer - PVS machines booted from it will lose their network connection and hang.',
+    remedy: 'Re-enable IPv6 on the Packaging Machine and disable it in a new version of the OS Layer instead.',
+  },
+};
+
+export function isKnownBlocker(id: string): id is BlockerId {
+  return Object.prototype.hasOwnProperty.call(BLOCKERS, id);
+}
+
+/** The message for a blocker id; an id this elm does not know gets a generic message naming it. */
+export function blockerMessage(id: string): string {
+  return describeBlocker(id).message;
+}
+
+export function describeBlocker(id: string): BlockerInfo {
+  if (isKnownBlocker(id)) return { id, message: BLOCKERS[id].message, remedy: BLOCKERS[id].remedy };
+  return {
+    id,
+    message: `The Packaging Machine reported an unknown layer integrity blocker "${id}".`,
+    remedy: 'Check the Packaging Machine, or update elm so it knows this blocker; then run the probe again.',
+  };
+}

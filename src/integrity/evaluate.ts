@@ -1,0 +1,87 @@
+/**
+ * From an integrity report to the blockers that stop finalize (DESIGN.md §3): the probe's own
+ * blockers, plus the PVS ones that elm recomputes from the report's details and the PVS connector
+ * configuration. Plain code (no zod): the report has been validated by report.ts.
+ */
+import { describeBlocker, PVS_BLOCKER_IDS, type BlockerInfo } from './blockers';
+import type { IntegrityReport } from './report';
+
+export interface PvsContext {
+  /** Versions of the PVS servers the image will be published to. */
+  serverVersions: string[];
+  licenseMode: 'kms' | 'mak' | 'none';
+}
+
+export interface EvaluateContext {
+  /** Set when the layer is published to PVS; null/absent otherwise (no PVS blockers then). */
+  pvs?: PvsContext | null;
+  /**
+   * True when IPv6 must stay enabled on this Platform Layer (PVS wants IPv6 disabled on the OS
+   * Layer, never on the Platform Layer): `ipv6Enabled === false` in the report is then a blocker.
+   */
+  expectIpv6Enabled?: boolean;
+}
+
+export interface Evaluation {
+  ready: boolean;
+  blockers: BlockerInfo[];
+}
+
+/** Numeric version segments without trailing zeros: "2203.0.0" equals "2203", "7.15.0.11" differs from "7.15.11". */
+function versionKey(v: string): string {
+  const parts = v
+    .trim()
+    .replace(/^v/i, '')
+    .split(/[.\s]+/)
+    .filter((p) => p !== '')
+    .map((p) => (/^\d+$/.test(p) ? String(Number(p)) : p.toLowerCase()));
+  while (parts.length > 1 && parts[parts.length - 1] === '0') parts.pop();
+  return parts.join('.');
+}
+
+export function sameVersion(a: string, b: string): boolean {
+  return versionKey(a) === versionKey(b);
+}
+
+function pvsBlockers(report: IntegrityReport, pvs: PvsContext): BlockerInfo[] {
+  const out: BlockerInfo[] = [];
+  const details = report.details ?? {};
+  const target = typeof details.pvsTargetDeviceVersion === 'string' ? details.pvsTargetDeviceVersion.trim() : '';
+  if (target === '') {
+    out.push(describeBlocker('pvsTargetDeviceMissing'));
+  } else {
+    const servers = [...new Set(pvs.serverVersions.map((v) => v.trim()).filter((v) => v !== ''))];
+    const differing = servers.filter((s) => !sameVersion(s, target));
+    if (differing.length > 0) {
+      const base = describeBlocker('pvsTargetDeviceMismatch');
+      const serverText = differing.length === 1 ? `the PVS server is version ${differing[0]}` : `the PVS servers are versions ${differing.join(', ')}`;
+      out.push({
+        ...base,
+        message: `The PVS Target Device software on the Packaging Machine is version ${target} but ${serverText} - they must match.`,
+      });
+    }
+  }
+  if (pvs.licenseMode === 'kms' && details.kmsRearmed !== true) out.push(describeBlocker('kmsRearmPending'));
+  return out;
+}
+
+export function evaluateReport(report: IntegrityReport, ctx: EvaluateContext = {}): Evaluation {
+  const pvs = ctx.pvs ?? null;
+  const seen = new Set<string>();
+  const blockers: BlockerInfo[] = [];
+  const add = (b: BlockerInfo) => {
+    if (seen.has(b.id)) return;
+    seen.add(b.id);
+    blockers.push(b);
+  };
+  for (const raw of report.blockers) {
+    const id = raw.trim();
+    if (id === '') continue;
+    // With a PVS configuration the PVS blockers are recomputed below, never taken from the report.
+    if (pvs && (PVS_BLOCKER_IDS as readonly string[]).includes(id)) continue;
+    add(describeBlocker(id));
+  }
+  if (pvs) for (const b of pvsBlockers(report, pvs)) add(b);
+  if (ctx.expectIpv6Enabled === true && report.details?.ipv6Enabled === false) add(describeBlocker('ipv6DisabledOnPlatformLayer'));
+  return { ready: blockers.length === 0, blockers };
+}

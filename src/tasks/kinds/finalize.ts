@@ -1,0 +1,119 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { DiskLocation, FinalizeRequest, LayerArtifact, MachineRef } from '../../connectors/connector';
+import type { VersionState } from '../../domain/vocabulary';
+import type { StepContext, TaskDefinition } from '../taskDefinition';
+import { versionOf } from './versionOf';
+
+export interface FinalizeParams {
+  connector: string;
+  disk: DiskLocation;
+  machine: MachineRef | null;
+  comment: string;
+  keepMachine: boolean;
+  repositoryDir: string;
+  /** Editing or Finalizable: where the version goes back to if finalize fails or is cancelled. */
+  previousState: VersionState;
+  user: string;
+}
+
+/** The disk itself cannot be used as a layer: the version becomes Broken instead of going back. */
+export class DiskUnusableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DiskUnusableError';
+  }
+}
+
+async function request(ctx: StepContext): Promise<{ req: FinalizeRequest; connector: Awaited<ReturnType<StepContext['connector']>> }> {
+  const p = ctx.task.params as unknown as FinalizeParams;
+  const config = (await ctx.store.read()).connectors.find((c) => c.name === p.connector);
+  if (!config) throw new Error(`connector "${p.connector}" was removed while the task ran`);
+  const connector = await ctx.connector(config);
+  const req: FinalizeRequest = {
+    layer: { id: ctx.task.layerId, name: '', version: ctx.task.version },
+    taskId: ctx.task.id,
+    disk: p.disk,
+    machine: p.machine,
+    repositoryDir: p.repositoryDir,
+    keepMachine: p.keepMachine,
+    signal: ctx.signal,
+  };
+  return { req, connector };
+}
+
+/**
+ * Finalize: capture the disk into the layer repository, remove the packaging machine and disk,
+ * then record the artifact and make the version Deployable. Each step is safe to run again.
+ */
+export const finalizeTask: TaskDefinition = {
+  kind: 'Finalize',
+  steps: [
+    {
+      name: 'capture',
+      weight: 18,
+      async run(ctx) {
+        const { req, connector } = await request(ctx);
+        try {
+          const artifact = await connector.finalize(req, ctx.progress);
+          return { ...artifact };
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT' || /not found|changed size/i.test((e as Error).message)) throw new DiskUnusableError((e as Error).message);
+          throw e;
+        }
+      },
+      async undo(ctx) {
+        // Only the partial copy goes: a finished repository file is replaced by the next run.
+        const p = ctx.task.params as unknown as FinalizeParams;
+        const entries = await fs.readdir(p.repositoryDir).catch(() => [] as string[]);
+        await Promise.all(entries.filter((e) => e.includes('.partial')).map((e) => fs.rm(path.join(p.repositoryDir, e), { force: true })));
+      },
+    },
+    {
+      name: 'cleanup',
+      weight: 1,
+      async run(ctx) {
+        const { req, connector } = await request(ctx);
+        ctx.progress(0, 'Removing the packaging machine and disk');
+        await connector.cleanup(req, ctx.progress);
+      },
+    },
+    {
+      name: 'complete',
+      weight: 1,
+      async run(ctx) {
+        const p = ctx.task.params as unknown as FinalizeParams;
+        const artifact = ctx.stepData('capture') as unknown as LayerArtifact;
+        await ctx.store.mutate((state) => {
+          const task = state.tasks.find((t) => t.id === ctx.task.id)!;
+          const { layer, version } = versionOf(state, task);
+          version.artifact = { location: artifact.location, sha256: artifact.sha256, sizeBytes: artifact.sizeBytes, format: artifact.format };
+          version.state = 'Deployable';
+          version.machine = null;
+          const create = state.tasks.find((t) => t.id === version.createTaskId);
+          if (create && create.state === 'ActionRequired') {
+            create.state = 'Complete';
+            create.endedAt = new Date().toISOString();
+            create.description = `${create.description.split(' Next:')[0]} Finalized by task ${task.id}.`;
+          }
+          layer.audit.push({ at: new Date().toISOString(), user: p.user, action: 'Finalize', comment: p.comment, version: version.name });
+          task.description = `"${layer.name}" ${version.name} is Deployable: ${artifact.location} (sha256 ${artifact.sha256}).`;
+        });
+      },
+    },
+  ],
+  finish(_state, task) {
+    task.state = 'Complete';
+    task.endedAt = new Date().toISOString();
+  },
+  fail(state, task, error) {
+    const { version } = versionOf(state, task);
+    const p = task.params as unknown as FinalizeParams;
+    version.state = error.name === 'DiskUnusableError' ? 'Broken' : p.previousState;
+  },
+  cancel(state, task) {
+    const { version } = versionOf(state, task);
+    version.state = (task.params as unknown as FinalizeParams).previousState;
+  },
+};

@@ -1,0 +1,56 @@
+import type { Connector, ProgressSink } from '../connectors/connector';
+import type { ConnectorConfig, State, Task } from '../domain/state';
+import type { StateStore } from '../store/stateStore';
+
+/** What a step sees while it runs. */
+export interface StepContext {
+  /** The task as it was when the step started (params, earlier steps' data). */
+  task: Task;
+  store: StateStore;
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** Aborted when the task is cancelled or the worker is interrupted. */
+  signal: AbortSignal;
+  progress: ProgressSink;
+  /** Records data on the running step before it finishes (e.g. a partial file to clean up). */
+  record(data: Record<string, unknown>): Promise<void>;
+  /** Data a finished earlier step produced. */
+  stepData(name: string): Record<string, unknown>;
+  connector(config: ConnectorConfig): Promise<Connector>;
+  log(line: string): void;
+}
+
+/**
+ * One recorded step of a task. run must be safe to call again after undo: a worker killed in the
+ * middle of a step leaves it Running, and the next worker undoes it and runs it afresh.
+ */
+export interface StepDefinition {
+  name: string;
+  /** Share of the task's progress bar this step takes (weights are normalised). */
+  weight?: number;
+  run(ctx: StepContext): Promise<Record<string, unknown> | void>;
+  /** Removes what a partial run left (partial files, half-created resources). */
+  undo?(ctx: StepContext, data: Record<string, unknown>): Promise<void>;
+}
+
+export interface TaskDefinition {
+  kind: Task['kind'];
+  steps: StepDefinition[];
+  /** The state a task reaches after its last step: ActionRequired for a packaging disk, Complete otherwise. */
+  finish(state: State, task: Task, now: Date): void;
+  /** Applies the failure to the layer version (e.g. back to Finalizable, or Broken). */
+  fail(state: State, task: Task, error: Error, now: Date): void;
+  /** Applies a cancellation to the layer version. */
+  cancel(state: State, task: Task, now: Date): void;
+}
+
+export async function loadTaskDefinition(kind: Task['kind']): Promise<TaskDefinition> {
+  switch (kind) {
+    case 'CreatePackagingDisk':
+      return (await import('./kinds/createPackagingDisk.js')).createPackagingDiskTask;
+    case 'Finalize':
+      return (await import('./kinds/finalize.js')).finalizeTask;
+    case 'DeployMachine':
+      return (await import('./kinds/deployMachine.js')).deployMachineTask;
+  }
+}

@@ -1,0 +1,111 @@
+import { watch, type FSWatcher } from 'node:fs';
+import type { Context } from '../cli/context';
+import { CancelledError, TimeoutError } from '../cli/errors';
+import { formatDuration } from '../domain/duration';
+import type { Task } from '../domain/state';
+import { workIsOver } from './runner';
+import { spawnWorker } from './spawnWorker';
+import { liveWorker, STALE_MS } from './workerLiveness';
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  /** What the spinner says, e.g. "Creating the packaging disk". */
+  label: string;
+}
+
+/** Counts state reads, for the benchmark's "status reads per second while waiting". */
+export const waitStats = { reads: 0 };
+
+/**
+ * Waits until a task's work is over (terminal or ActionRequired). No busy polling: it sleeps with
+ * backoff and wakes early when the state file changes. A task whose worker died is resumed by
+ * starting a new worker, so `task wait` and `finalize --wait` finish what a killed process began.
+ */
+export async function waitForTask(ctx: Context, taskId: string, opts: WaitOptions): Promise<Task> {
+  const store = await ctx.store();
+  const started = Date.now();
+  const deadline = opts.timeoutMs !== undefined ? started + opts.timeoutMs : Infinity;
+  const display = await progressDisplay(ctx, opts.label);
+  let wake: (() => void) | null = null;
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(ctx.home, () => wake?.());
+    watcher.unref();
+  } catch {
+    watcher = null; // polling alone still works
+  }
+  let lastSpawn = started;
+  let delay = 100;
+  try {
+    for (;;) {
+      waitStats.reads += 1;
+      const task = (await store.read()).tasks.find((t) => t.id === taskId);
+      if (!task) throw new Error(`task ${taskId} disappeared from the state`);
+      display.update(task);
+      if (workIsOver(task)) return task;
+      if (Date.now() - lastSpawn > STALE_MS && !(await liveWorker(ctx.home, taskId))) {
+        display.note(`Task ${taskId}'s worker is not running; resuming it.`);
+        spawnWorker(ctx.home, taskId, ctx.env);
+        lastSpawn = Date.now();
+      }
+      if (Date.now() >= deadline) {
+        throw new TimeoutError(
+          `Timed out after ${formatDuration(Date.now() - started)} waiting for task ${taskId} (${task.state}, ${task.progress}%); it goes on in the background: elm task wait ${taskId}`,
+        );
+      }
+      if (ctx.signal.aborted) throw new CancelledError(`Stopped waiting; task ${taskId} goes on in the background: elm task wait ${taskId}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now())));
+        wake = () => {
+          clearTimeout(timer);
+          // Let the writer finish its rename before reading.
+          setTimeout(resolve, 20);
+        };
+        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      wake = null;
+      delay = Math.min(Math.round(delay * 1.5), 1000);
+    }
+  } finally {
+    watcher?.close();
+    display.stop();
+  }
+}
+
+interface Display {
+  update(task: Task): void;
+  note(line: string): void;
+  stop(): void;
+}
+
+/** A spinner when stderr is a terminal, plain progress lines otherwise (CI logs stay readable). */
+async function progressDisplay(ctx: Context, label: string): Promise<Display> {
+  if (ctx.io.json && !ctx.io.stderrIsTTY) return { update: () => undefined, note: () => undefined, stop: () => undefined };
+  if (ctx.io.stderrIsTTY) {
+    const { default: ora } = await import('ora');
+    const spinner = ora({ text: label, stream: ctx.io.stderr as NodeJS.WriteStream, color: 'cyan', isEnabled: true }).start();
+    if (!ctx.io.color) spinner.color = 'white';
+    return {
+      update: (task) => {
+        spinner.text = `${label} — ${task.state}, ${task.progress}%`;
+      },
+      note: (line) => {
+        spinner.clear();
+        ctx.io.stderr.write(`${line}\n`);
+        spinner.render();
+      },
+      stop: () => spinner.stop(),
+    };
+  }
+  let last = '';
+  return {
+    update: (task) => {
+      const bucket = Math.floor(task.progress / 10) * 10;
+      const line = `${label}: ${task.state} ${bucket}%`;
+      if (line !== last) ctx.io.stderr.write(`${line}\n`);
+      last = line;
+    },
+    note: (line) => ctx.io.stderr.write(`${line}\n`),
+    stop: () => undefined,
+  };
+}

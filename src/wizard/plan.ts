@@ -1,0 +1,168 @@
+import { existsSync } from 'node:fs';
+import { UsageError } from '../cli/errors';
+import { DISK_FORMATS_BY_TYPE } from '../connectors/registry';
+import { BUILTIN_ICONS } from '../domain/icons';
+import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
+import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
+import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
+import { resolveOsLayerRef } from '../commands/shared/lookup';
+import { DRAFT_FLAGS, type LayerDraft } from './draft';
+import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
+import { pvsPrerequisiteError } from './pvsPrerequisites';
+
+/** A layer (version) fully described and checked against the state: ready to record. */
+export interface LayerPlan {
+  name: string;
+  version: string;
+  description: string;
+  versionDescription: string;
+  maxSizeGiB: number;
+  os: { layer: OsLayer; version: OsLayerVersion };
+  connector: ConnectorConfig;
+  platform: { purpose: Purpose; hypervisor?: HypervisorId; provisioning?: ProvisioningId; broker?: BrokerId };
+  recipes: string[];
+  diskName: string;
+  diskFormat: DiskFormat;
+  /** An existing icon id, or a file to import when the layer is recorded. */
+  icon: { id: string } | { file: string };
+  comment: string;
+}
+
+export interface PlanContext {
+  state: State;
+  /** Set for `layer version add`: the layer the version joins. */
+  existing?: Layer;
+}
+
+/** The fields that must be known before a layer can be created (the rest have defaults). */
+export function missingFields(draft: LayerDraft, existing?: Layer): (keyof LayerDraft)[] {
+  const required: (keyof LayerDraft)[] = existing ? ['version'] : ['name', 'version', 'osLayer', 'connector'];
+  return required.filter((k) => draft[k] === undefined || draft[k] === '');
+}
+
+export function missingError(fields: (keyof LayerDraft)[], command: string): UsageError {
+  const flags = fields.map((f) => DRAFT_FLAGS[f]);
+  return new UsageError(`Missing ${flags.join(', ')}: ${command} needs ${fields.length > 1 ? 'them' : 'it'} when it cannot prompt (no terminal, CI set, --no-input or --json); pass the flag${fields.length > 1 ? 's' : ''} or a -f spec.yaml.`);
+}
+
+function check(rule: (v: string) => true | string, value: string, flag: string): void {
+  const ok = rule(value);
+  if (ok !== true) throw new UsageError(`${flag}: ${ok}.`);
+}
+
+/**
+ * Checks every value and reference of a complete draft. Throws a UsageError naming the flag and
+ * the fix; never touches the state.
+ */
+export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
+  const { state, existing } = ctx;
+  const previous = existing?.versions[existing.versions.length - 1];
+  const name = existing ? existing.name : String(draft.name);
+  if (!existing) {
+    check(layerNameRule, name, '--name');
+    if (state.layers.some((l) => l.name === name))
+      throw new UsageError(`A layer named "${name}" already exists; pick another --name, or add a version to it with elm layer version add "${name}" --version V.`);
+  }
+  const version = String(draft.version);
+  check(versionNameRule, version, '--version');
+  if (existing?.versions.some((v) => v.name === version))
+    throw new UsageError(`Layer "${name}" already has a version "${version}"; pick another --version.`);
+
+  const maxText = draft.maxSize === undefined ? String(previous?.maxSizeGiB ?? MAX_LAYER_SIZE_GIB.default) : String(draft.maxSize);
+  check(maxSizeRule, maxText, '--max-size');
+
+  const osRef = draft.osLayer ?? (previous ? previous.osLayer.name : undefined);
+  if (!osRef) throw new UsageError('--os-layer is required.');
+  const os = resolveOsLayerRef(state, osRef);
+
+  const connectorName = draft.connector ?? previous?.connector;
+  const connector = state.connectors.find((c) => c.name === connectorName);
+  if (!connector) {
+    const known = state.connectors.map((c) => c.name);
+    throw new UsageError(
+      `--connector: no connector named "${connectorName}"${known.length ? ` (connectors: ${known.join(', ')})` : ''}; add one with elm connector add fileshare --name ${connectorName}.`,
+    );
+  }
+  if (connector.type === 'pvs')
+    throw new UsageError(`--connector "${connector.name}" is a PVS connector, where layered images are published; package the layer with a vsphere or fileshare connector and pass the PVS one as --recipe.`);
+
+  const recipes = draft.recipes ?? previous?.recipes ?? [];
+  for (const r of recipes) {
+    if (!state.connectors.some((c) => c.name === r)) throw new UsageError(`--recipe: no connector named "${r}"; recipes name the connectors the layered image is published to (elm connector list).`);
+  }
+  const platform = resolvePlatform(draft, connector, recipes, previous?.platform);
+
+  const pvsError = pvsPrerequisiteError(state, recipes, os);
+  if (pvsError) throw pvsError;
+
+  const formats = DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];
+  const format = draft.diskFormat ?? formats[0];
+  if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${formats.join(', ')}.`);
+  if (!formats.includes(format))
+    throw new UsageError(`--disk-format ${format} is not accepted by the ${connector.type} connector "${connector.name}"; it accepts ${formats.join(', ')}.`);
+
+  const diskName = draft.diskName ?? defaultDiskName(existing ? `${name}-${version}` : name);
+  check(diskNameRule, diskName, '--disk-name');
+  checkDiskNameFree(state, connector, diskName, format);
+
+  return {
+    name,
+    version,
+    description: draft.description ?? existing?.description ?? '',
+    versionDescription: draft.versionDescription ?? '',
+    maxSizeGiB: Number(maxText),
+    os,
+    connector,
+    platform,
+    recipes,
+    diskName,
+    diskFormat: format,
+    icon: resolveIcon(state, draft.icon ?? existing?.icon ?? 'default'),
+    comment: draft.comment ?? '',
+  };
+}
+
+function resolvePlatform(draft: LayerDraft, connector: ConnectorConfig, recipes: string[], previous?: LayerPlan['platform']): LayerPlan['platform'] {
+  const purpose = draft.purpose ?? previous?.purpose ?? defaultPurpose({ ...draft, recipes });
+  check(purposeRule, purpose, '--purpose');
+  const hypervisor = draft.hypervisor ?? previous?.hypervisor ?? naturalHypervisor(connector.type);
+  if (hypervisor !== undefined) check((v) => idRule('hypervisor', v), hypervisor, '--hypervisor');
+  const provisioning = draft.provisioning ?? (purpose === 'publishing' ? previous?.provisioning : undefined);
+  const broker = draft.broker ?? (purpose === 'publishing' ? previous?.broker : undefined);
+  if (purpose === 'packaging' && (provisioning || broker))
+    throw new UsageError(
+      `${provisioning ? '--provisioning' : '--broker'} applies to publishing platform layers only; a packaging platform layer names only its --hypervisor (or pass --purpose publishing).`,
+    );
+  if (provisioning !== undefined) check((v) => idRule('provisioning', v), provisioning, '--provisioning');
+  if (broker !== undefined) check((v) => idRule('broker', v), broker, '--broker');
+  return {
+    purpose: purpose as Purpose,
+    hypervisor: hypervisor as HypervisorId | undefined,
+    provisioning: provisioning as ProvisioningId | undefined,
+    broker: broker as BrokerId | undefined,
+  };
+}
+
+/** Two layer versions in progress must never write the same packaging disk. */
+function checkDiskNameFree(state: State, connector: ConnectorConfig, diskName: string, format: DiskFormat): void {
+  const file = diskFileName(diskName, format);
+  for (const layer of state.layers) {
+    for (const v of layer.versions) {
+      if (v.state === 'Deployable' || v.connector !== connector.name) continue;
+      if (diskFileName(v.packagingDisk.name, v.packagingDisk.format) === file)
+        throw new UsageError(`--disk-name ${diskName}: layer "${layer.name}" version ${v.name} already uses the packaging disk ${file} on "${connector.name}"; pick another --disk-name.`);
+    }
+  }
+  if (connector.type === 'fileshare') {
+    const location = `${String(connector.settings.path)}/${file}`;
+    if (existsSync(location)) throw new UsageError(`--disk-name ${diskName}: ${location} already exists on the share; pick another --disk-name or move that file away.`);
+  }
+}
+
+function resolveIcon(state: State, ref: string): LayerPlan['icon'] {
+  if (BUILTIN_ICONS.some((i) => i.id === ref)) return { id: ref };
+  const imported = state.icons.find((i) => i.id === ref || i.name === ref);
+  if (imported) return { id: imported.id };
+  if (existsSync(ref)) return { file: ref };
+  throw new UsageError(`--icon "${ref}" is neither an icon id (elm icon list) nor a PNG/JPG file.`);
+}

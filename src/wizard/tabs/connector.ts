@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { connectorNameRule } from '../../domain/rules';
+import { homePaths } from '../../cli/home';
+import type { WizardState } from '../wizardState';
+
+const NEW = '\u0000new-fileshare';
+
+/** Connector: pick the configuration where the layer is packaged, or add a file share right here. */
+export async function connectorTab(w: WizardState): Promise<void> {
+  const { draft, prompter, state, ctx } = w;
+  if (draft.connector !== undefined) return;
+  prompter.tab('Connector');
+  const usable = state.connectors.filter((c) => c.type !== 'pvs');
+  const choice = await prompter.select<string>({
+    message: 'Connector Configuration',
+    choices: [
+      ...usable.map((c) => ({ value: c.name, name: `${c.name} (${c.type})`, description: String(c.settings.path ?? c.settings.storageAccount ?? c.settings.server ?? '') })),
+      { value: NEW, name: 'New file share connector…', description: 'add a connector configuration now' },
+    ],
+  });
+  if (choice !== NEW) {
+    draft.connector = choice;
+    return;
+  }
+  const name = await prompter.input({
+    message: 'New connector name',
+    default: usable.length === 0 ? 'share' : undefined,
+    validate: (v) => {
+      const ok = connectorNameRule(v);
+      if (ok !== true) return ok;
+      return state.connectors.some((c) => c.name === v) ? `a connector named "${v}" already exists` : true;
+    },
+  });
+  const dir = await prompter.input({ message: 'Share folder', default: homePaths(ctx.home).defaultShare });
+  const { fromFlags } = await import('../../connectors/fileshare/settings.js');
+  const settings = await fromFlags({ path: path.resolve(dir) }, ctx.home);
+  const config = { id: 'pending', name, type: 'fileshare' as const, createdAt: ctx.now().toISOString(), settings };
+  w.newConnectors.push(config);
+  state.connectors.push(config);
+  draft.connector = name;
+}

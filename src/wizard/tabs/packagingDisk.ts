@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { DISK_FORMATS_BY_TYPE } from '../../connectors/registry';
+import { defaultDiskName, diskFileName, diskNameRule } from '../../domain/rules';
+import type { DiskFormat } from '../../domain/vocabulary';
+import type { WizardState } from '../wizardState';
+
+const FORMAT_LABELS: Record<DiskFormat, string> = {
+  vhd: 'VHD (fixed): Azure, Hyper-V, XenServer',
+  vhdx: 'VHDX: Hyper-V',
+  vmdk: 'VMDK: vSphere',
+  qcow2: 'QCOW2: KVM, Nutanix AHV',
+  raw: 'Raw image',
+};
+
+/** Packaging Disk: the file name (default: the layer name) and a format the connector accepts. */
+export async function packagingDiskTab(w: WizardState): Promise<void> {
+  const { draft, prompter, state, existing } = w;
+  if (draft.diskName !== undefined && draft.diskFormat !== undefined) return;
+  prompter.tab('Packaging Disk');
+  const connector = state.connectors.find((c) => c.name === draft.connector)!;
+  const formats = DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];
+  if (draft.diskFormat === undefined) {
+    draft.diskFormat =
+      formats.length === 1
+        ? formats[0]
+        : await prompter.select({ message: 'Disk format', choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })), default: formats[0] });
+  }
+  if (draft.diskName === undefined) {
+    const format = draft.diskFormat as DiskFormat;
+    draft.diskName = await prompter.input({
+      message: 'Packaging Disk file name',
+      default: defaultDiskName(existing ? `${existing.name}-${draft.version}` : String(draft.name)),
+      validate: (v) => {
+        const ok = diskNameRule(v);
+        if (ok !== true) return ok;
+        if (connector.type === 'fileshare' && existsSync(path.join(String(connector.settings.path), diskFileName(v, format))))
+          return `${diskFileName(v, format)} already exists on the share`;
+        return true;
+      },
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import { BROKERS, HYPERVISORS, PROVISIONING_SERVICES, type ConnectorType } from '../../domain/vocabulary';
+import { defaultPurpose, naturalHypervisor } from '../platformRules';
+import type { WizardState } from '../wizardState';
+
+const NONE = '';
+
+/** Platform Types: the purpose radio buttons, then the dropdowns that purpose allows. */
+export async function platformTypesTab(w: WizardState): Promise<void> {
+  const { draft, prompter, state } = w;
+  const connectorType = state.connectors.find((c) => c.name === draft.connector)?.type as ConnectorType | undefined;
+  const needPurpose = draft.purpose === undefined;
+  const needHypervisor = draft.hypervisor === undefined;
+  const publishingOpen = draft.provisioning === undefined || draft.broker === undefined;
+  if (!needPurpose && !needHypervisor && (draft.purpose !== 'publishing' || !publishingOpen)) return;
+  prompter.tab('Platform Types');
+  if (needPurpose) {
+    draft.purpose = await prompter.select({
+      message: 'This platform layer will be used for',
+      default: defaultPurpose(draft),
+      choices: [
+        { value: 'packaging', name: 'Packaging: to create and update layers', description: 'the hypervisor software you need to package layers' },
+        { value: 'publishing', name: 'Publishing: to publish layered images', description: 'hypervisor, provisioning service and connection broker' },
+      ],
+    });
+  }
+  if (needHypervisor) {
+    draft.hypervisor = await prompter.select({
+      message: 'Hypervisor',
+      default: connectorType ? naturalHypervisor(connectorType) : undefined,
+      choices: Object.entries(HYPERVISORS).map(([value, name]) => ({ value, name })),
+    });
+  }
+  if (draft.purpose !== 'publishing') return;
+  if (draft.provisioning === undefined) {
+    const p = await prompter.select({
+      message: 'Provisioning Service',
+      choices: [...Object.entries(PROVISIONING_SERVICES).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
+    });
+    if (p !== NONE) draft.provisioning = p;
+  }
+  if (draft.broker === undefined) {
+    const b = await prompter.select({
+      message: 'Connection Broker',
+      choices: [...Object.entries(BROKERS).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
+    });
+    if (b !== NONE) draft.broker = b;
+  }
+}

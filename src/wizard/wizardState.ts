@@ -1,0 +1,15 @@
+import type { Context } from '../cli/context';
+import type { Prompter } from '../cli/prompter';
+import type { ConnectorConfig, Layer, State } from '../domain/state';
+import type { LayerDraft } from './draft';
+
+/** What every tab works on: the draft it completes and the state it picks from. */
+export interface WizardState {
+  ctx: Context;
+  prompter: Prompter;
+  draft: LayerDraft;
+  /** The state as read, plus connectors added in the wizard (recorded with the layer). */
+  state: State;
+  existing?: Layer;
+  newConnectors: ConnectorConfig[];
+}

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CancelledError } from '../../src/cli/errors';
+import { importDisk } from '../../src/disk/importDisk';
+import { allocatedBytes, MiB, makeSparseSource, makeTempDir } from './helpers';
+
+describe('importDisk', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = makeTempDir()));
+  afterAll(() => cleanup());
+
+  const makeDisk = (name: string, size: number) => {
+    const path = join(dir, name);
+    makeSparseSource(path, size, [
+      { offset: 0, length: 4096 },
+      { offset: 9 * MiB + 17, length: 3 * MiB },
+      { offset: size - 512, length: 512 }, // a VHD footer's place
+    ]);
+    return path;
+  };
+
+  test('hashes every byte like sha256sum and writes a sparse, identical copy', async () => {
+    const src = makeDisk('pack.vhd', 200 * MiB + 512);
+    const dest = join(dir, 'layer.vhd');
+    const fractions: number[] = [];
+    const result = await importDisk(src, dest, { onProgress: (f) => fractions.push(f) });
+
+    const expected = execFileSync('sha256sum', [src], { encoding: 'utf8' }).split(' ')[0];
+    expect(result).toEqual({ sha256: expected, sizeBytes: 200 * MiB + 512 });
+    expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+    // Only the chunks holding data are written: 1 MiB granularity, about 6 MiB here, not 200.
+    expect(allocatedBytes(dest)).toBeLessThan(8 * MiB);
+    expect(fractions[fractions.length - 1]).toBe(1);
+    expect(fractions.length).toBeLessThanOrEqual(1002);
+    expect(existsSync(`${dest}.partial`)).toBe(false);
+  });
+
+  test('an empty file hashes as the empty string', async () => {
+    const src = join(dir, 'empty.raw');
+    makeSparseSource(src, 0, []);
+    const result = await importDisk(src, join(dir, 'empty.out'));
+    expect(result).toEqual({ sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', sizeBytes: 0 });
+  });
+
+  test('aborting leaves neither the copy nor a partial file', async () => {
+    const src = makeDisk('abort.vhd', 64 * MiB);
+    const ac = new AbortController();
+    const dest = join(dir, 'aborted-layer.vhd');
+    const run = importDisk(src, dest, { signal: ac.signal, onProgress: (f) => f > 0.1 && ac.abort() });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(readdirSync(dir).filter((f) => f.startsWith('aborted-layer'))).toEqual([]);
+  });
+
+  test('a missing source is a clear error and leaves nothing', async () => {
+    const dest = join(dir, 'never.vhd');
+    await expect(importDisk(join(dir, 'gone.vhd'), dest)).rejects.toThrow(/Disk to import not found: .*gone\.vhd/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
+    expect(statSync(dir).isDirectory()).toBe(true);
+  });
+});
