@@ -6,6 +6,7 @@ import { DISK_FORMATS, type DiskFormat } from './vocabulary';
 
 export type Rule = (value: string) => true | string;
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
 const FORBIDDEN_NAME_CHARS = /[\\/:*?"<>|\u0000-\u001f\u007f]/;
 
 /** Names shown in the console (layers, versions, connectors, OS layers). */
