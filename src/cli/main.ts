@@ -56,14 +56,15 @@ Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict,
  * after the subcommand, while a leaf's own `--version <v>` never collides with `elm --version`.
  */
 function addGlobalOptions(program: Command): void {
-  for (const cmd of [program, ...leaves(program)]) {
-    cmd
-      .addOption(new Option('--home <dir>', 'elm home: state.json, the default file share, the layer repository, task logs').env('ELM_HOME'))
-      .option('--json', 'print exactly one JSON document on stdout')
-      .option('--no-input', 'never prompt; fail naming every missing flag')
-      .option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)')
-      .option('--verbose', 'more detail on stderr');
-  }
+  // One set of Option objects shared by every command: building them per command costs startup time.
+  const shared = [
+    new Option('--home <dir>', 'elm home: state.json, the default file share, the layer repository, task logs').env('ELM_HOME'),
+    new Option('--json', 'print exactly one JSON document on stdout'),
+    new Option('--no-input', 'never prompt; fail naming every missing flag'),
+    new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),
+    new Option('--verbose', 'more detail on stderr'),
+  ];
+  for (const cmd of [program, ...leaves(program)]) shared.forEach((o) => cmd.addOption(o));
 }
 
 function leaves(cmd: Command): Command[] {

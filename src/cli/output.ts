@@ -9,9 +9,9 @@ export class Output {
   style: Style = plainStyle;
   constructor(readonly io: IO) {}
 
-  /** Exactly one JSON document on stdout (the --json contract). */
+  /** Exactly one JSON document on stdout (the --json contract); indented for eyes, compact for pipes. */
   json(doc: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    this.io.stdout.write(`${JSON.stringify(doc, null, this.io.stdoutIsTTY ? 2 : undefined)}\n`);
   }
 
   /** Human-readable data (tables, values) on stdout. */

@@ -16,7 +16,9 @@ import {
   VERSION_STATES,
 } from './vocabulary';
 
-export const STATE_SCHEMA_VERSION = 1;
+import { STATE_SCHEMA_VERSION } from './stateVersion';
+
+export { STATE_SCHEMA_VERSION };
 
 const keysOf = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]];
 
@@ -167,7 +169,3 @@ export type Task = z.infer<typeof taskSchema>;
 export type TaskStep = z.infer<typeof taskStepSchema>;
 export type IntegrityResult = z.infer<typeof integrityResultSchema>;
 export type DiskRef = z.infer<typeof diskRefSchema>;
-
-export function emptyState(): State {
-  return { schemaVersion: STATE_SCHEMA_VERSION, nextId: 1, connectors: [], osLayers: [], icons: [], layers: [], tasks: [] };
-}

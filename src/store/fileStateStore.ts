@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../cli/errors';
-import { emptyState, STATE_SCHEMA_VERSION, stateSchema, type State } from '../domain/state';
+import type { State } from '../domain/state';
+import { emptyState, STATE_SCHEMA_VERSION } from '../domain/stateVersion';
 import { withFileLock } from './fileLock';
 import type { StateStore } from './stateStore';
 
@@ -9,6 +11,10 @@ import type { StateStore } from './stateStore';
  * state.json under ELM_HOME. Writes go to a temp file in the same folder, are fsynced and renamed
  * over the original; the previous good copy stays as state.json.bak (a hard link, so it costs no
  * copy). A corrupt or newer-schema file is refused and never overwritten.
+ *
+ * Validation is full (zod) for any file elm did not write itself: beside the state elm keeps the
+ * digest of the bytes it last wrote (state.json.digest), and only a file with exactly those bytes
+ * skips the schema walk, which on 10,000 layers costs more than reading the file.
  */
 export class FileStateStore implements StateStore {
   readonly location: string;
@@ -22,17 +28,25 @@ export class FileStateStore implements StateStore {
     this.location = path.join(dir, 'state.json');
     this.lockPath = `${this.location}.lock`;
     this.backupPath = `${this.location}.bak`;
+    this.digestPath = `${this.location}.digest`;
   }
 
+  private readonly digestPath: string;
+
   async read(): Promise<State> {
-    let raw: string;
+    let bytes: Buffer;
     try {
-      raw = await fs.readFile(this.location, 'utf8');
+      bytes = await fs.readFile(this.location);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
       throw e;
     }
-    return this.parse(raw);
+    const written = await fs.readFile(this.digestPath, 'utf8').catch(() => null);
+    if (written !== null && written === digest(bytes)) {
+      const doc = JSON.parse(bytes.toString('utf8')) as State;
+      if (doc.schemaVersion === STATE_SCHEMA_VERSION) return doc;
+    }
+    return this.validate(bytes.toString('utf8'));
   }
 
   async mutate<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
@@ -46,7 +60,7 @@ export class FileStateStore implements StateStore {
     });
   }
 
-  private parse(raw: string): State {
+  private async validate(raw: string): Promise<State> {
     const restore = `Restore the last good copy (cp "${this.backupPath}" "${this.location}") or move the file away.`;
     let doc: unknown;
     try {
@@ -60,6 +74,7 @@ export class FileStateStore implements StateStore {
         `The state file ${this.location} has schemaVersion ${version}, newer than this elm understands (${STATE_SCHEMA_VERSION}); upgrade elm. The file was left untouched.`,
       );
     }
+    const { stateSchema } = await import('../domain/state.js');
     const parsed = stateSchema.safeParse(doc);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -71,9 +86,10 @@ export class FileStateStore implements StateStore {
 
   private async write(state: State, hadPrevious: boolean): Promise<void> {
     const tmp = `${this.location}.${process.pid}.${Date.now()}.tmp`;
+    const text = Buffer.from(JSON.stringify(state, null, 1));
     const handle = await fs.open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(state, null, 1));
+      await handle.writeFile(text);
       await handle.sync();
     } catch (e) {
       await handle.close();
@@ -85,8 +101,15 @@ export class FileStateStore implements StateStore {
       await fs.rm(this.backupPath, { force: true });
       await fs.link(this.location, this.backupPath);
     }
+    // Digest first: if we die between the two, the digest names bytes that are not (yet) there,
+    // which only costs the next reader a full validation.
+    await fs.writeFile(this.digestPath, digest(text), { mode: 0o600 });
     await fs.rename(tmp, this.location);
   }
+}
+
+function digest(bytes: Buffer): string {
+  return createHash('sha1').update(bytes).digest('hex');
 }
 
 async function exists(p: string): Promise<boolean> {

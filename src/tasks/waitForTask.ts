@@ -55,13 +55,20 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
       }
       if (ctx.signal.aborted) throw new CancelledError(`Stopped waiting; task ${taskId} goes on in the background: elm task wait ${taskId}`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(delay, Math.max(0, deadline - Date.now())));
+        // One abort listener per sleep, removed when the sleep ends: a long wait must not pile
+        // them up (MaxListenersExceededWarning on stderr after ten rounds).
+        const done = () => {
+          clearTimeout(timer);
+          ctx.signal.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(delay, Math.max(0, deadline - Date.now())));
         wake = () => {
           clearTimeout(timer);
           // Let the writer finish its rename before reading.
-          setTimeout(resolve, 20);
+          setTimeout(done, 20);
         };
-        ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+        ctx.signal.addEventListener('abort', done, { once: true });
       });
       wake = null;
       delay = Math.min(Math.round(delay * 1.5), 1000);

@@ -1,0 +1,52 @@
+'use strict';
+/** Shared timing helpers: medians of whole-process runs, so figures compare like with like. */
+const { spawnSync } = require('node:child_process');
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'elm.js');
+
+function cleanEnv(extra = {}) {
+  const env = { ...process.env, ...extra };
+  delete env.NODE_OPTIONS;
+  return env;
+}
+
+/** Median wall time (ms) of `runs` runs of a command. */
+function medianMs(cmd, args, { runs = 15, env, warmup = 2 } = {}) {
+  const times = [];
+  for (let i = 0; i < runs + warmup; i++) {
+    const t = process.hrtime.bigint();
+    const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? cleanEnv() });
+    const ms = Number(process.hrtime.bigint() - t) / 1e6;
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (i >= warmup) times.push(ms);
+  }
+  times.sort((a, b) => a - b);
+  return times[times.length >> 1];
+}
+
+/**
+ * Median times of several commands measured in alternation (A B C A B C ...), so a busy machine
+ * slows baseline and subject alike and the ratio stays fair.
+ */
+function interleavedMedians(commands, { runs = 15, warmup = 2 } = {}) {
+  const times = commands.map(() => []);
+  for (let i = 0; i < runs + warmup; i++) {
+    commands.forEach(([cmd, args, env], k) => {
+      const t = process.hrtime.bigint();
+      const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? cleanEnv() });
+      const ms = Number(process.hrtime.bigint() - t) / 1e6;
+      if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+      if (i >= warmup) times[k].push(ms);
+    });
+  }
+  return times.map((ts) => ts.sort((a, b) => a - b)[ts.length >> 1]);
+}
+
+function ratioLine(figure, ratio, target, detail = '') {
+  const ok = ratio <= target ? 'ok' : 'MISSED';
+  return `${figure}: ${ratio.toFixed(2)}x (target <= ${target}x) ${ok}${detail ? ` [${detail}]` : ''}`;
+}
+
+module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, ratioLine };
