@@ -7,6 +7,10 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../cli/errors';
 import { isAllZero, readChunks, writeFully } from './chunks';
+import { ParallelSha256 } from './parallelHash';
+
+/** Below this, a hashing thread costs more to start than it saves. */
+const PARALLEL_HASH_MIN_BYTES = 64 * 1024 * 1024;
 
 export interface ImportDiskOptions {
   signal?: AbortSignal;
@@ -29,12 +33,16 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
     });
     try {
       const sizeBytes = (await input.stat()).size;
-      const hash = createHash('sha256');
+      // Large disks hash on a worker thread, in parallel with the copy; small ones inline.
+      const parallel = sizeBytes >= PARALLEL_HASH_MIN_BYTES ? new ParallelSha256() : null;
+      const hash = parallel ? null : createHash('sha256');
       const output = await open(partial, 'w');
+      let sha256: string;
       try {
         let lastReport = -1;
         for await (const { position, data } of readChunks(input, 0, sizeBytes, signal)) {
-          hash.update(data);
+          if (parallel) await parallel.update(data);
+          else hash!.update(data);
           if (!isAllZero(data)) await writeFully(output, data, position);
           // Per-mille steps: a 127 GiB disk is 130,000 chunks; callers need not throttle.
           const step = Math.floor(((position + data.length) / sizeBytes) * 1000);
@@ -44,9 +52,14 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
           }
         }
         await output.truncate(sizeBytes); // trailing holes
-        await output.sync(); // the data is on disk before the name says it is finished
+        const [, digest] = await Promise.all([
+          output.sync(), // the data is on disk before the name says it is finished
+          parallel ? parallel.digest() : Promise.resolve(hash!.digest('hex')),
+        ]);
+        sha256 = digest;
       } finally {
         await output.close();
+        await parallel?.dispose();
       }
       if (signal?.aborted) throw new CancelledError();
       // The source must not have changed while it was read (finalize waits for it to be quiescent).
@@ -54,7 +67,7 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
       await rename(partial, dest);
       await syncDir(dirname(dest));
       opts.onProgress?.(1);
-      return { sha256: hash.digest('hex'), sizeBytes };
+      return { sha256, sizeBytes };
     } finally {
       await input.close();
     }

@@ -76,6 +76,11 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
   } finally {
     watcher?.close();
     display.stop();
+    if (ctx.env.ELM_WAIT_STATS) {
+      // For the benchmark: how often waiting read the state (it must not busy-poll).
+      const seconds = (Date.now() - started) / 1000;
+      ctx.io.stderr.write(`wait-stats: ${waitStats.reads} reads in ${seconds.toFixed(2)}s\n`);
+    }
   }
 }
 
