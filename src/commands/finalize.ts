@@ -9,7 +9,7 @@ import type { Layer, LayerVersion, State, Task } from '../domain/state';
 import type { FinalizeParams } from '../tasks/kinds/finalize';
 import { spawnWorker } from '../tasks/spawnWorker';
 import { waitForTask } from '../tasks/waitForTask';
-import { liveWorker } from '../tasks/workerLiveness';
+import { liveWorker, workerStarting } from '../tasks/workerLiveness';
 import { integrityContext } from './shared/integrityContext';
 import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
 import { readyDisk } from './shared/versionDisk';
@@ -100,7 +100,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   }
   if (final.state === 'Complete') {
     ctx.out.success(`"${layer.name}" ${v.name} is ${v.state}.`);
-    if (v.artifact) ctx.out.data(`Layer disk: ${v.artifact.location} (sha256 ${v.artifact.sha256})`);
+    if (v.artifact) ctx.out.data(`Layer disk: ${v.artifact.location}${v.artifact.sha256 ? ` (sha256 ${v.artifact.sha256})` : ''}`);
   } else if (final.state === 'Failed') {
     ctx.out.error(`Finalize task ${final.id} failed: ${final.error}. Version ${v.name} is ${v.state}; retry with elm task resume ${final.id}.`);
   } else {
@@ -114,7 +114,8 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
     (t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && ['Pending', 'Running', 'Canceling'].includes(t.state),
   );
   if (!task) return null;
-  if (await liveWorker(ctx.home, task.id)) {
+  // A just-started finalize whose worker is still starting is running too: exit 5, not a resume.
+  if (workerStarting(task) || (await liveWorker(ctx.home, task.id))) {
     const { ConflictError } = await import('../cli/errors.js');
     throw new ConflictError(`Finalize of "${layer.name}" ${version.name} is already running as task ${task.id}; wait for it with elm task wait ${task.id}.`);
   }

@@ -81,20 +81,30 @@ export interface LayerArtifact {
   location: string;
   format: DiskFormat;
   sizeBytes: number;
-  sha256: string;
+  /** null when the capture was a server-side copy that elm never read (cloud connectors). */
+  sha256: string | null;
 }
 
 export interface Connector {
   readonly type: ConnectorType;
   readonly diskFormats: readonly DiskFormat[];
   test(): Promise<CheckResult[]>;
+  /**
+   * Checks that must hold before anything is created on the platform (e.g. Azure: resource group
+   * location equals storage account location); throws UsageError (exit 2) naming the fix.
+   */
+  preflight?(): Promise<void>;
   /** Where createPackagingDisk will put the disk; recorded before writing so a resumed task can clean up. */
   packagingDiskLocation(req: Omit<PackagingDiskRequest, 'signal'>): string;
   createPackagingDisk(req: PackagingDiskRequest, progress: ProgressSink): Promise<DiskLocation>;
   /** Removes a (possibly partial) packaging disk: undo of an interrupted or cancelled write. */
   discardPackagingDisk(location: string): Promise<void>;
   deployLink(req: DeployLinkRequest): Promise<DeployLink>;
-  deployMachine?(req: DeployLinkRequest, progress: ProgressSink): Promise<MachineRef>;
+  /**
+   * Deploys the packaging machine. `record` persists what exists so far (deployment, NIC, disk,
+   * VM ids) as soon as each is known, so a killed task never orphans a resource.
+   */
+  deployMachine?(req: DeployLinkRequest, progress: ProgressSink, record?: (machine: MachineRef) => Promise<void>): Promise<MachineRef>;
   machineStatus(ref: MachineRef | null, disk: DiskLocation): Promise<MachineStatus>;
   probeIntegrity?(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string>;
   /** Captures the machine's disk into the layer repository (the import). Safe to run again. */

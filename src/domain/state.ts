@@ -105,7 +105,7 @@ export const layerVersionSchema = z.object({
   machine: z.record(z.unknown()).nullable(),
   integrity: integrityResultSchema.nullable(),
   artifact: z
-    .object({ location: z.string(), sha256: z.string(), sizeBytes: z.number().int().nonnegative(), format: z.enum(DISK_FORMATS) })
+    .object({ location: z.string(), sha256: z.string().nullable(), sizeBytes: z.number().int().nonnegative(), format: z.enum(DISK_FORMATS) })
     .nullable(),
   createdAt: isoDate,
 });

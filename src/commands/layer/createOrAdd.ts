@@ -31,6 +31,9 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     if (missing.length) throw missingError(missing, command);
     result = { plan: resolvePlan(draft, { state, existing }), newConnectors: [] };
   }
+  // Platform checks that would otherwise fail later, after resources exist (Azure: locations).
+  const connector = await ctx.connector(result.plan.connector);
+  await connector.preflight?.();
   const { layer, version, task } = await recordLayerVersion(ctx, result.plan, result.newConnectors, existing?.id);
   spawnWorker(ctx.home, task.id, ctx.env);
   const wait = Boolean(flags.wait) || ctx.io.canPrompt;

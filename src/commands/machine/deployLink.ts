@@ -27,6 +27,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
   if (linkExpiryMs !== undefined && (linkExpiryMs < 60_000 || linkExpiryMs > 7 * 86_400_000))
     throw new UsageError(`--link-expiry ${flags.linkExpiry} must be between 1m and 7d: the link is a credential, keep it short.`);
   const connector = await ctx.connector(config);
+  await connector.preflight?.();
   const req = {
     layer: { id: layer.id, name: layer.name, version: version.name },
     taskId: version.createTaskId ?? '',

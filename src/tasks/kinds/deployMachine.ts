@@ -14,7 +14,13 @@ export const deployMachineTask: TaskDefinition = {
         if (!config) throw new Error(`connector "${p.connector}" was removed while the task ran`);
         const connector = await ctx.connector(config);
         if (!connector.deployMachine) throw new Error(`the ${config.type} connector cannot deploy machines`);
-        const machine: MachineRef = await connector.deployMachine({ ...p.request, linkExpiryMs: p.request.linkExpiryMs ?? undefined }, ctx.progress);
+        const record = async (partial: MachineRef) => {
+          await ctx.store.mutate((state) => {
+            const task = state.tasks.find((t) => t.id === ctx.task.id)!;
+            versionOf(state, task).version.machine = { ...partial };
+          });
+        };
+        const machine: MachineRef = await connector.deployMachine({ ...p.request, linkExpiryMs: p.request.linkExpiryMs ?? undefined }, ctx.progress, record);
         await ctx.store.mutate((state) => {
           const task = state.tasks.find((t) => t.id === ctx.task.id)!;
           versionOf(state, task).version.machine = { ...machine };

@@ -98,7 +98,7 @@ export const finalizeTask: TaskDefinition = {
             create.description = `${create.description.split(' Next:')[0]} Finalized by task ${task.id}.`;
           }
           layer.audit.push({ at: new Date().toISOString(), user: p.user, action: 'Finalize', comment: p.comment, version: version.name });
-          task.description = `"${layer.name}" ${version.name} is Deployable: ${artifact.location} (sha256 ${artifact.sha256}).`;
+          task.description = `"${layer.name}" ${version.name} is Deployable: ${artifact.location}${artifact.sha256 ? ` (sha256 ${artifact.sha256})` : ''}.`;
         });
       },
     },
