@@ -1,0 +1,227 @@
+/**
+ * Microsoft.Compute/disks: managed disks imported from a VHD page blob, their bytes in Azurite.
+ *   GET|DELETE /…/disks/{disk}                 (DELETE: long-running; refused while attached or exported)
+ *   POST /…/disks/{disk}/beginGetAccess        (long-running; `{ accessSAS }`, a read-only SAS URL)
+ *   POST /…/disks/{disk}/endGetAccess          (long-running; the SAS stops working)
+ * An imported disk (creationData.createOption Import) needs sourceUri and storageAccountId, the
+ * storage account in the disk's region, and a fixed VHD (footer cookie `conectix`, N MiB + 512).
+ * Access is refused while the disk is attached to a VM that is not deallocated, as in Azure.
+ */
+import { randomUUID } from 'node:crypto';
+import { accountNameOfEndpoint } from '../blobs';
+import type { FakeCloud } from '../cloud';
+import { ArmError, armErrors } from '../errors';
+import { jsonBody, Router } from '../http';
+import type { FakeResource } from '../inventory';
+import { apiVersionOf, dig, requireLocation, requireResource, requireResourceGroup, resourceBody } from './common';
+import type { Provisioner } from './provisioners';
+import { STORAGE_TYPE } from './storage';
+
+export const DISK_TYPE = 'Microsoft.Compute/disks';
+const GiB = 1024 ** 3;
+const RG = '/subscriptions/{sub}/resourceGroups/{rg}/providers';
+
+export function diskRoutes(cloud: FakeCloud, router: Router): void {
+  router.add('GET', `${RG}/Microsoft.Compute/disks/{disk}`, (req) => ({
+    status: 200,
+    body: diskBody(cloud, requireResource(cloud, req.params.rg, DISK_TYPE, req.params.disk)),
+  }));
+  router.add('GET', `${RG}/Microsoft.Compute/disks`, (req) => {
+    requireResourceGroup(cloud, req.params.rg);
+    return { status: 200, body: { value: cloud.inventory.list({ resourceGroup: req.params.rg, type: DISK_TYPE }).map((d) => diskBody(cloud, d)) } };
+  });
+
+  router.add('DELETE', `${RG}/Microsoft.Compute/disks/{disk}`, (req) => {
+    requireResourceGroup(cloud, req.params.rg);
+    const disk = cloud.inventory.find(req.params.rg, DISK_TYPE, req.params.disk);
+    if (!disk) return { status: 204 };
+    checkDeletable(disk);
+    return cloud.lro.start({
+      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: disk.location },
+      method: req.method,
+      path: req.path,
+      apiVersion: apiVersionOf(req),
+      initialStatus: 202,
+      work: async () => {
+        const current = cloud.inventory.get(disk.id);
+        if (current) {
+          checkDeletable(current);
+          await removeDisk(cloud, current);
+          cloud.inventory.remove(current.id);
+        }
+        return undefined;
+      },
+    });
+  });
+
+  router.add('POST', `${RG}/Microsoft.Compute/disks/{disk}/beginGetAccess`, (req) => {
+    const disk = requireResource(cloud, req.params.rg, DISK_TYPE, req.params.disk);
+    const body = jsonBody(req);
+    const access = String(body.access ?? '');
+    const duration = Number(body.durationInSeconds);
+    if (!['read', 'write'].includes(access.toLowerCase())) {
+      throw armErrors.invalidParameter(`The value '${access}' of parameter 'grantAccessData.access' is invalid.`, 'grantAccessData.access');
+    }
+    if (access.toLowerCase() === 'write') {
+      throw new ArmError(409, 'OperationNotAllowed', `Write access can only be granted to a disk created for upload; disk '${disk.name}' was not.`);
+    }
+    if (!Number.isInteger(duration) || duration <= 0) {
+      throw armErrors.invalidParameter(`Required parameter 'grantAccessData.durationInSeconds' is missing or invalid.`, 'grantAccessData.durationInSeconds');
+    }
+    checkAccessAllowed(cloud, disk);
+    return cloud.lro.start({
+      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: disk.location },
+      method: req.method,
+      path: req.path,
+      apiVersion: apiVersionOf(req),
+      initialStatus: 202,
+      outputInStatus: true,
+      work: async () => {
+        const current = cloud.inventory.get(disk.id);
+        if (!current?.disk) throw armErrors.resourceNotFound(DISK_TYPE, disk.name, disk.resourceGroup);
+        checkAccessAllowed(cloud, current);
+        const url = await cloud.requireDiskBlobs().grantRead(current.disk.blobName, sasIdentifier(current), new Date(Date.now() + duration * 1000));
+        current.disk.activeSas = true;
+        return { accessSAS: url };
+      },
+    });
+  });
+
+  router.add('POST', `${RG}/Microsoft.Compute/disks/{disk}/endGetAccess`, (req) => {
+    const disk = requireResource(cloud, req.params.rg, DISK_TYPE, req.params.disk);
+    return cloud.lro.start({
+      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: disk.location },
+      method: req.method,
+      path: req.path,
+      apiVersion: apiVersionOf(req),
+      initialStatus: 202,
+      work: async () => {
+        const current = cloud.inventory.get(disk.id);
+        if (current?.disk?.activeSas) {
+          await cloud.requireDiskBlobs().revoke(sasIdentifier(current));
+          current.disk.activeSas = false;
+        }
+        return undefined;
+      },
+    });
+  });
+}
+
+function sasIdentifier(disk: FakeResource): string {
+  return `md-${disk.disk?.uniqueId.slice(0, 23)}`;
+}
+
+function checkDeletable(disk: FakeResource): void {
+  if (disk.managedBy) {
+    throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} is attached to VM ${disk.managedBy}.`);
+  }
+  if (disk.disk?.activeSas) {
+    // Azure leaves such a delete hanging; the fake refuses it so that the caller learns to revoke first.
+    throw new ArmError(409, 'OperationNotAllowed', `Disk ${disk.name} has an active SAS (diskState ActiveSAS). Revoke access (endGetAccess) before deleting it.`);
+  }
+}
+
+function checkAccessAllowed(cloud: FakeCloud, disk: FakeResource): void {
+  if (!disk.managedBy) return;
+  const vm = cloud.inventory.get(disk.managedBy);
+  if (vm?.vm && vm.vm.powerState !== 'deallocated') {
+    throw new ArmError(409, 'Conflict', `Access not permitted because disk ${disk.name} is currently attached to running VM ${disk.managedBy}.`);
+  }
+}
+
+export function diskState(cloud: FakeCloud, disk: FakeResource): string {
+  if (disk.disk?.activeSas) return 'ActiveSAS';
+  if (!disk.managedBy) return 'Unattached';
+  return cloud.inventory.get(disk.managedBy)?.vm?.powerState === 'deallocated' ? 'Reserved' : 'Attached';
+}
+
+export function diskBody(cloud: FakeCloud, disk: FakeResource): Record<string, unknown> {
+  return resourceBody(disk, { ...disk.properties, diskState: diskState(cloud, disk) });
+}
+
+async function removeDisk(cloud: FakeCloud, disk: FakeResource): Promise<void> {
+  if (disk.disk) {
+    if (disk.disk.activeSas) await cloud.requireDiskBlobs().revoke(sasIdentifier(disk));
+    await cloud.requireDiskBlobs().delete(disk.disk.blobName);
+  }
+}
+
+export const diskProvisioner: Provisioner = {
+  type: DISK_TYPE,
+  async create(cloud, input, existing) {
+    if (existing) {
+      // A redeployment may change tags; the source of an existing disk cannot change.
+      return { ...existing, tags: input.tags, deployment: input.deploymentName };
+    }
+    const location = requireLocation(input.location, input.name);
+    const createOption = String(dig(input.properties, 'creationData', 'createOption') ?? '');
+    if (createOption.toLowerCase() !== 'import') {
+      throw armErrors.invalidParameter(
+        `The ARM fake creates disks with creationData.createOption 'Import' only (got '${createOption}').`,
+        'creationData.createOption',
+      );
+    }
+    const sourceUri = dig(input.properties, 'creationData', 'sourceUri');
+    const storageAccountId = dig(input.properties, 'creationData', 'storageAccountId');
+    if (typeof sourceUri !== 'string' || !sourceUri) {
+      throw armErrors.invalidParameter("Required parameter 'creationData.sourceUri' is missing (null).", 'creationData.sourceUri');
+    }
+    if (typeof storageAccountId !== 'string' || !storageAccountId) {
+      throw armErrors.invalidParameter("Required parameter 'creationData.storageAccountId' is missing (null).", 'creationData.storageAccountId');
+    }
+    const account = cloud.inventory.get(storageAccountId);
+    if (!account?.storage || account.type.toLowerCase() !== STORAGE_TYPE.toLowerCase()) {
+      throw new ArmError(404, 'NotFound', `Storage account '${storageAccountId}' was not found.`);
+    }
+    if (account.location !== location) {
+      throw armErrors.invalidParameter(
+        `The storage account '${account.name}' is in location '${account.location}', which is not the location '${location}' of disk '${input.name}'. A disk can only be imported from a storage account in its own region.`,
+        'creationData.storageAccountId',
+      );
+    }
+    const uniqueId = randomUUID();
+    const blobName = `${input.resourceGroup}/${input.name}-${uniqueId}.vhd`.toLowerCase();
+    const size = await cloud.requireDiskBlobs().importVhd(
+      sourceUri,
+      {
+        blobEndpoint: account.storage.blobEndpoint.replace(/\/$/, ''),
+        accountName: accountNameOfEndpoint(account.storage.blobEndpoint),
+        accountKey: account.storage.accountKey,
+      },
+      blobName,
+      input.name,
+    );
+    const diskSizeBytes = size - 512;
+    const sku = (input.sku as { name?: string } | undefined)?.name ?? 'Standard_LRS';
+    return {
+      id: input.id,
+      name: input.name,
+      type: DISK_TYPE,
+      resourceGroup: input.resourceGroup,
+      location,
+      tags: input.tags,
+      sku: { name: sku, tier: sku.startsWith('Premium') ? 'Premium' : 'Standard' },
+      zones: input.zones,
+      createdAt: new Date().toISOString(),
+      deployment: input.deploymentName,
+      disk: { blobName, sizeBytes: diskSizeBytes, activeSas: false, uniqueId },
+      properties: {
+        ...(input.properties.osType ? { osType: input.properties.osType } : {}),
+        hyperVGeneration: input.properties.hyperVGeneration ?? 'V1',
+        creationData: { createOption: 'Import', storageAccountId, sourceUri },
+        diskSizeGB: Math.ceil(diskSizeBytes / GiB),
+        diskSizeBytes,
+        uniqueId,
+        encryption: { type: 'EncryptionAtRestWithPlatformKey' },
+        networkAccessPolicy: 'AllowAll',
+        publicNetworkAccess: 'Enabled',
+        timeCreated: new Date().toISOString(),
+        provisioningState: 'Succeeded',
+      },
+    };
+  },
+  async remove(cloud, disk, opts) {
+    if (!opts.force) checkDeletable(disk);
+    await removeDisk(cloud, disk);
+  },
+};

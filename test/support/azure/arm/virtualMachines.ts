@@ -1,0 +1,325 @@
+/**
+ * Microsoft.Compute/virtualMachines: VMs that attach an existing managed OS disk and NICs.
+ *   GET  /…/virtualMachines[/{vm}]           (`$expand=instanceView` adds statuses incl. PowerState/…)
+ *   GET  /…/virtualMachines/{vm}/instanceView
+ *   POST /…/virtualMachines/{vm}/start|powerOff|deallocate|restart   (long-running)
+ *   POST /…/virtualMachines/{vm}/runCommand                          (long-running, see runCommand.ts)
+ *   DELETE /…/virtualMachines/{vm}           (long-running; the OS disk and NICs are deleted when
+ *                                             their deleteOption is Delete, else detached)
+ * While an operation runs the VM shows the transient state (starting, stopping, deallocating).
+ */
+import { randomUUID } from 'node:crypto';
+import type { FakeCloud } from '../cloud';
+import { ArmError, armErrors } from '../errors';
+import { FakeRequest, jsonBody, Router } from '../http';
+import type { FakeResource, PowerState } from '../inventory';
+import { apiVersionOf, dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody } from './common';
+import { DISK_TYPE } from './disks';
+import { NIC_TYPE } from './network';
+import { deleteResource, Provisioner } from './provisioners';
+import { invokeHandler, runCommandResult, SUPPORTED_COMMANDS } from './runCommand';
+
+export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
+const RG = '/subscriptions/{sub}/resourceGroups/{rg}/providers';
+const VM = `${RG}/Microsoft.Compute/virtualMachines/{vm}`;
+
+const DISPLAY: Record<PowerState, string> = {
+  starting: 'VM starting',
+  running: 'VM running',
+  stopping: 'VM stopping',
+  stopped: 'VM stopped',
+  deallocating: 'VM deallocating',
+  deallocated: 'VM deallocated',
+};
+
+export function virtualMachineRoutes(cloud: FakeCloud, router: Router): void {
+  router.add('GET', VM, (req) => {
+    const vm = requireVm(cloud, req);
+    const expand = (req.query.get('$expand') ?? '').toLowerCase();
+    return { status: 200, body: vmBody(cloud, vm, expand === 'instanceview') };
+  });
+  router.add('GET', `${VM}/instanceView`, (req) => ({ status: 200, body: instanceView(cloud, requireVm(cloud, req)) }));
+  router.add('GET', `${RG}/Microsoft.Compute/virtualMachines`, (req) => {
+    requireResourceGroup(cloud, req.params.rg);
+    return { status: 200, body: { value: cloud.inventory.list({ resourceGroup: req.params.rg, type: VM_TYPE }).map((v) => vmBody(cloud, v, false)) } };
+  });
+
+  router.add('POST', `${VM}/start`, (req) => {
+    const vm = requireVm(cloud, req);
+    const exported = attachedDisks(cloud, vm).find((d) => d.disk?.activeSas);
+    if (exported) {
+      throw new ArmError(409, 'OperationNotAllowed', `Cannot start VM '${vm.name}' while its disk '${exported.name}' has an active SAS (diskState ActiveSAS).`);
+    }
+    return powerAction(cloud, req, vm, 'starting', 'running');
+  });
+  router.add('POST', `${VM}/powerOff`, (req) => {
+    const vm = requireVm(cloud, req);
+    return powerAction(cloud, req, vm, 'stopping', vm.vm?.powerState === 'deallocated' ? 'deallocated' : 'stopped');
+  });
+  router.add('POST', `${VM}/deallocate`, (req) => powerAction(cloud, req, requireVm(cloud, req), 'deallocating', 'deallocated'));
+  router.add('POST', `${VM}/restart`, (req) => {
+    const vm = requireVm(cloud, req);
+    if (vm.vm?.powerState !== 'running') {
+      throw armErrors.operationNotAllowed(`Operation 'restart' is not allowed on VM '${vm.name}' since the VM is ${vm.vm?.powerState}.`);
+    }
+    return powerAction(cloud, req, vm, 'starting', 'running');
+  });
+
+  router.add('POST', `${VM}/runCommand`, (req) => runCommand(cloud, req));
+
+  router.add('DELETE', VM, (req) => {
+    requireResourceGroup(cloud, req.params.rg);
+    const vm = cloud.inventory.find(req.params.rg, VM_TYPE, req.params.vm);
+    if (!vm) return { status: 204 };
+    return cloud.lro.start({
+      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: vm.location },
+      method: req.method,
+      path: req.path,
+      apiVersion: apiVersionOf(req),
+      initialStatus: 202,
+      work: async () => {
+        const current = cloud.inventory.get(vm.id);
+        if (current) await deleteVm(cloud, current);
+        return undefined;
+      },
+    });
+  });
+}
+
+function requireVm(cloud: FakeCloud, req: FakeRequest): FakeResource {
+  return requireResource(cloud, req.params.rg, VM_TYPE, req.params.vm);
+}
+
+function powerAction(cloud: FakeCloud, req: FakeRequest, vm: FakeResource, transient: PowerState, final: PowerState) {
+  const state = vm.vm!;
+  const before = state.powerState;
+  const response = cloud.lro.start({
+    monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: vm.location },
+    method: req.method,
+    path: req.path,
+    apiVersion: apiVersionOf(req),
+    initialStatus: 202,
+    work: () => {
+      state.powerState = final;
+      return undefined;
+    },
+    onFailed: () => {
+      state.powerState = before;
+    },
+  });
+  if (before !== final) state.powerState = transient;
+  return response;
+}
+
+function runCommand(cloud: FakeCloud, req: FakeRequest) {
+  const vm = requireVm(cloud, req);
+  const body = jsonBody(req);
+  const commandId = String(body.commandId ?? '');
+  const osFamily = SUPPORTED_COMMANDS[commandId];
+  if (!osFamily) {
+    throw armErrors.invalidParameter(`The value '${commandId}' of parameter 'commandId' is not valid. The ARM fake knows ${Object.keys(SUPPORTED_COMMANDS).join(', ')}.`, 'commandId');
+  }
+  const osType = String(dig(vm.properties, 'storageProfile', 'osDisk', 'osType') ?? 'Windows');
+  if (osType.toLowerCase() !== osFamily.toLowerCase()) {
+    throw new ArmError(409, 'OperationNotAllowed', `Run command '${commandId}' is not supported on a ${osType} VM.`);
+  }
+  const state = vm.vm!;
+  if (state.powerState !== 'running') {
+    throw armErrors.operationNotAllowed(`The operation requires the VM to be running (or set to run). VM '${vm.name}' is ${state.powerState}.`);
+  }
+  if (state.runCommandBusy) {
+    throw armErrors.conflict('Run command extension execution is in progress. Please wait for completion before invoking a run command.');
+  }
+  const script = (Array.isArray(body.script) ? body.script : []).map(String).join('\n');
+  const parameters: Record<string, string> = {};
+  for (const p of Array.isArray(body.parameters) ? body.parameters : []) {
+    if (isObject(p)) parameters[String(p.name)] = String(p.value ?? '');
+  }
+  cloud.runCommandLog.push({ vmName: vm.name, resourceGroup: vm.resourceGroup, commandId, script, parameters, at: new Date().toISOString() });
+  state.runCommandBusy = true;
+  const handler = cloud.runCommandHandlers.get(vm.name.toLowerCase()) ?? cloud.runCommandHandlers.get('*');
+  return cloud.lro.start({
+    monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: vm.location },
+    method: req.method,
+    path: req.path,
+    apiVersion: apiVersionOf(req),
+    initialStatus: 202,
+    outputInStatus: true,
+    work: async () => {
+      let shutdown = false;
+      try {
+        const out = await invokeHandler(handler, script, parameters, {
+          vmName: vm.name,
+          resourceGroup: vm.resourceGroup,
+          commandId,
+          vm: {
+            get powerState() {
+              return state.powerState;
+            },
+            shutdown: () => {
+              shutdown = true;
+            },
+          },
+        });
+        return runCommandResult(out);
+      } finally {
+        state.runCommandBusy = false;
+        if (shutdown) state.powerState = 'stopped';
+      }
+    },
+    onFailed: () => {
+      state.runCommandBusy = false;
+    },
+  });
+}
+
+function attachedDisks(cloud: FakeCloud, vm: FakeResource): FakeResource[] {
+  const id = dig(vm.properties, 'storageProfile', 'osDisk', 'managedDisk', 'id');
+  const disk = typeof id === 'string' ? cloud.inventory.get(id) : undefined;
+  return disk ? [disk] : [];
+}
+
+export function instanceView(cloud: FakeCloud, vm: FakeResource): Record<string, unknown> {
+  const ps = vm.vm?.powerState ?? 'running';
+  const time = new Date().toISOString();
+  const transient = ps === 'starting' || ps === 'stopping' || ps === 'deallocating';
+  const provisioning = transient
+    ? { code: 'ProvisioningState/updating', level: 'Info', displayStatus: 'Updating' }
+    : { code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded', time };
+  return {
+    computerName: vm.name,
+    osName: 'Windows Server 2022 Datacenter',
+    hyperVGeneration: 'V1',
+    ...(ps === 'running'
+      ? {
+          vmAgent: {
+            vmAgentVersion: '2.7.41491.1102',
+            statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Ready', message: 'GuestAgent is running and processing the extensions.', time }],
+          },
+        }
+      : {}),
+    disks: attachedDisks(cloud, vm).map((d) => ({
+      name: d.name,
+      statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Provisioning succeeded', time }],
+    })),
+    statuses: [provisioning, { code: `PowerState/${ps}`, level: 'Info', displayStatus: DISPLAY[ps] }],
+  };
+}
+
+export function vmBody(cloud: FakeCloud, vm: FakeResource, withInstanceView: boolean): Record<string, unknown> {
+  return resourceBody(vm, { ...vm.properties, ...(withInstanceView ? { instanceView: instanceView(cloud, vm) } : {}) });
+}
+
+async function deleteVm(cloud: FakeCloud, vm: FakeResource): Promise<void> {
+  const osDisk = dig(vm.properties, 'storageProfile', 'osDisk');
+  const diskId = dig(osDisk, 'managedDisk', 'id');
+  const disk = typeof diskId === 'string' ? cloud.inventory.get(diskId) : undefined;
+  if (disk) {
+    disk.managedBy = undefined;
+    if (String(dig(osDisk, 'deleteOption') ?? '').toLowerCase() === 'delete') {
+      await deleteResource(cloud, disk);
+    }
+  }
+  const nics = dig(vm.properties, 'networkProfile', 'networkInterfaces');
+  for (const ref of Array.isArray(nics) ? nics : []) {
+    const nic = cloud.inventory.get(String(dig(ref, 'id')));
+    if (!nic) continue;
+    delete nic.properties.virtualMachine;
+    if (String(dig(ref, 'properties', 'deleteOption') ?? '').toLowerCase() === 'delete') cloud.inventory.remove(nic.id);
+  }
+  cloud.inventory.remove(vm.id);
+}
+
+export const virtualMachineProvisioner: Provisioner = {
+  type: VM_TYPE,
+  create(cloud, input, existing) {
+    if (existing) return { ...existing, tags: input.tags, deployment: input.deploymentName };
+    const location = requireLocation(input.location, input.name);
+    const p = input.properties;
+    const vmSize = dig(p, 'hardwareProfile', 'vmSize');
+    if (typeof vmSize !== 'string' || !vmSize) {
+      throw armErrors.invalidParameter("Required parameter 'hardwareProfile.vmSize' is missing (null).", 'hardwareProfile.vmSize');
+    }
+    const osDisk = dig(p, 'storageProfile', 'osDisk');
+    const createOption = String(dig(osDisk, 'createOption') ?? '');
+    if (createOption.toLowerCase() !== 'attach') {
+      throw armErrors.invalidParameter(`The ARM fake creates VMs from an existing OS disk only (osDisk.createOption 'Attach'; got '${createOption}').`, 'osDisk.createOption');
+    }
+    const diskId = String(dig(osDisk, 'managedDisk', 'id') ?? '');
+    const disk = cloud.inventory.get(diskId);
+    if (!disk || disk.type.toLowerCase() !== DISK_TYPE.toLowerCase()) {
+      throw new ArmError(404, 'NotFound', `Disk '${diskId}' referenced by virtual machine '${input.name}' was not found.`);
+    }
+    if (disk.location !== location) {
+      throw armErrors.invalidParameter(`Disk '${disk.name}' is in location '${disk.location}', which is not the VM's location '${location}'.`, 'osDisk.managedDisk.id');
+    }
+    if (disk.managedBy) {
+      throw new ArmError(409, 'OperationNotAllowed', `Disk '${disk.name}' is already attached to VM '${disk.managedBy}'.`);
+    }
+    const osType = dig(osDisk, 'osType') ?? disk.properties.osType;
+    if (!osType) throw armErrors.invalidParameter("Required parameter 'osDisk.osType' is missing (null).", 'osDisk.osType');
+
+    const nicRefs = dig(p, 'networkProfile', 'networkInterfaces');
+    if (!Array.isArray(nicRefs) || nicRefs.length === 0) {
+      throw armErrors.invalidParameter('Virtual machine must have at least one network interface.', 'networkProfile.networkInterfaces');
+    }
+    const nics = nicRefs.map((ref) => {
+      const nicId = String(dig(ref, 'id') ?? '');
+      const nic = cloud.inventory.get(nicId);
+      if (!nic || nic.type.toLowerCase() !== NIC_TYPE.toLowerCase()) {
+        throw new ArmError(400, 'InvalidResourceReference', `Resource ${nicId} referenced by resource ${input.id} was not found. Please make sure that the referenced resource exists, and that both resources are in the same region.`);
+      }
+      if (nic.location !== location) {
+        throw new ArmError(400, 'InvalidResourceReference', `Network interface ${nicId} is in location '${nic.location}', not the VM's location '${location}'.`);
+      }
+      const usedBy = dig(nic.properties, 'virtualMachine', 'id');
+      if (usedBy) throw new ArmError(400, 'NicInUse', `Network interface ${nicId} is in use by virtual machine ${String(usedBy)}.`);
+      return { nic, ref };
+    });
+
+    // Attach.
+    disk.managedBy = input.id;
+    for (const { nic } of nics) nic.properties.virtualMachine = { id: input.id };
+    const vmId = randomUUID();
+    return {
+      id: input.id,
+      name: input.name,
+      type: VM_TYPE,
+      resourceGroup: input.resourceGroup,
+      location,
+      tags: input.tags,
+      zones: input.zones,
+      createdAt: new Date().toISOString(),
+      deployment: input.deploymentName,
+      vm: { vmId, powerState: 'running', runCommandBusy: false },
+      properties: {
+        vmId,
+        hardwareProfile: { vmSize },
+        storageProfile: {
+          osDisk: {
+            osType,
+            name: disk.name,
+            createOption: 'Attach',
+            caching: dig(osDisk, 'caching') ?? 'ReadWrite',
+            managedDisk: { id: disk.id, storageAccountType: (disk.sku as { name?: string } | undefined)?.name ?? 'Standard_LRS' },
+            deleteOption: dig(osDisk, 'deleteOption') ?? 'Detach',
+            diskSizeGB: disk.properties.diskSizeGB,
+          },
+          dataDisks: [],
+        },
+        networkProfile: {
+          networkInterfaces: nics.map(({ nic, ref }) => ({
+            id: nic.id,
+            ...(isObject(dig(ref, 'properties')) ? { properties: dig(ref, 'properties') } : {}),
+          })),
+        },
+        ...(p.diagnosticsProfile ? { diagnosticsProfile: p.diagnosticsProfile } : {}),
+        provisioningState: 'Succeeded',
+        timeCreated: new Date().toISOString(),
+      },
+    };
+  },
+  async remove(cloud, vm) {
+    await deleteVm(cloud, vm);
+  },
+};

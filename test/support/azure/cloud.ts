@@ -1,0 +1,55 @@
+/**
+ * The state behind the fake: one subscription in one tenant, registered clients, the
+ * inventory, deployments, long-running operations, faults, run-command scripts, and the Azurite
+ * account managed disks live in. Route modules read and change it; armFake.ts exposes it.
+ */
+import { DiskBlobs, StorageConnection } from './blobs';
+import { Faults } from './faults';
+import { Inventory } from './inventory';
+import { LroConfig, LroEngine } from './lro';
+import type { AccessTokenClaims } from './tokens';
+import type { DeploymentRecord } from './arm/deployments';
+import type { RunCommandHandler, RunCommandRecord } from './arm/runCommand';
+
+export interface CloudOptions {
+  subscriptionId: string;
+  tenantId: string;
+  lro: LroConfig;
+  tokenLifetimeSeconds: number;
+  azurite?: StorageConnection;
+  caPem: string;
+}
+
+export class FakeCloud {
+  readonly subscriptionId: string;
+  readonly tenantId: string;
+  readonly tokenLifetimeSeconds: number;
+  readonly caPem: string;
+  baseUrl = '';
+  readonly clients = new Map<string, { secret: string }>();
+  readonly issuedTokens = new Map<string, AccessTokenClaims>();
+  readonly inventory: Inventory;
+  readonly deployments = new Map<string, DeploymentRecord>();
+  readonly faults = new Faults();
+  readonly lro: LroEngine;
+  readonly runCommandHandlers = new Map<string, RunCommandHandler>();
+  readonly runCommandLog: RunCommandRecord[] = [];
+  readonly azurite?: StorageConnection;
+  readonly diskBlobs?: DiskBlobs;
+
+  constructor(opts: CloudOptions) {
+    this.subscriptionId = opts.subscriptionId;
+    this.tenantId = opts.tenantId;
+    this.tokenLifetimeSeconds = opts.tokenLifetimeSeconds;
+    this.caPem = opts.caPem;
+    this.inventory = new Inventory(opts.subscriptionId);
+    this.lro = new LroEngine({ baseUrl: () => this.baseUrl, subscriptionId: opts.subscriptionId, config: opts.lro, faults: this.faults });
+    this.azurite = opts.azurite;
+    if (opts.azurite) this.diskBlobs = new DiskBlobs(opts.azurite, opts.caPem);
+  }
+
+  requireDiskBlobs(): DiskBlobs {
+    if (!this.diskBlobs) throw new Error('the ARM fake was started without `azurite`, so managed disks have no storage');
+    return this.diskBlobs;
+  }
+}
