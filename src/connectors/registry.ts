@@ -7,8 +7,9 @@ export async function loadConnector(config: ConnectorConfig, envt: ConnectorEnvi
   switch (config.type) {
     case 'fileshare':
       return (await import('./fileshare/fileshareConnector.js')).createFileshareConnector(config, envt);
-    case 'azure':
     case 'vsphere':
+      return (await import('./vsphere/vsphereConnector.js')).createVsphereConnector(config, envt);
+    case 'azure':
       throw new UsageError(`Connector "${config.name}" is of type ${config.type}, which this build of elm cannot package on yet; use a fileshare connector.`);
     case 'pvs':
       throw new UsageError(

@@ -47,10 +47,12 @@ function pvsBlockers(report: IntegrityReport, pvs: PvsContext): BlockerInfo[] {
   const out: BlockerInfo[] = [];
   const details = report.details ?? {};
   const target = typeof details.pvsTargetDeviceVersion === 'string' ? details.pvsTargetDeviceVersion.trim() : '';
+  const servers = [...new Set(pvs.serverVersions.map((v) => v.trim()).filter((v) => v !== ''))];
   if (target === '') {
-    out.push(describeBlocker('pvsTargetDeviceMissing'));
+    const base = describeBlocker('pvsTargetDeviceMissing');
+    const want = servers.length === 1 ? `version ${servers[0]}, the version of the PVS server` : servers.length > 1 ? `the version of the PVS servers (${servers.join(', ')})` : '';
+    out.push(want ? { ...base, message: `${base.message.replace(/\.$/, '')} - install ${want}.` } : base);
   } else {
-    const servers = [...new Set(pvs.serverVersions.map((v) => v.trim()).filter((v) => v !== ''))];
     const differing = servers.filter((s) => !sameVersion(s, target));
     if (differing.length > 0) {
       const base = describeBlocker('pvsTargetDeviceMismatch');

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import { ConflictError } from '../cli/errors';
+import { processAlive } from './processAlive';
 
 /** What a lock file holds: enough to tell a live holder from a dead one. */
 interface LockOwner {
@@ -14,15 +15,6 @@ export interface LockOptions {
   waitMs: number;
   /** A lock older than this is stale even if its pid looks alive (pid reuse, another host). */
   staleMs: number;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function isStale(owner: LockOwner | null, ageMs: number, staleMs: number): boolean {

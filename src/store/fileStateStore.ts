@@ -52,6 +52,7 @@ export class FileStateStore implements StateStore {
   async mutate<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     return withFileLock(this.lockPath, { waitMs: this.lockWaitMs, staleMs: 60_000 }, async () => {
+      await removeOrphanTemps(this.location);
       const state = await this.read();
       const existed = await exists(this.location);
       const result = await fn(state);
@@ -110,6 +111,19 @@ export class FileStateStore implements StateStore {
 
 function digest(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('hex');
+}
+
+/**
+ * Under the lock nobody else is writing, so a `state.json.<pid>.<ms>.tmp` still there was left by
+ * a writer killed between write and rename (kill -9 of a worker): remove it.
+ */
+async function removeOrphanTemps(location: string): Promise<void> {
+  const dir = path.dirname(location);
+  const prefix = `${path.basename(location)}.`;
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  await Promise.all(
+    names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => fs.rm(path.join(dir, n), { force: true }).catch(() => undefined)),
+  );
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { homePaths } from '../cli/home';
+import { processAlive } from '../store/processAlive';
 
 /** A worker touches its heartbeat file this often; one silent for STALE_MS is dead. */
 export const HEARTBEAT_MS = 1000;
@@ -23,15 +24,6 @@ export async function writeHeartbeat(home: string, rec: WorkerRecord): Promise<v
   await fs.writeFile(heartbeatPath(home, rec.taskId), JSON.stringify(rec), { mode: 0o600 });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * The live worker of a task, if any. The heartbeat lives in its own small file rather than the
  * state so a busy worker does not rewrite the whole state every second.
@@ -42,11 +34,19 @@ export async function liveWorker(home: string, taskId: string): Promise<WorkerRe
     const [raw, st] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
     const rec = JSON.parse(raw) as WorkerRecord;
     if (Date.now() - st.mtimeMs > STALE_MS) return null;
-    if (rec.host === os.hostname() && !alive(rec.pid)) return null;
+    if (rec.host === os.hostname() && !processAlive(rec.pid)) return null;
     return rec;
   } catch {
     return null;
   }
+}
+
+/**
+ * A task created moments ago whose worker has not claimed it yet: a detached worker takes a few
+ * hundred milliseconds to start and write its heartbeat, and must not be taken for a dead one.
+ */
+export function workerStarting(task: { state: string; startedAt: string }, now = Date.now()): boolean {
+  return task.state === 'Pending' && now - Date.parse(task.startedAt) < STALE_MS;
 }
 
 export async function clearHeartbeat(home: string, taskId: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { ConflictError } from '../../cli/errors';
 import type { State } from '../../domain/state';
-import { liveWorker } from '../../tasks/workerLiveness';
+import { liveWorker, workerStarting } from '../../tasks/workerLiveness';
 
 /**
  * One operation at a time per layer version: called inside the mutation that creates a task, so
@@ -13,7 +13,8 @@ export async function claimVersion(home: string, state: State, layerId: string, 
   );
   if (!busy) return;
   const worker = await liveWorker(home, busy.id);
+  const where = worker ? ` in process ${worker.pid}` : workerStarting(busy) ? ' (its worker is starting)' : ` (its worker stopped: elm task resume ${busy.id})`;
   throw new ConflictError(
-    `Layer version is busy: task ${busy.id} (${busy.kind}) is ${busy.state}${worker ? ` in process ${worker.pid}` : ' (its worker stopped: elm task resume ' + busy.id + ')'}; wait for it with elm task wait ${busy.id}.`,
+    `Layer version is busy: task ${busy.id} (${busy.kind}) is ${busy.state}${where}; wait for it with elm task wait ${busy.id}.`,
   );
 }

@@ -6,12 +6,20 @@ import type { PvsServer } from './settings';
 /** The PVS SOAP/MAPI port the console and the App Layering agent talk to. */
 const PVS_SOAP_PORT = 54321;
 
-function reachable(host: string, port: number, timeoutMs: number): Promise<boolean> {
+/** `host` or `host:port` (a console or server behind a non-standard port, or a test listener). */
+export function endpoint(spec: string): { host: string; port: number } {
+  const m = /^(.+):(\d{1,5})$/.exec(spec);
+  if (m && !m[1].includes(':')) return { host: m[1], port: Number(m[2]) };
+  return { host: spec.replace(/^\[|\]$/g, ''), port: PVS_SOAP_PORT };
+}
+
+function reachable(spec: string, timeoutMs: number): Promise<{ ok: boolean; port: number }> {
+  const { host, port } = endpoint(spec);
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
       socket.destroy();
-      resolve(ok);
+      resolve({ ok, port });
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
@@ -32,26 +40,32 @@ export async function testPvsConnector(config: ConnectorConfig, env: NodeJS.Proc
     ok: env[s.passwordEnv] ? true : false,
     detail: env[s.passwordEnv] ? `read from $${s.passwordEnv}` : `environment variable ${s.passwordEnv} is not set`,
   });
-  const consoleUp = await reachable(s.console, PVS_SOAP_PORT, timeout);
+  const consoleUp = await reachable(s.console, timeout);
   checks.push({
     name: `console ${s.console}`,
-    ok: consoleUp,
-    detail: consoleUp ? `reachable on port ${PVS_SOAP_PORT}` : `not reachable on port ${PVS_SOAP_PORT} (the PVS SOAP service)`,
+    ok: consoleUp.ok,
+    detail: consoleUp.ok ? `reachable on port ${consoleUp.port} (the PVS SOAP service)` : `not reachable on port ${consoleUp.port} (the PVS SOAP service): check the host name and the firewall`,
   });
   if (s.servers.length === 0) checks.push({ name: 'servers', ok: false, detail: 'no PVS server configured; add --server HOST=VERSION,agent,console' });
   for (const server of s.servers) {
+    // The agent and the console are what the configuration declares (--server HOST=VERSION,agent,console):
+    // elm cannot see installed software on the server from here, and says so.
     checks.push({
       name: `server ${server.host} agent`,
       ok: server.agent,
-      detail: server.agent ? 'App Layering agent registered' : 'the App Layering agent is not installed/registered on this server; install it and register it with the appliance',
+      detail: server.agent
+        ? 'App Layering agent declared installed and registered (--server …,agent; elm cannot see it from here)'
+        : 'no App Layering agent: it must be installed on every PVS server used for publishing and registered with the appliance; then add ",agent" to --server',
     });
     checks.push({
       name: `server ${server.host} console`,
       ok: server.console,
-      detail: server.console ? 'PVS Console installed' : 'the PVS Console is not installed on this server; install it (the agent uses its PowerShell snap-in)',
+      detail: server.console
+        ? 'PVS Console declared installed (--server …,console; elm cannot see it from here)'
+        : 'no PVS Console: it must be installed on every PVS server where the agent is (the agent uses its PowerShell snap-in); then add ",console" to --server',
     });
-    const up = await reachable(server.host, PVS_SOAP_PORT, timeout);
-    checks.push({ name: `server ${server.host} network`, ok: up, detail: up ? `reachable on port ${PVS_SOAP_PORT}` : `not reachable on port ${PVS_SOAP_PORT}` });
+    const up = await reachable(server.host, timeout);
+    checks.push({ name: `server ${server.host} network`, ok: up.ok, detail: up.ok ? `reachable on port ${up.port}` : `not reachable on port ${up.port}` });
     checks.push({
       name: `server ${server.host} snap-in`,
       ok: null,

@@ -1,0 +1,125 @@
+/**
+ * Guest operations through VMware Tools (vSphere Automation API 7.0U2+): copy a file into the
+ * guest, run a process and wait for its exit code, copy a file out. Every call carries the guest
+ * OS credentials, read from the environment variables the configuration names (never stored).
+ * File transfers go through one-time URLs on the ESXi host (`/guestFile?id=..&token=..`).
+ */
+import https from 'node:https';
+import { NotReadyError, UsageError } from '../../cli/errors';
+import { connectionError, send, statusError, VsphereError } from './http';
+import type { VsphereSession } from './session';
+import type { VsphereSettings } from './settings';
+
+export interface GuestCredentials {
+  interactive_session: false;
+  type: 'USERNAME_PASSWORD';
+  user_name: string;
+  password: string;
+}
+
+/** The guest account, or an error naming the variables to set (and the --report way round). */
+export function guestCredentials(settings: VsphereSettings, env: NodeJS.ProcessEnv): GuestCredentials {
+  const user = env[settings.guestUserEnv];
+  const password = env[settings.guestPasswordEnv];
+  if (!user || !password) {
+    const missing = [!user ? settings.guestUserEnv : null, !password ? settings.guestPasswordEnv : null].filter(Boolean).join(' and ');
+    throw new UsageError(
+      `elm runs the probe in the packaging machine with a guest OS account: export ${missing} (an administrator of the machine; elm never stores it), or run ShutdownForFinalize.ps1 there yourself and pass --report FILE.`,
+    );
+  }
+  return { interactive_session: false, type: 'USERNAME_PASSWORD', user_name: user, password };
+}
+
+const guestPath = (vm: string, rest: string) => `/api/vcenter/vm/${encodeURIComponent(vm)}/guest${rest}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until VMware Tools accept guest operations (they start a while after power-on). */
+export async function waitForTools(s: VsphereSession, vm: string, name: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let wait = 250;
+  for (;;) {
+    const r = await s.get<{ state?: string; operations_ready?: boolean }>(guestPath(vm, '/power'));
+    if (r.operations_ready) return;
+    if (r.state === 'NOT_RUNNING' || r.state === 'SHUTTING_DOWN')
+      throw new NotReadyError(`The packaging machine ${name} is not running (guest ${r.state}); power it on and log in, or pass --report FILE.`);
+    if (Date.now() >= deadline)
+      throw new NotReadyError(`VMware Tools in ${name} did not become ready within ${Math.round(timeoutMs / 1000)}s; check that the machine booted and VMware Tools run, or pass --report FILE.`);
+    await sleep(wait);
+    wait = Math.min(5000, wait * 2);
+  }
+}
+
+/**
+ * A transfer URL as the API returns it. ESXi may leave the host as `*` (it cannot know the name
+ * the client reaches it by): then the vCenter host is used.
+ */
+function transferUrl(s: VsphereSession, raw: string): URL {
+  return new URL(raw.replace(/^https:\/\/\*(?=[:/])/, `https://${s.transport.baseUrl.hostname}`));
+}
+
+/** Writes `content` to `path` in the guest (replacing it). */
+export async function putGuestFile(s: VsphereSession, vm: string, creds: GuestCredentials, path: string, content: Buffer): Promise<void> {
+  const raw = await s.post<string>(
+    guestPath(vm, '/filesystem'),
+    { credentials: creds, spec: { path, attributes: { overwrite: true, size: content.length } } },
+    { query: { action: 'create' }, idempotent: true },
+  );
+  const url = transferUrl(s, raw);
+  const what = `copying ${path} into the guest`;
+  const reply = await send(s.transport, { method: 'PUT', url, body: content, headers: { 'content-type': 'application/octet-stream' } }).catch((e) => {
+    throw connectionError(e, what, url.host);
+  });
+  if (reply.status < 200 || reply.status >= 300) throw statusError(what, reply);
+}
+
+/** Reads `path` from the guest. */
+export async function getGuestFile(s: VsphereSession, vm: string, creds: GuestCredentials, path: string): Promise<Buffer> {
+  const raw = await s.post<string>(guestPath(vm, '/filesystem'), { credentials: creds, spec: { path } }, { query: { action: 'create' }, idempotent: true });
+  const url = transferUrl(s, raw);
+  const what = `copying ${path} out of the guest`;
+  const reply = await new Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+    const req = https.request(url, { method: 'GET', agent: s.transport.agent }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.setTimeout(s.transport.timeoutMs, () => req.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end();
+  }).catch((e) => {
+    throw connectionError(e, what, url.host);
+  });
+  if (reply.status !== 200) throw statusError(what, reply);
+  return reply.body;
+}
+
+export interface RunOptions {
+  timeoutMs: number;
+  /** Longest pause between two status polls (default 5 s; the first polls come sooner). */
+  pollMs?: number;
+  onWaiting?: (elapsedMs: number) => void;
+}
+
+/** Starts `program args` in the guest and waits for it to end; returns its exit code. */
+export async function runGuestProcess(s: VsphereSession, vm: string, creds: GuestCredentials, program: string, args: string, opts: RunOptions): Promise<number> {
+  const pid = await s.post<number>(guestPath(vm, '/processes'), { credentials: creds, spec: { path: program, arguments: args } }, { query: { action: 'create' } });
+  const started = Date.now();
+  let wait = 100;
+  for (;;) {
+    const info = await s.post<{ exit_code?: number; finished?: string }>(
+      guestPath(vm, `/processes/${encodeURIComponent(String(pid))}`),
+      { credentials: creds },
+      { query: { action: 'get' }, idempotent: true },
+    );
+    if (info.exit_code !== undefined && info.exit_code !== null) return info.exit_code;
+    const elapsed = Date.now() - started;
+    if (elapsed >= opts.timeoutMs) {
+      await s.post(guestPath(vm, `/processes/${encodeURIComponent(String(pid))}`), { credentials: creds }, { query: { action: 'delete' }, accept: [404] }).catch(() => undefined);
+      throw new VsphereError(`${program} did not finish within ${Math.round(opts.timeoutMs / 60000)} min in the guest; it was stopped.`);
+    }
+    opts.onWaiting?.(elapsed);
+    await sleep(wait);
+    wait = Math.min(opts.pollMs ?? 5000, wait * 2);
+  }
+}

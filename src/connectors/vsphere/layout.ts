@@ -1,0 +1,65 @@
+/**
+ * Where things go: the packaging disk on the datastore (`[ds] elm/<stem>/<stem>.vmdk` and its
+ * `<stem>-flat.vmdk`), the local work folder under ELM_HOME where it is written before the
+ * upload, and the packaging machine's name.
+ */
+import path from 'node:path';
+import { UsageError } from '../../cli/errors';
+import { diskFileName } from '../../domain/rules';
+import type { LayerRef } from '../connector';
+import { dsPath, parseDsPath, type DsFile } from './datastore';
+import type { VsphereSettings } from './settings';
+
+export interface DiskLayout {
+  stem: string;
+  /** `[ds] elm/<stem>/<stem>.vmdk`: the disk as VMs and the task description name it. */
+  location: string;
+  descriptor: DsFile;
+  flat: DsFile;
+  folder: DsFile;
+  /** Local folder under ELM_HOME where the flat extent is written before the upload. */
+  workDir: string;
+  localFlat: string;
+}
+
+export const DATASTORE_FOLDER = 'elm';
+
+function layout(settings: VsphereSettings, configId: string, home: string, datastore: string, stem: string): DiskLayout {
+  const dir = `${DATASTORE_FOLDER}/${stem}`;
+  const at = (p: string): DsFile => ({ datacenter: settings.datacenter, datastore, path: p });
+  const descriptor = at(`${dir}/${stem}.vmdk`);
+  const workDir = path.join(home, 'work', `vsphere-${configId}`, stem);
+  return {
+    stem,
+    location: dsPath(descriptor),
+    descriptor,
+    flat: at(`${dir}/${stem}-flat.vmdk`),
+    folder: at(dir),
+    workDir,
+    localFlat: path.join(workDir, `${stem}-flat.vmdk`),
+  };
+}
+
+export function diskLayout(settings: VsphereSettings, configId: string, home: string, diskName: string): DiskLayout {
+  const stem = diskFileName(diskName, 'vmdk').replace(/\.vmdk$/i, '');
+  return layout(settings, configId, home, settings.datastore, stem);
+}
+
+/** The layout of a recorded location (`[ds] elm/<stem>/<stem>.vmdk`). */
+export function layoutOf(settings: VsphereSettings, configId: string, home: string, location: string): DiskLayout {
+  const parsed = parseDsPath(location);
+  if (!parsed || !parsed.path.toLowerCase().endsWith('.vmdk')) throw new Error(`internal: "${location}" is not a datastore path of a VMDK`);
+  const stem = path.posix.basename(parsed.path).replace(/\.vmdk$/i, '');
+  return layout(settings, configId, home, parsed.datastore, stem);
+}
+
+/** `--machine-name`, or `<layer>-<version>-pkg`; vSphere names hold up to 80 characters. */
+export function machineName(layer: LayerRef, requested?: string): string {
+  if (requested !== undefined) {
+    const n = requested.trim();
+    if (n === '' || n.length > 80 || /[%/\\]/.test(n))
+      throw new UsageError(`--machine-name "${requested}": a vSphere VM name has 1 to 80 characters, without %, / or \\.`);
+    return n;
+  }
+  return `${layer.name}-${layer.version}-pkg`.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 80);
+}

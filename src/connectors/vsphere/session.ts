@@ -1,0 +1,163 @@
+/**
+ * A vSphere Automation API session: `POST /api/session` with HTTP Basic (the password read from
+ * the environment variable the configuration names, never stored), the session id in the
+ * `vmware-api-session-id` header afterwards, one new login when vCenter forgot the session (idle
+ * timeout, restart), and `DELETE /api/session` at the end.
+ */
+import { UsageError } from '../../cli/errors';
+import { connectionError, createTransport, describeErrorBody, send, statusError, VsphereError, withRetries, type HttpReply, type Transport, type TransportOptions } from './http';
+import type { VsphereSettings } from './settings';
+
+export type Query = Record<string, string | string[] | undefined>;
+
+export interface ApiCall {
+  query?: Query;
+  body?: unknown;
+  /** A POST that only reads (`action=get`, `action=find`...) may be repeated after a dropped connection. */
+  idempotent?: boolean;
+  signal?: AbortSignal;
+  /** Statuses that are answers, not errors (e.g. 404 for "is it there?"). */
+  accept?: number[];
+}
+
+export interface ApiReply<T> {
+  status: number;
+  value: T;
+}
+
+/** The password, or an error naming the variable to set. */
+export function vcenterPassword(settings: VsphereSettings, env: NodeJS.ProcessEnv): string {
+  const pw = env[settings.passwordEnv];
+  if (!pw) throw new UsageError(`The vCenter password is not set: export ${settings.passwordEnv} (elm reads it from there and never stores it).`);
+  return pw;
+}
+
+export class VsphereSession {
+  private id: string | null = null;
+
+  private constructor(
+    readonly transport: Transport,
+    readonly settings: VsphereSettings,
+    private readonly password: string,
+  ) {}
+
+  /** Logs in; the caller must `close()` (see withSession). */
+  static async open(settings: VsphereSettings, env: NodeJS.ProcessEnv, opts: TransportOptions = {}): Promise<VsphereSession> {
+    const password = vcenterPassword(settings, env);
+    const session = new VsphereSession(createTransport(settings.server, opts), settings, password);
+    try {
+      await session.login();
+    } catch (e) {
+      session.transport.agent.destroy();
+      throw e;
+    }
+    return session;
+  }
+
+  get server(): string {
+    return this.transport.baseUrl.host;
+  }
+
+  /** `Authorization: Basic …` for the datastore file endpoint (/folder), which takes HTTP Basic. */
+  basicAuth(): string {
+    return `Basic ${Buffer.from(`${this.settings.user}:${this.password}`).toString('base64')}`;
+  }
+
+  private async login(): Promise<void> {
+    const what = `vCenter ${this.server}: login as ${this.settings.user}`;
+    const reply = await withRetries(this.transport, async () => {
+      let r: HttpReply;
+      try {
+        r = await send(this.transport, { method: 'POST', url: new URL('/api/session', this.transport.baseUrl), headers: { authorization: this.basicAuth() } });
+      } catch (e) {
+        throw connectionError(e, what, this.server);
+      }
+      if (r.status === 401 || r.status === 403)
+        throw new VsphereError(`${what} failed: invalid user name or password (the password comes from $${this.settings.passwordEnv}).`, r.status, 'UNAUTHENTICATED');
+      if (r.status < 200 || r.status >= 300) throw statusError(what, r);
+      return r;
+    });
+    const id = JSON.parse(reply.body.toString('utf8')) as unknown;
+    if (typeof id !== 'string' || id === '') throw new VsphereError(`${what}: vCenter answered without a session id.`);
+    this.id = id;
+  }
+
+  url(path: string, query?: Query): URL {
+    const u = new URL(path, this.transport.baseUrl);
+    for (const [k, v] of Object.entries(query ?? {})) {
+      if (v === undefined) continue;
+      for (const one of Array.isArray(v) ? v : [v]) u.searchParams.append(k, one);
+    }
+    return u;
+  }
+
+  /**
+   * One vSphere Automation API call: JSON in and out, retried on 429/5xx-unavailable (and on a
+   * dropped connection when idempotent), with one new login if the session expired.
+   */
+  async call<T = unknown>(method: string, path: string, opts: ApiCall = {}): Promise<ApiReply<T>> {
+    const url = this.url(path, opts.query);
+    const what = `vCenter ${this.server}: ${method} ${url.pathname}${url.searchParams.get('action') ? `?action=${url.searchParams.get('action')}` : ''}`;
+    const body = opts.body === undefined ? undefined : Buffer.from(JSON.stringify(opts.body));
+    const idempotent = opts.idempotent ?? method !== 'POST';
+    let relogged = false;
+    return withRetries(
+      this.transport,
+      async () => {
+        let r: HttpReply;
+        try {
+          r = await send(this.transport, {
+            method,
+            url,
+            body,
+            signal: opts.signal,
+            headers: { 'vmware-api-session-id': this.id ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
+          });
+        } catch (e) {
+          throw connectionError(e, what, this.server);
+        }
+        // A 401 about the guest OS account (guest operations) is not the session's.
+        if (r.status === 401 && !relogged && !describeErrorBody(r.body).ids.some((id) => id.includes('.guest.'))) {
+          relogged = true;
+          await this.login();
+          throw new VsphereError(`${what}: the session expired`, 401, 'UNAUTHENTICATED', true, 0);
+        }
+        if ((r.status < 200 || r.status >= 300) && !(opts.accept ?? []).includes(r.status)) throw statusError(what, r);
+        const text = r.body.toString('utf8');
+        return { status: r.status, value: (text.trim() === '' ? undefined : JSON.parse(text)) as T };
+      },
+      { idempotent, signal: opts.signal },
+    );
+  }
+
+  async get<T>(path: string, query?: Query, opts: Omit<ApiCall, 'query'> = {}): Promise<T> {
+    return (await this.call<T>('GET', path, { ...opts, query })).value;
+  }
+
+  async post<T>(path: string, body: unknown, opts: Omit<ApiCall, 'body'> = {}): Promise<T> {
+    return (await this.call<T>('POST', path, { ...opts, body })).value;
+  }
+
+  /** Logs out and closes the connections; never throws (a failed logout only leaves a session to time out). */
+  async close(): Promise<void> {
+    if (this.id) {
+      try {
+        await send(this.transport, { method: 'DELETE', url: new URL('/api/session', this.transport.baseUrl), headers: { 'vmware-api-session-id': this.id } });
+      } catch {
+        // the session times out on its own
+      }
+      this.id = null;
+    }
+    this.transport.agent.destroy();
+  }
+}
+
+/** Opens a session, runs `fn`, and always logs out. */
+export async function withSession<T>(settings: VsphereSettings, env: NodeJS.ProcessEnv, opts: TransportOptions, fn: (s: VsphereSession) => Promise<T>): Promise<T> {
+  const s = await VsphereSession.open(settings, env, opts);
+  try {
+    return await fn(s);
+  } finally {
+    await s.close();
+  }
+}
