@@ -10,7 +10,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { CancelledError, ElmError } from '../../cli/errors';
 import { CHUNK_SIZE, isAllZero, writeFully } from '../../disk/chunks';
-import { connectionError, send, statusError, VsphereError, withRetries } from './http';
+import { connectionError, send, statusError, VsphereError, withRetries, type HttpReply } from './http';
 import type { VsphereSession } from './session';
 
 /** A file on a datastore: `[<datastore>] <path>`. */
@@ -122,9 +122,26 @@ export async function fileSize(s: VsphereSession, f: DsFile, signal?: AbortSigna
   return withRetries(
     s.transport,
     async () => {
-      const reply = await send(s.transport, { method: 'HEAD', url: fileUrl(s, f), signal, headers: { authorization: s.basicAuth() } }).catch((e) => {
-        throw connectionError(e, what, s.server);
-      });
+      const ask = (method: string, headers: Record<string, string> = {}) =>
+        send(s.transport, { method, url: fileUrl(s, f), signal, headers: { authorization: s.basicAuth(), ...headers } }).catch((e) => {
+          throw connectionError(e, what, s.server);
+        });
+      let reply = await ask('HEAD');
+      if (reply.status === 405 || reply.status === 501) {
+        // No HEAD here: a GET whose body is never read (the headers give the size).
+        reply = await new Promise<HttpReply>((resolve, reject) => {
+          const req = https.request(fileUrl(s, f), { method: 'GET', agent: s.transport.agent, signal, headers: { authorization: s.basicAuth(), range: 'bytes=0-0' } }, (res) => {
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0) });
+            res.destroy();
+          });
+          req.on('error', reject);
+          req.end();
+        }).catch((e) => {
+          throw connectionError(e, what, s.server);
+        });
+        const total = /\/(\d+)$/.exec(String(reply.headers['content-range'] ?? ''))?.[1];
+        if (reply.status === 206 && total !== undefined) return Number(total);
+      }
       if (reply.status === 404) return null;
       if (reply.status !== 200) throw statusError(what, reply);
       const len = Number(reply.headers['content-length']);

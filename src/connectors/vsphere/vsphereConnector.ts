@@ -183,7 +183,30 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       return deployInstructions(settings, server, req, place);
     },
 
-    async deployMachine(req: DeployLinkRequest, progress: ProgressSink): Promise<MachineRef> {
+    /**
+     * Before layer create records anything: every configured object exists (case-sensitive), so a
+     * typo is exit 2 with the right spelling instead of a failed task. For deploy-link and deploy
+     * only the machine name is checked here (deploy-link still answers with vCenter down).
+     */
+    async preflight(machine?: DeployLinkRequest): Promise<void> {
+      if (machine) {
+        machineName(machine.layer, machine.machineName);
+        return;
+      }
+      await session(async (s) => {
+        try {
+          await resolvePlacement(s, settings);
+        } catch (e) {
+          if (e instanceof ElmError && /^vSphere --/.test(e.message)) throw new UsageError(e.message);
+          throw e;
+        }
+      }).catch((e: unknown) => {
+        if (e instanceof VsphereError && e.errorType === 'UNAUTHENTICATED') throw new UsageError(e.message);
+        throw e;
+      });
+    },
+
+    async deployMachine(req: DeployLinkRequest, progress: ProgressSink, record?: (machine: MachineRef) => Promise<void>): Promise<MachineRef> {
       const l = layoutFor(req.disk.location);
       const name = machineName(req.layer, req.machineName);
       return session(async (s) => {
@@ -214,17 +237,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
             id = again.id;
           }
         }
-        if (!(await listDisks(s, id)).some((d) => d.vmdkFile === l.location)) {
-          progress(0.6, `Attaching ${l.location} to ${name}`);
-          await attachDisk(s, id, l.location);
-        }
-        if (p.template) await useNetwork(s, id, p.network);
-        if ((await powerState(s, id)) !== 'POWERED_ON') {
-          progress(0.8, `Powering on ${name}`);
-          await powerOn(s, id);
-        }
-        progress(1, `Packaging machine ${name} (${id}) is running in ${settings.datacenter}/${settings.folder}`);
-        return {
+        const machine: MachineRef = {
           name,
           resources: {
             server,
@@ -241,6 +254,19 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
             vsphereClientUrl: vsphereClientUrl(server),
           },
         };
+        // In the state before anything else can fail: finalize and cleanup find the VM even if this task dies now.
+        await record?.(machine);
+        if (!(await listDisks(s, id)).some((d) => d.vmdkFile === l.location)) {
+          progress(0.6, `Attaching ${l.location} to ${name}`);
+          await attachDisk(s, id, l.location);
+        }
+        if (p.template) await useNetwork(s, id, p.network);
+        if ((await powerState(s, id)) !== 'POWERED_ON') {
+          progress(0.8, `Powering on ${name}`);
+          await powerOn(s, id);
+        }
+        progress(1, `Packaging machine ${name} (${id}) is running in ${settings.datacenter}/${settings.folder}`);
+        return machine;
       });
     },
 
