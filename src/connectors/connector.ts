@@ -91,12 +91,18 @@ export interface Connector {
   test(): Promise<CheckResult[]>;
   /**
    * Checks that must hold before anything is created on the platform (e.g. Azure: resource group
-   * location equals storage account location); throws UsageError (exit 2) naming the fix.
+   * location equals storage account location); throws UsageError (exit 2) naming the fix. With
+   * `machine`, the packaging machine parameters (deploy-link, deploy) are checked too.
    */
-  preflight?(): Promise<void>;
+  preflight?(machine?: DeployLinkRequest): Promise<void>;
   /** Where createPackagingDisk will put the disk; recorded before writing so a resumed task can clean up. */
   packagingDiskLocation(req: Omit<PackagingDiskRequest, 'signal'>): string;
   createPackagingDisk(req: PackagingDiskRequest, progress: ProgressSink): Promise<DiskLocation>;
+  /**
+   * True when createPackagingDisk resumes a partial disk left by a killed worker (Azure: the page
+   * ranges already uploaded), so the interrupted step keeps it instead of discarding it.
+   */
+  readonly resumesPackagingDisk?: boolean;
   /** Removes a (possibly partial) packaging disk: undo of an interrupted or cancelled write. */
   discardPackagingDisk(location: string): Promise<void>;
   deployLink(req: DeployLinkRequest): Promise<DeployLink>;

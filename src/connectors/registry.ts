@@ -10,7 +10,7 @@ export async function loadConnector(config: ConnectorConfig, envt: ConnectorEnvi
     case 'vsphere':
       return (await import('./vsphere/vsphereConnector.js')).createVsphereConnector(config, envt);
     case 'azure':
-      throw new UsageError(`Connector "${config.name}" is of type ${config.type}, which this build of elm cannot package on yet; use a fileshare connector.`);
+      return (await import('./azure/azureConnector.js')).createAzureConnector(config, envt);
     case 'pvs':
       throw new UsageError(
         `Connector "${config.name}" is a PVS connector: layered images are published to it, layers are not packaged there. Use it with --recipe, and package with a vsphere or fileshare connector.`,

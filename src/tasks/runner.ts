@@ -58,6 +58,9 @@ export async function runTask(taskId: string, deps: RunnerDeps): Promise<RunOutc
   }
 }
 
+/** Progress writes of a step still in flight, so the step's end is recorded after them (never overwritten by them). */
+const pendingProgress = new WeakMap<StepContext, Promise<void>>();
+
 function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps: RunnerDeps, signal: AbortSignal): StepContext {
   const weights = def.steps.map((s) => s.weight ?? 1);
   const total = weights.reduce((a, b) => a + b, 0);
@@ -65,7 +68,7 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
   const before = weights.slice(0, index).reduce((a, b) => a + b, 0);
   let lastWrite = 0;
   const envt: ConnectorEnvironment = { home: deps.home, env: deps.env };
-  return {
+  const ctx: StepContext = {
     task,
     store: deps.store,
     home: deps.home,
@@ -85,13 +88,19 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
       if (now - lastWrite < 500 && fraction < 1) return;
       lastWrite = now;
       const pct = Math.min(100, Math.round(((before + weights[index] * Math.max(0, Math.min(1, fraction))) / total) * 100));
-      deps.store
-        .mutate((state) => {
-          const t = findTask(state, task.id);
-          t.progress = Math.max(t.progress, pct);
-          if (message) t.description = message;
-        })
-        .catch((e) => deps.log(`progress not recorded: ${(e as Error).message}`));
+      const write = (pendingProgress.get(ctx) ?? Promise.resolve()).then(() =>
+        deps.store
+          .mutate((state) => {
+            const t = findTask(state, task.id);
+            t.progress = Math.max(t.progress, pct);
+            if (message) t.description = message;
+          })
+          .then(
+            () => undefined,
+            (e) => deps.log(`progress not recorded: ${(e as Error).message}`),
+          ),
+      );
+      pendingProgress.set(ctx, write);
       if (message) deps.log(message);
     },
     async connector(config) {
@@ -99,6 +108,7 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
       return loadConnector(config, envt);
     },
   };
+  return ctx;
 }
 
 async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): Promise<RunOutcome> {
@@ -110,7 +120,7 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     const ctx = stepContext(task, def, step, deps, deps.signal);
     if (rec && (rec.state === 'Running' || rec.state === 'Failed') && step.undo) {
       deps.log(`step ${step.name}: cleaning up what an interrupted run left`);
-      await step.undo(ctx, rec.data);
+      await step.undo(ctx, rec.data, rec.state === 'Running' ? 'interrupted' : 'failed');
     }
     await deps.store.mutate((state) => {
       const t = findTask(state, taskId);
@@ -122,7 +132,9 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     let data: Record<string, unknown> | void;
     try {
       data = await step.run(ctx);
+      await pendingProgress.get(ctx);
     } catch (e) {
+      await pendingProgress.get(ctx);
       const current = findTask(await deps.store.read(), taskId);
       if (current.cancelRequested || deps.signal.aborted) return cancelTask(def, taskId, deps);
       return failTask(def, taskId, step, e as Error, deps);
@@ -145,13 +157,13 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
   return 'finished';
 }
 
-async function undoRunningStep(def: TaskDefinition, taskId: string, deps: RunnerDeps): Promise<void> {
+async function undoRunningStep(def: TaskDefinition, taskId: string, deps: RunnerDeps, reason: 'failed' | 'canceled'): Promise<void> {
   const task = findTask(await deps.store.read(), taskId);
   const rec = task.steps.find((s) => s.state === 'Running' || s.state === 'Failed');
   const step = rec && def.steps.find((s) => s.name === rec.name);
   if (!rec || !step?.undo) return;
   const quiet = new AbortController(); // the undo itself must not be aborted by the cancel
-  await step.undo(stepContext(task, def, step, deps, quiet.signal), rec.data);
+  await step.undo(stepContext(task, def, step, deps, quiet.signal), rec.data, reason);
   await deps.store.mutate((state) => {
     const s = findTask(state, taskId).steps.find((x) => x.name === rec.name);
     if (s) {
@@ -163,7 +175,7 @@ async function undoRunningStep(def: TaskDefinition, taskId: string, deps: Runner
 
 async function failTask(def: TaskDefinition, taskId: string, step: StepDefinition, error: Error, deps: RunnerDeps): Promise<RunOutcome> {
   deps.log(`step ${step.name}: failed: ${error.message}`);
-  await undoRunningStep(def, taskId, deps).catch((e) => deps.log(`cleanup after failure failed: ${(e as Error).message}`));
+  await undoRunningStep(def, taskId, deps, 'failed').catch((e) => deps.log(`cleanup after failure failed: ${(e as Error).message}`));
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
     t.state = 'Failed';
@@ -181,7 +193,7 @@ export async function cancelTask(def: TaskDefinition, taskId: string, deps: Runn
     const t = findTask(state, taskId);
     t.state = 'Canceling';
   });
-  await undoRunningStep(def, taskId, deps);
+  await undoRunningStep(def, taskId, deps, 'canceled');
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
     t.state = 'Canceled';

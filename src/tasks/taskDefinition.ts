@@ -2,6 +2,8 @@ import type { Connector, ProgressSink } from '../connectors/connector';
 import type { ConnectorConfig, State, Task } from '../domain/state';
 import type { StateStore } from '../store/stateStore';
 
+export type UndoReason = 'interrupted' | 'failed' | 'canceled';
+
 /** What a step sees while it runs. */
 export interface StepContext {
   /** The task as it was when the step started (params, earlier steps' data). */
@@ -29,8 +31,12 @@ export interface StepDefinition {
   /** Share of the task's progress bar this step takes (weights are normalised). */
   weight?: number;
   run(ctx: StepContext): Promise<Record<string, unknown> | void>;
-  /** Removes what a partial run left (partial files, half-created resources). */
-  undo?(ctx: StepContext, data: Record<string, unknown>): Promise<void>;
+  /**
+   * Removes what a partial run left (partial files, half-created resources). `reason` says why:
+   * `interrupted` (the worker died mid-step and the step is about to run again, so a step that
+   * resumes its own work may keep it), `failed` or `canceled`.
+   */
+  undo?(ctx: StepContext, data: Record<string, unknown>, reason: UndoReason): Promise<void>;
 }
 
 export interface TaskDefinition {

@@ -27,7 +27,6 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
   if (linkExpiryMs !== undefined && (linkExpiryMs < 60_000 || linkExpiryMs > 7 * 86_400_000))
     throw new UsageError(`--link-expiry ${flags.linkExpiry} must be between 1m and 7d: the link is a credential, keep it short.`);
   const connector = await ctx.connector(config);
-  await connector.preflight?.();
   const req = {
     layer: { id: layer.id, name: layer.name, version: version.name },
     taskId: version.createTaskId ?? '',
@@ -38,6 +37,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
     subnet: flags.subnet,
     linkExpiryMs,
   };
+  await connector.preflight?.(req);
   return { state, layer, version, config, connector, req };
 }
 
@@ -48,7 +48,8 @@ export async function run(ctx: Context, flags: MachineFlags, [ref]: string[]): P
     // The console shows the deploy link in the Packaging Disk task's description.
     await (await ctx.store()).mutate((state) => {
       const task = state.tasks.find((t) => t.id === version.createTaskId);
-      if (task) task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}`;
+      if (task)
+        task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}\nParameters: ${JSON.stringify(link.parameters)}`;
     });
   }
   if (ctx.io.json) return ctx.out.json(link);

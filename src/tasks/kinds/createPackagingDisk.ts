@@ -40,14 +40,20 @@ export const createPackagingDiskTask: TaskDefinition = {
         const disk = await connector.createPackagingDisk({ ...req, signal: ctx.signal }, ctx.progress);
         return { ...disk };
       },
-      async undo(ctx, data) {
+      async undo(ctx, data, reason) {
         // Whatever an interrupted or cancelled run left where the disk was going.
         const location = typeof data.location === 'string' ? data.location : data.plannedLocation;
         if (typeof location !== 'string') return;
         const p = ctx.task.params as unknown as CreatePackagingDiskParams;
         const config = (await ctx.store.read()).connectors.find((c) => c.name === p.connector);
         if (!config) return;
-        await (await ctx.connector(config)).discardPackagingDisk(location);
+        const connector = await ctx.connector(config);
+        if (reason === 'interrupted' && connector.resumesPackagingDisk) {
+          // The write picks up from what is already there (e.g. Azure page ranges): keep it.
+          ctx.log(`keeping partial packaging disk ${location}: the write resumes from it`);
+          return;
+        }
+        await connector.discardPackagingDisk(location);
         ctx.log(`removed partial packaging disk ${location}`);
       },
     },

@@ -27,11 +27,13 @@ export class DiskUnusableError extends Error {
 
 async function request(ctx: StepContext): Promise<{ req: FinalizeRequest; connector: Awaited<ReturnType<StepContext['connector']>> }> {
   const p = ctx.task.params as unknown as FinalizeParams;
-  const config = (await ctx.store.read()).connectors.find((c) => c.name === p.connector);
+  const state = await ctx.store.read();
+  const config = state.connectors.find((c) => c.name === p.connector);
   if (!config) throw new Error(`connector "${p.connector}" was removed while the task ran`);
   const connector = await ctx.connector(config);
+  const layerName = state.layers.find((l) => l.id === ctx.task.layerId)?.name ?? '';
   const req: FinalizeRequest = {
-    layer: { id: ctx.task.layerId, name: '', version: ctx.task.version },
+    layer: { id: ctx.task.layerId, name: layerName, version: ctx.task.version },
     taskId: ctx.task.id,
     disk: p.disk,
     machine: p.machine,

@@ -1,0 +1,56 @@
+/**
+ * `elm machine deploy-link` on Azure, as the seed describes it: the packaging-machine template is
+ * uploaded beside the packaging disk, and the link opens the portal's Custom deployment on it
+ * through a read-only SAS URL with a bounded expiry. The parameters are checked first.
+ */
+import type { DeployLink, DeployLinkRequest } from '../connector';
+import type { AzureClients } from './clients';
+import { platformError } from './errors';
+import { machineTags, portalOrigin, templateBlobName } from './layout';
+import { machineParams } from './machineParams';
+import { findStorageAccount } from './preflight/checks';
+import { readOnlySasUrl } from './sas';
+import { packagingMachineTemplate, type TemplateInputs } from './template';
+
+export const DEFAULT_LINK_EXPIRY_MS = 8 * 3600_000;
+
+/** Parameters checked, the storage account's id and the tags: what template and deployment share. */
+export async function templateInputs(clients: AzureClients, req: DeployLinkRequest): Promise<TemplateInputs> {
+  const params = machineParams(req);
+  const account = await findStorageAccount(clients);
+  return { params, sourceVhdUri: req.disk.location, storageAccountId: account.id, tags: machineTags(req.layer, req.taskId) };
+}
+
+export async function deployLink(clients: AzureClients, req: DeployLinkRequest): Promise<DeployLink> {
+  const inputs = await templateInputs(clients, req);
+  const text = JSON.stringify(packagingMachineTemplate(inputs), null, 2);
+  const container = await clients.container();
+  const blob = container.getBlockBlobClient(templateBlobName(req.layer));
+  let sas: { url: string; expiresOn: Date };
+  try {
+    await container.createIfNotExists();
+    await blob.upload(text, Buffer.byteLength(text), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+    sas = await readOnlySasUrl(clients, blob, req.linkExpiryMs ?? DEFAULT_LINK_EXPIRY_MS);
+  } catch (e) {
+    throw platformError(`Uploading the deployment template to ${blob.url}`, e);
+  }
+  const link = `${portalOrigin(clients.settings)}/#create/Microsoft.Template/uri/${encodeURIComponent(sas.url)}`;
+  const p = inputs.params;
+  return {
+    link,
+    parameters: {
+      machineName: p.vmName,
+      size: p.vmSize,
+      virtualNetwork: p.virtualNetwork,
+      subnet: p.subnet,
+      ...(p.virtualNetworkResourceGroup ? { virtualNetworkResourceGroup: p.virtualNetworkResourceGroup } : {}),
+      resourceGroup: clients.settings.resourceGroup,
+      resourceGroupLocation: clients.settings.location,
+      storageAccount: clients.settings.storageAccount,
+      packagingDisk: req.disk.location,
+      template: blob.url,
+      linkExpiresAt: sas.expiresOn.toISOString(),
+      tags: inputs.tags,
+    },
+  };
+}

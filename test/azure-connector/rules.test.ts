@@ -1,0 +1,77 @@
+/**
+ * The Azure connector's pure rules: Windows VM names, the parameter check's one message, the
+ * report found in Run Command's truncated stdout, blob layout and secret redaction.
+ */
+import { redactSecrets } from '../../src/connectors/azure/errors';
+import { blobPathOf, blobUrl, deploymentName, packagingBlobName, storageAccountNameOf, type AzureSettings } from '../../src/connectors/azure/layout';
+import { defaultVmName, machineParams, windowsVmNameRule } from '../../src/connectors/azure/machineParams';
+import { extractReport, wrapProbe } from '../../src/connectors/azure/runCommand';
+import type { DeployLinkRequest } from '../../src/connectors/connector';
+
+const settings: AzureSettings = {
+  subscription: '00000000-0000-4000-8000-000000000001',
+  tenant: 'contoso.onmicrosoft.com',
+  storageAccount: 'elmstore',
+  resourceGroup: 'rg',
+  location: 'westeurope',
+  container: 'elm',
+  clientId: null,
+  clientSecretEnv: null,
+  accountKeyEnv: null,
+  armEndpoint: null,
+  authorityHost: null,
+  blobEndpoint: null,
+};
+
+test('Windows VM names: 1-15 characters, no forbidden characters, not only digits, no trailing hyphen', () => {
+  expect(windowsVmNameRule('PKG-01')).toBe(true);
+  expect(windowsVmNameRule('a')).toBe(true);
+  expect(windowsVmNameRule('')).toMatch(/1 to 15/);
+  expect(windowsVmNameRule('abcdefghijklmnop')).toMatch(/1 to 15/);
+  expect(windowsVmNameRule('123456')).toMatch(/only digits/);
+  expect(windowsVmNameRule('pkg-')).toMatch(/hyphen/);
+  for (const c of ' ~!@#$%^&*()=+_[]{}\\|;:.\'",<>/?') expect(windowsVmNameRule(`a${c}b`)).toMatch(/must not contain/);
+  expect(windowsVmNameRule('pkg 01')).toMatch(/spaces/);
+  expect(windowsVmNameRule('pkgé')).toMatch(/must not contain/);
+});
+
+test('the default machine name comes from the layer name and passes the rules', () => {
+  for (const name of ['Azure Platform (RDSH) 2026', '___', '12345678901234567890', 'x']) {
+    const vm = defaultVmName({ id: '1', name, version: '1' });
+    expect(windowsVmNameRule(vm)).toBe(true);
+  }
+});
+
+test('missing parameters are named together in one usage error', () => {
+  const req = { layer: { id: '1', name: 'azplat', version: '1' }, taskId: '2', disk: { location: '', format: 'vhd', sizeBytes: 0, description: '' } } as DeployLinkRequest;
+  expect(() => machineParams(req)).toThrow(/missing --size .*--vnet .*--subnet/);
+  expect(() => machineParams({ ...req, machineName: 'bad.name', size: 'Standard_B2s', vnet: 'v', subnet: 's' })).toThrow(/--machine-name "bad.name"/);
+  expect(machineParams({ ...req, size: 'Standard_B2s', vnet: 'net-rg/v', subnet: 's' })).toMatchObject({ virtualNetwork: 'v', virtualNetworkResourceGroup: 'net-rg', vmName: 'azplat-pkg' });
+});
+
+test('the report is the last JSON line of stdout, also when Run Command cut the start off', () => {
+  const report = JSON.stringify({ schema: 1, machine: 'M', at: '2026-01-01T00:00:00Z', blockers: [] });
+  expect(extractReport(`banner\n${report}\n`)).toBe(report);
+  expect(extractReport(`{"cut": tru\n${report}`)).toBe(report);
+  expect(extractReport('{"cut": true}\nno report')).toBeNull();
+  const wrapped = wrapProbe('param([switch]$Shutdown)\nWrite-Output 1');
+  expect(wrapped.split('\n')[0]).toMatch(/^param\(\[string\]\$Shutdown = 'False', \[string\]\$ExpediteNGen = 'False'\)$/);
+  expect(wrapped).toMatch(/& \$elmProbe @elmArgs$/);
+});
+
+test('blob layout: URLs without SAS, path-style endpoints, account names', () => {
+  const name = packagingBlobName({ layer: { id: '7', version: '1.0 beta' }, diskName: 'azplat' });
+  expect(name).toBe('packaging/7/1.0_beta/azplat.vhd');
+  expect(blobUrl(settings, name)).toBe('https://elmstore.blob.core.windows.net/elm/packaging/7/1.0_beta/azplat.vhd');
+  expect(blobPathOf(settings, 'https://elmstore.blob.core.windows.net/elm/a/b.vhd?sv=x')).toEqual({ container: 'elm', blobName: 'a/b.vhd' });
+  expect(blobPathOf(settings, 'https://other.blob.core.windows.net/elm/a.vhd')).toBeNull();
+  expect(storageAccountNameOf(settings)).toBe('elmstore');
+  expect(storageAccountNameOf({ ...settings, blobEndpoint: 'https://127.0.0.1:10000/devstoreaccount1' })).toBe('devstoreaccount1');
+  expect(deploymentName({ id: '7', version: '1.0 beta' }, 'pkg-01')).toBe('elm-7-1.0-beta-pkg-01');
+});
+
+test('SAS signatures, bearer tokens and account keys are redacted from messages', () => {
+  expect(redactSecrets('GET https://a/b?sv=1&sp=rw&sig=abc%2Fdef failed')).toBe('GET https://a/b?sv=1&sp=rw&sig=REDACTED failed');
+  expect(redactSecrets('Authorization: Bearer eyJabc.def')).toBe('Authorization: Bearer REDACTED');
+  expect(redactSecrets('AccountName=x;AccountKey=abc==;')).toBe('AccountName=x;AccountKey=REDACTED;');
+});

@@ -1,0 +1,146 @@
+/**
+ * The alternative auth: storage with the account key from the variable --account-key-env names
+ * (account-signed read-only SAS for the link), ARM through DefaultAzureCredential (the AZURE_*
+ * environment). Also: a raw OS disk (the VHD footer written by elm), an OS disk that is already a
+ * blob (server-side copy), `machine deploy --no-wait`, and the lifecycle to a Deployable version
+ * with nothing left behind and no secret anywhere.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fakeArmClients, uploadPageBlob } from '../support/azure';
+import { makeOsDisk } from '../support/cli';
+import {
+  blobExists,
+  Cloud,
+  connectorFlags,
+  Doc,
+  Env,
+  expectCode,
+  expectNoSecrets,
+  httpsRequest,
+  MACHINE_FLAGS,
+  MiB,
+  probeStandIn,
+  readBlob,
+  report,
+  RG,
+  scratch,
+  startCloud,
+  VM,
+} from './helpers';
+
+let cloud: Cloud;
+let e: Env;
+
+beforeAll(async () => {
+  cloud = await startCloud({ oauth: false });
+  e = await scratch(cloud, 'elm-e2e-azure-key-');
+  cloud.fake.onRunCommand('*', probeStandIn(() => []));
+});
+
+afterAll(async () => {
+  const problems = { unhandled: cloud.fake.unhandled, internalErrors: cloud.fake.internalErrors.map((x) => x.message) };
+  await cloud.stop();
+  await e.cleanup();
+  expect(problems).toEqual({ unhandled: [], internalErrors: [] });
+});
+
+const create = (name: string, osLayer: string) =>
+  e.json(['layer', 'create', '--name', name, '--version', '2', '--os-layer', osLayer, '--connector', 'azk', '--purpose', 'publishing', '--hypervisor', 'azure', '--provisioning', 'mcs', '--broker', 'azurerdsh', '--disk-format', 'vhd', '--wait']);
+
+test('account key auth: connector test, raw OS disk uploaded as a fixed VHD, account-signed read-only link', async () => {
+  await e.json(connectorFlags(cloud, 'azk', ['--account-key-env', 'ELM_TEST_AZURE_STORAGE_KEY']));
+  const t = await e.json(['connector', 'test', 'azk']);
+  expect(t.ok).toBe(true);
+  expect(t.checks.find((c: Doc) => c.name === 'container').detail).toMatch(/account key from \$ELM_TEST_AZURE_STORAGE_KEY/);
+
+  // The variable named but not set: a usage error naming it, before anything happens.
+  const unset = await e.run(['connector', 'test', 'azk'], { env: { ELM_TEST_AZURE_STORAGE_KEY: '' } });
+  expect(unset.stdout + unset.stderr).toMatch(/ELM_TEST_AZURE_STORAGE_KEY/);
+
+  // A raw disk of 40 MiB + 4 KiB: elm pads it to 41 MiB and writes the footer itself.
+  const raw = path.join(e.dir, 'os.raw');
+  await makeOsDisk(raw, 40 * MiB + 4096, 'RAW-OS-LAYER', 3 * MiB);
+  await e.json(['os-layer', 'import', '--name', 'rawos', '--version', '1', '--disk', raw]);
+  const c = await create('rdsh', 'rawos');
+  expect(c.task.state).toBe('ActionRequired');
+  const blob = await readBlob(cloud.azurite, c.packagingDisk.location);
+  expect(blob.length).toBe(41 * MiB + 512);
+  expect(blob.subarray(3 * MiB, 3 * MiB + 12).toString()).toBe('RAW-OS-LAYER');
+  expect(blob.subarray(41 * MiB, 41 * MiB + 8).toString()).toBe('conectix');
+
+  const link = await e.json(['machine', 'deploy-link', 'rdsh', ...MACHINE_FLAGS]);
+  const sasUrl = decodeURIComponent(link.link.split('/#create/Microsoft.Template/uri/')[1]);
+  const q = new URL(sasUrl).searchParams;
+  expect(q.get('sp')).toBe('r');
+  expect(q.get('skoid')).toBeNull(); // signed with the account key, not a delegation key
+  expect(Date.parse(q.get('se')!) - Date.now()).toBeGreaterThan(8 * 3600_000 - 120_000); // default 8h
+  expect((await httpsRequest(sasUrl, cloud.fake.caPem)).status).toBe(200);
+  expect((await httpsRequest(sasUrl, cloud.fake.caPem, 'PUT', '{}')).status).toBe(403);
+});
+
+test('machine deploy --no-wait, verify --shutdown, finalize: Deployable, nothing left, layer disk = machine disk', async () => {
+  const started = await e.json(['machine', 'deploy', 'rdsh', ...MACHINE_FLAGS, '--no-wait']);
+  expect(['Pending', 'Running', 'Complete']).toContain(started.task.state);
+  const done = await e.json(['task', 'wait', started.task.id]);
+  expect(done.state).toBe('Complete');
+  expect((await e.json(['machine', 'status', 'rdsh'])).machine.status).toBe('running');
+
+  await cloud.fake.writeDisk(RG, `${VM}-osdisk`, 7 * MiB, Buffer.alloc(MiB, 0x77));
+  const v = await e.json(['verify', 'rdsh', '--shutdown']);
+  expect(v).toMatchObject({ ready: true, shutdownRequested: true });
+  const machineDisk = await cloud.fake.readDisk(RG, `${VM}-osdisk`);
+
+  const f = await e.json(['finalize', 'rdsh', '--wait']);
+  expect(f.version.state).toBe('Deployable');
+  expect(Buffer.compare(await readBlob(cloud.azurite, f.artifact.location), machineDisk)).toBe(0);
+  expect(cloud.fake.inventory({ tag: ['elm-layer', 'rdsh'] })).toEqual([]);
+  expect(cloud.fake.inventory({ type: 'Microsoft.Compute/disks' })).toEqual([]);
+});
+
+test('an OS disk that is already a blob is checked and copied server-side', async () => {
+  const vhd = e.osVhd;
+  const source = await uploadPageBlob(cloud.azurite, 'elm', 'images/win2022.vhd', vhd);
+  await e.json(['os-layer', 'import', '--name', 'blobos', '--version', '1', '--disk', source]);
+  const c = await create('fromblob', 'blobos');
+  expect(c.task.state).toBe('ActionRequired');
+  expect(Buffer.compare(await readBlob(cloud.azurite, c.packagingDisk.location), vhd)).toBe(0);
+
+  // Not a fixed VHD of N MiB + 512: refused before anything is copied.
+  const bad = await uploadPageBlob(cloud.azurite, 'elm', 'images/odd.vhd', Buffer.alloc(3 * MiB, 1));
+  await e.json(['os-layer', 'import', '--name', 'oddos', '--version', '1', '--disk', bad]);
+  const r = await e.run(['layer', 'create', '--name', 'odd', '--version', '1', '--os-layer', 'oddos', '--connector', 'azk', '--disk-format', 'vhd', '--wait', '--json']);
+  expectCode(r, 1);
+  expect(JSON.parse(r.stdout).task.description).toMatch(/N MiB \+ 512|not a fixed VHD/);
+  const odd = JSON.parse(r.stdout);
+  expect(await blobExists(cloud.azurite, `${cloud.azurite.blobEndpoint}/elm/packaging/${odd.layer.id}/1/odd.vhd`)).toBe(false);
+});
+
+test('a machine deployed through the portal link (not by elm) is found by its tags: status, verify --report, finalize', async () => {
+  const c = await create('portal', 'rawos');
+  const link = await e.json(['machine', 'deploy-link', 'portal', '--machine-name', 'pkg-02', '--size', 'Standard_D2s_v3', '--vnet', 'elm-vnet', '--subnet', 'default']);
+  const sasUrl = decodeURIComponent(link.link.split('/#create/Microsoft.Template/uri/')[1]);
+  // What the portal's Custom deployment does with the link: deploy the template, parameters pre-filled.
+  const { resources } = fakeArmClients(cloud.fake, { fastRetries: true });
+  await resources.deployments.beginCreateOrUpdateAndWait(RG, 'Microsoft.Template-20261121', { properties: { mode: 'Incremental', templateLink: { uri: sasUrl } } });
+  expect(cloud.fake.inventory({ tag: ['elm-layer', 'portal'] }).map((r) => r.name).sort()).toEqual(['pkg-02', 'pkg-02-nic', 'pkg-02-osdisk']);
+  expect((await e.json(['machine', 'status', 'portal'])).machine.status).toBe('running');
+
+  // The operator ran ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the machine.
+  cloud.fake.setPowerState(RG, 'pkg-02', 'stopped');
+  const reportFile = path.join(e.dir, 'portal-report.json');
+  await fs.writeFile(reportFile, report([], true));
+  const v = await e.json(['verify', 'portal', '--report', reportFile]);
+  expect(v.ready).toBe(true);
+  const machineDisk = await cloud.fake.readDisk(RG, 'pkg-02-osdisk');
+  const f = await e.json(['finalize', 'portal', '--wait']);
+  expect(f.version.state).toBe('Deployable');
+  expect(Buffer.compare(await readBlob(cloud.azurite, f.artifact.location), machineDisk)).toBe(0);
+  expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] })).toEqual([]);
+});
+
+test('no secret (account key, client secret, writable SAS) in the state, logs, descriptions or outputs', async () => {
+  await expectNoSecrets(e, cloud);
+  const state = await fs.readFile(path.join(e.home, 'state.json'), 'utf8');
+  expect(state).toContain('ELM_TEST_AZURE_STORAGE_KEY'); // the variable's name is what is stored
+});
