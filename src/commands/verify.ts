@@ -39,6 +39,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     throw new UsageError(`"${layer.name}" ${version.name} is ${version.state}; verify checks a version being edited.`);
   const { decodeReportBytes, parseIntegrityReport } = await import('../integrity/report.js');
   let report: IntegrityReport;
+  let machine: MachineRef | null = null;
   let source: string;
   let raw: string;
   if (flags.report) {
@@ -57,7 +58,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     const disk = readyDisk(state, layer, version);
     const config = findConnector(state, version.connector);
     const connector = await ctx.connector(config);
-    const machine = version.machine as MachineRef | null;
+    machine = (version.machine as MachineRef | null) ?? (connector.probeIntegrity ? ((await connector.discoverMachine?.(disk)) ?? null) : null);
     if (connector.probeIntegrity && machine) {
       source = `${config.type} machine ${machine.name}`;
       raw = await connector.probeIntegrity(machine, { expediteNgen: Boolean(flags.expediteNgen), shutdown: false });
@@ -81,12 +82,12 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
   const { evaluateReport } = await import('../integrity/evaluate.js');
   const evaluation = evaluateReport(report, integrityContext(state, version));
   let shutdownRequested = report.shutdownRequested;
-  if (evaluation.ready && flags.shutdown && !flags.local && !flags.report) {
-    const machine = version.machine as MachineRef | null;
+  if (evaluation.ready && flags.shutdown && !flags.local && !flags.report && machine) {
     const connector = await ctx.connector(findConnector(state, version.connector));
-    if (connector.probeIntegrity && machine) {
-      await connector.probeIntegrity(machine, { expediteNgen: false, shutdown: true });
-      shutdownRequested = true;
+    if (connector.probeIntegrity) {
+      // The probe runs again with -Shutdown and shuts down only if still clean: record what it says.
+      const again = await connector.probeIntegrity(machine, { expediteNgen: false, shutdown: true });
+      shutdownRequested = again.trim() === '' ? true : parseIntegrityReport(again, source).shutdownRequested;
     }
   }
   const result: IntegrityResult = {

@@ -113,6 +113,8 @@ export interface Connector {
   deployMachine?(req: DeployLinkRequest, progress: ProgressSink, record?: (machine: MachineRef) => Promise<void>): Promise<MachineRef>;
   machineStatus(ref: MachineRef | null, disk: DiskLocation): Promise<MachineStatus>;
   probeIntegrity?(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string>;
+  /** Finds a packaging machine elm did not record (deployed by hand from the deploy link). */
+  discoverMachine?(disk: DiskLocation): Promise<MachineRef | null>;
   /** Captures the machine's disk into the layer repository (the import). Safe to run again. */
   finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact>;
   /** After the capture: deletes the packaging machine and disk. Idempotent: gone is done. */

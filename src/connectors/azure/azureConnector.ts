@@ -75,6 +75,14 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
       return statusOfPower(await powerState(clients, m));
     },
 
+    async discoverMachine(disk: DiskLocation): Promise<MachineRef | null> {
+      const { findMachine, layerOfDiskLocation } = await import('./machine.js');
+      const layer = layerOfDiskLocation(clients, disk.location);
+      const m = layer ? await findMachine(clients, null, layer) : null;
+      if (!m) return null;
+      return { name: m.vmName, resources: { vmId: m.vmId, nicId: m.nicId, diskId: m.diskId, deploymentName: m.deploymentName, tags: m.tags } };
+    },
+
     async probeIntegrity(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string> {
       const { runProbe } = await import('./runCommand.js');
       return runProbe(clients, ref, opts);
