@@ -19,11 +19,36 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
   return async (...all: unknown[]) => {
     const cmd = all[all.length - 1] as Command;
     const args = all.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
-    const opts = cmd.optsWithGlobals() as O & GlobalFlags;
+    const opts = mergedOptions(cmd) as O & GlobalFlags;
     const [{ run }, { createContext }] = await Promise.all([load(), import('./context.js')]);
     const ctx = await createContext(opts, globalAbort().signal);
     await run(ctx, opts, args);
   };
+}
+
+/**
+ * The options of a leaf command and of its ancestors (the global options live on both, so they can
+ * be given before or after the subcommand). commander's optsWithGlobals() lets an ancestor's
+ * *default* override what was typed on the leaf (`elm layer list --no-color` stayed coloured,
+ * `--home` lost to ELM_HOME, `--no-input` was ignored), so values are ranked by where they came
+ * from: typed > environment > default; on a tie the command nearer the leaf wins.
+ */
+function mergedOptions(cmd: Command): Record<string, unknown> {
+  const rank = (source: string | undefined) => (source === 'cli' ? 4 : source === 'env' ? 3 : source === 'default' || source === undefined ? 1 : 2);
+  const chain: Command[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  const out: Record<string, unknown> = {};
+  const outRank: Record<string, number> = {};
+  for (const c of chain) {
+    for (const [key, value] of Object.entries(c.opts())) {
+      const r = rank(c.getOptionValueSource(key));
+      if (!(key in out) || r >= outRank[key]) {
+        out[key] = value;
+        outRank[key] = r;
+      }
+    }
+  }
+  return out;
 }
 
 /** Collects a repeatable flag (--recipe a --recipe b). */

@@ -110,7 +110,9 @@ export async function main(argv: string[]): Promise<void> {
     if (interrupted) process.exitCode = 130;
   } catch (e) {
     if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) {
-      process.exitCode = 0;
+      // Help asked for is exit 0; help shown because a command group was called without its
+      // subcommand (`elm connector`) is a usage error: commander signals it with a non-zero exitCode.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
     process.exitCode = await reportError(e, argv, interrupted);

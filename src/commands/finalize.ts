@@ -166,7 +166,7 @@ async function checkPreconditions(
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify "${layer.name}" --shutdown)`);
   }
-  if (problems.length) throw new NotReadyError(`${name} cannot be finalized yet: ${problems.join('; ')}.`);
+  if (problems.length) throw new NotReadyError(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`);
   return disk;
 }
 

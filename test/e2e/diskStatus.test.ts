@@ -1,0 +1,61 @@
+/** elm disk status: where the packaging disk is and what to do next, in every state of its task. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { baseSetup, createLayer, diskStatus, expectOk, expectRefused, json, MiB, scratch, type Scratch } from '../support/e2e';
+
+let s: Scratch;
+beforeAll(async () => {
+  s = await scratch(16 * MiB);
+  await baseSetup(s);
+});
+afterAll(() => s.cleanup());
+
+test('no layer yet: exit 2 saying so, state unchanged', () => expectRefused(s, ['disk', 'status'], /No layer has a version in progress/));
+
+test('the one layer in progress is taken when none is named; --json shape of DESIGN.md §4', async () => {
+  const created = await createLayer(s, 'only');
+  const st = await diskStatus(s, 'only');
+  const unnamed = json(await s.run(['disk', 'status', '--json']));
+  expect(unnamed).toEqual(st);
+  expect(st).toEqual({
+    layer: { id: created.layer.id, name: 'only' },
+    version: { name: '1', state: 'Editing' },
+    task: { id: created.task.id, kind: 'CreatePackagingDisk', state: 'ActionRequired', description: created.task.description, progress: 100 },
+    disk: { name: 'only', format: 'vhd', location: path.join(s.share, 'only.vhd'), sizeBytes: 16 * MiB + 512 },
+  });
+  const text = await s.run(['disk', 'status']);
+  expectOk(text);
+  expect(text.stdout.split('\n')[0]).toBe('only 1: Editing');
+  expect(text.stdout).toContain(created.task.description);
+});
+
+test('a task that failed: create exits 1, disk status names the error, resume finishes it once fixed', async () => {
+  const os2 = path.join(s.dir, 'os2.raw');
+  await fs.copyFile(s.osDisk, os2);
+  expectOk(await s.run(['os-layer', 'import', '--name', 'fragile', '--version', '1', '--disk', os2]));
+  await fs.rename(os2, `${os2}.away`);
+
+  const r = await s.run(['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'fragile', '--connector', 'share', '--wait', '--json']);
+  expect(r.code).toBe(1);
+  const doc = JSON.parse(r.stdout);
+  expect(doc.task.state).toBe('Failed');
+
+  const st = await diskStatus(s, 'broken');
+  expect(st.task.state).toBe('Failed');
+  expect(st.task.description).toContain(os2);
+  expect(st.disk.location).toBeNull();
+  // Nothing half-written was left on the share.
+  expect((await fs.readdir(s.share)).filter((f) => f.startsWith('broken'))).toEqual([]);
+
+  // The next commands say the disk is not ready (exit 3), naming the failed task.
+  const dl = await s.run(['machine', 'deploy-link', 'broken']);
+  expect(dl.code).toBe(3);
+  expect(dl.stderr).toMatch(new RegExp(`task ${doc.task.id} is Failed`));
+
+  await fs.rename(`${os2}.away`, os2);
+  const resumed = json(await s.run(['task', 'resume', doc.task.id, '--json']));
+  expect(resumed).toMatchObject({ id: doc.task.id, state: 'ActionRequired' });
+  const after = await diskStatus(s, 'broken');
+  expect(after.disk.location).toBe(path.join(s.share, 'broken.vhd'));
+  expect((await fs.stat(after.disk.location)).size).toBe(16 * MiB + 512);
+});

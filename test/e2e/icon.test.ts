@@ -1,0 +1,72 @@
+/** elm icon list | import (PNG/JPG checked by content), through the real binary. */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { expectOk, expectRefused, json, MiB, readState, scratch, tinyPng, type Scratch } from '../support/e2e';
+
+/** The start of a JFIF JPEG (SOI, APP0): what content detection looks at. */
+const tinyJpg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), Buffer.alloc(64, 1), Buffer.from([0xff, 0xd9])]);
+
+let s: Scratch;
+beforeAll(async () => {
+  s = await scratch(MiB * 2);
+  // Some state first, so "unchanged" compares real bytes.
+  expectOk(await s.run(['connector', 'add', 'fileshare', '--name', 'share', '--path', s.share]));
+});
+afterAll(() => s.cleanup());
+
+describe('icon happy path', () => {
+  test('list shows the built-in icons', async () => {
+    const list = json(await s.run(['icon', 'list', '--json']));
+    expect(list.length).toBeGreaterThanOrEqual(3);
+    expect(list.every((i: { builtIn: boolean }) => i.builtIn)).toBe(true);
+    expect(list.map((i: { id: string }) => i.id)).toContain('default');
+    for (const i of list) expect(typeof i.name).toBe('string');
+  });
+
+  test('import PNG and JPG; a PNG named .jpg is a PNG (content, not extension)', async () => {
+    const png = path.join(s.dir, 'logo.png');
+    await fs.writeFile(png, tinyPng());
+    const imp = await s.run(['icon', 'import', png]);
+    expectOk(imp);
+    expect(imp.stderr).toMatch(/Imported icon "logo" as icon-\d+/);
+
+    const jpg = path.join(s.dir, 'photo.jpg');
+    await fs.writeFile(jpg, tinyJpg);
+    const j = json(await s.run(['icon', 'import', jpg, '--name', 'Photo', '--json']));
+    expect(j).toMatchObject({ name: 'Photo', format: 'jpg', builtIn: false });
+
+    const disguised = path.join(s.dir, 'really-png.jpg');
+    await fs.writeFile(disguised, tinyPng());
+    const d = json(await s.run(['icon', 'import', disguised, '--json']));
+    expect(d.format).toBe('png');
+    // The imported copy is kept under the home, byte for byte.
+    expect((await fs.readFile(d.file)).equals(tinyPng())).toBe(true);
+    expect(d.file.startsWith(path.join(s.home, 'icons'))).toBe(true);
+
+    const list = json(await s.run(['icon', 'list', '--json']));
+    const imported = list.filter((i: { builtIn: boolean }) => !i.builtIn).map((i: { name: string }) => i.name);
+    expect(imported).toEqual(['logo', 'Photo', 'really-png']);
+    const state = await readState(s.home);
+    expect(state.icons).toHaveLength(3);
+  });
+});
+
+describe('icon bad input: exit 2, one line, state unchanged', () => {
+  test('a .png file that is really text', async () => {
+    const fake = path.join(s.dir, 'fake.png');
+    await fs.writeFile(fake, 'hello, I am not an image\n');
+    await expectRefused(s, ['icon', 'import', fake], /fake\.png is not a PNG or JPG image \(checked by its content/);
+  });
+  test('a GIF', async () => {
+    const gif = path.join(s.dir, 'anim.gif');
+    await fs.writeFile(gif, Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32)]));
+    await expectRefused(s, ['icon', 'import', gif], /not a PNG or JPG image/);
+  });
+  test('a file that does not exist', () => expectRefused(s, ['icon', 'import', path.join(s.dir, 'missing.png')], /missing\.png cannot be read/));
+  test('a file over 1 MiB', async () => {
+    const big = path.join(s.dir, 'big.png');
+    await fs.writeFile(big, Buffer.concat([tinyPng(), Buffer.alloc(MiB + 1)]));
+    await expectRefused(s, ['icon', 'import', big], /icons must be at most 1 MiB/);
+  });
+  test('import without a file', () => expectRefused(s, ['icon', 'import'], /missing required argument 'file'/i));
+});
