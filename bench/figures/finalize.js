@@ -9,7 +9,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { BIN, cleanEnv, ratioLine } = require('../lib');
 
-const DATA_MIB = 512;
+const DATA_MIB = 1024;
 
 function elm(home, args) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv({ ELM_HOME: home, ELM_WAIT_STATS: '1' }), encoding: 'utf8' });

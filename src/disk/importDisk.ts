@@ -1,16 +1,13 @@
 /**
- * Finalize's copy of the packaging disk into the layer repository: one read pass that both
- * hashes every byte (the layer's identity) and writes a sparse copy, with bounded memory.
+ * Finalize's copy of the packaging disk into the layer repository: a sparse copy (holes stay
+ * holes) and the SHA-256 of every byte (the layer's identity), run side by side, with bounded
+ * memory, written under a `.partial` name until it is complete and on disk.
  */
-import { createHash } from 'node:crypto';
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../cli/errors';
-import { isAllZero, readChunks, writeFully } from './chunks';
-import { ParallelSha256 } from './parallelHash';
-
-/** Below this, a hashing thread costs more to start than it saves. */
-const PARALLEL_HASH_MIN_BYTES = 64 * 1024 * 1024;
+import { sha256File } from './hashFile';
+import { sparseCopy } from './sparseCopy';
 
 export interface ImportDiskOptions {
   signal?: AbortSignal;
@@ -28,53 +25,47 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
   if (resolve(src) === resolve(dest)) throw new UsageError(`Cannot import a disk onto itself: ${dest}`);
   const partial = `${dest}.partial`;
   try {
-    const input = await open(src, 'r').catch((e: NodeJS.ErrnoException) => {
+    const before = await stat(src).catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'ENOENT' ? new ElmError(`Disk to import not found: ${src}`) : e;
     });
-    try {
-      const sizeBytes = (await input.stat()).size;
-      // Large disks hash on a worker thread, in parallel with the copy; small ones inline.
-      const parallel = sizeBytes >= PARALLEL_HASH_MIN_BYTES ? new ParallelSha256() : null;
-      const hash = parallel ? null : createHash('sha256');
-      const output = await open(partial, 'w');
-      let sha256: string;
-      try {
-        let lastReport = -1;
-        for await (const { position, data } of readChunks(input, 0, sizeBytes, signal)) {
-          if (parallel) await parallel.update(data);
-          else hash!.update(data);
-          if (!isAllZero(data)) await writeFully(output, data, position);
-          // Per-mille steps: a 127 GiB disk is 130,000 chunks; callers need not throttle.
-          const step = Math.floor(((position + data.length) / sizeBytes) * 1000);
-          if (step !== lastReport) {
-            lastReport = step;
-            opts.onProgress?.(step / 1000);
-          }
-        }
-        await output.truncate(sizeBytes); // trailing holes
-        const [, digest] = await Promise.all([
-          output.sync(), // the data is on disk before the name says it is finished
-          parallel ? parallel.digest() : Promise.resolve(hash!.digest('hex')),
-        ]);
-        sha256 = digest;
-      } finally {
-        await output.close();
-        await parallel?.dispose();
+    const sizeBytes = before.size;
+    // Progress follows the hash: it reads every byte, holes included, so it is the longer road.
+    let lastReport = -1;
+    const onHashed = (done: number) => {
+      const step = sizeBytes === 0 ? 1000 : Math.floor((done / sizeBytes) * 1000);
+      if (step !== lastReport) {
+        lastReport = step;
+        opts.onProgress?.(step / 1000);
       }
-      if (signal?.aborted) throw new CancelledError();
-      // The source must not have changed while it was read (finalize waits for it to be quiescent).
-      if ((await stat(src)).size !== sizeBytes) throw new ElmError(`The disk changed while it was imported: ${src}`);
-      await rename(partial, dest);
-      await syncDir(dirname(dest));
-      opts.onProgress?.(1);
-      return { sha256, sizeBytes };
-    } finally {
-      await input.close();
-    }
+    };
+    const [, sha256] = await Promise.all([
+      // The packaging disk is already sparse: keeping its holes is enough, and much faster.
+      sparseCopy({ src, dest: partial, length: sizeBytes, signal, punchZeros: false }),
+      sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
+    ]);
+    await syncFile(partial); // the data is on disk before the name says it is finished
+    if (signal?.aborted) throw new CancelledError();
+    // The copy and the hash read the source separately: it must not have changed meanwhile
+    // (finalize waits for the disk to be quiescent; this catches a machine started again).
+    const after = await stat(src);
+    if (after.size !== sizeBytes || after.mtimeMs !== before.mtimeMs) throw new ElmError(`The disk changed while it was imported: ${src}`);
+    await rename(partial, dest);
+    await syncDir(dirname(dest));
+    opts.onProgress?.(1);
+    return { sha256, sizeBytes };
   } catch (e) {
     await rm(partial, { force: true }).catch(() => undefined);
     if (signal?.aborted && !(e instanceof CancelledError)) throw new CancelledError();
     throw e;
+  }
+}
+
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
   }
 }
 

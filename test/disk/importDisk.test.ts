@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError } from '../../src/cli/errors';
 import { importDisk } from '../../src/disk/importDisk';
@@ -51,6 +51,23 @@ describe('importDisk', () => {
     const run = importDisk(src, dest, { signal: ac.signal, onProgress: (f) => f > 0.1 && ac.abort() });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(readdirSync(dir).filter((f) => f.startsWith('aborted-layer'))).toEqual([]);
+  });
+
+  test('a source written to during the import is refused and leaves nothing', async () => {
+    const src = makeDisk('busy.vhd', 96 * MiB);
+    const dest = join(dir, 'busy-layer.vhd');
+    let touched = false;
+    const run = importDisk(src, dest, {
+      onProgress: () => {
+        if (touched) return;
+        touched = true;
+        // The packaging machine started again and wrote a sector.
+        const later = new Date(Date.now() + 5000);
+        utimesSync(src, later, later);
+      },
+    });
+    await expect(run).rejects.toThrow(/The disk changed while it was imported/);
+    expect(readdirSync(dir).filter((f) => f.startsWith('busy-layer'))).toEqual([]);
   });
 
   test('a missing source is a clear error and leaves nothing', async () => {
