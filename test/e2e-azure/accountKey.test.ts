@@ -116,7 +116,7 @@ test('an OS disk that is already a blob is checked and copied server-side', asyn
   expect(await blobExists(cloud.azurite, `${cloud.azurite.blobEndpoint}/elm/packaging/${odd.layer.id}/1/odd.vhd`)).toBe(false);
 });
 
-test('a machine deployed through the portal link (not by elm) is found by its tags: status, verify --report, finalize', async () => {
+test('a machine deployed through the portal link (not by elm) is found by its tags: status, verify through Run Command, verify --report, finalize', async () => {
   const c = await create('portal', 'rawos');
   const link = await e.json(['machine', 'deploy-link', 'portal', '--machine-name', 'pkg-02', '--size', 'Standard_D2s_v3', '--vnet', 'elm-vnet', '--subnet', 'default']);
   const sasUrl = decodeURIComponent(link.link.split('/#create/Microsoft.Template/uri/')[1]);
@@ -125,6 +125,12 @@ test('a machine deployed through the portal link (not by elm) is found by its ta
   await resources.deployments.beginCreateOrUpdateAndWait(RG, 'Microsoft.Template-20261121', { properties: { mode: 'Incremental', templateLink: { uri: sasUrl } } });
   expect(cloud.fake.inventory({ tag: ['elm-layer', 'portal'] }).map((r) => r.name).sort()).toEqual(['pkg-02', 'pkg-02-nic', 'pkg-02-osdisk']);
   expect((await e.json(['machine', 'status', 'portal'])).machine.status).toBe('running');
+
+  // verify finds the machine elm did not deploy by its tags and runs the probe through Run Command.
+  cloud.fake.onRunCommand('pkg-02', () => report(['msiInProgress'], false));
+  const blocked = await e.run(['verify', 'portal', '--json']);
+  expectCode(blocked, 3);
+  expect(JSON.parse(blocked.stdout).blockers.map((b: { id: string }) => b.id)).toEqual(['msiInProgress']);
 
   // The operator ran ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the machine.
   cloud.fake.setPowerState(RG, 'pkg-02', 'stopped');
