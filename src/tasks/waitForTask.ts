@@ -5,12 +5,17 @@ import { formatDuration } from '../domain/duration';
 import type { Task } from '../domain/state';
 import { workIsOver } from './runner';
 import { spawnWorker } from './spawnWorker';
-import { liveWorker, STALE_MS } from './workerLiveness';
+import { liveWorker, STALE_MS, workerStarting } from './workerLiveness';
 
 export interface WaitOptions {
   timeoutMs?: number;
   /** What the spinner says, e.g. "Creating the packaging disk". */
   label: string;
+  /**
+   * No worker was started for this wait: a dead one is replaced at once rather than after the
+   * grace period a just-spawned worker gets to write its first heartbeat.
+   */
+  resumeAtOnce?: boolean;
 }
 
 /** Counts state reads, for the benchmark's "status reads per second while waiting". */
@@ -34,7 +39,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
   } catch {
     watcher = null; // polling alone still works
   }
-  let lastSpawn = started;
+  let lastSpawn = opts.resumeAtOnce ? -Infinity : started;
   let delay = 100;
   try {
     for (;;) {
@@ -43,7 +48,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
       if (!task) throw new Error(`task ${taskId} disappeared from the state`);
       display.update(task);
       if (workIsOver(task)) return task;
-      if (Date.now() - lastSpawn > STALE_MS && !(await liveWorker(ctx.home, taskId))) {
+      if (Date.now() - lastSpawn > STALE_MS && !workerStarting(task) && !(await liveWorker(ctx.home, taskId))) {
         display.note(`Task ${taskId}'s worker is not running; resuming it.`);
         spawnWorker(ctx.home, taskId, ctx.env);
         lastSpawn = Date.now();

@@ -10,7 +10,7 @@ export async function run(ctx: Context, flags: { timeout?: string }, [id]: strin
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
   const store = await ctx.store();
   findTask(await store.read(), id);
-  const task = await waitForTask(ctx, id, { timeoutMs, label: `Task ${id}` });
+  const task = await waitForTask(ctx, id, { timeoutMs, label: `Task ${id}`, resumeAtOnce: true });
   const state = await store.read();
   if (task.state === 'Failed' || task.state === 'Canceled') process.exitCode = ExitCode.failed;
   if (ctx.io.json) return ctx.out.json(taskJson(task, state));
