@@ -14,9 +14,9 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   let details: string[] = [];
   if (e instanceof CommanderError) {
     code = e.code === 'commander.executeSubCommandAsync' ? ExitCode.failed : ExitCode.usage;
-    message = e.message.replace(/^error: /, '');
+    message = e.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ');
     message = `${message.charAt(0).toUpperCase()}${message.slice(1)}`;
-    if (!/elm .*--help/.test(message)) message += ' (see elm --help)';
+    if (!/elm .*--help/.test(message)) message += ` (see ${helpCommand(argv)})`;
   } else if (isElmError(e)) {
     code = e.exitCode;
     message = e.message;
@@ -35,4 +35,20 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   if (verbose && e instanceof Error && !isElmError(e)) process.stderr.write(`${e.stack}\n`);
   if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code, details } }, null, 2)}\n`);
   return code;
+}
+
+/** `elm connector add fileshare --help` for the deepest command the typed words name. */
+function helpCommand(argv: string[]): string {
+  // Required lazily: main.ts imports this module.
+  const { buildProgram } = require('./main') as typeof import('./main');
+  let cmd = buildProgram(argv);
+  const path = ['elm'];
+  const words = argv.slice(2).filter((a, i, all) => !a.startsWith('-') && all[i - 1] !== '--home');
+  for (const word of words) {
+    const sub = cmd.commands.find((c) => c.name() === word);
+    if (!sub) break;
+    path.push(word);
+    cmd = sub;
+  }
+  return `${path.join(' ')} --help`;
 }
