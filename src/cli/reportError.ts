@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ExitCode, isElmError } from './errors';
+import { detectIO } from './io';
 
 /**
  * The one place errors become output: a single line on stderr (plus details lines for things
@@ -8,7 +9,7 @@ import { ExitCode, isElmError } from './errors';
 export async function reportError(e: unknown, argv: string[], interrupted: boolean): Promise<number> {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
-  const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb' && !argv.includes('--no-color');
+  const { color } = detectIO({ color: !argv.includes('--no-color') });
   let code: number;
   let message: string;
   let details: string[] = [];

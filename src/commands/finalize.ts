@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context';
-import { ExitCode, NotReadyError } from '../cli/errors';
+import { ConflictError, ExitCode, NotReadyError } from '../cli/errors';
 import { homePaths } from '../cli/home';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
@@ -116,7 +116,6 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
   if (!task) return null;
   // A just-started finalize whose worker is still starting is running too: exit 5, not a resume.
   if (workerStarting(task) || (await liveWorker(ctx.home, task.id))) {
-    const { ConflictError } = await import('../cli/errors.js');
     throw new ConflictError(`Finalize of "${layer.name}" ${version.name} is already running as task ${task.id}; wait for it with elm task wait ${task.id}.`);
   }
   spawnWorker(ctx.home, task.id, ctx.env);

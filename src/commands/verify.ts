@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../cli/context';
 import { ExitCode, NotReadyError, UsageError } from '../cli/errors';
-import type { MachineRef } from '../connectors/connector';
+import type { Connector, MachineRef } from '../connectors/connector';
 import type { IntegrityResult } from '../domain/state';
 import type { IntegrityReport } from '../integrity/report';
 import { integrityContext } from './shared/integrityContext';
@@ -39,7 +39,9 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     throw new UsageError(`"${layer.name}" ${version.name} is ${version.state}; verify checks a version being edited.`);
   const { decodeReportBytes, parseIntegrityReport } = await import('../integrity/report.js');
   let report: IntegrityReport;
+  // Set when the probe ran on the machine through the platform (and so can run again to shut it down).
   let machine: MachineRef | null = null;
+  let connector: Connector | null = null;
   let source: string;
   let raw: string;
   if (flags.report) {
@@ -57,7 +59,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
   } else {
     const disk = readyDisk(state, layer, version);
     const config = findConnector(state, version.connector);
-    const connector = await ctx.connector(config);
+    connector = await ctx.connector(config);
     machine = (version.machine as MachineRef | null) ?? (connector.probeIntegrity ? ((await connector.discoverMachine?.(disk)) ?? null) : null);
     if (connector.probeIntegrity && machine) {
       source = `${config.type} machine ${machine.name}`;
@@ -82,13 +84,10 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
   const { evaluateReport } = await import('../integrity/evaluate.js');
   const evaluation = evaluateReport(report, integrityContext(state, version));
   let shutdownRequested = report.shutdownRequested;
-  if (evaluation.ready && flags.shutdown && !flags.local && !flags.report && machine) {
-    const connector = await ctx.connector(findConnector(state, version.connector));
-    if (connector.probeIntegrity) {
-      // The probe runs again with -Shutdown and shuts down only if still clean: record what it says.
-      const again = await connector.probeIntegrity(machine, { expediteNgen: false, shutdown: true });
-      shutdownRequested = again.trim() === '' ? true : parseIntegrityReport(again, source).shutdownRequested;
-    }
+  if (evaluation.ready && flags.shutdown && machine && connector?.probeIntegrity) {
+    // The probe runs again with -Shutdown and shuts down only if still clean: record what it says.
+    const again = await connector.probeIntegrity(machine, { expediteNgen: false, shutdown: true });
+    shutdownRequested = again.trim() === '' ? true : parseIntegrityReport(again, source).shutdownRequested;
   }
   const result: IntegrityResult = {
     at: ctx.now().toISOString(),

@@ -34,13 +34,22 @@ export class FileStateStore implements StateStore {
   private readonly digestPath: string;
 
   async read(): Promise<State> {
+    return (await this.load()).state;
+  }
+
+  /** The state, and whether a file existed (a first write has no previous copy to keep). */
+  private async load(): Promise<{ state: State; existed: boolean }> {
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(this.location);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), existed: false };
       throw e;
     }
+    return { state: await this.parse(bytes), existed: true };
+  }
+
+  private async parse(bytes: Buffer): Promise<State> {
     const written = await fs.readFile(this.digestPath, 'utf8').catch(() => null);
     if (written !== null && written === digest(bytes)) {
       const doc = JSON.parse(bytes.toString('utf8')) as State;
@@ -52,9 +61,7 @@ export class FileStateStore implements StateStore {
   async mutate<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
     return withFileLock(this.lockPath, { waitMs: this.lockWaitMs, staleMs: 60_000 }, async () => {
-      await removeOrphanTemps(this.location);
-      const state = await this.read();
-      const existed = await exists(this.location);
+      const { state, existed } = await this.load();
       const result = await fn(state);
       await this.write(state, existed);
       return result;
@@ -86,7 +93,9 @@ export class FileStateStore implements StateStore {
   }
 
   private async write(state: State, hadPrevious: boolean): Promise<void> {
-    const tmp = `${this.location}.${process.pid}.${Date.now()}.tmp`;
+    // One fixed name: only the lock holder writes, and a temp file left by a writer killed before
+    // its rename is simply overwritten by the next one, so nothing accumulates.
+    const tmp = `${this.location}.tmp`;
     const text = Buffer.from(JSON.stringify(state, null, 1));
     const handle = await fs.open(tmp, 'w', 0o600);
     try {
@@ -111,26 +120,4 @@ export class FileStateStore implements StateStore {
 
 function digest(bytes: Buffer): string {
   return createHash('sha1').update(bytes).digest('hex');
-}
-
-/**
- * Under the lock nobody else is writing, so a `state.json.<pid>.<ms>.tmp` still there was left by
- * a writer killed between write and rename (kill -9 of a worker): remove it.
- */
-async function removeOrphanTemps(location: string): Promise<void> {
-  const dir = path.dirname(location);
-  const prefix = `${path.basename(location)}.`;
-  const names = await fs.readdir(dir).catch(() => [] as string[]);
-  await Promise.all(
-    names.filter((n) => n.startsWith(prefix) && n.endsWith('.tmp')).map((n) => fs.rm(path.join(dir, n), { force: true }).catch(() => undefined)),
-  );
-}
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await fs.access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -27,6 +27,15 @@ describe('FileStateStore', () => {
     expect((await store.read()).connectors.map((c) => c.name)).toEqual(['a', 'b']);
   });
 
+  test('a temp file left by a writer killed before its rename is overwritten, not left behind', async () => {
+    const store = new FileStateStore(dir);
+    await addConnector(store, 'a');
+    await fs.writeFile(path.join(dir, 'state.json.tmp'), '{"half-written');
+    await addConnector(store, 'b');
+    expect((await fs.readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect((await store.read()).connectors.map((c) => c.name)).toEqual(['a', 'b']);
+  });
+
   test('a mutation that throws writes nothing', async () => {
     const store = new FileStateStore(dir);
     await addConnector(store, 'a');

@@ -8,7 +8,6 @@ import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
 import { loadSpec } from '../../wizard/spec';
 import { findLayer } from '../shared/lookup';
 import { recordLayerVersion } from './recordVersion';
-import { layerJson } from './views';
 
 /**
  * `layer create` and `layer version add`: flags and spec first, the wizard for what is missing on
@@ -54,7 +53,7 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     layer: { id: freshLayer.id, name: freshLayer.name },
     version: { name: freshVersion.name, state: freshVersion.state },
     task: { id: finalTask.id, kind: finalTask.kind, state: finalTask.state, description: finalTask.description, progress: finalTask.progress },
-    packagingDisk: layerJson(freshLayer).versions.find((v) => v.name === version.name)?.packagingDisk,
+    packagingDisk: freshVersion.packagingDisk,
   };
   if (finalTask.state === 'Failed') process.exitCode = 1;
   if (ctx.io.json) return ctx.out.json(doc);

@@ -1,10 +1,9 @@
 import type { Context } from '../../cli/context';
 import { formatTable } from '../../cli/output';
-import { layerJson } from './views';
 
 export async function run(ctx: Context): Promise<void> {
   const state = await (await ctx.store()).read();
-  if (ctx.io.json) return ctx.out.json(state.layers.map(layerJson));
+  if (ctx.io.json) return ctx.out.json(state.layers) // the stored shape is the --json contract (DESIGN.md §4);
   if (state.layers.length === 0) return ctx.out.info('No platform layers yet. Create one: elm layer create');
   ctx.out.data(
     formatTable(

@@ -1,11 +1,10 @@
 import type { Context } from '../../cli/context';
 import { formatTable } from '../../cli/output';
 import { findLayer } from '../shared/lookup';
-import { layerJson } from './views';
 
 export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promise<void> {
   const layer = findLayer(await (await ctx.store()).read(), ref);
-  if (ctx.io.json) return ctx.out.json(layerJson(layer));
+  if (ctx.io.json) return ctx.out.json(layer) // the stored shape is the --json contract (DESIGN.md §4);
   const s = ctx.out.style;
   ctx.out.data(`${s.bold(layer.name)} (id ${layer.id})${layer.description ? ` — ${layer.description}` : ''}`);
   ctx.out.data(

@@ -18,7 +18,7 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
     ['--version', versionNameRule, flags.version],
   ] as const) {
     const ok = rule(value);
-    if (ok !== true) throw new UsageError(`${flag}: ${ok.replace(/^(Version|OS layer name)/, '$1')}.`);
+    if (ok !== true) throw new UsageError(`${flag}: ${ok}.`);
   }
   const ipv6 = ipv6FromFlag(flags.ipv6);
   const disk = await diskRefFromFlag(flags.disk);

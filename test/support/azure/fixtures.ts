@@ -3,31 +3,11 @@
  * packaging-machine ARM template of the shape the connector deploys (NIC in an existing subnet,
  * a managed disk imported from the packaging VHD, a VM attaching both; everything tagged).
  */
-import { randomBytes } from 'node:crypto';
+import { buildFixedVhdFooter } from '../../../src/disk/vhd';
 
-/** The 512-byte footer of a fixed VHD whose data part is `dataSize` bytes. */
+/** The 512-byte footer of a fixed VHD whose data part is `dataSize` bytes: elm's own writer. */
 export function vhdFooter(dataSize: number): Buffer {
-  const f = Buffer.alloc(512);
-  f.write('conectix', 0, 'latin1');
-  f.writeUInt32BE(2, 8); // features: reserved bit
-  f.writeUInt32BE(0x00010000, 12); // format version 1.0
-  f.writeBigUInt64BE(0xffffffffffffffffn, 16); // data offset: none (fixed disk)
-  f.writeUInt32BE(Math.floor((Date.now() - Date.UTC(2000, 0, 1)) / 1000), 24);
-  f.write('elm ', 28, 'latin1');
-  f.writeUInt32BE(0x00010000, 32);
-  f.write('Wi2k', 36, 'latin1');
-  f.writeBigUInt64BE(BigInt(dataSize), 40);
-  f.writeBigUInt64BE(BigInt(dataSize), 48);
-  const { cylinders, heads, sectors } = chs(dataSize / 512);
-  f.writeUInt16BE(cylinders, 56);
-  f.writeUInt8(heads, 58);
-  f.writeUInt8(sectors, 59);
-  f.writeUInt32BE(2, 60); // disk type: fixed
-  randomBytes(16).copy(f, 68);
-  let sum = 0;
-  for (const b of f) sum += b;
-  f.writeUInt32BE(~sum >>> 0, 64);
-  return f;
+  return buildFixedVhdFooter({ sizeBytes: dataSize });
 }
 
 /** A whole fixed VHD in memory (small sizes only): `dataSize` bytes of `fill` then the footer. */
@@ -35,35 +15,6 @@ export function makeFixedVhd(dataSize: number, fill: (data: Buffer) => void = ()
   const data = Buffer.alloc(dataSize);
   fill(data);
   return Buffer.concat([data, vhdFooter(dataSize)]);
-}
-
-/** CHS geometry from the VHD specification. */
-function chs(totalSectors: number): { cylinders: number; heads: number; sectors: number } {
-  let total = Math.min(totalSectors, 65535 * 16 * 255);
-  let sectors: number;
-  let heads: number;
-  let cylTimesHeads: number;
-  if (total >= 65535 * 16 * 63) {
-    sectors = 255;
-    heads = 16;
-    cylTimesHeads = Math.floor(total / sectors);
-  } else {
-    sectors = 17;
-    cylTimesHeads = Math.floor(total / sectors);
-    heads = Math.max(4, Math.floor((cylTimesHeads + 1023) / 1024));
-    if (cylTimesHeads >= heads * 1024 || heads > 16) {
-      sectors = 31;
-      heads = 16;
-      cylTimesHeads = Math.floor(total / sectors);
-    }
-    if (cylTimesHeads >= heads * 1024) {
-      sectors = 63;
-      heads = 16;
-      cylTimesHeads = Math.floor(total / sectors);
-    }
-  }
-  total = cylTimesHeads;
-  return { cylinders: Math.floor(total / heads), heads, sectors };
 }
 
 /**
