@@ -12,9 +12,15 @@ export interface RunnerDeps {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   log(line: string): void;
+  /**
+   * What an abort of `signal` means when the task's own cancel was not requested: 'cancel' (a
+   * detached worker stopped by `task cancel`) or 'hand-over' (the run in a waiting command ended
+   * early: the task is left for a detached worker, as a killed worker leaves it).
+   */
+  onAbort?: 'cancel' | 'hand-over';
 }
 
-export type RunOutcome = 'finished' | 'failed' | 'canceled' | 'busy' | 'nothing-to-do';
+export type RunOutcome = 'finished' | 'failed' | 'canceled' | 'interrupted' | 'busy' | 'nothing-to-do';
 
 function findTask(state: State, id: string): Task {
   const t = state.tasks.find((x) => x.id === id);
@@ -83,9 +89,11 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
       });
     },
     progress(fraction, message) {
-      // Progress is advisory: write it at most twice a second to keep the state file quiet.
+      // Progress is advisory: write it at most twice a second to keep the state file quiet. A
+      // step's end needs no write of its own: recording it Done sets the progress.
       const now = Date.now();
-      if (now - lastWrite < 500 && fraction < 1) return;
+      if (fraction >= 1 && !message) return;
+      if (now - lastWrite < 500 && !message) return;
       lastWrite = now;
       const pct = Math.min(100, Math.round(((before + weights[index] * Math.max(0, Math.min(1, fraction))) / total) * 100));
       const write = (pendingProgress.get(ctx) ?? Promise.resolve()).then(() =>
@@ -111,23 +119,65 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
   return ctx;
 }
 
+/** A step that has just run, recorded Done with the next write (one write per step boundary). */
+interface FinishedStep {
+  name: string;
+  data: Record<string, unknown> | void;
+  /** The task's progress once this step is done. */
+  progress: number;
+}
+
+function recordDone(task: Task, done: FinishedStep): void {
+  const s = task.steps.find((x) => x.name === done.name)!;
+  s.state = 'Done';
+  s.endedAt = new Date().toISOString();
+  s.data = { ...s.data, ...(done.data ?? {}) };
+  task.progress = Math.max(task.progress, done.progress);
+}
+
+function recordRunning(task: Task, name: string): void {
+  const fresh: TaskStep = { name, state: 'Running', startedAt: new Date().toISOString(), endedAt: null, data: {} };
+  task.steps = [...task.steps.filter((s) => s.name !== name), fresh];
+  task.state = 'Running';
+}
+
+type StepStart =
+  | { kind: 'stop'; cancelRequested: boolean }
+  | { kind: 'skip' }
+  | { kind: 'undo'; task: Task; rec: TaskStep }
+  | { kind: 'run'; task: Task };
+
 async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): Promise<RunOutcome> {
-  for (const step of def.steps) {
-    const task = findTask(await deps.store.read(), taskId);
-    if (task.cancelRequested || deps.signal.aborted) return cancelTask(def, taskId, deps);
-    const rec = task.steps.find((s) => s.name === step.name);
-    if (rec?.state === 'Done') continue;
-    const ctx = stepContext(task, def, step, deps, deps.signal);
-    if (rec && (rec.state === 'Running' || rec.state === 'Failed') && step.undo) {
-      deps.log(`step ${step.name}: cleaning up what an interrupted run left`);
-      await step.undo(ctx, rec.data, rec.state === 'Running' ? 'interrupted' : 'failed');
-    }
-    await deps.store.mutate((state) => {
+  const weights = def.steps.map((s) => s.weight ?? 1);
+  const total = weights.reduce((a, b) => a + b, 0);
+  let finished: FinishedStep | null = null;
+  for (const [index, step] of def.steps.entries()) {
+    // One write records the previous step Done and this one Running.
+    const previous: FinishedStep | null = finished;
+    finished = null;
+    const start = await deps.store.mutate((state): StepStart => {
       const t = findTask(state, taskId);
-      const fresh: TaskStep = { name: step.name, state: 'Running', startedAt: new Date().toISOString(), endedAt: null, data: {} };
-      t.steps = [...t.steps.filter((s) => s.name !== step.name), fresh];
-      t.state = 'Running';
+      if (previous) recordDone(t, previous);
+      if (t.cancelRequested || deps.signal.aborted) return { kind: 'stop', cancelRequested: t.cancelRequested };
+      const rec = t.steps.find((s) => s.name === step.name);
+      if (rec?.state === 'Done') return { kind: 'skip' };
+      if (rec && (rec.state === 'Running' || rec.state === 'Failed') && step.undo) return { kind: 'undo', task: t, rec: { ...rec } };
+      recordRunning(t, step.name);
+      return { kind: 'run', task: t };
     });
+    if (start.kind === 'stop') return (await stopOutcome(def, taskId, deps, start.cancelRequested))!;
+    if (start.kind === 'skip') continue;
+    let task = start.task;
+    if (start.kind === 'undo') {
+      deps.log(`step ${step.name}: cleaning up what an interrupted run left`);
+      await step.undo!(stepContext(task, def, step, deps, deps.signal), start.rec.data, start.rec.state === 'Running' ? 'interrupted' : 'failed');
+      task = await deps.store.mutate((state) => {
+        const t = findTask(state, taskId);
+        recordRunning(t, step.name);
+        return t;
+      });
+    }
+    const ctx = stepContext(task, def, step, deps, deps.signal);
     deps.log(`step ${step.name}: started`);
     let data: Record<string, unknown> | void;
     try {
@@ -136,25 +186,36 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     } catch (e) {
       await pendingProgress.get(ctx);
       const current = findTask(await deps.store.read(), taskId);
-      if (current.cancelRequested || deps.signal.aborted) return cancelTask(def, taskId, deps);
+      const stop = await stopOutcome(def, taskId, deps, current.cancelRequested);
+      if (stop) return stop;
       return failTask(def, taskId, step, e as Error, deps);
     }
-    await deps.store.mutate((state) => {
-      const t = findTask(state, taskId);
-      const s = t.steps.find((x) => x.name === step.name)!;
-      s.state = 'Done';
-      s.endedAt = new Date().toISOString();
-      s.data = { ...s.data, ...(data ?? {}) };
-    });
+    const progress = Math.round((weights.slice(0, index + 1).reduce((a, b) => a + b, 0) / total) * 100);
+    finished = { name: step.name, data, progress };
     deps.log(`step ${step.name}: done`);
   }
+  const last: FinishedStep | null = finished;
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
+    if (last) recordDone(t, last);
     t.progress = 100;
     t.worker = null;
     def.finish(state, t, new Date());
   });
   return 'finished';
+}
+
+/** Whether the run stops here, and how: cancelled, or handed over with its step left to undo. */
+async function stopOutcome(def: TaskDefinition, taskId: string, deps: RunnerDeps, cancelRequested: boolean): Promise<RunOutcome | null> {
+  if (cancelRequested) return cancelTask(def, taskId, deps);
+  if (!deps.signal.aborted) return null;
+  if (deps.onAbort !== 'hand-over') return cancelTask(def, taskId, deps);
+  // The step stays Running: the next runner undoes what it left, exactly as after a crash.
+  await deps.store.mutate((state) => {
+    findTask(state, taskId).worker = null;
+  });
+  deps.log('run interrupted; the task is left for another worker');
+  return 'interrupted';
 }
 
 async function undoRunningStep(def: TaskDefinition, taskId: string, deps: RunnerDeps, reason: 'failed' | 'canceled'): Promise<void> {

@@ -99,7 +99,10 @@ export const finalizeTask: TaskDefinition = {
             create.endedAt = new Date().toISOString();
             create.description = `${create.description.split(' Next:')[0]} Finalized by task ${task.id}.`;
           }
-          layer.audit.push({ at: new Date().toISOString(), user: p.user, action: 'Finalize', comment: p.comment, version: version.name });
+          // Safe to run again: a run killed after this write but before the step was recorded Done
+          // must not leave two audit entries.
+          if (!layer.audit.some((a) => a.action === 'Finalize' && a.version === version.name))
+            layer.audit.push({ at: new Date().toISOString(), user: p.user, action: 'Finalize', comment: p.comment, version: version.name });
           task.description = `"${layer.name}" ${version.name} is Deployable: ${artifact.location}${artifact.sha256 ? ` (sha256 ${artifact.sha256})` : ''}.`;
         });
       },
