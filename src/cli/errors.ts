@@ -10,6 +10,8 @@ export const ExitCode = {
   timedOut: 4,
   conflict: 5,
   cancelled: 130,
+  /** SIGTERM (128 + 15), what a shell reports for a process it terminated. */
+  terminated: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -8,7 +8,7 @@ import { parseDuration } from '../domain/duration';
 import type { Layer, LayerVersion, State, Task } from '../domain/state';
 import type { FinalizeParams } from '../tasks/kinds/finalize';
 import { spawnWorker } from '../tasks/spawnWorker';
-import { waitForTask } from '../tasks/waitForTask';
+import { runWhileWaiting } from '../tasks/runWhileWaiting';
 import { liveWorker, workerStarting } from '../tasks/workerLiveness';
 import { integrityContext } from './shared/integrityContext';
 import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
@@ -40,7 +40,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   const layer = resolveLayer(state, ref);
   const version = resolveVersion(layer, flags.version);
 
-  let task = await pendingFinalize(ctx, state, layer, version);
+  let task = await pendingFinalize(ctx, state, layer, version, Boolean(flags.wait));
   if (!task) {
     const disk = await checkPreconditions(ctx, state, layer, version, flags, settleMs, timeoutMs);
     task = await store.mutate(async (s) => {
@@ -77,7 +77,8 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
       v.state = 'Finalizing';
       return t;
     });
-    spawnWorker(ctx.home, task.id, ctx.env);
+    // With --wait the task runs in this process (runWhileWaiting); without, in a detached worker.
+    if (!flags.wait) spawnWorker(ctx.home, task.id, ctx.env);
   } else if (!ctx.io.json) {
     ctx.out.info(`Resuming finalize task ${task.id}, left ${task.state} by an earlier run.`);
   }
@@ -85,7 +86,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   let final = task;
   if (flags.wait) {
     const remaining = timeoutMs !== undefined ? Math.max(0, timeoutMs - (Date.now() - started)) : undefined;
-    final = await waitForTask(ctx, task.id, { timeoutMs: remaining, label: `Finalizing "${layer.name}" ${version.name}` });
+    final = await runWhileWaiting(ctx, task.id, { timeoutMs: remaining, label: `Finalizing "${layer.name}" ${version.name}` });
   }
   state = await store.read();
   const v = state.layers.find((l) => l.id === layer.id)!.versions.find((x) => x.name === version.name)!;
@@ -103,13 +104,15 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
     if (v.artifact) ctx.out.data(`Layer disk: ${v.artifact.location}${v.artifact.sha256 ? ` (sha256 ${v.artifact.sha256})` : ''}`);
   } else if (final.state === 'Failed') {
     ctx.out.error(`Finalize task ${final.id} failed: ${final.error}. Version ${v.name} is ${v.state}; retry with elm task resume ${final.id}.`);
+  } else if (final.state === 'Canceled') {
+    ctx.out.error(`Finalize task ${final.id} was canceled. Version ${v.name} is ${v.state} again; finalize it again when ready.`);
   } else {
     ctx.out.success(`Finalize task ${final.id} started (${final.state}); follow it with elm task wait ${final.id}.`);
   }
 }
 
 /** A Finalize task of this version whose worker died: the next finalize picks it up (DESIGN.md §1). */
-async function pendingFinalize(ctx: Context, state: State, layer: Layer, version: LayerVersion): Promise<Task | null> {
+async function pendingFinalize(ctx: Context, state: State, layer: Layer, version: LayerVersion, wait: boolean): Promise<Task | null> {
   const task = state.tasks.find(
     (t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && ['Pending', 'Running', 'Canceling'].includes(t.state),
   );
@@ -118,7 +121,7 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
   if (workerStarting(task) || (await liveWorker(ctx.home, task.id))) {
     throw new ConflictError(`Finalize of "${layer.name}" ${version.name} is already running as task ${task.id}; wait for it with elm task wait ${task.id}.`);
   }
-  spawnWorker(ctx.home, task.id, ctx.env);
+  if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   return task;
 }
 

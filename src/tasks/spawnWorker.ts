@@ -2,10 +2,7 @@ import { spawn } from 'node:child_process';
 import { openSync, mkdirSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { homePaths } from '../cli/home';
-
-export function taskLogPath(home: string, taskId: string): string {
-  return path.join(homePaths(home).logs, `task-${taskId}.log`);
-}
+import { taskLogPath } from './taskLog';
 
 /**
  * Starts a worker that outlives this command (its own process group, no stdio tied to ours), so

@@ -3,7 +3,7 @@ import type { Context } from '../cli/context';
 import { CancelledError, TimeoutError } from '../cli/errors';
 import { formatDuration } from '../domain/duration';
 import type { Task } from '../domain/state';
-import { workIsOver } from './runner';
+import { type RunOutcome, workIsOver } from './runner';
 import { spawnWorker } from './spawnWorker';
 import { liveWorker, STALE_MS, workerStarting } from './workerLiveness';
 
@@ -16,6 +16,11 @@ export interface WaitOptions {
    * grace period a just-spawned worker gets to write its first heartbeat.
    */
   resumeAtOnce?: boolean;
+  /**
+   * The task runs in this process (runWhileWaiting): no worker is started for it meanwhile, its
+   * end wakes the wait at once, and its crash ends the wait with its error.
+   */
+  runningHere?: Promise<RunOutcome>;
 }
 
 /** Counts state reads, for the benchmark's "status reads per second while waiting". */
@@ -41,14 +46,30 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
   }
   let lastSpawn = opts.resumeAtOnce ? -Infinity : started;
   let delay = 100;
+  let here: { running: boolean; outcome?: RunOutcome; error?: unknown } = { running: Boolean(opts.runningHere) };
+  let wakeNow: (() => void) | null = null;
+  opts.runningHere?.then(
+    (outcome) => {
+      here = { running: false, outcome };
+      wakeNow?.();
+    },
+    (error: unknown) => {
+      here = { running: false, error: error ?? new Error('the task run ended without a reason') };
+      wakeNow?.();
+    },
+  );
   try {
     for (;;) {
+      if (here.error) throw here.error;
+      const runningBeforeRead = here.running;
       waitStats.reads += 1;
       const task = (await store.read()).tasks.find((t) => t.id === taskId);
       if (!task) throw new Error(`task ${taskId} disappeared from the state`);
       display.update(task);
       if (workIsOver(task)) return task;
-      if (Date.now() - lastSpawn > STALE_MS && !workerStarting(task) && !(await liveWorker(ctx.home, taskId))) {
+      // A run here that was interrupted is handed over by its caller, not by this loop.
+      const mayResume = !here.running && here.outcome !== 'interrupted';
+      if (mayResume && Date.now() - lastSpawn > STALE_MS && !workerStarting(task) && !(await liveWorker(ctx.home, taskId))) {
         display.note(`Task ${taskId}'s worker is not running; resuming it.`);
         spawnWorker(ctx.home, taskId, ctx.env);
         lastSpawn = Date.now();
@@ -59,6 +80,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
         );
       }
       if (ctx.signal.aborted) throw new CancelledError(`Stopped waiting; task ${taskId} goes on in the background: elm task wait ${taskId}`);
+      if (runningBeforeRead && !here.running) continue; // the run here just ended: read its outcome now
       await new Promise<void>((resolve) => {
         // One abort listener per sleep, removed when the sleep ends: a long wait must not pile
         // them up (MaxListenersExceededWarning on stderr after ten rounds).
@@ -68,6 +90,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
           resolve();
         };
         const timer = setTimeout(done, Math.min(delay, Math.max(0, deadline - Date.now())));
+        wakeNow = here.running ? done : null;
         wake = () => {
           clearTimeout(timer);
           // Let the writer finish its rename before reading.
@@ -76,6 +99,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
         ctx.signal.addEventListener('abort', done, { once: true });
       });
       wake = null;
+      wakeNow = null;
       delay = Math.min(Math.round(delay * 1.5), 1000);
     }
   } finally {

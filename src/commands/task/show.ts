@@ -1,6 +1,6 @@
 import type { Context } from '../../cli/context';
 import { formatTable } from '../../cli/output';
-import { taskLogPath } from '../../tasks/spawnWorker';
+import { taskLogPath } from '../../tasks/taskLog';
 import { findTask } from '../shared/lookup';
 import { taskJson } from './view';
 
