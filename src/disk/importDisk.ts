@@ -1,17 +1,25 @@
 /**
  * Finalize's copy of the packaging disk into the layer repository: a sparse copy (holes stay
- * holes) and the SHA-256 of every byte (the layer's identity), run side by side, with bounded
- * memory, written under a `.partial` name until it is complete and on disk.
+ * holes) and the SHA-256 of every byte (the layer's identity), taken in one pass with bounded
+ * memory, written under a `.partial` name until it is complete and on disk. When the source is
+ * deleted afterwards and lives on the same filesystem, a hard link replaces the copy.
  */
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../cli/errors';
+import { copyAndHash } from './copyAndHash';
 import { sha256File } from './hashFile';
-import { sparseCopy } from './sparseCopy';
 
 export interface ImportDiskOptions {
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * The caller deletes the source once the import is recorded (the share's packaging disk). On
+   * the same filesystem the import is then a hard link: no byte is copied and no space doubled,
+   * exactly like `mv`. The source keeps its name until the caller removes it, so a failed or
+   * cancelled import loses nothing.
+   */
+  sourceIsDisposable?: boolean;
 }
 
 export interface ImportedDisk {
@@ -29,7 +37,7 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
       throw e.code === 'ENOENT' ? new ElmError(`Disk to import not found: ${src}`) : e;
     });
     const sizeBytes = before.size;
-    // Progress follows the hash: it reads every byte, holes included, so it is the longer road.
+    // Progress follows the hash: it reads every byte, holes included.
     let lastReport = -1;
     const onHashed = (done: number) => {
       const step = sizeBytes === 0 ? 1000 : Math.floor((done / sizeBytes) * 1000);
@@ -38,18 +46,21 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
         opts.onProgress?.(step / 1000);
       }
     };
-    const [, sha256] = await Promise.all([
-      // The packaging disk is already sparse: keeping its holes is enough, and much faster.
-      sparseCopy({ src, dest: partial, length: sizeBytes, signal, punchZeros: false }),
-      sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
-    ]);
-    await syncFile(partial); // the data is on disk before the name says it is finished
+    await rm(partial, { force: true }); // a link or copy must start from nothing
+    const linked = opts.sourceIsDisposable === true && (await linkIfSameFilesystem(src, partial));
+    // Either way the data is on disk before the name says the import is finished.
+    const sha256 = linked
+      ? (await Promise.all([sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }), syncFile(partial)]))[0]
+      : await copyAndHash(src, partial, sizeBytes, { signal, onProgress: onHashed });
     if (signal?.aborted) throw new CancelledError();
-    // The copy and the hash read the source separately: it must not have changed meanwhile
-    // (finalize waits for the disk to be quiescent; this catches a machine started again).
+    // A disk written to meanwhile gives a copy and a hash of no single moment (finalize waits
+    // for the disk to be quiescent; this catches a machine started again).
     const after = await stat(src);
     if (after.size !== sizeBytes || after.mtimeMs !== before.mtimeMs) throw new ElmError(`The disk changed while it was imported: ${src}`);
     await rename(partial, dest);
+    // rename() between two links of one file does nothing (POSIX): a repository file left by an
+    // earlier interrupted run of the same link would keep the partial name alive.
+    if (linked) await rm(partial, { force: true });
     await syncDir(dirname(dest));
     opts.onProgress?.(1);
     return { sha256, sizeBytes };
@@ -57,6 +68,21 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
     await rm(partial, { force: true }).catch(() => undefined);
     if (signal?.aborted && !(e instanceof CancelledError)) throw new CancelledError();
     throw e;
+  }
+}
+
+/**
+ * A second name for the source inside the repository, when both are on one filesystem that has
+ * hard links. Anything else (another filesystem, SMB without links, a link limit) means a copy.
+ */
+async function linkIfSameFilesystem(src: string, dest: string): Promise<boolean> {
+  try {
+    await link(src, dest);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw e;
+    return false;
   }
 }
 
