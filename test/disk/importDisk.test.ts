@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../../src/cli/errors';
 import { importDisk } from '../../src/disk/importDisk';
@@ -75,5 +76,51 @@ describe('importDisk', () => {
     await expect(importDisk(join(dir, 'gone.vhd'), dest)).rejects.toThrow(/Disk to import not found: .*gone\.vhd/);
     expect(readdirSync(dir).filter((f) => f.startsWith('never'))).toEqual([]);
     expect(statSync(dir).isDirectory()).toBe(true);
+  });
+
+  test('a disposable source on the same filesystem is linked: the same file, no block copied', async () => {
+    const src = makeDisk('share.vhd', 40 * MiB + 512);
+    const expected = execFileSync('sha256sum', [src], { encoding: 'utf8' }).split(' ')[0];
+    const dest = join(dir, 'linked-layer.vhd');
+    const result = await importDisk(src, dest, { sourceIsDisposable: true });
+    expect(result).toEqual({ sha256: expected, sizeBytes: 40 * MiB + 512 });
+    expect(statSync(dest).ino).toBe(statSync(src).ino);
+    expect(statSync(src).nlink).toBe(2); // the caller deletes the share's name next
+    expect(existsSync(`${dest}.partial`)).toBe(false);
+  });
+
+  test('run again over its own earlier link (an interrupted finalize), nothing is left under the partial name', async () => {
+    const src = makeDisk('again.vhd', 20 * MiB);
+    const dest = join(dir, 'again-layer.vhd');
+    linkSync(src, dest);
+    await importDisk(src, dest, { sourceIsDisposable: true });
+    expect(statSync(dest).ino).toBe(statSync(src).ino);
+    expect(readdirSync(dir).filter((f) => f.startsWith('again-layer'))).toEqual(['again-layer.vhd']);
+  });
+
+  test('without the disposable flag the repository gets its own copy, even on the same filesystem', async () => {
+    const src = makeDisk('kept.vhd', 20 * MiB);
+    const dest = join(dir, 'kept-layer.vhd');
+    await importDisk(src, dest);
+    expect(statSync(dest).ino).not.toBe(statSync(src).ino);
+    expect(statSync(src).nlink).toBe(1);
+    expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+  });
+
+  const otherFs = existsSync('/dev/shm') && statSync('/dev/shm').dev !== statSync(tmpdir()).dev;
+  (otherFs ? test : test.skip)('a disposable source on another filesystem is copied (a link cannot cross)', async () => {
+    const shm = mkdtempSync('/dev/shm/elm-import-');
+    try {
+      const src = join(shm, 'far.vhd');
+      makeSparseSource(src, 20 * MiB + 512, [{ offset: 3 * MiB, length: MiB }]);
+      const dest = join(dir, 'far-layer.vhd');
+      const result = await importDisk(src, dest, { sourceIsDisposable: true });
+      expect(result.sha256).toBe(execFileSync('sha256sum', [src], { encoding: 'utf8' }).split(' ')[0]);
+      expect(statSync(dest).dev).not.toBe(statSync(src).dev);
+      expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+      expect(allocatedBytes(dest)).toBeLessThanOrEqual(2 * MiB);
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
   });
 });
