@@ -103,7 +103,9 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
     ctx.out.success(`"${layer.name}" ${v.name} is ${v.state}.`);
     if (v.artifact) ctx.out.data(`Layer disk: ${v.artifact.location}${v.artifact.sha256 ? ` (sha256 ${v.artifact.sha256})` : ''}`);
   } else if (final.state === 'Failed') {
-    ctx.out.error(`Finalize task ${final.id} failed: ${final.error}. Version ${v.name} is ${v.state}; retry with elm task resume ${final.id}.`);
+    // A Broken version's disk cannot be retried; anything else can, from the failed step.
+    const next = v.state === 'Broken' ? '' : `; retry with elm task resume ${final.id}`;
+    ctx.out.error(`Finalize task ${final.id} failed: ${final.error}. Version ${v.name} is ${v.state}${next}.`);
   } else if (final.state === 'Canceled') {
     ctx.out.error(`Finalize task ${final.id} was canceled. Version ${v.name} is ${v.state} again; finalize it again when ready.`);
   } else {

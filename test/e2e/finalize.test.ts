@@ -223,3 +223,33 @@ describe('a finalize whose worker is killed mid-import (2 GiB disk)', () => {
     expect((await state()).layers[0].audit.filter((a: { action: string }) => a.action === 'Finalize')).toHaveLength(1);
   });
 });
+
+describe('a packaging disk damaged after the machine shut down', () => {
+  let s: Scratch;
+  beforeAll(async () => {
+    s = await scratch(16 * MiB);
+    await baseSetup(s);
+  });
+  afterAll(() => s.cleanup());
+
+  test('its VHD footer wiped: finalize --wait fails (exit 1) naming it, the version is Broken, nothing imported, the share kept', async () => {
+    await createLayer(s, 'dmg');
+    const disk = (await diskStatus(s, 'dmg')).disk.location;
+    const size = (await fs.stat(disk)).size;
+    const fh = await fs.open(disk, 'r+');
+    await fh.write(Buffer.alloc(512), 0, 512, size - 512);
+    await fh.close();
+    await makeReadyToFinalize(disk);
+
+    const r = await s.run(['finalize', 'dmg', '--wait', '--settle', '1s']);
+    expectCode(r, 1);
+    expect(r.stderr).toMatch(/no longer the vhd disk elm made \(it reads as raw/);
+    expect(r.stderr).toContain('Version 1 is Broken.');
+    expect(r.stderr).not.toContain('task resume');
+    const st = await readState(s.home);
+    expect(st.layers[0].versions[0].state).toBe('Broken');
+    expect(st.tasks.filter((t: { kind: string }) => t.kind === 'Finalize').pop().state).toBe('Failed');
+    expect(await findFiles(path.join(s.home, 'repository'), /./)).toEqual([]);
+    expect((await fs.stat(disk)).size).toBe(size); // left for the operator to look at
+  });
+});

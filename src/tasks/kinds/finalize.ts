@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DiskLocation, FinalizeRequest, LayerArtifact, MachineRef } from '../../connectors/connector';
+import { DiskUnusableError } from '../../connectors/diskUnusableError';
 import type { VersionState } from '../../domain/vocabulary';
 import type { StepContext, TaskDefinition } from '../taskDefinition';
 import { versionOf } from './versionOf';
@@ -17,13 +18,6 @@ export interface FinalizeParams {
   user: string;
 }
 
-/** The disk itself cannot be used as a layer: the version becomes Broken instead of going back. */
-export class DiskUnusableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'DiskUnusableError';
-  }
-}
 
 async function request(ctx: StepContext): Promise<{ req: FinalizeRequest; connector: Awaited<ReturnType<StepContext['connector']>> }> {
   const p = ctx.task.params as unknown as FinalizeParams;
@@ -60,6 +54,7 @@ export const finalizeTask: TaskDefinition = {
           const artifact = await connector.finalize(req, ctx.progress);
           return { ...artifact };
         } catch (e) {
+          if (e instanceof DiskUnusableError) throw e;
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' || /not found|changed size/i.test((e as Error).message)) throw new DiskUnusableError((e as Error).message);
           throw e;
