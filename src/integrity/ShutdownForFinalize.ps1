@@ -43,6 +43,11 @@
     "The .NET Runtime Optimization Service is stopped". Never reboots: an interrupted NGen
     operation can break .NET assemblies, so it must be allowed to complete.
 
+.PARAMETER NGenWaitMinutes
+    How long -ExpediteNGen waits for the queue to drain (default 80, under the 90-minute limit of
+    Azure Run Command, so a report still comes back). NGen is never stopped: past the limit the
+    probe stops waiting, reports ngenInProgress if it still runs, and can be run again later.
+
 .EXAMPLE
     powershell.exe -NoProfile -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath C:\elm\report.json -Shutdown
 #>
@@ -50,7 +55,9 @@
 param(
     [string]$ReportPath,
     [switch]$Shutdown,
-    [switch]$ExpediteNGen
+    [switch]$ExpediteNGen,
+    [ValidateRange(0, 1440)]
+    [int]$NGenWaitMinutes = 80
 )
 
 $ErrorActionPreference = 'Stop'
@@ -219,6 +226,7 @@ function Invoke-ExpediteNGen {
     }
     # Poll `ngen queue status` until every framework reports the stopped service. Each status query
     # is itself foreground activity, so the interval is generous.
+    $deadline = (Get-Date).AddMinutes($NGenWaitMinutes)
     while ($true) {
         $pending = @()
         foreach ($ngen in $ngens) {
@@ -231,6 +239,10 @@ function Invoke-ExpediteNGen {
         }
         if ($pending.Count -eq 0 -and -not (Test-MscorsvwRunning)) {
             Say ('Expedite NGen: ' + $NGenStoppedMessage + '.')
+            return
+        }
+        if ((Get-Date) -ge $deadline) {
+            Say ('Expedite NGen: still running after ' + $NGenWaitMinutes + ' minutes; not waiting longer. NGen goes on by itself (do not reboot); run this probe again later.')
             return
         }
         Say ('Expedite NGen: still running (' + ($pending -join ', ') + '); checking again in 15 s. Do not reboot.')

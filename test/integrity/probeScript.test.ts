@@ -41,11 +41,20 @@ describe('ShutdownForFinalize.ps1', () => {
     code = codeOf(ps1);
   });
 
-  it('declares the three parameters', () => {
-    const param = /param\s*\(([\s\S]*?)\)\s*\n/i.exec(code)?.[1] ?? '';
+  it('declares its parameters', () => {
+    const param = /param\s*\(([\s\S]*?)\n\)\s*\n/i.exec(code)?.[1] ?? '';
     expect(param).toMatch(/\[string\]\s*\$ReportPath/);
     expect(param).toMatch(/\[switch\]\s*\$Shutdown\b/);
     expect(param).toMatch(/\[switch\]\s*\$ExpediteNGen\b/);
+    // Under Azure Run Command's 90-minute limit, so a report always comes back.
+    expect(param).toMatch(/\[int\]\s*\$NGenWaitMinutes\s*=\s*80\b/);
+  });
+
+  it('-ExpediteNGen stops waiting at its limit and never stops NGen itself', () => {
+    const expedite = /function Invoke-ExpediteNGen \{([\s\S]*?)\n\}/.exec(code)?.[1] ?? '';
+    expect(expedite).toMatch(/\$deadline = \(Get-Date\)\.AddMinutes\(\$NGenWaitMinutes\)/);
+    expect(expedite).toMatch(/if \(\(Get-Date\) -ge \$deadline\) \{[\s\S]*?return/);
+    expect(expedite).not.toMatch(/Stop-Process|Restart-Computer|taskkill|ngen\S* (?:uninstall|\/delete)/i);
   });
 
   it.each([
