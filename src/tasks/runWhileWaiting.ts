@@ -17,7 +17,7 @@ import { taskLogger } from './taskLog';
 import { waitForTask, type WaitOptions } from './waitForTask';
 
 /** After SIGTERM, leave within this even if something hangs (the task is resumable anyway). */
-const TERM_GRACE_MS = 3000;
+const TERM_GRACE_MS = 10_000;
 
 export async function runWhileWaiting(ctx: Context, taskId: string, opts: Omit<WaitOptions, 'runningHere'>): Promise<Task> {
   const store = await ctx.store();
@@ -51,7 +51,9 @@ export async function runWhileWaiting(ctx: Context, taskId: string, opts: Omit<W
   process.on('SIGTERM', onTerm);
   const waitCtx: Context = { ...ctx, signal: AbortSignal.any([ctx.signal, stopWaiting.signal]) };
   try {
-    return await waitForTask(waitCtx, taskId, { ...opts, runningHere: here });
+    const task = await waitForTask(waitCtx, taskId, { ...opts, runningHere: here });
+    await here; // the run's own last steps (its heartbeat removed) before the command reports
+    return task;
   } catch (e) {
     interrupt.abort();
     const outcome = await here.catch(() => null);
