@@ -1,14 +1,19 @@
 /**
  * Finalize's copy of the packaging disk into the layer repository: a sparse copy (holes stay
- * holes) and the SHA-256 of every byte (the layer's identity), taken in one pass with bounded
- * memory, written under a `.partial` name until it is complete and on disk. When the source is
- * deleted afterwards and lives on the same filesystem, a hard link replaces the copy.
+ * holes; GNU cp in its own process) and the SHA-256 of every byte (the layer's identity, hashed
+ * here meanwhile), with bounded memory, written under a `.partial` name until it is complete and
+ * on disk. When the source is deleted afterwards and lives on the same filesystem, a hard link
+ * replaces the copy.
+ *
+ * (A single pass that reads each chunk once, hashes it and writes it was tried: on this project's
+ * test machine it took 1.4-2.2 s per GiB against 1.3-1.6 s for cp beside the hash, whose two reads
+ * of the same bytes at the same moment are mostly served by one page-cache fill.)
  */
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../cli/errors';
-import { copyAndHash } from './copyAndHash';
 import { sha256File } from './hashFile';
+import { sparseCopy } from './sparseCopy';
 
 export interface ImportDiskOptions {
   signal?: AbortSignal;
@@ -48,13 +53,16 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
     };
     await rm(partial, { force: true }); // a link or copy must start from nothing
     const linked = opts.sourceIsDisposable === true && (await linkIfSameFilesystem(src, partial));
-    // Either way the data is on disk before the name says the import is finished.
-    const sha256 = linked
-      ? (await Promise.all([sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }), syncFile(partial)]))[0]
-      : await copyAndHash(src, partial, sizeBytes, { signal, onProgress: onHashed });
+    const [, sha256] = await Promise.all([
+      // The data is on disk before the name says the import is finished; a copy's flush runs
+      // while the hash is still reading. The packaging disk is already sparse: keeping its holes
+      // is enough, and lets cp copy in the kernel.
+      linked ? syncFile(partial) : sparseCopy({ src, dest: partial, length: sizeBytes, signal, punchZeros: false }).then(() => syncFile(partial)),
+      sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
+    ]);
     if (signal?.aborted) throw new CancelledError();
-    // A disk written to meanwhile gives a copy and a hash of no single moment (finalize waits
-    // for the disk to be quiescent; this catches a machine started again).
+    // The copy and the hash read the source separately: it must not have changed meanwhile
+    // (finalize waits for the disk to be quiescent; this catches a machine started again).
     const after = await stat(src);
     if (after.size !== sizeBytes || after.mtimeMs !== before.mtimeMs) throw new ElmError(`The disk changed while it was imported: ${src}`);
     await rename(partial, dest);

@@ -17,6 +17,11 @@ export interface SparseCopyOptions {
   onProgress?: (bytesDone: number, total: number) => void;
   /** false forces the portable loop (tests compare both paths). */
   allowCp?: boolean;
+  /**
+   * true (default) also turns runs of zeros inside data into holes, which needs every block
+   * inspected; false keeps the source's holes only and lets cp copy in the kernel.
+   */
+  punchZeros?: boolean;
 }
 
 /*
@@ -79,7 +84,7 @@ async function copyWithCp(src: string, dest: string, length: number, opts: Spars
       }, CP_PROGRESS_POLL_MS)
     : undefined;
   try {
-    await execa('cp', ['--sparse=always', '--reflink=never', '--', src, dest], {
+    await execa('cp', [`--sparse=${opts.punchZeros === false ? 'auto' : 'always'}`, '--reflink=never', '--', src, dest], {
       cancelSignal: opts.signal,
       stdin: 'ignore',
       env: { LC_ALL: 'C' },
