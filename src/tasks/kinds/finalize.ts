@@ -18,7 +18,6 @@ export interface FinalizeParams {
   user: string;
 }
 
-
 async function request(ctx: StepContext): Promise<{ req: FinalizeRequest; connector: Awaited<ReturnType<StepContext['connector']>> }> {
   const p = ctx.task.params as unknown as FinalizeParams;
   const state = await ctx.store.read();
@@ -54,7 +53,6 @@ export const finalizeTask: TaskDefinition = {
           const artifact = await connector.finalize(req, ctx.progress);
           return { ...artifact };
         } catch (e) {
-          if (e instanceof DiskUnusableError) throw e;
           const code = (e as NodeJS.ErrnoException).code;
           if (code === 'ENOENT' || /not found|changed size/i.test((e as Error).message)) throw new DiskUnusableError((e as Error).message);
           throw e;
