@@ -19,11 +19,9 @@ import {
   TEST_CLIENT_SECRET,
   type RunCommandHandler,
 } from '../support/azure';
+import { type Doc, MiB } from '../support/e2e';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Doc = any;
-
-export const MiB = 1024 * 1024;
+export { type Doc, MiB };
 export const RG = 'elm-rg';
 export const LOCATION = 'westeurope';
 export const ACCOUNT = 'elmstore';

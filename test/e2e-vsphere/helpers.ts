@@ -9,18 +9,15 @@ import net from 'node:net';
 import path from 'node:path';
 import { elm, makeOsDisk, tempHome, type CliResult } from '../support/cli';
 import { startVCenterFake, vmfsDescriptor, type VCenterFake } from '../support/vcenter';
+import { type Doc, MARKER, MiB } from '../support/e2e';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Doc = any;
-
-export const MiB = 1024 * 1024;
+export { type Doc, MARKER, MiB };
 export const ADMIN = 'administrator@vsphere.local';
 export const VC_PASSWORD = 'Vc-Secret-7f3a!';
 export const GUEST_USER = 'Administrator';
 export const GUEST_PASSWORD = 'Guest-Secret-91c2!';
 export const PVS_PASSWORD = 'Pvs-Secret-4d8e!';
 export const SECRETS = [VC_PASSWORD, GUEST_PASSWORD, PVS_PASSWORD];
-export const MARKER = 'ELM-OS-LAYER-BYTES';
 
 export const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
 

@@ -34,18 +34,9 @@ export interface FakeResource {
 }
 
 /** The public view of a resource, as `fake.inventory()` returns it. */
-export interface InventoryItem {
-  id: string;
-  name: string;
-  type: string;
-  resourceGroup: string;
-  location: string;
-  tags: Record<string, string>;
-  properties: Record<string, unknown>;
-  managedBy?: string;
+export type InventoryItem = Pick<FakeResource, 'id' | 'name' | 'type' | 'resourceGroup' | 'location' | 'tags' | 'properties' | 'managedBy' | 'deployment'> & {
   powerState?: PowerState;
-  deployment?: string;
-}
+};
 
 export interface ParsedResourceId {
   subscriptionId: string;

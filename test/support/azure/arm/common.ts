@@ -1,8 +1,9 @@
 /** Helpers the ARM route modules share: lookups that fail the way ARM fails, the generic resource body. */
 import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
-import type { FakeRequest } from '../http';
+import type { FakeRequest, FakeResponse } from '../http';
 import type { FakeResource, ResourceGroup } from '../inventory';
+import type { LroSpec } from '../lro';
 
 export function apiVersionOf(req: FakeRequest): string {
   const v = req.query.get('api-version');
@@ -37,6 +38,27 @@ export function resourceBody(r: FakeResource, properties: Record<string, unknown
     ...(r.managedBy ? { managedBy: r.managedBy } : {}),
     properties,
   };
+}
+
+/**
+ * A Compute or Network action or delete on a resource: 202 at once, both monitors under the
+ * resource's region, the work done when the operation completes.
+ */
+export function regionalOperation(
+  cloud: FakeCloud,
+  req: FakeRequest,
+  namespace: 'Microsoft.Compute' | 'Microsoft.Network',
+  resource: FakeResource,
+  spec: Pick<LroSpec, 'work' | 'outputInStatus' | 'onFailed'>,
+): FakeResponse {
+  return cloud.lro.start({
+    monitor: { kind: 'regional', namespace, location: resource.location },
+    method: req.method,
+    path: req.path,
+    apiVersion: apiVersionOf(req),
+    initialStatus: 202,
+    ...spec,
+  });
 }
 
 export function requireLocation(location: string | undefined, name: string): string {

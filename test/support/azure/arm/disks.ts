@@ -13,7 +13,7 @@ import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
 import { jsonBody, Router } from '../http';
 import type { FakeResource } from '../inventory';
-import { apiVersionOf, dig, requireLocation, requireResource, requireResourceGroup, resourceBody } from './common';
+import { dig, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
 import type { Provisioner } from './provisioners';
 import { STORAGE_TYPE } from './storage';
 
@@ -36,12 +36,7 @@ export function diskRoutes(cloud: FakeCloud, router: Router): void {
     const disk = cloud.inventory.find(req.params.rg, DISK_TYPE, req.params.disk);
     if (!disk) return { status: 204 };
     checkDeletable(disk);
-    return cloud.lro.start({
-      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: disk.location },
-      method: req.method,
-      path: req.path,
-      apiVersion: apiVersionOf(req),
-      initialStatus: 202,
+    return regionalOperation(cloud, req, 'Microsoft.Compute', disk, {
       work: async () => {
         const current = cloud.inventory.get(disk.id);
         if (current) {
@@ -69,12 +64,7 @@ export function diskRoutes(cloud: FakeCloud, router: Router): void {
       throw armErrors.invalidParameter(`Required parameter 'grantAccessData.durationInSeconds' is missing or invalid.`, 'grantAccessData.durationInSeconds');
     }
     checkAccessAllowed(cloud, disk);
-    return cloud.lro.start({
-      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: disk.location },
-      method: req.method,
-      path: req.path,
-      apiVersion: apiVersionOf(req),
-      initialStatus: 202,
+    return regionalOperation(cloud, req, 'Microsoft.Compute', disk, {
       outputInStatus: true,
       work: async () => {
         const current = cloud.inventory.get(disk.id);
@@ -89,12 +79,7 @@ export function diskRoutes(cloud: FakeCloud, router: Router): void {
 
   router.add('POST', `${RG}/Microsoft.Compute/disks/{disk}/endGetAccess`, (req) => {
     const disk = requireResource(cloud, req.params.rg, DISK_TYPE, req.params.disk);
-    return cloud.lro.start({
-      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: disk.location },
-      method: req.method,
-      path: req.path,
-      apiVersion: apiVersionOf(req),
-      initialStatus: 202,
+    return regionalOperation(cloud, req, 'Microsoft.Compute', disk, {
       work: async () => {
         const current = cloud.inventory.get(disk.id);
         if (current?.disk?.activeSas) {

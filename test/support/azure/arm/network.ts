@@ -9,7 +9,7 @@ import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
 import type { Router } from '../http';
 import { FakeResource, parseResourceId } from '../inventory';
-import { apiVersionOf, dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody } from './common';
+import { dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
 import type { Provisioner } from './provisioners';
 
 export const VNET_TYPE = 'Microsoft.Network/virtualNetworks';
@@ -36,12 +36,7 @@ export function networkRoutes(cloud: FakeCloud, router: Router): void {
     const nic = cloud.inventory.find(req.params.rg, NIC_TYPE, req.params.nic);
     if (!nic) return { status: 204 };
     checkNicDeletable(nic);
-    return cloud.lro.start({
-      monitor: { kind: 'regional', namespace: 'Microsoft.Network', location: nic.location },
-      method: req.method,
-      path: req.path,
-      apiVersion: apiVersionOf(req),
-      initialStatus: 202,
+    return regionalOperation(cloud, req, 'Microsoft.Network', nic, {
       work: () => {
         const current = cloud.inventory.get(nic.id);
         if (current) {

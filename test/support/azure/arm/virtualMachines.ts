@@ -13,7 +13,7 @@ import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
 import { FakeRequest, jsonBody, Router } from '../http';
 import type { FakeResource, PowerState } from '../inventory';
-import { apiVersionOf, dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody } from './common';
+import { dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
 import { DISK_TYPE } from './disks';
 import { NIC_TYPE } from './network';
 import { deleteResource, Provisioner } from './provisioners';
@@ -71,12 +71,7 @@ export function virtualMachineRoutes(cloud: FakeCloud, router: Router): void {
     requireResourceGroup(cloud, req.params.rg);
     const vm = cloud.inventory.find(req.params.rg, VM_TYPE, req.params.vm);
     if (!vm) return { status: 204 };
-    return cloud.lro.start({
-      monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: vm.location },
-      method: req.method,
-      path: req.path,
-      apiVersion: apiVersionOf(req),
-      initialStatus: 202,
+    return regionalOperation(cloud, req, 'Microsoft.Compute', vm, {
       work: async () => {
         const current = cloud.inventory.get(vm.id);
         if (current) await deleteVm(cloud, current);
@@ -93,12 +88,7 @@ function requireVm(cloud: FakeCloud, req: FakeRequest): FakeResource {
 function powerAction(cloud: FakeCloud, req: FakeRequest, vm: FakeResource, transient: PowerState, final: PowerState) {
   const state = vm.vm!;
   const before = state.powerState;
-  const response = cloud.lro.start({
-    monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: vm.location },
-    method: req.method,
-    path: req.path,
-    apiVersion: apiVersionOf(req),
-    initialStatus: 202,
+  const response = regionalOperation(cloud, req, 'Microsoft.Compute', vm, {
     work: () => {
       state.powerState = final;
       return undefined;
@@ -138,12 +128,7 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
   cloud.runCommandLog.push({ vmName: vm.name, resourceGroup: vm.resourceGroup, commandId, script, parameters, at: new Date().toISOString() });
   state.runCommandBusy = true;
   const handler = cloud.runCommandHandlers.get(vm.name.toLowerCase()) ?? cloud.runCommandHandlers.get('*');
-  return cloud.lro.start({
-    monitor: { kind: 'regional', namespace: 'Microsoft.Compute', location: vm.location },
-    method: req.method,
-    path: req.path,
-    apiVersion: apiVersionOf(req),
-    initialStatus: 202,
+  return regionalOperation(cloud, req, 'Microsoft.Compute', vm, {
     outputInStatus: true,
     work: async () => {
       let shutdown = false;
