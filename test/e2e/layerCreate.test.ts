@@ -65,6 +65,9 @@ describe('layer create: the packaging disk', () => {
     vhd = path.join(s.share, 'Citrix-VDA.vhd'); // the default disk name comes from the layer name
     expect(doc.task.description).toContain(vhd);
     expect(doc.task.description).toMatch(/elm machine deploy-link/);
+    // --wait runs the task in the command's own process, and its task log says so.
+    const log = await fs.readFile(path.join(s.home, 'logs', `task-${doc.task.id}.log`), 'utf8');
+    expect(log).toMatch(new RegExp(`running task ${doc.task.id} in waiting process \\d+\\n[\\s\\S]*step writeDisk: done[\\s\\S]*step recordDisk: done`));
   });
 
   test('disk status --json: disk.location is the absolute path of an existing file', async () => {

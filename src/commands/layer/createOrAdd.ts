@@ -2,7 +2,7 @@ import type { Context } from '../../cli/context';
 import { CancelledError } from '../../cli/errors';
 import type { Layer, State } from '../../domain/state';
 import { spawnWorker } from '../../tasks/spawnWorker';
-import { waitForTask } from '../../tasks/waitForTask';
+import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { draftFromFlags, mergeDrafts, type LayerDraft } from '../../wizard/draft';
 import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
 import { loadSpec } from '../../wizard/spec';
@@ -34,12 +34,13 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   const connector = await ctx.connector(result.plan.connector);
   await connector.preflight?.();
   const { layer, version, task } = await recordLayerVersion(ctx, result.plan, result.newConnectors, existing?.id);
-  spawnWorker(ctx.home, task.id, ctx.env);
+  // Waiting, the task runs in this process (runWhileWaiting); otherwise in a detached worker.
   const wait = Boolean(flags.wait) || ctx.io.canPrompt;
+  if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   let finalTask = task;
   if (wait) {
     try {
-      finalTask = await waitForTask(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}` });
+      finalTask = await runWhileWaiting(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}` });
     } catch (e) {
       if (e instanceof CancelledError)
         throw new CancelledError(`Stopped waiting; the packaging disk is still being created (task ${task.id}): elm task wait ${task.id}`);

@@ -1,7 +1,7 @@
 import type { Context } from '../../cli/context';
 import { ExitCode } from '../../cli/errors';
 import { spawnWorker } from '../../tasks/spawnWorker';
-import { waitForTask } from '../../tasks/waitForTask';
+import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import type { Task } from '../../domain/state';
 import { nextId } from '../shared/lookup';
 import { claimVersion } from '../shared/versionLock';
@@ -32,9 +32,10 @@ export async function startMachineDeployment(ctx: Context, flags: MachineFlags, 
     state.tasks.push(t);
     return t;
   });
-  spawnWorker(ctx.home, task.id, ctx.env);
+  // Waiting (the default), the task runs in this process; with --no-wait, in a detached worker.
   let final: Task = task;
-  if (flags.wait !== false) final = await waitForTask(ctx, task.id, { label: 'Deploying the packaging machine' });
+  if (flags.wait !== false) final = await runWhileWaiting(ctx, task.id, { label: 'Deploying the packaging machine' });
+  else spawnWorker(ctx.home, task.id, ctx.env);
   if (final.state === 'Failed') process.exitCode = ExitCode.failed;
   const machine = (await store.read()).layers.find((l) => l.id === layer.id)?.versions.find((v) => v.name === version.name)?.machine ?? null;
   if (ctx.io.json) return ctx.out.json({ task: { id: final.id, kind: final.kind, state: final.state, description: final.description }, machine });
