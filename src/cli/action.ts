@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import type { Context } from './context';
-import type { GlobalFlags } from './io';
+import type { Context } from '../runtime/context';
+import type { GlobalFlags } from '../runtime/io';
 
 /** A command's run function: the parsed options, the positional arguments, the injected context. */
 export type RunFunction<O> = (ctx: Context, opts: O, args: string[]) => Promise<void>;
@@ -20,7 +20,7 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
     const cmd = all[all.length - 1] as Command;
     const args = all.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
     const opts = mergedOptions(cmd) as O & GlobalFlags;
-    const [{ run }, { createContext }] = await Promise.all([load(), import('./context.js')]);
+    const [{ run }, { createContext }] = await Promise.all([load(), import('../runtime/context.js')]);
     const ctx = await createContext(opts, globalAbort().signal);
     await run(ctx, opts, args);
   };

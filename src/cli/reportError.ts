@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
-import { ExitCode, isElmError } from './errors';
-import { detectIO } from './io';
+import { ExitCode, isElmError } from '../domain/errors';
+import { detectIO } from '../runtime/io';
 
 /**
  * The one place errors become output: a single line on stderr (plus details lines for things
@@ -29,7 +29,7 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
     code = ExitCode.failed;
     message = (e as Error)?.message ?? String(e);
   }
-  const { loadStyle } = await import('./style.js');
+  const { loadStyle } = await import('../runtime/style.js');
   const style = await loadStyle(color);
   process.stderr.write(`${style.red('error:')} ${message}\n`);
   for (const d of details) process.stderr.write(`  ${d}\n`);
@@ -40,8 +40,7 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
 
 /** `elm connector add fileshare --help` for the deepest command the typed words name. */
 function helpCommand(argv: string[]): string {
-  // Required lazily: main.ts imports this module.
-  const { buildProgram } = require('./main') as typeof import('./main');
+  const { buildProgram } = require('./program') as typeof import('./program');
   let cmd = buildProgram(argv);
   const path = ['elm'];
   const words = argv.slice(2).filter((a, i, all) => !a.startsWith('-') && all[i - 1] !== '--home');

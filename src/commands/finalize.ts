@@ -1,8 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Context } from '../cli/context';
-import { ConflictError, ExitCode, NotReadyError } from '../cli/errors';
-import { homePaths } from '../cli/home';
+import type { Context } from '../runtime/context';
+import { ConflictError, ExitCode, NotReadyError } from '../domain/errors';
+import { homePaths } from '../domain/home';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
 import type { Layer, LayerVersion, State, Task } from '../domain/state';

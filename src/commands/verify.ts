@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Context } from '../cli/context';
-import { ExitCode, NotReadyError, UsageError } from '../cli/errors';
+import type { Context } from '../runtime/context';
+import { ExitCode, NotReadyError, UsageError } from '../domain/errors';
 import type { Connector, MachineRef } from '../connectors/connector';
 import type { IntegrityResult } from '../domain/state';
 import type { IntegrityReport } from '../integrity/report';

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../domain/errors';
 
 /** Reads a string flag, refusing empty values with the flag's name. */
 export function requiredString(flags: Record<string, unknown>, key: string, flag: string): string {

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../domain/errors';
 import type { ConnectorConfig } from '../domain/state';
 import type { Connector, ConnectorEnvironment } from './connector';
 
@@ -17,11 +17,3 @@ export async function loadConnector(config: ConnectorConfig, envt: ConnectorEnvi
       );
   }
 }
-
-/** Disk formats each connector type accepts, without loading the connector. */
-export const DISK_FORMATS_BY_TYPE = {
-  fileshare: ['vhd', 'vhdx', 'vmdk', 'qcow2', 'raw'],
-  azure: ['vhd'],
-  vsphere: ['vmdk'],
-  pvs: [],
-} as const;

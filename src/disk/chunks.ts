@@ -4,7 +4,7 @@
  * all-zero test that decides what is written and what is left as a hole.
  */
 import type { FileHandle } from 'node:fs/promises';
-import { CancelledError } from '../cli/errors';
+import { CancelledError } from '../domain/errors';
 
 export const CHUNK_SIZE = 1024 * 1024;
 const ZERO = Buffer.alloc(CHUNK_SIZE);

@@ -11,7 +11,7 @@
  */
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { CancelledError, ElmError, UsageError } from '../cli/errors';
+import { CancelledError, ElmError, UsageError } from '../domain/errors';
 import { sha256File } from './hashFile';
 import { sparseCopy } from './sparseCopy';
 

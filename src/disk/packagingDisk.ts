@@ -6,7 +6,7 @@
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DiskFormat } from '../domain/vocabulary';
-import { CancelledError, UsageError } from '../cli/errors';
+import { CancelledError, UsageError } from '../domain/errors';
 import { writeFully } from './chunks';
 import { probeDiskImage } from './probe';
 import { convertImage, qemuImgInfo } from './qemuImg';

@@ -4,7 +4,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { DiskFormat } from '../domain/vocabulary';
-import { ElmError } from '../cli/errors';
+import { ElmError } from '../domain/errors';
 import { parseVhdFooter, VHD_DISK_TYPE, VHD_FOOTER_SIZE } from './vhd';
 
 export interface DiskProbe {

@@ -3,7 +3,7 @@
  * execa is ESM-only and heavy, so it is imported inside the functions that run qemu-img.
  */
 import type { DiskFormat } from '../domain/vocabulary';
-import { CancelledError, ElmError } from '../cli/errors';
+import { CancelledError, ElmError } from '../domain/errors';
 
 /** qemu calls VHD "vpc" (Virtual PC). Fixed VHDs must be opened with `-f vpc`: its probe only
  *  recognises the footer copy at offset 0 that dynamic VHDs have, so it would say "raw". */

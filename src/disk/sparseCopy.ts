@@ -3,7 +3,7 @@
  * holding a few GiB of data must not become 127 GiB on the share.
  */
 import { open, rm, stat } from 'node:fs/promises';
-import { CancelledError, ElmError } from '../cli/errors';
+import { CancelledError, ElmError } from '../domain/errors';
 import { CHUNK_SIZE, isAllZero, readChunks, writeFully } from './chunks';
 
 export interface SparseCopyOptions {

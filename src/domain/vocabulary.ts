@@ -18,6 +18,14 @@ export type DiskFormat = (typeof DISK_FORMATS)[number];
 export const CONNECTOR_TYPES = ['fileshare', 'azure', 'vsphere', 'pvs'] as const;
 export type ConnectorType = (typeof CONNECTOR_TYPES)[number];
 
+/** Disk formats each connector type accepts, without loading the connector. */
+export const DISK_FORMATS_BY_TYPE = {
+  fileshare: ['vhd', 'vhdx', 'vmdk', 'qcow2', 'raw'],
+  azure: ['vhd'],
+  vsphere: ['vmdk'],
+  pvs: [],
+} as const;
+
 export const PURPOSES = ['packaging', 'publishing'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 

@@ -2,7 +2,7 @@
  * `elm verify --local`: run the probe on this (Windows) machine through powershell.exe and return
  * the JSON report it prints. execa is ESM-only, so it is imported when a probe actually runs.
  */
-import { ElmError, UsageError } from '../cli/errors';
+import { ElmError, UsageError } from '../domain/errors';
 import { probeScriptPath } from './probeScript';
 
 export interface LocalProbeOptions {

@@ -5,7 +5,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ElmError } from '../cli/errors';
+import { ElmError } from '../domain/errors';
 
 export const PROBE_SCRIPT_NAME = 'ShutdownForFinalize.ps1';
 

@@ -4,7 +4,7 @@
  * saved on Windows (possibly UTF-16LE, the Windows PowerShell 5 Out-File default).
  */
 import { z } from 'zod';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../domain/errors';
 
 export const INTEGRITY_REPORT_SCHEMA = 1;
 

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
-import { ConflictError } from '../cli/errors';
+import { ConflictError } from '../domain/errors';
 import { processAlive } from './processAlive';
 
 /** What a lock file holds: enough to tell a live holder from a dead one. */

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../domain/errors';
 import type { State } from '../domain/state';
-import { emptyState, STATE_SCHEMA_VERSION } from '../domain/stateVersion';
+import { emptyState } from '../domain/emptyState';
+import { STATE_SCHEMA_VERSION } from '../domain/stateVersion';
 import { withFileLock } from './fileLock';
 import type { StateStore } from './stateStore';
 

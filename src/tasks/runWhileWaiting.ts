@@ -8,8 +8,8 @@
  * once and a detached worker takes the task over: it undoes the interrupted step and goes on, as
  * it would after a crash, so "it goes on in the background" stays true.
  */
-import type { Context } from '../cli/context';
-import { CancelledError, ElmError, ExitCode } from '../cli/errors';
+import type { Context } from '../runtime/context';
+import { CancelledError, ElmError, ExitCode } from '../domain/errors';
 import type { Task } from '../domain/state';
 import { type RunOutcome, runTask } from './runner';
 import { spawnWorker } from './spawnWorker';

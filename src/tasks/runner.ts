@@ -3,7 +3,8 @@ import type { ConnectorEnvironment } from '../connectors/connector';
 import type { State, Task, TaskStep } from '../domain/state';
 import { TERMINAL_TASK_STATES } from '../domain/vocabulary';
 import type { StateStore } from '../store/stateStore';
-import { loadTaskDefinition, type StepContext, type StepDefinition, type TaskDefinition } from './taskDefinition';
+import type { StepContext, StepDefinition, TaskDefinition } from './taskDefinition';
+import { loadTaskDefinition } from './taskKinds';
 import { clearHeartbeat, liveWorker, startHeartbeat, writeHeartbeat } from './workerLiveness';
 
 export interface RunnerDeps {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, mkdirSync, closeSync } from 'node:fs';
 import path from 'node:path';
-import { homePaths } from '../cli/home';
+import { homePaths } from '../domain/home';
 import { taskLogPath } from './taskLog';
 
 /**

@@ -49,14 +49,3 @@ export interface TaskDefinition {
   /** Applies a cancellation to the layer version. */
   cancel(state: State, task: Task, now: Date): void;
 }
-
-export async function loadTaskDefinition(kind: Task['kind']): Promise<TaskDefinition> {
-  switch (kind) {
-    case 'CreatePackagingDisk':
-      return (await import('./kinds/createPackagingDisk.js')).createPackagingDiskTask;
-    case 'Finalize':
-      return (await import('./kinds/finalize.js')).finalizeTask;
-    case 'DeployMachine':
-      return (await import('./kinds/deployMachine.js')).deployMachineTask;
-  }
-}

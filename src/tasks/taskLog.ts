@@ -4,7 +4,7 @@
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { homePaths } from '../cli/home';
+import { homePaths } from '../domain/home';
 
 export function taskLogPath(home: string, taskId: string): string {
   return path.join(homePaths(home).logs, `task-${taskId}.log`);

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
-import type { Context } from '../cli/context';
-import { CancelledError, TimeoutError } from '../cli/errors';
+import type { Context } from '../runtime/context';
+import { CancelledError, TimeoutError } from '../domain/errors';
 import { formatDuration } from '../domain/duration';
 import type { Task } from '../domain/state';
 import { type RunOutcome, workIsOver } from './runner';

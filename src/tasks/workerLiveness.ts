@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { homePaths } from '../cli/home';
+import { homePaths } from '../domain/home';
 import { processAlive } from '../store/processAlive';
 
 /** A worker touches its heartbeat file this often; one silent for STALE_MS is dead. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { UsageError } from '../cli/errors';
-import { DISK_FORMATS_BY_TYPE } from '../connectors/registry';
+import { UsageError } from '../domain/errors';
+import { DISK_FORMATS_BY_TYPE } from '../domain/vocabulary';
 import { BUILTIN_ICONS } from '../domain/icons';
 import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';

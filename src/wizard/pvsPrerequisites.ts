@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../domain/errors';
 import type { OsLayer, OsLayerVersion, State } from '../domain/state';
 
 /**

@@ -1,4 +1,4 @@
-import type { Context } from '../cli/context';
+import type { Context } from '../runtime/context';
 import type { ConnectorConfig, Layer, State } from '../domain/state';
 import type { LayerDraft } from './draft';
 import { resolvePlan, type LayerPlan } from './plan';

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../domain/errors';
 import { DRAFT_KEYS, type LayerDraft } from './draft';
 
 const STRING_KEYS = DRAFT_KEYS.filter((k) => k !== 'maxSize' && k !== 'recipes');

@@ -1,4 +1,4 @@
-import type { Style } from '../cli/style';
+import type { Style } from '../runtime/style';
 import { diskFileName } from '../domain/rules';
 import { BROKERS, HYPERVISORS, PROVISIONING_SERVICES } from '../domain/vocabulary';
 import type { LayerPlan } from './plan';

@@ -1,5 +1,5 @@
-import type { Context } from '../cli/context';
-import type { Prompter } from '../cli/prompter';
+import type { Context } from '../runtime/context';
+import type { Prompter } from '../runtime/prompter';
 import type { ConnectorConfig, Layer, State } from '../domain/state';
 import type { LayerDraft } from './draft';
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError } from '../../src/cli/errors';
+import { CancelledError } from '../../src/domain/errors';
 import { importDisk } from '../../src/disk/importDisk';
 import { allocatedBytes, MiB, makeSparseSource, makeTempDir } from './helpers';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError } from '../../src/cli/errors';
+import { CancelledError } from '../../src/domain/errors';
 import { writePackagingDisk } from '../../src/disk/packagingDisk';
 import { probeDiskImage } from '../../src/disk/probe';
 import { parseVhdFooter } from '../../src/disk/vhd';

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ElmError } from '../../src/cli/errors';
+import { ElmError } from '../../src/domain/errors';
 import { convertImage, qemuFormatName, qemuImgAvailable, qemuImgInfo } from '../../src/disk/qemuImg';
 import { MiB, makeSparseSource, makeTempDir, qemuImg, withQemu } from './helpers';
 

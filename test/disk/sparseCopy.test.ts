@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError } from '../../src/cli/errors';
+import { CancelledError } from '../../src/domain/errors';
 import { sparseCopy } from '../../src/disk/sparseCopy';
 import { allocatedBytes, GiB, holdsPattern, MiB, makeSparseSource, makeTempDir, readAt } from './helpers';
 

@@ -1,7 +1,7 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ElmError, UsageError } from '../../src/cli/errors';
+import { ElmError, UsageError } from '../../src/domain/errors';
 import { NO_POWERSHELL_MESSAGE, runLocalProbe } from '../../src/integrity/localProbe';
 import { parseIntegrityReport } from '../../src/integrity/report';
 

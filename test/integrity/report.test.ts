@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../src/cli/errors';
+import { UsageError } from '../../src/domain/errors';
 import { decodeReportBytes, parseIntegrityReport } from '../../src/integrity/report';
 
 const REPORTS = path.join(__dirname, '..', '..', 'fixtures', 'reports');

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConflictError, UsageError } from '../../src/cli/errors';
+import { ConflictError, UsageError } from '../../src/domain/errors';
 import { FileStateStore } from '../../src/store/fileStateStore';
 
 describe('FileStateStore', () => {

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import { connectorNameRule } from '../../domain/rules';
 import type { ConnectorConfig } from '../../domain/state';
 import type { ConnectorType } from '../../domain/vocabulary';

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import { findConnector } from '../shared/lookup';
 
 /** Removes a configuration, refusing while a layer version that is not Deployable still needs it. */

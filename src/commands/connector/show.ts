@@ -1,4 +1,4 @@
-import type { Context } from '../../cli/context';
+import type { Context } from '../../runtime/context';
 import { findConnector } from '../shared/lookup';
 import { connectorView } from './view';
 

@@ -1,4 +1,4 @@
-import type { Context } from '../../cli/context';
+import type { Context } from '../../runtime/context';
 import { resolveLayer, resolveVersion } from '../shared/lookup';
 
 /** Where the packaging disk is and what to do next: the create task's description, as in the console's Tasks bar. */

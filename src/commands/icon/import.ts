@@ -1,4 +1,4 @@
-import type { Context } from '../../cli/context';
+import type { Context } from '../../runtime/context';
 import { importIconInto } from './importIcon';
 
 export async function run(ctx: Context, flags: { name?: string }, [file]: string[]): Promise<void> {

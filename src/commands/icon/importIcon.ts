@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors';
-import { homePaths } from '../../cli/home';
+import { UsageError } from '../../domain/errors';
+import { homePaths } from '../../domain/home';
 import { detectImageFormat } from '../../domain/icons';
 import type { Icon, State } from '../../domain/state';
 import type { StateStore } from '../../store/stateStore';

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { CancelledError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { CancelledError } from '../../domain/errors';
 import type { Layer, State } from '../../domain/state';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import type { ConnectorConfig, Layer, LayerVersion, Task } from '../../domain/state';
 import type { CreatePackagingDiskParams } from '../../tasks/kinds/createPackagingDisk';
 import type { LayerPlan } from '../../wizard/plan';

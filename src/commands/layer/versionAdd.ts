@@ -1,4 +1,4 @@
-import type { Context } from '../../cli/context';
+import type { Context } from '../../runtime/context';
 import { createOrAddVersion } from './createOrAdd';
 
 export async function run(ctx: Context, flags: Record<string, unknown>, [layer]: string[]): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import { machineRequest, type MachineFlags } from './deployLink';
 
 /** Deploys the packaging machine where the connector can (Azure, vSphere); the file share cannot. */

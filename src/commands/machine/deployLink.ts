@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import { parseDuration } from '../../domain/duration';
 import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
 import { readyDisk } from '../shared/versionDisk';

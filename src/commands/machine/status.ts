@@ -1,4 +1,4 @@
-import type { Context } from '../../cli/context';
+import type { Context } from '../../runtime/context';
 import type { MachineRef } from '../../connectors/connector';
 import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
 import { readyDisk } from '../shared/versionDisk';

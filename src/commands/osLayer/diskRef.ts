@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import type { DiskRef } from '../../domain/state';
 import type { Ipv6State } from '../../domain/vocabulary';
 

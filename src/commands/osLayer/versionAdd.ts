@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import { versionNameRule } from '../../domain/rules';
 import { findOsLayer } from '../shared/lookup';
 import { diskRefFromFlag, ipv6FromFlag } from './diskRef';

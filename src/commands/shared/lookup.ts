@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import type { ConnectorConfig, Layer, LayerVersion, OsLayer, OsLayerVersion, State, Task } from '../../domain/state';
 
 /** Finds a layer by name, else by id; the error lists what exists so the operator can pick. */

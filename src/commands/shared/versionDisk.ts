@@ -1,4 +1,4 @@
-import { NotReadyError } from '../../cli/errors';
+import { NotReadyError } from '../../domain/errors';
 import type { DiskLocation } from '../../connectors/connector';
 import type { Layer, LayerVersion, State } from '../../domain/state';
 

@@ -1,4 +1,4 @@
-import { ConflictError } from '../../cli/errors';
+import { ConflictError } from '../../domain/errors';
 import type { State } from '../../domain/state';
 import { liveWorker, workerStarting } from '../../tasks/workerLiveness';
 

@@ -1,8 +1,8 @@
-import type { Context } from '../../cli/context';
-import { UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
 import { TERMINAL_TASK_STATES } from '../../domain/vocabulary';
 import { cancelTask } from '../../tasks/runner';
-import { loadTaskDefinition } from '../../tasks/taskDefinition';
+import { loadTaskDefinition } from '../../tasks/taskKinds';
 import { liveWorker } from '../../tasks/workerLiveness';
 import { waitForTask } from '../../tasks/waitForTask';
 import { findTask } from '../shared/lookup';

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { formatTable } from '../../cli/output';
+import type { Context } from '../../runtime/context';
+import { formatTable } from '../../runtime/output';
 import { TERMINAL_TASK_STATES } from '../../domain/vocabulary';
 import { taskJson } from './view';
 

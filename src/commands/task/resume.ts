@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { ConflictError, ExitCode, UsageError } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { ConflictError, ExitCode, UsageError } from '../../domain/errors';
 import { runTask, workIsOver } from '../../tasks/runner';
 import { liveWorker } from '../../tasks/workerLiveness';
 import { findTask } from '../shared/lookup';

@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { formatTable } from '../../cli/output';
+import type { Context } from '../../runtime/context';
+import { formatTable } from '../../runtime/output';
 import { taskLogPath } from '../../tasks/taskLog';
 import { findTask } from '../shared/lookup';
 import { taskJson } from './view';

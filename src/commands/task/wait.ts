@@ -1,5 +1,5 @@
-import type { Context } from '../../cli/context';
-import { ExitCode } from '../../cli/errors';
+import type { Context } from '../../runtime/context';
+import { ExitCode } from '../../domain/errors';
 import { parseDuration } from '../../domain/duration';
 import { waitForTask } from '../../tasks/waitForTask';
 import { findTask } from '../shared/lookup';

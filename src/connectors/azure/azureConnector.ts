@@ -20,7 +20,7 @@ import type {
   PackagingDiskRequest,
   ProgressSink,
 } from '../connector';
-import { DISK_FORMATS_BY_TYPE } from '../registry';
+import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { createAzureClients } from './clients';
 import { blobUrl, packagingBlobName, type AzureSettings } from './layout';
 

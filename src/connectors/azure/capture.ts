@@ -6,7 +6,7 @@
  * finished copy of the same disk is kept, one still pending is waited for.
  */
 import path from 'node:path';
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import type { FinalizeRequest, LayerArtifact, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
 import { isNotFound, platformError } from './errors';

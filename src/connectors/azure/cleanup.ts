@@ -6,7 +6,7 @@
  * the resource group is listed for anything still tagged for this layer version: if something
  * remains, cleanup fails loudly, naming it.
  */
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import type { FinalizeRequest, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
 import { isNotFound, platformError } from './errors';

@@ -8,7 +8,7 @@ import type { TokenCredential } from '@azure/core-auth' with { 'resolution-mode'
 import type { ResourceManagementClient } from '@azure/arm-resources' with { 'resolution-mode': 'import' };
 import type { ComputeManagementClient } from '@azure/arm-compute' with { 'resolution-mode': 'import' };
 import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import { armScope, azureCredential } from './credential';
 import { blobEndpointOf, storageAccountNameOf, type AzureSettings } from './layout';
 import { retryBaseMs } from './retry';

@@ -4,7 +4,7 @@
  * workload identity, managed identity, Azure CLI / PowerShell / azd login). Nothing is stored.
  */
 import type { TokenCredential } from '@azure/core-auth' with { 'resolution-mode': 'import' };
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import type { AzureSettings } from './layout';
 
 export async function azureCredential(s: AzureSettings, env: NodeJS.ProcessEnv): Promise<TokenCredential> {

@@ -4,7 +4,7 @@
  * the deployment starts (the template's names are fixed), so a killed worker or a failed
  * deployment never leaves a resource elm does not know about; deploying again is incremental.
  */
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import type { DeployLinkRequest, MachineRef, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
 import { deleteMachine } from './cleanup';

@@ -2,7 +2,7 @@
  * Azure errors as an operator reads them: one line, the service's error code, and never a SAS
  * signature (an error can quote a URL; the state file and task logs must not hold a credential).
  */
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 
 interface RestLike {
   statusCode?: number;

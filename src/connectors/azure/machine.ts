@@ -3,7 +3,7 @@
  * by its tags when it was deployed through the portal link), its power state from the instance
  * view, and deallocation (Azure's "stopped and not billed"; disk export needs it).
  */
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import type { MachineRef, MachineStatus } from '../connector';
 import type { AzureClients } from './clients';
 import { isNotFound, platformError } from './errors';

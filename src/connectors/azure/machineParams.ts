@@ -3,7 +3,7 @@
  * rules), Size, Virtual Network and Subnet — checked before anything is uploaded or deployed, so a
  * bad value is exit 2 naming the flag instead of a failed deployment in the portal.
  */
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import type { DeployLinkRequest, LayerRef } from '../connector';
 
 export interface MachineParams {

@@ -8,7 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BlobClient, PageBlobClient } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import { diskFileName } from '../../domain/rules';
 import type { DiskLocation, PackagingDiskRequest, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import type { PageBlobClient } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
-import { CancelledError } from '../../cli/errors';
+import { CancelledError } from '../../domain/errors';
 import { isAllZero } from '../../disk/chunks';
 import { VHD_FOOTER_SIZE } from '../../disk/vhd';
 import { statusOf } from './errors';

@@ -3,7 +3,7 @@
  * pipelines' own request retries: throttling (429) and server errors (5xx) honour Retry-After,
  * dropped connections and failed long-running operations back off exponentially with jitter.
  */
-import { CancelledError } from '../../cli/errors';
+import { CancelledError } from '../../domain/errors';
 import { describeError, retryAfterMs, statusOf } from './errors';
 
 export interface RetryOptions {

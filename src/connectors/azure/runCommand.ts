@@ -6,7 +6,7 @@
  * 4096 bytes of stdout; the probe prints its one-line JSON report last, so the report is the last
  * line that parses.
  */
-import { ElmError, NotReadyError } from '../../cli/errors';
+import { ElmError, NotReadyError } from '../../domain/errors';
 import type { MachineRef } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';

@@ -5,7 +5,7 @@
  * worker) is waited for instead of started again; a finished one is not repeated.
  */
 import type { BlobClient } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import { describeError, statusOf } from './errors';
 import { sleep } from './retry';
 

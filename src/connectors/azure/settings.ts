@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import { envVarName, httpsUrl, optionalString, requiredString } from '../flagValues';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

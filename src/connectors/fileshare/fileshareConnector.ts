@@ -16,7 +16,7 @@ import type {
   PackagingDiskRequest,
   ProgressSink,
 } from '../connector';
-import { DISK_FORMATS_BY_TYPE } from '../registry';
+import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { deployInstructions } from './deployInstructions';
 import { cleanupShare, finalizeFromShare } from './finalizeFromShare';
 

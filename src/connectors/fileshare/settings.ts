@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../../cli/errors';
-import { homePaths } from '../../cli/home';
+import { UsageError } from '../../domain/errors';
+import { homePaths } from '../../domain/home';
 
 /** A file share is a folder: the default one lives under ELM_HOME so the quickstart needs nothing. */
 export async function fromFlags(flags: Record<string, unknown>, home: string): Promise<Record<string, unknown>> {

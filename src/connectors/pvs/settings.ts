@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import { envVarName, optionalString, requiredString } from '../flagValues';
 
 export interface PvsServer {

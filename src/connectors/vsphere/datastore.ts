@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
-import { CancelledError, ElmError } from '../../cli/errors';
+import { CancelledError, ElmError } from '../../domain/errors';
 import { CHUNK_SIZE, isAllZero, writeFully } from '../../disk/chunks';
 import { connectionError, send, statusError, VsphereError, withRetries, type HttpReply } from './http';
 import type { VsphereSession } from './session';

@@ -5,7 +5,7 @@
  * File transfers go through one-time URLs on the ESXi host (`/guestFile?id=..&token=..`).
  */
 import https from 'node:https';
-import { NotReadyError, UsageError } from '../../cli/errors';
+import { NotReadyError, UsageError } from '../../domain/errors';
 import { connectionError, send, statusError, VsphereError } from './http';
 import type { VsphereSession } from './session';
 import type { VsphereSettings } from './settings';

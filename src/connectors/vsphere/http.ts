@@ -5,7 +5,7 @@
  */
 import https from 'node:https';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { CancelledError, ElmError } from '../../cli/errors';
+import { CancelledError, ElmError } from '../../domain/errors';
 
 export interface TransportOptions {
   /** Extra CA (PEM) for in-process tests; spawned processes use NODE_EXTRA_CA_CERTS. */

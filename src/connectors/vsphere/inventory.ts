@@ -4,7 +4,7 @@
  * Names are case-sensitive, as in the vSphere Client; a name that differs only in case is
  * reported with the right spelling.
  */
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import type { CheckResult } from '../connector';
 import type { VsphereSession } from './session';
 import type { VsphereSettings } from './settings';

@@ -4,7 +4,7 @@
  * upload, and the packaging machine's name.
  */
 import path from 'node:path';
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import { diskFileName } from '../../domain/rules';
 import type { LayerRef } from '../connector';
 import { dsPath, parseDsPath, type DsFile } from './datastore';

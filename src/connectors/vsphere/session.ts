@@ -4,7 +4,7 @@
  * `vmware-api-session-id` header afterwards, one new login when vCenter forgot the session (idle
  * timeout, restart), and `DELETE /api/session` at the end.
  */
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import { connectionError, createTransport, describeErrorBody, send, statusError, VsphereError, withRetries, type HttpReply, type Transport, type TransportOptions } from './http';
 import type { VsphereSettings } from './settings';
 

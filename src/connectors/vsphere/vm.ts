@@ -3,7 +3,7 @@
  * content-library template, disks and NICs, power, guest shutdown, delete. "Already so" answers
  * (powered on already, gone already) count as done, so every step can be run again.
  */
-import { ElmError } from '../../cli/errors';
+import { ElmError } from '../../domain/errors';
 import { deleteFile, parseDsPath, type DsFile } from './datastore';
 import { VsphereError } from './http';
 import type { Named, NetworkInfo, Placement } from './inventory';

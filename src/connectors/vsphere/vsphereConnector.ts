@@ -9,7 +9,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { ElmError, NotReadyError, UsageError } from '../../cli/errors';
+import { ElmError, NotReadyError, UsageError } from '../../domain/errors';
 import type { ConnectorConfig } from '../../domain/state';
 import type {
   CheckResult,
@@ -25,7 +25,7 @@ import type {
   PackagingDiskRequest,
   ProgressSink,
 } from '../connector';
-import { DISK_FORMATS_BY_TYPE } from '../registry';
+import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { vsphereChecks } from './checks';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';

@@ -1,4 +1,4 @@
-import { CancelledError } from '../../cli/errors';
+import { CancelledError } from '../../domain/errors';
 import type { LayerPlan } from '../plan';
 import type { WizardState } from '../wizardState';
 import { planSummary } from '../summary';

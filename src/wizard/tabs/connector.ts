@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { connectorNameRule } from '../../domain/rules';
-import { homePaths } from '../../cli/home';
+import { homePaths } from '../../domain/home';
 import type { WizardState } from '../wizardState';
 
 const NEW = '\u0000new-fileshare';

@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors';
+import { UsageError } from '../../domain/errors';
 import type { WizardState } from '../wizardState';
 
 /** OS Layer: the OS layer and version this platform layer is bound to. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DISK_FORMATS_BY_TYPE } from '../../connectors/registry';
+import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { defaultDiskName, diskFileName, diskNameRule } from '../../domain/rules';
 import type { DiskFormat } from '../../domain/vocabulary';
 import type { WizardState } from '../wizardState';

@@ -4,7 +4,7 @@
  * location must match the storage account location, or the packaging machine fails to deploy —
  * is checked here, before the operator meets the failed deployment.
  */
-import { ElmError, UsageError } from '../../../cli/errors';
+import { ElmError, UsageError } from '../../../domain/errors';
 import type { CheckResult, DeployLinkRequest } from '../../connector';
 import type { AzureClients } from '../clients';
 import { armScope } from '../credential';

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { StateStore } from '../store/stateStore';
 import type { Connector, ConnectorEnvironment } from '../connectors/connector';
 import type { ConnectorConfig } from '../domain/state';
-import { resolveHome } from './home';
+import { resolveHome } from '../domain/home';
 import { detectIO, type GlobalFlags, type IO } from './io';
 import { Output } from './output';
 import type { Prompter } from './prompter';

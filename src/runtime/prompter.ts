@@ -1,4 +1,4 @@
-import { CancelledError } from './errors';
+import { CancelledError } from '../domain/errors';
 import type { IO } from './io';
 
 export interface Choice<T> {

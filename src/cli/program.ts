@@ -1,0 +1,91 @@
+import { Command, Option } from 'commander';
+
+type Register = (program: Command) => void;
+
+/**
+ * The command groups in help order. Only the group being run is built in full; the others are a
+ * name and a description, which is all `elm --help` shows, so help never pays for every flag.
+ */
+const GROUPS: { name: string; description: string; load: () => Register }[] = [
+  { name: 'connector', description: 'connector configurations: where packaging disks and machines live', load: () => require('./groups/connector').registerConnector },
+  { name: 'os-layer', description: 'OS layers: the operating system disk platform layers are bound to', load: () => require('./groups/osLayer').registerOsLayer },
+  { name: 'icon', description: 'layer icons: built-in ones and imported PNG/JPG files', load: () => require('./groups/icon').registerIcon },
+  { name: 'layer', description: 'platform layers and their versions', load: () => require('./groups/layer').registerLayer },
+  { name: 'disk', description: 'packaging disks', load: () => require('./groups/disk').registerDisk },
+  { name: 'machine', description: 'the packaging machine', load: () => require('./groups/machine').registerMachine },
+  { name: 'verify', description: '', load: () => require('./groups/verify').registerVerify },
+  { name: 'finalize', description: '', load: () => require('./groups/finalize').registerFinalize },
+  { name: 'task', description: 'durable tasks: packaging disks, deployments, finalize', load: () => require('./groups/task').registerTask },
+];
+
+/** The command group argv runs (skipping global options and --home's value), if any. */
+function groupOf(argv: string[]): string | undefined {
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--home') i += 1;
+    else if (a === 'help') continue;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+const VERSION: string = require('../../package.json').version;
+
+export function buildProgram(argv: string[] = process.argv): Command {
+  const program = new Command('elm')
+    .description('Citrix App Layering Platform Layers from the command line: create, package, verify, finalize.')
+    .version(VERSION, '--version', 'print the elm version')
+    .enablePositionalOptions()
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+  program.addHelpText(
+    'after',
+    `
+Lifecycle:
+  elm layer create      create the layer and its packaging disk (wizard on a terminal)
+  elm machine deploy-link
+                        how to get the packaging machine running
+  elm verify            layer integrity: exit 3 while something blocks finalize
+  elm finalize --wait   import the layer; exit 0 when Deployable
+
+Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict, 130 cancelled.`,
+  );
+  const running = groupOf(argv);
+  const stubs = new Set<Command>();
+  for (const group of GROUPS) {
+    // verify and finalize are single commands whose help line shows their arguments: always built.
+    if (group.name === running || !group.description) group.load()(program);
+    else stubs.add(program.command(group.name).description(group.description));
+  }
+  addGlobalOptions(program, stubs);
+  program.commands.forEach(applyErrorHandling);
+  return program;
+}
+
+/**
+ * The global options live on the program and on every leaf command, so they work before or
+ * after the subcommand, while a leaf's own `--version <v>` never collides with `elm --version`.
+ */
+function addGlobalOptions(program: Command, stubs: Set<Command>): void {
+  // One set of Option objects shared by every command: building them per command costs startup time.
+  const shared = [
+    new Option('--home <dir>', 'elm home: state.json, the default file share, the layer repository, task logs').env('ELM_HOME'),
+    new Option('--json', 'print exactly one JSON document on stdout'),
+    new Option('--no-input', 'never prompt; fail naming every missing flag'),
+    new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),
+    new Option('--verbose', 'more detail on stderr'),
+  ];
+  for (const cmd of [program, ...leaves(program).filter((c) => !stubs.has(c))]) shared.forEach((o) => cmd.addOption(o));
+}
+
+function leaves(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => (c.commands.length ? leaves(c) : [c]));
+}
+
+/** Subcommands inherit exit-override so usage errors reach one handler (exit 2, one line). */
+function applyErrorHandling(cmd: Command): void {
+  cmd.exitOverride().configureOutput({ outputError: () => undefined });
+  cmd.commands.forEach(applyErrorHandling);
+}

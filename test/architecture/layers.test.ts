@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The house (DESIGN.md §6): src/cli is the top floor, imported by nothing but bin/ (and the
+ * commands it wires), and no module reaches itself through its imports, lazy ones included.
+ */
+const SRC = path.join(__dirname, '..', '..', 'src');
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(full);
+    return e.name.endsWith('.ts') ? [full] : [];
+  });
+}
+
+/** Every relative import of a file (static, `import type`, dynamic `import()` and `require()`), as source paths. */
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const specs = [...text.matchAll(/(?:from|import|require)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g)].map((m) => m[1]);
+  return specs.map((spec) => {
+    const base = path.resolve(path.dirname(file), spec.replace(/\.js$/, ''));
+    if (fs.existsSync(`${base}.ts`)) return `${base}.ts`;
+    return path.join(base, 'index.ts');
+  });
+}
+
+const files = sourceFiles(SRC);
+const graph = new Map(files.map((f) => [f, importsOf(f).filter((t) => fs.existsSync(t))]));
+const rel = (f: string) => path.relative(SRC, f);
+
+test('nothing below src/cli and src/commands imports src/cli', () => {
+  const offenders = files
+    .filter((f) => !/^(cli|commands)\//.test(rel(f)))
+    .flatMap((f) => (graph.get(f) ?? []).filter((t) => rel(t).startsWith('cli/')).map((t) => `${rel(f)} -> ${rel(t)}`));
+  expect(offenders).toEqual([]);
+});
+
+test('no import circle in src/', () => {
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (f: string) => {
+    state.set(f, 'open');
+    stack.push(f);
+    for (const t of graph.get(f) ?? []) {
+      if (state.get(t) === 'open') cycles.push([...stack.slice(stack.indexOf(t)), t].map(rel).join(' -> '));
+      else if (!state.has(t)) visit(t);
+    }
+    stack.pop();
+    state.set(f, 'done');
+  };
+  for (const f of files) if (!state.has(f)) visit(f);
+  expect(cycles).toEqual([]);
+});
