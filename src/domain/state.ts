@@ -8,7 +8,9 @@ import {
   CONNECTOR_TYPES,
   DISK_FORMATS,
   HYPERVISORS,
+  HYPERV_GENERATIONS,
   IPV6_STATES,
+  PARTITION_STYLES,
   PROVISIONING_SERVICES,
   PURPOSES,
   TASK_KINDS,
@@ -44,6 +46,10 @@ export const osLayerVersionSchema = z.object({
   name: z.string(),
   disk: diskRefSchema,
   ipv6: z.enum(IPV6_STATES),
+  /** Read from the disk's first sector at import (absent in states written before it was). */
+  partitionStyle: z.enum(PARTITION_STYLES).optional(),
+  /** The VM generation the disk boots on: from the partition style, or --generation. */
+  generation: z.enum(HYPERV_GENERATIONS).optional(),
   createdAt: isoDate,
 });
 

@@ -29,6 +29,14 @@ export const DISK_FORMATS_BY_TYPE = {
 export const PURPOSES = ['packaging', 'publishing'] as const;
 export type Purpose = (typeof PURPOSES)[number];
 
+/** The partition style of an OS layer disk: GPT boots only on UEFI, MBR on BIOS (unknown: a blank disk or a blob). */
+export const PARTITION_STYLES = ['gpt', 'mbr', 'unknown'] as const;
+export type PartitionStyle = (typeof PARTITION_STYLES)[number];
+
+/** Hyper-V (and Azure) VM generation: V1 boots BIOS/MBR disks, V2 boots UEFI/GPT disks. */
+export const HYPERV_GENERATIONS = ['V1', 'V2'] as const;
+export type HyperVGeneration = (typeof HYPERV_GENERATIONS)[number];
+
 export const IPV6_STATES = ['enabled', 'disabled'] as const;
 export type Ipv6State = (typeof IPV6_STATES)[number];
 

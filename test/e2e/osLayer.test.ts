@@ -15,7 +15,7 @@ describe('os-layer happy path', () => {
     const imp = await s.run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled']);
     expectOk(imp);
     expect(imp.stdout).toBe('');
-    expect(imp.stderr).toMatch(/Imported OS layer "win" version 1 \(raw, 64 MiB, IPv6 disabled\)/);
+    expect(imp.stderr).toMatch(/Imported OS layer "win" version 1 \(raw, 64 MiB, IPv6 disabled, no partition table read, generation V1\)/);
 
     const add = json(await s.run(['os-layer', 'version', 'add', 'win', '--version', '2', '--disk', s.osDisk, '--json']));
     expect(add.versions.map((v: { name: string; ipv6: string }) => [v.name, v.ipv6])).toEqual([
@@ -33,7 +33,7 @@ describe('os-layer happy path', () => {
     const text = await s.run(['os-layer', 'show', 'win']);
     expectOk(text);
     expect(text.stdout).toContain(s.osDisk);
-    expect(text.stdout).toMatch(/^2\s+enabled\s+raw\s+64 MiB/m);
+    expect(text.stdout).toMatch(/^2\s+enabled\s+raw\s+64 MiB\s+V1/m);
   });
 
   withQemu('imports a qcow2 OS disk with its virtual size (format from content, not the name)', async () => {
@@ -42,6 +42,47 @@ describe('os-layer happy path', () => {
     const doc = json(await s.run(['os-layer', 'import', '--name', 'qc', '--version', '1', '--disk', q, '--json']));
     expect(doc.versions[0].disk).toEqual({ location: q, format: 'qcow2', sizeBytes: 32 * MiB });
   });
+});
+
+/** A first sector: boot signature, and one partition entry of the given type (0xEE: GPT's protective MBR). */
+async function diskWithPartition(file: string, type: number): Promise<void> {
+  const sector = Buffer.alloc(512);
+  sector[446 + 4] = type;
+  sector[510] = 0x55;
+  sector[511] = 0xaa;
+  await fs.writeFile(file, sector);
+  await fs.truncate(file, 8 * MiB);
+}
+
+describe('os-layer boot generation from the disk', () => {
+  test('a GPT disk (protective MBR) is generation V2, an MBR disk V1, --generation overrides', async () => {
+    const gpt = path.join(s.dir, 'gpt.raw');
+    const mbr = path.join(s.dir, 'mbr.raw');
+    await diskWithPartition(gpt, 0xee);
+    await diskWithPartition(mbr, 0x07); // NTFS
+    const g = await s.run(['os-layer', 'import', '--name', 'w11', '--version', '1', '--disk', gpt]);
+    expectOk(g);
+    expect(g.stderr).toMatch(/GPT disk, generation V2/);
+    const m = json(await s.run(['os-layer', 'version', 'add', 'w11', '--version', '2', '--disk', mbr, '--json']));
+    expect(m.versions.map((v: { partitionStyle: string; generation: string }) => [v.partitionStyle, v.generation])).toEqual([
+      ['gpt', 'V2'],
+      ['mbr', 'V1'],
+    ]);
+    const forced = json(await s.run(['os-layer', 'version', 'add', 'w11', '--version', '3', '--disk', gpt, '--generation', 'v1', '--json']));
+    expect(forced.versions[2]).toMatchObject({ partitionStyle: 'gpt', generation: 'V1' });
+  });
+
+  withQemu('reads the first sector through the format (a GPT disk inside a qcow2)', async () => {
+    const gpt = path.join(s.dir, 'gpt-src.raw');
+    await diskWithPartition(gpt, 0xee);
+    const q = path.join(s.dir, 'gpt.qcow2');
+    execFileSync('qemu-img', ['convert', '-q', '-f', 'raw', '-O', 'qcow2', gpt, q]);
+    const doc = json(await s.run(['os-layer', 'import', '--name', 'qgpt', '--version', '1', '--disk', q, '--json']));
+    expect(doc.versions[0]).toMatchObject({ partitionStyle: 'gpt', generation: 'V2' });
+  });
+
+  test('a bad --generation is refused before the disk is read', () =>
+    expectRefused(s, ['os-layer', 'import', '--name', 'g', '--version', '1', '--disk', s.osDisk, '--generation', 'V3'], /--generation "V3" must be V1/));
 });
 
 describe('os-layer bad input: exit 2, one line, state unchanged', () => {

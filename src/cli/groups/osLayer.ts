@@ -9,6 +9,7 @@ export function registerOsLayer(program: Command): void {
     .requiredOption('--version <version>', 'first version name')
     .requiredOption('--disk <path|url>', 'disk image (vhd, vhdx, vmdk, qcow2, raw) or blob URL')
     .option('--ipv6 <state>', 'enabled or disabled on this OS version', 'enabled')
+    .option('--generation <V1|V2>', 'VM generation the disk boots on (default: V2 for a GPT disk, else V1)')
     .action(lazyAction(() => import('../../commands/osLayer/import.js')));
   const version = os.command('version').description('OS layer versions');
   version
@@ -17,6 +18,7 @@ export function registerOsLayer(program: Command): void {
     .requiredOption('--version <version>', 'version name')
     .requiredOption('--disk <path|url>', 'disk image or blob URL')
     .option('--ipv6 <state>', 'enabled or disabled on this OS version', 'enabled')
+    .option('--generation <V1|V2>', 'VM generation the disk boots on (default: V2 for a GPT disk, else V1)')
     .action(lazyAction(() => import('../../commands/osLayer/versionAdd.js')));
   os.command('list').description('list OS layers').action(lazyAction(() => import('../../commands/osLayer/list.js')));
   os.command('show <name>').description('show an OS layer and its versions').action(lazyAction(() => import('../../commands/osLayer/show.js')));

@@ -2,15 +2,21 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../domain/errors';
 import type { DiskRef } from '../../domain/state';
-import type { Ipv6State } from '../../domain/vocabulary';
+import type { HyperVGeneration, Ipv6State, PartitionStyle } from '../../domain/vocabulary';
+
+/** What --disk gives an OS layer version: the disk, and how it boots (read from its first sector). */
+export interface OsDisk {
+  disk: DiskRef;
+  partitionStyle: PartitionStyle;
+}
 
 /** Checks --disk: a readable disk image file (format probed from its content) or an https blob URL. */
-export async function diskRefFromFlag(disk: string): Promise<DiskRef> {
+export async function diskRefFromFlag(disk: string): Promise<OsDisk> {
   if (/^https?:\/\//i.test(disk)) {
     const u = new URL(disk);
     if (u.search) throw new UsageError('--disk URL must not carry a query (a SAS token is a secret and is never stored); give the plain blob URL.');
     if (!u.pathname.toLowerCase().endsWith('.vhd')) throw new UsageError(`--disk ${disk}: a blob OS disk must be a .vhd page blob.`);
-    return { location: disk, format: 'vhd', sizeBytes: 0 };
+    return { disk: { location: disk, format: 'vhd', sizeBytes: 0 }, partitionStyle: 'unknown' };
   }
   const abs = path.resolve(disk);
   let st;
@@ -23,7 +29,20 @@ export async function diskRefFromFlag(disk: string): Promise<DiskRef> {
   if (st.size === 0) throw new UsageError(`--disk ${abs} is empty; give the path of the OS disk image.`);
   const { probeDiskImage } = await import('../../disk/probe.js');
   const probe = await probeDiskImage(abs);
-  return { location: abs, format: probe.format, sizeBytes: probe.virtualSizeBytes };
+  const { detectPartitionStyle } = await import('../../disk/partitionStyle.js');
+  const partitionStyle = await detectPartitionStyle(abs, probe);
+  return { disk: { location: abs, format: probe.format, sizeBytes: probe.virtualSizeBytes }, partitionStyle };
+}
+
+/**
+ * --generation V1|V2 wins; otherwise a GPT disk (protective MBR) needs a generation 2 VM and
+ * anything else boots as generation 1.
+ */
+export function generationFromFlag(value: unknown, partitionStyle: PartitionStyle): HyperVGeneration {
+  if (value === undefined) return partitionStyle === 'gpt' ? 'V2' : 'V1';
+  const v = String(value).toUpperCase();
+  if (v !== 'V1' && v !== 'V2') throw new UsageError(`--generation "${String(value)}" must be V1 (BIOS, MBR disk) or V2 (UEFI, GPT disk).`);
+  return v;
 }
 
 export function ipv6FromFlag(value: unknown): Ipv6State {

@@ -2,7 +2,7 @@ import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
 import { osLayerNameRule, versionNameRule } from '../../domain/rules';
 import { nextId } from '../shared/lookup';
-import { diskRefFromFlag, ipv6FromFlag } from './diskRef';
+import { diskRefFromFlag, generationFromFlag, ipv6FromFlag } from './diskRef';
 import { osLayerView } from './view';
 
 interface Flags {
@@ -10,6 +10,7 @@ interface Flags {
   version: string;
   disk: string;
   ipv6?: string;
+  generation?: string;
 }
 
 export async function run(ctx: Context, flags: Flags): Promise<void> {
@@ -21,7 +22,9 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
     if (ok !== true) throw new UsageError(`${flag}: ${ok}.`);
   }
   const ipv6 = ipv6FromFlag(flags.ipv6);
-  const disk = await diskRefFromFlag(flags.disk);
+  if (flags.generation !== undefined) generationFromFlag(flags.generation, 'unknown'); // a bad value fails before the disk is read
+  const { disk, partitionStyle } = await diskRefFromFlag(flags.disk);
+  const generation = generationFromFlag(flags.generation, partitionStyle);
   const os = await (await ctx.store()).mutate((state) => {
     if (state.osLayers.some((o) => o.name === flags.name))
       throw new UsageError(`An OS layer named "${flags.name}" already exists; add a version to it with elm os-layer version add ${flags.name} --version V --disk PATH.`);
@@ -29,13 +32,19 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
       id: nextId(state),
       name: flags.name,
       createdAt: ctx.now().toISOString(),
-      versions: [{ name: flags.version, disk, ipv6, createdAt: ctx.now().toISOString() }],
+      versions: [{ name: flags.version, disk, ipv6, partitionStyle, generation, createdAt: ctx.now().toISOString() }],
     };
     state.osLayers.push(created);
     return created;
   });
   if (ctx.io.json) return ctx.out.json(osLayerView(os));
-  ctx.out.success(`Imported OS layer "${os.name}" version ${flags.version} (${disk.format}, ${formatGiB(disk.sizeBytes)}, IPv6 ${ipv6}).`);
+  ctx.out.success(`Imported OS layer "${os.name}" version ${flags.version} (${disk.format}, ${formatGiB(disk.sizeBytes)}, IPv6 ${ipv6}, ${bootDescription(partitionStyle, generation)}).`);
+}
+
+/** How the version boots, as an operator reads it: `GPT disk, generation V2`. */
+export function bootDescription(partitionStyle: string, generation: string): string {
+  const style = partitionStyle === 'unknown' ? 'no partition table read' : `${partitionStyle.toUpperCase()} disk`;
+  return `${style}, generation ${generation}`;
 }
 
 export function formatGiB(bytes: number): string {

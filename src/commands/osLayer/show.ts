@@ -11,8 +11,8 @@ export async function run(ctx: Context, _opts: unknown, [name]: string[]): Promi
   ctx.out.data(
     formatTable(
       ctx.out.style,
-      ['VERSION', 'IPV6', 'FORMAT', 'SIZE', 'DISK'],
-      os.versions.map((v) => [v.name, v.ipv6, v.disk.format, formatGiB(v.disk.sizeBytes), v.disk.location]),
+      ['VERSION', 'IPV6', 'FORMAT', 'SIZE', 'GEN', 'DISK'],
+      os.versions.map((v) => [v.name, v.ipv6, v.disk.format, formatGiB(v.disk.sizeBytes), v.generation ?? 'V1', v.disk.location]),
     ),
   );
 }
