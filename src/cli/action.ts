@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { UsageError } from '../domain/errors';
 import type { Context } from '../runtime/context';
 import type { GlobalFlags } from '../runtime/io';
 
@@ -20,6 +21,7 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
     const cmd = all[all.length - 1] as Command;
     const args = all.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
     const opts = mergedOptions(cmd) as O & GlobalFlags;
+    refuseEmptyPaths(cmd, opts as Record<string, unknown>);
     const [{ run }, { createContext }] = await Promise.all([load(), import('../runtime/context.js')]);
     const ctx = await createContext(opts, globalAbort().signal);
     await run(ctx, opts, args);
@@ -49,6 +51,19 @@ function mergedOptions(cmd: Command): Record<string, unknown> {
     }
   }
   return out;
+}
+
+/** Flags whose value names a file or folder: an empty one would silently mean the current folder. */
+const PATH_ARGUMENT = /<(?:[^>]*\b(?:path|dir|file|spec\.yaml))[^>]*>/;
+
+function refuseEmptyPaths(cmd: Command, opts: Record<string, unknown>): void {
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    for (const o of c.options) {
+      if (!PATH_ARGUMENT.test(o.flags) || c.getOptionValueSource(o.attributeName()) !== 'cli') continue;
+      const value = opts[o.attributeName()];
+      if (typeof value === 'string' && value.trim() === '') throw new UsageError(`${o.long ?? o.flags} is empty; give a path.`);
+    }
+  }
 }
 
 /** Collects a repeatable flag (--recipe a --recipe b). */

@@ -1,7 +1,7 @@
 import { CommanderError } from 'commander';
 import { globalAbort } from './action';
 import { buildProgram } from './program';
-import { reportError } from './reportError';
+import { missingCommandError, reportError } from './reportError';
 
 export async function main(argv: string[]): Promise<void> {
   // `elm ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -23,7 +23,8 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) {
       // Help asked for is exit 0; help shown because a command group was called without its
       // subcommand (`elm connector`) is a usage error: commander signals it with a non-zero exitCode.
-      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      if (e.exitCode === 0) return void (process.exitCode = 0);
+      process.exitCode = await reportError(missingCommandError(argv), argv, interrupted);
       return;
     }
     process.exitCode = await reportError(e, argv, interrupted);

@@ -30,6 +30,17 @@ function groupOf(argv: string[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Errors are reported by reportError (one line); commander's own error output is silenced. Its
+ * "error" stream then only carries the help shown when a group is called without its command:
+ * that help goes to stdout, the one-line error to stderr (with --json stdout keeps only the error
+ * document, so the help goes to stderr).
+ */
+const OUTPUT = {
+  outputError: () => undefined,
+  writeErr: (text: string) => (process.argv.includes('--json') ? process.stderr : process.stdout).write(text),
+};
+
 const VERSION: string = require('../../package.json').version;
 
 export function buildProgram(argv: string[] = process.argv): Command {
@@ -39,7 +50,7 @@ export function buildProgram(argv: string[] = process.argv): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    .configureOutput(OUTPUT);
   program.addHelpText(
     'after',
     `
@@ -86,6 +97,6 @@ function leaves(cmd: Command): Command[] {
 
 /** Subcommands inherit exit-override so usage errors reach one handler (exit 2, one line). */
 function applyErrorHandling(cmd: Command): void {
-  cmd.exitOverride().configureOutput({ outputError: () => undefined });
+  cmd.exitOverride().configureOutput(OUTPUT);
   cmd.commands.forEach(applyErrorHandling);
 }

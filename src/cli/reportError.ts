@@ -1,5 +1,6 @@
 import { CommanderError } from 'commander';
 import { ExitCode, isElmError } from '../domain/errors';
+import { invalidUrlInput, osErrorPath, osPathProblem } from '../domain/osPathProblem';
 import { detectIO } from '../runtime/io';
 
 /**
@@ -22,6 +23,16 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
     code = e.exitCode;
     message = e.message;
     details = e.details;
+  } else if (osPathProblem(e) && osErrorPath(e)) {
+    // An fs error on a path the operator chose (a flag, --home, ELM_HOME): their input, exit 2.
+    code = ExitCode.usage;
+    message = `${osErrorPath(e)} ${osPathProblem(e)}; give another path or fix its permissions (elm's own files live under --home / ELM_HOME).`;
+  } else if ((e as NodeJS.ErrnoException)?.code === 'ENOSPC') {
+    code = ExitCode.failed;
+    message = `No space left on the device${osErrorPath(e) ? ` of ${osErrorPath(e)}` : ''}; free some space and run the command again (nothing was recorded).`;
+  } else if (invalidUrlInput(e) !== undefined) {
+    code = ExitCode.usage;
+    message = `Invalid URL ${JSON.stringify(invalidUrlInput(e))}; give a full URL such as https://host/path.`;
   } else if (interrupted || (e as Error)?.name === 'AbortError') {
     code = ExitCode.cancelled;
     message = 'Cancelled.';
@@ -38,8 +49,8 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   return code;
 }
 
-/** `elm connector add fileshare --help` for the deepest command the typed words name. */
-function helpCommand(argv: string[]): string {
+/** The deepest command the typed words name, and its path (`elm connector add`). */
+function typedCommand(argv: string[]) {
   const { buildProgram } = require('./program') as typeof import('./program');
   let cmd = buildProgram(argv);
   const path = ['elm'];
@@ -50,5 +61,20 @@ function helpCommand(argv: string[]): string {
     path.push(word);
     cmd = sub;
   }
-  return `${path.join(' ')} --help`;
+  return { cmd, path: path.join(' ') };
+}
+
+/** `elm connector add fileshare --help` for the deepest command the typed words name. */
+function helpCommand(argv: string[]): string {
+  return `${typedCommand(argv).path} --help`;
+}
+
+/**
+ * `elm connector` alone: the help went to stdout (it is what was asked for, in effect); the
+ * error is one line naming the commands to choose from.
+ */
+export function missingCommandError(argv: string[]): CommanderError {
+  const { cmd, path } = typedCommand(argv);
+  const names = cmd.commands.map((c) => c.name()).filter((n) => n !== 'help');
+  return new CommanderError(ExitCode.usage, 'elm.missingCommand', `Missing command: ${path} needs one of ${names.join(', ')}`);
 }

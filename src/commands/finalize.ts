@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Context } from '../runtime/context';
 import { ConflictError, ExitCode, NotReadyError } from '../domain/errors';
 import { homePaths } from '../domain/home';
+import { pathSegment } from '../domain/rules';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
 import type { Layer, LayerVersion, State, Task } from '../domain/state';
@@ -53,7 +54,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
         machine: (v.machine as MachineRef | null) ?? null,
         comment: flags.comment ?? '',
         keepMachine: Boolean(flags.keepMachine),
-        repositoryDir: path.join(homePaths(ctx.home).repository, layer.id, v.name),
+        repositoryDir: path.join(homePaths(ctx.home).repository, pathSegment(layer.id), pathSegment(v.name)),
         previousState: v.state,
         user: ctx.user(),
       };

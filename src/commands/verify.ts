@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Context } from '../runtime/context';
+import { readInputFile } from '../runtime/inputFile';
 import { ExitCode, NotReadyError, UsageError } from '../domain/errors';
 import type { Connector, MachineRef } from '../connectors/connector';
 import type { IntegrityResult } from '../domain/state';
@@ -45,10 +44,8 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
   let source: string;
   let raw: string;
   if (flags.report) {
-    source = path.resolve(flags.report);
-    const bytes = await fs.readFile(source).catch(() => {
-      throw new UsageError(`--report ${source} cannot be read; give the report written by ShutdownForFinalize.ps1 -ReportPath.`);
-    });
+    const { abs, bytes } = await readInputFile(flags.report, '--report', 'give the report written by ShutdownForFinalize.ps1 -ReportPath');
+    source = abs;
     raw = decodeReportBytes(bytes);
     report = parseIntegrityReport(raw, source);
   } else if (flags.local) {

@@ -15,6 +15,8 @@ export function nameRule(what: string, max = 64): Rule {
     if (value.trim() === '') return `${what} is required`;
     if (value !== value.trim()) return `${what} must not start or end with spaces`;
     if (value.length > max) return `${what} must be at most ${max} characters (got ${value.length})`;
+    // Names become path segments (the layer repository, share files): "." and ".." would leave their folder.
+    if (value === '.' || value === '..') return `${what} must not be "${value}" (it names a folder, not a ${what.toLowerCase()})`;
     const bad = FORBIDDEN_NAME_CHARS.exec(value);
     if (bad) return `${what} must not contain ${JSON.stringify(bad[0])} (not allowed: \\ / : * ? " < > | and control characters)`;
     return true;
@@ -64,4 +66,13 @@ export function defaultDiskName(layerName: string): string {
     .replace(/-+$/, '')
     .slice(0, 80);
   return cleaned || 'packaging-disk';
+}
+
+/**
+ * A name as one path segment, injective by construction: percent-encoded (a "/" can never
+ * split it) and leading dots encoded too, so no name (".", "..") leaves its parent folder and
+ * two names never share one.
+ */
+export function pathSegment(name: string): string {
+  return encodeURIComponent(name).replace(/^\.+/, (dots) => '%2E'.repeat(dots.length));
 }

@@ -54,9 +54,13 @@ export async function withFileLock<T>(lockPath: string, opts: LockOptions, fn: (
       const handle = await fs.open(lockPath, 'wx', 0o600);
       try {
         await handle.writeFile(JSON.stringify(me));
-      } finally {
+      } catch (writeError) {
+        // A lock we could not fill (disk full) must not outlive us: others would wait for it.
         await handle.close();
+        await fs.rm(lockPath, { force: true });
+        throw writeError;
       }
+      await handle.close();
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -6,6 +6,7 @@ import type { State } from '../domain/state';
 import { emptyState } from '../domain/emptyState';
 import { STATE_SCHEMA_VERSION } from '../domain/stateVersion';
 import { withFileLock } from './fileLock';
+import { makeDir } from './makeDir';
 import type { StateStore } from './stateStore';
 
 /**
@@ -60,7 +61,7 @@ export class FileStateStore implements StateStore {
   }
 
   async mutate<T>(fn: (state: State) => T | Promise<T>): Promise<T> {
-    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await makeDir(this.dir);
     return withFileLock(this.lockPath, { waitMs: this.lockWaitMs, staleMs: 60_000 }, async () => {
       const { state, existed } = await this.load();
       const result = await fn(state);
@@ -98,24 +99,27 @@ export class FileStateStore implements StateStore {
     // its rename is simply overwritten by the next one, so nothing accumulates.
     const tmp = `${this.location}.tmp`;
     const text = Buffer.from(JSON.stringify(state, null, 1));
-    const handle = await fs.open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(text);
-      await handle.sync();
+      const handle = await fs.open(tmp, 'w', 0o600);
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      if (hadPrevious) {
+        await fs.rm(this.backupPath, { force: true });
+        await fs.link(this.location, this.backupPath);
+      }
+      // Digest first: if we die between the two, the digest names bytes that are not (yet) there,
+      // which only costs the next reader a full validation.
+      await fs.writeFile(this.digestPath, digest(text), { mode: 0o600 });
+      await fs.rename(tmp, this.location);
     } catch (e) {
-      await handle.close();
+      // A failed write (disk full) leaves no temp file behind; the state is what it was.
       await fs.rm(tmp, { force: true });
       throw e;
     }
-    await handle.close();
-    if (hadPrevious) {
-      await fs.rm(this.backupPath, { force: true });
-      await fs.link(this.location, this.backupPath);
-    }
-    // Digest first: if we die between the two, the digest names bytes that are not (yet) there,
-    // which only costs the next reader a full validation.
-    await fs.writeFile(this.digestPath, digest(text), { mode: 0o600 });
-    await fs.rename(tmp, this.location);
   }
 }
 

@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../domain/errors';
+import { readInputFile } from '../runtime/inputFile';
 import { DRAFT_KEYS, type LayerDraft } from './draft';
 
 const STRING_KEYS = DRAFT_KEYS.filter((k) => k !== 'maxSize' && k !== 'recipes');
@@ -10,21 +9,8 @@ const STRING_KEYS = DRAFT_KEYS.filter((k) => k !== 'maxSize' && k !== 'recipes')
  * with the file, so a typo never silently falls back to a default.
  */
 export async function loadSpec(file: string): Promise<LayerDraft> {
-  const abs = path.resolve(file);
-  let text: string;
-  try {
-    text = await fs.readFile(abs, 'utf8');
-  } catch {
-    throw new UsageError(`Spec file ${abs} cannot be read; give the path of a YAML file (-f spec.yaml).`);
-  }
-  const YAML = await import('yaml');
-  let doc: unknown;
-  try {
-    doc = YAML.parse(text, { prettyErrors: false });
-  } catch (e) {
-    const msg = (e as Error).message.split('\n')[0];
-    throw new UsageError(`Spec file ${abs} is not valid YAML: ${msg}. Fix the file and run again.`);
-  }
+  const { abs, bytes } = await readInputFile(file, 'Spec file', 'give the path of a YAML file (-f spec.yaml)');
+  const doc = await parseSpecYaml(abs, bytes.toString('utf8'));
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`Spec file ${abs} must be a YAML mapping of fields (name: ..., version: ...).`);
   const draft: LayerDraft = {};
@@ -35,16 +21,44 @@ export async function loadSpec(file: string): Promise<LayerDraft> {
     }
     if (value === null || value === undefined) continue;
     if (k === 'maxSize') {
-      if (typeof value !== 'number') throw new UsageError(`Spec file ${abs}: maxSize must be a number of GiB (got ${JSON.stringify(value)}).`);
+      if (typeof value !== 'number' || !Number.isFinite(value)) throw new UsageError(`Spec file ${abs}: maxSize must be a number of GiB (got ${JSON.stringify(value)}).`);
       draft.maxSize = value;
     } else if (k === 'recipes') {
       const list = Array.isArray(value) ? value : [value];
       if (!list.every((x) => typeof x === 'string')) throw new UsageError(`Spec file ${abs}: recipes must be a list of connector names.`);
       draft.recipes = list as string[];
     } else if (STRING_KEYS.includes(k)) {
-      if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`Spec file ${abs}: ${key} must be text (got ${JSON.stringify(value)}).`);
-      (draft as Record<string, unknown>)[k] = String(value);
+      if (typeof value !== 'string') throw new UsageError(`Spec file ${abs}: ${key} must be text (got ${JSON.stringify(value)}).`);
+      (draft as Record<string, unknown>)[k] = value;
     }
   }
   return draft;
+}
+
+/**
+ * Parses with YAML's failsafe schema, so every scalar keeps the text the operator wrote
+ * (`version: 1.10` stays "1.10", never the number 1.1); `maxSize` is the one number and is read
+ * from its text. An empty plain value (`name:`) means "not given". Unknown tags, which YAML would
+ * only warn about on stderr, are refused.
+ */
+async function parseSpecYaml(abs: string, text: string): Promise<unknown> {
+  const YAML = await import('yaml');
+  const lines = new YAML.LineCounter();
+  const doc = YAML.parseDocument(text, { schema: 'failsafe', prettyErrors: false, logLevel: 'silent', uniqueKeys: true, lineCounter: lines });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const where = ` (line ${lines.linePos(problem.pos[0]).line})`;
+    throw new UsageError(`Spec file ${abs} is not valid YAML${where}: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the file and run again.`);
+  }
+  if (YAML.isMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      const v = pair.value;
+      if (YAML.isScalar(v) && v.type === 'PLAIN' && v.value === '') pair.value = null;
+      else if (YAML.isPair(pair) && YAML.isScalar(pair.key) && pair.key.value === 'maxSize' && YAML.isScalar(v)) {
+        const n = Number(v.value);
+        v.value = String(v.value).trim() !== '' && Number.isFinite(n) ? n : v.value;
+      }
+    }
+  }
+  return doc.toJS();
 }

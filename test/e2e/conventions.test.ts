@@ -193,11 +193,24 @@ describe('--version, --help, usage errors', () => {
     expect(r.stdout).toBe('');
   });
 
-  test('a command group without its subcommand: help on stderr, exit 2 (not a success)', async () => {
-    const r = await elm(['connector']);
+  test.each([[[]], [['connector']], [['layer', 'version']], [['connector', 'add']]])(
+    'elm %j without its command: the help on stdout, one line on stderr naming the commands, exit 2',
+    async (args: string[]) => {
+      const r = await elm(args);
+      expectCode(r, 2);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: ${['elm', ...args].join(' ')} `));
+      expect(oneLine(r.stderr)).toBe(true);
+      expect(r.stderr).toMatch(new RegExp(`Missing command: ${['elm', ...args].join(' ')} needs one of \\w`));
+    },
+  );
+
+  test('a command group without its command and --json: one JSON error document on stdout', async () => {
+    const r = await elm(['--json', 'connector']);
     expectCode(r, 2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toMatch(/Usage: elm connector/);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ exitCode: 2, message: expect.stringMatching(/Missing command: elm connector/) });
+  });
+
+  test('help asked for is exit 0', async () => {
     expectOk(await elm(['help', 'connector']));
   });
 

@@ -62,7 +62,7 @@ describe('icon bad input: exit 2, one line, state unchanged', () => {
     await fs.writeFile(gif, Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.alloc(32)]));
     await expectRefused(s, ['icon', 'import', gif], /not a PNG or JPG image/);
   });
-  test('a file that does not exist', () => expectRefused(s, ['icon', 'import', path.join(s.dir, 'missing.png')], /missing\.png cannot be read/));
+  test('a file that does not exist', () => expectRefused(s, ['icon', 'import', path.join(s.dir, 'missing.png')], /missing\.png does not exist/));
   test('a file over 1 MiB', async () => {
     const big = path.join(s.dir, 'big.png');
     await fs.writeFile(big, Buffer.concat([tinyPng(), Buffer.alloc(MiB + 1)]));

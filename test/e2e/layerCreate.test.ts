@@ -292,7 +292,7 @@ describe('layer create bad input: exit 2, one line, state unchanged', () => {
     await fs.writeFile(spec, '- name\n- version\n');
     await expectRefused(s, ['layer', 'create', '-f', spec], /must be a YAML mapping/);
   });
-  test('spec file that does not exist', () => expectRefused(s, ['layer', 'create', '-f', path.join(s.dir, 'nope.yaml')], /nope\.yaml cannot be read/));
+  test('spec file that does not exist', () => expectRefused(s, ['layer', 'create', '-f', path.join(s.dir, 'nope.yaml')], /nope\.yaml does not exist/));
   test('unknown option', () => expectRefused(s, [...base, '--name', 'n', '--colour', 'red'], /Unknown option '--colour'/));
 });
 

@@ -5,19 +5,14 @@ import { homePaths } from '../../domain/home';
 import { detectImageFormat } from '../../domain/icons';
 import type { Icon, State } from '../../domain/state';
 import type { StateStore } from '../../store/stateStore';
+import { readInputFile } from '../../runtime/inputFile';
 import { nextId } from '../shared/lookup';
 
 const MAX_ICON_BYTES = 1024 * 1024;
 
 /** Reads and checks an icon file; nothing is written until recordIcon. */
 export async function readIconFile(file: string): Promise<{ abs: string; bytes: Buffer; format: 'png' | 'jpg' }> {
-  const abs = path.resolve(file);
-  let bytes: Buffer;
-  try {
-    bytes = await fs.readFile(abs);
-  } catch {
-    throw new UsageError(`Icon file ${abs} cannot be read; give the path of a PNG or JPG file.`);
-  }
+  const { abs, bytes } = await readInputFile(file, 'Icon file', 'give the path of a PNG or JPG file');
   if (bytes.length > MAX_ICON_BYTES) throw new UsageError(`Icon file ${abs} is ${Math.round(bytes.length / 1024)} KiB; icons must be at most 1 MiB.`);
   const detected = detectImageFormat(bytes.subarray(0, 32));
   if (!detected) throw new UsageError(`Icon file ${abs} is not a PNG or JPG image (checked by its content, not its name); export it as PNG or JPG.`);
