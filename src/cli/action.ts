@@ -54,7 +54,7 @@ function mergedOptions(cmd: Command): Record<string, unknown> {
 }
 
 /** Flags whose value names a file or folder: an empty one would silently mean the current folder. */
-const PATH_ARGUMENT = /<(?:[^>]*\b(?:path|dir|file|spec\.yaml))[^>]*>/;
+const PATH_ARGUMENT = /<[^>]*(?:path|dir|file|\.yaml)[^>]*>/;
 
 function refuseEmptyPaths(cmd: Command, opts: Record<string, unknown>): void {
   for (let c: Command | null = cmd; c; c = c.parent) {

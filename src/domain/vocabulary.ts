@@ -9,7 +9,7 @@ export const TASK_STATES = ['Pending', 'Running', 'ActionRequired', 'Complete', 
 export type TaskState = (typeof TASK_STATES)[number];
 export const TERMINAL_TASK_STATES: readonly TaskState[] = ['Complete', 'Failed', 'Canceled'];
 
-export const TASK_KINDS = ['CreatePackagingDisk', 'Finalize', 'DeployMachine'] as const;
+export const TASK_KINDS = ['CreatePackagingDisk', 'Finalize', 'DeployMachine', 'LayerBuild'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const DISK_FORMATS = ['vhd', 'vhdx', 'vmdk', 'qcow2', 'raw'] as const;

@@ -10,5 +10,7 @@ export async function loadTaskDefinition(kind: Task['kind']): Promise<TaskDefini
       return (await import('./kinds/finalize.js')).finalizeTask;
     case 'DeployMachine':
       return (await import('./kinds/deployMachine.js')).deployMachineTask;
+    case 'LayerBuild':
+      return (await import('./kinds/layerBuild.js')).layerBuildTask;
   }
 }

@@ -32,6 +32,13 @@ export function registerLayer(program: Command): void {
       .option('--name <name>', 'Layer Name')
       .option('--version <version>', 'Version'),
   ).action(lazyAction(() => import('../../commands/layer/create.js')));
+  layer
+    .command('build')
+    .description('build a platform layer unattended from a build spec: packaging disk, steps on the machine, finalize')
+    .requiredOption('-f, --file <platform.yaml>', 'build spec: layer fields, machine, secrets (env var names), steps')
+    .option('--wait', 'wait until the build ends or needs action')
+    .option('--keep-machine-on-failure', 'leave the packaging machine for inspection when a step fails')
+    .action(lazyAction(() => import('../../commands/layer/build.js')));
   layer.command('list').description('list platform layers').action(lazyAction(() => import('../../commands/layer/list.js')));
   layer
     .command('show <layer>')

@@ -1,0 +1,81 @@
+import type { Context } from '../../runtime/context';
+import { CancelledError, UsageError } from '../../domain/errors';
+import type { Layer, State, Task } from '../../domain/state';
+import type { LayerBuildParams } from '../../tasks/kinds/layerBuild';
+import { spawnWorker } from '../../tasks/spawnWorker';
+import { runWhileWaiting } from '../../tasks/runWhileWaiting';
+import { missingFields, resolvePlan } from '../../wizard/plan';
+import { findLayer, nextId } from '../shared/lookup';
+import { recordLayerVersion } from './recordVersion';
+
+interface BuildFlags {
+  file: string;
+  wait?: boolean;
+  keepMachineOnFailure?: boolean;
+}
+
+/**
+ * `elm layer build -f platform.yaml`: records the layer (or version) from the spec, then one
+ * durable LayerBuild task: the packaging disk, and the build steps. Never prompts.
+ */
+export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
+  const { loadBuildSpec } = await import('../../build/buildSpec.js');
+  const { abs, spec } = await loadBuildSpec(flags.file);
+  // Every secret must be there before anything is created: a build must not stop half-way for it.
+  const unset = Object.entries(spec.secrets).filter(([, envVar]) => !ctx.env[envVar]);
+  if (unset.length)
+    throw new UsageError(`Build spec ${abs} needs ${unset.map(([name, v]) => `${v} (secret ${name})`).join(', ')} set in the environment; export ${unset.length > 1 ? 'them' : 'it'} and run again.`);
+  const store = await ctx.store();
+  const state: State = await store.read();
+  const existing: Layer | undefined = spec.layerVersionOf !== undefined ? findLayer(state, spec.layerVersionOf) : undefined;
+  const missing = missingFields(spec.layer, existing);
+  if (missing.length) throw new UsageError(`Build spec ${abs}: layer: needs ${missing.join(', ')}${existing ? '' : ' (or layerVersionOf: LAYER for a new version)'}.`);
+  const plan = resolvePlan(spec.layer, { state, existing });
+  const connector = await ctx.connector(plan.connector);
+  if (plan.connector.type !== 'fileshare')
+    throw new UsageError(
+      `elm layer build runs its steps on the machine only through the fileshare connector for now (it writes them as a script); "${plan.connector.name}" is ${plan.connector.type}. Use elm layer create and elm machine deploy, then run the steps on the machine.`,
+    );
+  await connector.preflight?.();
+  const { layer, version, task: createTask } = await recordLayerVersion(ctx, plan, [], existing?.id);
+  const params: LayerBuildParams = { connector: plan.connector.name, createTaskId: createTask.id, steps: spec.steps, secrets: spec.secrets, layerName: layer.name };
+  const build = await store.mutate((s) => {
+    const t: Task = {
+      id: nextId(s),
+      kind: 'LayerBuild',
+      state: 'Pending',
+      description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${spec.steps.length} step(s).`,
+      progress: 0,
+      layerId: layer.id,
+      version: version.name,
+      startedAt: ctx.now().toISOString(),
+      endedAt: null,
+      steps: [],
+      params: params as unknown as Record<string, unknown>,
+      worker: null,
+      error: null,
+      cancelRequested: false,
+    };
+    s.tasks.push(t);
+    return t;
+  });
+  let final: Task = build;
+  if (flags.wait) {
+    try {
+      final = await runWhileWaiting(ctx, build.id, { label: `Building ${layer.name}` });
+    } catch (e) {
+      if (e instanceof CancelledError) throw new CancelledError(`Stopped waiting; the build goes on in the background (task ${build.id}): elm task wait ${build.id}`);
+      throw e;
+    }
+  } else spawnWorker(ctx.home, build.id, ctx.env);
+  if (final.state === 'Failed') process.exitCode = 1;
+  const doc = {
+    layer: { id: layer.id, name: layer.name },
+    version: { name: version.name },
+    task: { id: final.id, kind: final.kind, state: final.state, description: final.description },
+  };
+  if (ctx.io.json) return ctx.out.json(doc);
+  if (final.state === 'Failed') return ctx.out.error(`The build task ${final.id} failed: ${final.error ?? final.description}`);
+  ctx.out.success(`Build of "${layer.name}" ${version.name}: task ${final.id} ${final.state}.`);
+  ctx.out.data(final.state === 'ActionRequired' ? final.description : `Follow it with elm task wait ${final.id}.`);
+}

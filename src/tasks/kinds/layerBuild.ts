@@ -1,0 +1,68 @@
+import type { BuildStep } from '../../build/buildSpec';
+import type { TaskDefinition } from '../taskDefinition';
+import { versionOf } from './versionOf';
+
+/** What `layer build` records for the worker: the steps (scripts inline) and secret *names* only. */
+export interface LayerBuildParams {
+  connector: string;
+  /** The version's CreatePackagingDisk task, which the build runs as its first step. */
+  createTaskId: string;
+  steps: BuildStep[];
+  /** Secret name → environment variable name; values are read at run time and never stored. */
+  secrets: Record<string, string>;
+  layerName: string;
+}
+
+/**
+ * LayerBuild on a connector that cannot reach the machine (the file share): the packaging disk is
+ * made (its own durable task, run here), then the build steps are written as one script beside
+ * it and the task waits for the operator (ActionRequired) to run it on the machine and finalize.
+ */
+export const layerBuildTask: TaskDefinition = {
+  kind: 'LayerBuild',
+  steps: [
+    {
+      name: 'packagingDisk',
+      weight: 19,
+      async run(ctx) {
+        const p = ctx.task.params as unknown as LayerBuildParams;
+        const { runTask } = await import('../runner.js');
+        await runTask(p.createTaskId, { store: ctx.store, home: ctx.home, env: ctx.env, signal: ctx.signal, log: ctx.log, onAbort: 'hand-over' });
+        const child = (await ctx.store.read()).tasks.find((t) => t.id === p.createTaskId);
+        if (child?.state !== 'ActionRequired') throw new Error(`the packaging disk task ${p.createTaskId} ended ${child?.state ?? 'missing'}: ${child?.error ?? child?.description ?? ''}`);
+        return { disk: child.id };
+      },
+    },
+    {
+      name: 'handOver',
+      weight: 1,
+      async run(ctx) {
+        const p = ctx.task.params as unknown as LayerBuildParams;
+        const state = await ctx.store.read();
+        const { version } = versionOf(state, ctx.task);
+        const disk = version.packagingDisk.location;
+        if (!disk) throw new Error('the packaging disk has no location');
+        const [{ writeHandScript }, { readProbeScript }] = await Promise.all([import('../../build/handScript.js'), import('../../integrity/probeScript.js')]);
+        const written = await writeHandScript(disk, p.layerName, p.steps, Object.keys(p.secrets), await readProbeScript());
+        const secrets = Object.keys(p.secrets);
+        const description =
+          `Packaging disk ready at ${disk}. Boot a machine from it, then run ${written.scriptPath} there, elevated` +
+          `${secrets.length ? ` (set ${secrets.map((s) => `$env:${s}`).join(', ')} in that session first)` : ''}; ` +
+          `it runs the ${p.steps.length} build step(s), says when to restart and resume with -From N, and ends with ShutdownForFinalize.ps1 -Shutdown. ` +
+          `Next: elm finalize "${p.layerName}" --wait`;
+        await ctx.store.mutate((s) => {
+          const t = s.tasks.find((x) => x.id === ctx.task.id)!;
+          t.description = description;
+        });
+        return { script: written.scriptPath };
+      },
+    },
+  ],
+  finish(_state, task) {
+    task.state = 'ActionRequired';
+  },
+  fail() {
+    // The version keeps its packaging disk task; `task resume` runs the failed step again.
+  },
+  cancel() {},
+};
