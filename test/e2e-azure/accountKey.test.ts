@@ -18,6 +18,7 @@ import {
   expectCode,
   expectNoSecrets,
   httpsRequest,
+  LOCATION,
   MACHINE_FLAGS,
   MiB,
   probeStandIn,
@@ -50,7 +51,7 @@ const create = (name: string, osLayer: string) =>
 
 test('account key auth: connector test, raw OS disk uploaded as a fixed VHD, account-signed read-only link', async () => {
   await e.json(connectorFlags(cloud, 'azk', ['--account-key-env', 'ELM_TEST_AZURE_STORAGE_KEY']));
-  const t = await e.json(['connector', 'test', 'azk']);
+  const t = await e.json(['connector', 'test', 'azk', '--fix']);
   expect(t.ok).toBe(true);
   expect(t.checks.find((c: Doc) => c.name === 'container').detail).toMatch(/account key from \$ELM_TEST_AZURE_STORAGE_KEY/);
 
@@ -139,9 +140,23 @@ test('a machine deployed through the portal link (not by elm) is found by its ta
   const v = await e.json(['verify', 'portal', '--report', reportFile]);
   expect(v.ready).toBe(true);
   const machineDisk = await cloud.fake.readDisk(RG, 'pkg-02-osdisk');
-  const f = await e.json(['finalize', 'portal', '--wait']);
-  expect(f.version.state).toBe('Deployable');
-  expect(Buffer.compare(await readBlob(cloud.azurite, f.artifact.location), machineDisk)).toBe(0);
+  // Something else the operator created for this version (tagged as the template tags), which
+  // elm does not delete: cleanup finds it by its tags and fails loudly, naming it.
+  const left = cloud.fake.addVirtualNetwork('portal-extra', { resourceGroup: RG, location: LOCATION, tags: { 'elm-layer-id': c.layer.id, 'elm-version': '2' } });
+  const failed = await e.run(['finalize', 'portal', '--wait', '--json']);
+  expectCode(failed, 1);
+  const task = JSON.parse(failed.stdout).task;
+  expect(task.state).toBe('Failed');
+  expect(task.description).toMatch(/Cleanup left 1 resource\(s\) tagged for this layer version/);
+  expect(task.description).toContain(left.id);
+  // The machine itself is gone; only the extra resource is left.
+  expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] }).map((r) => r.name)).toEqual(['portal-extra']);
+  await resources.resources.beginDeleteByIdAndWait(left.id, '2023-09-01');
+  const f = await e.json(['task', 'resume', task.id]);
+  expect(f.state).toBe('Complete');
+  const shown = await e.json(['layer', 'show', 'portal']);
+  expect(shown.versions[0].state).toBe('Deployable');
+  expect(Buffer.compare(await readBlob(cloud.azurite, shown.versions[0].artifact.location), machineDisk)).toBe(0);
   expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] })).toEqual([]);
 });
 
