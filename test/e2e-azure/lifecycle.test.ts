@@ -202,7 +202,7 @@ test('Run Command as Azure runs it: agent not Ready refused before running (exit
   const noAgent = await e.run(['verify', 'azplat']);
   expectCode(noAgent, 1);
   expect(noAgent.stderr).toMatch(/VM agent of pkg-01 is not Ready \(Not Ready\)/);
-  expect(noAgent.stderr).toMatch(/install the Azure VM Agent in the OS layer/);
+  expect(noAgent.stderr).toMatch(/install the Azure VM Agent in the OS layer/i);
   expect(cloud.fake.runCommands.length).toBe(commands); // Run Command was never asked
   cloud.fake.setVmAgent(RG, VM, 'Ready');
 
