@@ -158,7 +158,7 @@ test('a machine deployed through the portal link (not by elm) is found by its ta
   expect(shown.versions[0].state).toBe('Deployable');
   expect(Buffer.compare(await readBlob(cloud.azurite, shown.versions[0].artifact.location), machineDisk)).toBe(0);
   expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] })).toEqual([]);
-});
+}, 240_000);
 
 test('no secret (account key, client secret, writable SAS) in the state, logs, descriptions or outputs', async () => {
   await expectNoSecrets(e, cloud);
