@@ -78,7 +78,7 @@ test('account key auth: connector test, raw OS disk uploaded as a fixed VHD, acc
   expect(Date.parse(q.get('se')!) - Date.now()).toBeGreaterThan(8 * 3600_000 - 120_000); // default 8h
   expect((await httpsRequest(sasUrl, cloud.fake.caPem)).status).toBe(200);
   expect((await httpsRequest(sasUrl, cloud.fake.caPem, 'PUT', '{}')).status).toBe(403);
-});
+}, 180_000);
 
 test('machine deploy --no-wait, verify --shutdown, finalize: Deployable, nothing left, layer disk = machine disk', async () => {
   const started = await e.json(['machine', 'deploy', 'rdsh', ...MACHINE_FLAGS, '--no-wait']);
@@ -97,7 +97,7 @@ test('machine deploy --no-wait, verify --shutdown, finalize: Deployable, nothing
   expect(Buffer.compare(await readBlob(cloud.azurite, f.artifact.location), machineDisk)).toBe(0);
   expect(cloud.fake.inventory({ tag: ['elm-layer', 'rdsh'] })).toEqual([]);
   expect(cloud.fake.inventory({ type: 'Microsoft.Compute/disks' })).toEqual([]);
-});
+}, 180_000);
 
 test('an OS disk that is already a blob is checked and copied server-side', async () => {
   const vhd = e.osVhd;
@@ -115,7 +115,7 @@ test('an OS disk that is already a blob is checked and copied server-side', asyn
   expect(JSON.parse(r.stdout).task.description).toMatch(/N MiB \+ 512|not a fixed VHD/);
   const odd = JSON.parse(r.stdout);
   expect(await blobExists(cloud.azurite, `${cloud.azurite.blobEndpoint}/elm/packaging/${odd.layer.id}/1/odd.vhd`)).toBe(false);
-});
+}, 180_000);
 
 test('a machine deployed through the portal link (not by elm) is found by its tags: status, verify through Run Command, verify --report, finalize', async () => {
   const c = await create('portal', 'rawos');
