@@ -5,9 +5,9 @@
  * an error downloading the template from URI". `connector test` reports whether the rule exists;
  * `connector test --fix` adds it to the rules already there (a Set Blob Service Properties with
  * Cors replaces the whole list, so the existing rules are sent back with it). Premium accounts
- * have no CORS (FileStorage, BlockBlobStorage, premium page blobs: "CORS is not supported for
- * premium storage accounts", Cross-Origin Resource Sharing (CORS) support for Azure Storage), and
- * a storage firewall keeps the browser out: both are reported with `elm machine deploy` as the way.
+ * (FileStorage, BlockBlobStorage, premium page blobs) have no CORS (Cross-Origin Resource Sharing
+ * (CORS) support for Azure Storage), and a storage firewall keeps the browser out: both are
+ * reported with `elm machine deploy` as the way.
  */
 import type { CorsRule } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
 import type { CheckResult } from '../connector';
