@@ -88,7 +88,8 @@ export interface LayerArtifact {
 export interface Connector {
   readonly type: ConnectorType;
   readonly diskFormats: readonly DiskFormat[];
-  test(): Promise<CheckResult[]>;
+  /** `fix`: also set up what the test can set up itself (Azure: the portal's Blob CORS rule). */
+  test(opts?: { fix?: boolean }): Promise<CheckResult[]>;
   /**
    * Checks that must hold before anything is created on the platform (e.g. Azure: resource group
    * location equals storage account location); throws UsageError (exit 2) naming the fix. With

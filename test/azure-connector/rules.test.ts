@@ -5,7 +5,7 @@
 import { redactSecrets } from '../../src/connectors/azure/errors';
 import { blobPathOf, blobUrl, deploymentName, packagingBlobName, storageAccountNameOf, type AzureSettings } from '../../src/connectors/azure/layout';
 import { defaultVmName, machineParams, windowsVmNameRule } from '../../src/connectors/azure/machineParams';
-import { extractReport, wrapProbe } from '../../src/connectors/azure/runCommand';
+import { extractReport, looksTruncated, NGEN_WAIT_MINUTES, wrapProbe } from '../../src/connectors/azure/runCommand';
 import type { DeployLinkRequest } from '../../src/connectors/connector';
 
 const settings: AzureSettings = {
@@ -54,9 +54,18 @@ test('the report is the last JSON line of stdout, also when Run Command cut the 
   expect(extractReport(`banner\n${report}\n`)).toBe(report);
   expect(extractReport(`{"cut": tru\n${report}`)).toBe(report);
   expect(extractReport('{"cut": true}\nno report')).toBeNull();
-  const wrapped = wrapProbe('param([switch]$Shutdown)\nWrite-Output 1');
-  expect(wrapped.split('\n')[0]).toMatch(/^param\(\[string\]\$Shutdown = 'False', \[string\]\$ExpediteNGen = 'False'\)$/);
+  // Run Command keeps the last 4,096 bytes: the tail of a long report is not a report, and says so.
+  const long = JSON.stringify({ schema: 1, blockers: [], details: { padding: 'x'.repeat(5000) } });
+  const tail = Buffer.from(long).subarray(-4096).toString();
+  expect(extractReport(tail)).toBeNull();
+  expect(looksTruncated(tail)).toBe(true);
+  expect(looksTruncated('Write-Error: something went wrong')).toBe(false);
+  // No -Shutdown through Run Command (it would stop the agent under the command); NGen gets a budget.
+  const wrapped = wrapProbe('param([switch]$ExpediteNGen, [int]$NGenWaitMinutes = 80)\nWrite-Output 1');
+  expect(wrapped.split('\n')[0]).toBe("param([string]$ExpediteNGen = 'False', [string]$NGenWaitMinutes = '')");
+  expect(wrapped).not.toMatch(/Shutdown/);
   expect(wrapped).toMatch(/& \$elmProbe @elmArgs$/);
+  expect(NGEN_WAIT_MINUTES).toBeLessThan(90);
 });
 
 test('blob layout: URLs without SAS, path-style endpoints, account names', () => {

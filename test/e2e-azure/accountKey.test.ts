@@ -18,6 +18,7 @@ import {
   expectCode,
   expectNoSecrets,
   httpsRequest,
+  LOCATION,
   MACHINE_FLAGS,
   MiB,
   probeStandIn,
@@ -50,7 +51,7 @@ const create = (name: string, osLayer: string) =>
 
 test('account key auth: connector test, raw OS disk uploaded as a fixed VHD, account-signed read-only link', async () => {
   await e.json(connectorFlags(cloud, 'azk', ['--account-key-env', 'ELM_TEST_AZURE_STORAGE_KEY']));
-  const t = await e.json(['connector', 'test', 'azk']);
+  const t = await e.json(['connector', 'test', 'azk', '--fix']);
   expect(t.ok).toBe(true);
   expect(t.checks.find((c: Doc) => c.name === 'container').detail).toMatch(/account key from \$ELM_TEST_AZURE_STORAGE_KEY/);
 
@@ -77,7 +78,7 @@ test('account key auth: connector test, raw OS disk uploaded as a fixed VHD, acc
   expect(Date.parse(q.get('se')!) - Date.now()).toBeGreaterThan(8 * 3600_000 - 120_000); // default 8h
   expect((await httpsRequest(sasUrl, cloud.fake.caPem)).status).toBe(200);
   expect((await httpsRequest(sasUrl, cloud.fake.caPem, 'PUT', '{}')).status).toBe(403);
-});
+}, 180_000);
 
 test('machine deploy --no-wait, verify --shutdown, finalize: Deployable, nothing left, layer disk = machine disk', async () => {
   const started = await e.json(['machine', 'deploy', 'rdsh', ...MACHINE_FLAGS, '--no-wait']);
@@ -96,7 +97,7 @@ test('machine deploy --no-wait, verify --shutdown, finalize: Deployable, nothing
   expect(Buffer.compare(await readBlob(cloud.azurite, f.artifact.location), machineDisk)).toBe(0);
   expect(cloud.fake.inventory({ tag: ['elm-layer', 'rdsh'] })).toEqual([]);
   expect(cloud.fake.inventory({ type: 'Microsoft.Compute/disks' })).toEqual([]);
-});
+}, 180_000);
 
 test('an OS disk that is already a blob is checked and copied server-side', async () => {
   const vhd = e.osVhd;
@@ -114,7 +115,7 @@ test('an OS disk that is already a blob is checked and copied server-side', asyn
   expect(JSON.parse(r.stdout).task.description).toMatch(/N MiB \+ 512|not a fixed VHD/);
   const odd = JSON.parse(r.stdout);
   expect(await blobExists(cloud.azurite, `${cloud.azurite.blobEndpoint}/elm/packaging/${odd.layer.id}/1/odd.vhd`)).toBe(false);
-});
+}, 180_000);
 
 test('a machine deployed through the portal link (not by elm) is found by its tags: status, verify through Run Command, verify --report, finalize', async () => {
   const c = await create('portal', 'rawos');
@@ -139,11 +140,25 @@ test('a machine deployed through the portal link (not by elm) is found by its ta
   const v = await e.json(['verify', 'portal', '--report', reportFile]);
   expect(v.ready).toBe(true);
   const machineDisk = await cloud.fake.readDisk(RG, 'pkg-02-osdisk');
-  const f = await e.json(['finalize', 'portal', '--wait']);
-  expect(f.version.state).toBe('Deployable');
-  expect(Buffer.compare(await readBlob(cloud.azurite, f.artifact.location), machineDisk)).toBe(0);
+  // Something else the operator created for this version (tagged as the template tags), which
+  // elm does not delete: cleanup finds it by its tags and fails loudly, naming it.
+  const left = cloud.fake.addVirtualNetwork('portal-extra', { resourceGroup: RG, location: LOCATION, tags: { 'elm-layer-id': c.layer.id, 'elm-version': '2' } });
+  const failed = await e.run(['finalize', 'portal', '--wait', '--json']);
+  expectCode(failed, 1);
+  const task = JSON.parse(failed.stdout).task;
+  expect(task.state).toBe('Failed');
+  expect(task.description).toMatch(/Cleanup left 1 resource\(s\) tagged for this layer version/);
+  expect(task.description).toContain(left.id);
+  // The machine itself is gone; only the extra resource is left.
+  expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] }).map((r) => r.name)).toEqual(['portal-extra']);
+  await resources.resources.beginDeleteByIdAndWait(left.id, '2023-09-01');
+  const f = await e.json(['task', 'resume', task.id]);
+  expect(f.state).toBe('Complete');
+  const shown = await e.json(['layer', 'show', 'portal']);
+  expect(shown.versions[0].state).toBe('Deployable');
+  expect(Buffer.compare(await readBlob(cloud.azurite, shown.versions[0].artifact.location), machineDisk)).toBe(0);
   expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] })).toEqual([]);
-});
+}, 240_000);
 
 test('no secret (account key, client secret, writable SAS) in the state, logs, descriptions or outputs', async () => {
   await expectNoSecrets(e, cloud);

@@ -90,7 +90,7 @@ test('429 with Retry-After, 500s, dropped connections and failed operations on e
   expect(f.pendingFaults()).toEqual([]);
   expect(Buffer.compare(await readBlob(cloud.azurite, r.artifact.location), machineDisk)).toBe(0);
   await expectNothingLeft(created.layer, disk);
-});
+}, 240_000);
 
 test('steps that keep failing fail the task (exit 1); task resume completes it from where it stopped', async () => {
   const { created, disk } = await deployed('fb', 'pkg-b', { shutdown: true });
@@ -133,7 +133,7 @@ test('steps that keep failing fail the task (exit 1); task resume completes it f
   const artifact = state.layers.find((l: Doc) => l.name === 'fb').versions[0].artifact;
   expect(Buffer.compare(await readBlob(cloud.azurite, artifact.location), machineDisk)).toBe(0);
   await expectNothingLeft(created.layer, disk);
-});
+}, 240_000);
 
 test('a worker killed in the middle of finalize: the next finalize --wait resumes it; nothing is left', async () => {
   const { created, disk } = await deployed('fc', 'pkg-c', { shutdown: true });
@@ -157,4 +157,4 @@ test('a worker killed in the middle of finalize: the next finalize --wait resume
   expect(r.version.state).toBe('Deployable');
   await expectNothingLeft(created.layer, disk);
   await expectNoSecrets(e, cloud);
-});
+}, 240_000);

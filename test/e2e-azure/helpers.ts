@@ -142,8 +142,9 @@ export function report(blockers: string[], shutdownRequested = false): string {
 }
 
 /**
- * The probe on the fake VM: prints `blockers` (stderr chatter first, as the script does); with
- * the Shutdown parameter and no blockers, the guest shuts down after the command.
+ * The probe on the fake VM: prints `blockers` (stderr chatter first, as the script does). elm
+ * never passes -Shutdown through Run Command (it deallocates through ARM); if it did, the guest
+ * would shut down under the command, as the real probe does.
  */
 export function probeStandIn(blockers: () => string[]): RunCommandHandler {
   return (script, parameters, ctx) => {
@@ -166,6 +167,22 @@ export function httpsRequest(url: string, ca: string, method = 'GET', body?: str
     });
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/**
+ * What the portal's browser sends before it downloads the template from another origin: the CORS
+ * preflight (OPTIONS with Origin and Access-Control-Request-Method). Status and response headers.
+ */
+export function browserPreflight(url: string, ca: string, origin: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+  return new Promise((resolve, reject) => {
+    const req = https.request(url, { method: 'OPTIONS', ca, headers: { Origin: origin, 'Access-Control-Request-Method': 'GET' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 

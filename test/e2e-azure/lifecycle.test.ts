@@ -6,9 +6,10 @@
  * left in Azure, the layer's VHD byte-identical to the machine's disk, and no secret anywhere.
  */
 import { stateBytes } from '../support/cli';
-import { AZURITE_SAS_VERSION } from '../support/azure';
+import { AZURITE_SAS_VERSION, azuriteBlobService } from '../support/azure';
 import {
   blobExists,
+  browserPreflight,
   Cloud,
   connectorFlags,
   Doc,
@@ -23,6 +24,7 @@ import {
   pageRanges,
   probeStandIn,
   readBlob,
+  report,
   RG,
   scratch,
   startCloud,
@@ -35,10 +37,15 @@ let cloud: Cloud;
 let e: Env;
 let blockers: string[] = ['ngenInProgress', 'postInstallReboot'];
 
+const PORTAL = 'https://portal.azure.com';
+/** A CORS rule the customer had before elm: --fix must keep it. */
+const CUSTOMER_RULE = { allowedOrigins: 'https://intranet.example', allowedMethods: 'GET,PUT', allowedHeaders: '*', exposedHeaders: '*', maxAgeInSeconds: 60 };
+
 beforeAll(async () => {
   cloud = await startCloud({ oauth: true });
   e = await scratch(cloud);
   cloud.fake.onRunCommand(VM, probeStandIn(() => blockers));
+  await azuriteBlobService(cloud.azurite).setProperties({ cors: [CUSTOMER_RULE] });
 });
 
 afterAll(async () => {
@@ -52,11 +59,13 @@ const secretAuth = () => ['--client-id', cloud.env.ELM_TEST_AZURE_CLIENT_ID, '--
 let created: Doc;
 let packagingDisk: string;
 
-test('connector add and test: every check passes; the stored settings hold no secret', async () => {
+test('connector add and test: every check passes but the portal\'s CORS rule, which --fix adds later; the stored settings hold no secret', async () => {
   const add = await e.json(connectorFlags(cloud, 'az', secretAuth()));
   expect(add.name).toBe('az');
-  const t = await e.json(['connector', 'test', 'az']);
-  expect(t.ok).toBe(true);
+  const t = await e.json(['connector', 'test', 'az'], 1);
+  expect(t.ok).toBe(false);
+  expect(t.checks.filter((c: Doc) => c.ok !== true).map((c: Doc) => c.name)).toEqual(['portal link (Blob CORS)']);
+  expect(t.checks.find((c: Doc) => c.name === 'portal link (Blob CORS)').detail).toMatch(/no Blob service CORS rule admits https:\/\/portal\.azure\.com \(GET, HEAD, OPTIONS\).*elm connector test az --fix/);
   const names = t.checks.map((c: Doc) => c.name);
   expect(names).toEqual(expect.arrayContaining(['credential', 'resource group', 'storage account', 'resource group location = storage account location', 'container', 'read-only links']));
   expect(t.checks.find((c: Doc) => c.name === 'storage account').detail).toMatch(/StorageV2.*westeurope/);
@@ -142,6 +151,24 @@ test('deploy-link: parameters checked first (exit 2 naming them), then the porta
   expect(template.resources.map((r: Doc) => r.type)).toEqual(['Microsoft.Network/networkInterfaces', 'Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines']);
   expect(template.resources.every((r: Doc) => r.tags === "[parameters('resourceTags')]")).toBe(true);
 
+  // The portal's browser is refused before elm's set-up (Azurite enforces CORS as Azure does) ...
+  const before = await browserPreflight(sasUrl, cloud.fake.caPem, PORTAL);
+  expect(before.status).toBe(403);
+  expect(before.headers['access-control-allow-origin']).toBeUndefined();
+  // ... connector test --fix adds the rule beside the customer's own rule ...
+  const fixed = await e.json(['connector', 'test', 'az', '--fix']);
+  expect(fixed.ok).toBe(true);
+  expect(fixed.checks.find((c: Doc) => c.name === 'portal link (Blob CORS)').detail).toMatch(/added a Blob service CORS rule for https:\/\/portal\.azure\.com .*beside the 1 existing rule/);
+  const rules = (await azuriteBlobService(cloud.azurite).getProperties()).cors ?? [];
+  expect(rules.map((r) => r.allowedOrigins)).toEqual([CUSTOMER_RULE.allowedOrigins, PORTAL]);
+  // ... and the preflight now gets the allow headers; a second test finds the rule and adds nothing.
+  const after = await browserPreflight(sasUrl, cloud.fake.caPem, PORTAL);
+  expect(after.status).toBe(200);
+  expect(after.headers['access-control-allow-origin']).toBe(PORTAL);
+  expect(String(after.headers['access-control-allow-methods'])).toMatch(/GET/);
+  expect((await e.json(['connector', 'test', 'az'])).ok).toBe(true);
+  expect((await azuriteBlobService(cloud.azurite).getProperties()).cors).toHaveLength(2);
+
   // The link is read-only: writing through it is refused.
   const write = await httpsRequest(sasUrl, cloud.fake.caPem, 'PUT', '{"tampered":true}');
   expect(write.status).toBe(403);
@@ -168,6 +195,39 @@ test('machine deploy creates the tagged NIC, disk and VM; machine status reads t
 
 let machineDisk: Buffer;
 
+test('Run Command as Azure runs it: agent not Ready refused before running (exit 1, the fix); a report cut to the last 4,096 bytes is called truncated; a run past the limit is killed', async () => {
+  // No VM Agent in the OS layer: elm reads the instance view first and says what to install.
+  cloud.fake.setVmAgent(RG, VM, 'NotReady');
+  const commands = cloud.fake.runCommands.length;
+  const noAgent = await e.run(['verify', 'azplat']);
+  expectCode(noAgent, 1);
+  expect(noAgent.stderr).toMatch(/VM agent of pkg-01 is not Ready \(Not Ready\)/);
+  expect(noAgent.stderr).toMatch(/install the Azure VM Agent in the OS layer/i);
+  expect(cloud.fake.runCommands.length).toBe(commands); // Run Command was never asked
+  cloud.fake.setVmAgent(RG, VM, 'Ready');
+
+  // A report longer than Run Command's 4,096 bytes: its start is lost, and elm says so.
+  const long = JSON.stringify({ schema: 1, machine: 'PKG-01', at: new Date().toISOString(), blockers: [], shutdownRequested: false, details: { padding: 'x'.repeat(6000) } });
+  cloud.fake.onRunCommand(VM, () => ({ stdout: `${long}\n` }));
+  const cut = await e.run(['verify', 'azplat']);
+  expectCode(cut, 1);
+  expect(cut.stderr).toMatch(/report truncated: 4096 bytes/);
+  expect(cut.stderr).toMatch(/verify --report/);
+
+  // Past Run Command's limit (shortened here from 90 minutes) the run is killed: exit 1, saying so.
+  cloud.fake.configureRunCommand({ limitMs: 300 });
+  cloud.fake.onRunCommand(VM, async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    return report([]);
+  });
+  const slow = await e.run(['verify', 'azplat']);
+  expectCode(slow, 1);
+  expect(slow.stderr).toMatch(/VMExtensionProvisioningTimeout|timed out/);
+  cloud.fake.configureRunCommand({ limitMs: 90 * 60_000 });
+  cloud.fake.onRunCommand(VM, probeStandIn(() => blockers));
+  await new Promise((r) => setTimeout(r, 1500)); // the killed handler ends
+});
+
 test('verify runs the probe through Run Command: blockers exit 3; then clean, --shutdown deallocates', async () => {
   const v1 = await e.json(['verify', 'azplat'], 3);
   expect(v1.ready).toBe(false);
@@ -186,12 +246,21 @@ test('verify runs the probe through Run Command: blockers exit 3; then clean, --
   blockers = [];
   const ngen = await e.json(['verify', 'azplat', '--expedite-ngen']);
   expect(ngen.ready).toBe(true);
-  expect(cloud.fake.runCommands.at(-1)!.parameters).toEqual({ ExpediteNGen: 'True' });
+  // A time budget for NGen that ends before Run Command's 90 minutes, so a report comes back.
+  const ngenParams = cloud.fake.runCommands.at(-1)!.parameters;
+  expect(ngenParams).toEqual({ ExpediteNGen: 'True', NGenWaitMinutes: expect.stringMatching(/^\d+$/) });
+  expect(Number(ngenParams.NGenWaitMinutes)).toBeGreaterThan(0);
+  expect(Number(ngenParams.NGenWaitMinutes)).toBeLessThan(90);
   expect((await e.json(['machine', 'status', 'azplat'])).machine.status).toBe('running');
 
   const v2 = await e.json(['verify', 'azplat', '--shutdown']);
   expect(v2).toMatchObject({ ready: true, shutdownRequested: true });
-  expect(cloud.fake.runCommands.at(-1)!.parameters).toEqual({ Shutdown: 'True' });
+  // The probe runs WITHOUT -Shutdown (stopping the guest would stop the VM agent under Run
+  // Command); after its clean report elm deallocates through ARM.
+  expect(cloud.fake.runCommands.at(-1)!.parameters).toEqual({});
+  const paths = cloud.fake.requests.map((r) => `${r.method} ${r.path}`);
+  const lastRun = paths.map((p) => /POST .*\/runCommand$/.test(p)).lastIndexOf(true);
+  expect(paths.slice(lastRun).some((p) => /POST .*pkg-01\/deallocate$/.test(p))).toBe(true);
   expect(cloud.fake.inventory({ type: 'Microsoft.Compute/virtualMachines' })[0].powerState).toBe('deallocated');
   expect((await e.json(['machine', 'status', 'azplat'])).machine.status).toBe('stopped');
   machineDisk = await cloud.fake.readDisk(RG, `${VM}-osdisk`);

@@ -26,6 +26,7 @@ export function registerConnector(program: Command): void {
     .option('--client-id <id>', 'service principal (app) id; default: DefaultAzureCredential')
     .option('--client-secret-env <var>', 'environment variable holding the client secret (never stored)')
     .option('--account-key-env <var>', 'environment variable holding a storage account key instead of Entra auth')
+    .option('--cloud <name>', 'AzureCloud, AzureUSGovernment or AzureChinaCloud: sets the ARM, sign-in, blob and portal endpoints together')
     .option('--arm-endpoint <url>', 'Azure Resource Manager endpoint (sovereign clouds, Azure Stack)')
     .option('--authority-host <url>', 'Microsoft Entra authority host')
     .option('--blob-endpoint <url>', 'blob service endpoint of the storage account')
@@ -67,6 +68,7 @@ export function registerConnector(program: Command): void {
   connector
     .command('test <name>')
     .description('check that the connector works and its prerequisites hold')
+    .option('--fix', 'also set up what can be set up (Azure: the Blob CORS rule the portal link needs, added to the existing rules)')
     .action(lazyAction(() => import('../../commands/connector/test.js')));
   connector
     .command('remove <name>')

@@ -4,7 +4,7 @@ import type { CheckResult } from '../../connectors/connector';
 import { findConnector } from '../shared/lookup';
 
 /** Runs every check of the connector and prints each; exit 1 when one fails. */
-export async function run(ctx: Context, _opts: unknown, [name]: string[]): Promise<void> {
+export async function run(ctx: Context, flags: { fix?: boolean }, [name]: string[]): Promise<void> {
   const state = await (await ctx.store()).read();
   const config = findConnector(state, name);
   let checks: CheckResult[];
@@ -12,7 +12,7 @@ export async function run(ctx: Context, _opts: unknown, [name]: string[]): Promi
     const { testPvsConnector } = await import('../../connectors/pvs/pvsChecks.js');
     checks = await testPvsConnector(config, ctx.env);
   } else {
-    checks = await (await ctx.connector(config)).test();
+    checks = await (await ctx.connector(config)).test({ fix: Boolean(flags.fix) });
   }
   const ok = checks.every((c) => c.ok !== false);
   if (ctx.io.json) {

@@ -33,9 +33,9 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
     diskFormats: DISK_FORMATS_BY_TYPE.azure,
     resumesPackagingDisk: true,
 
-    async test(): Promise<CheckResult[]> {
-      const { connectorChecks } = await import('./preflight/checks.js');
-      return connectorChecks(clients);
+    async test(opts: { fix?: boolean } = {}): Promise<CheckResult[]> {
+      const { testAzureConnector } = await import('./connectorTest.js');
+      return testAzureConnector(clients, config.name, opts);
     },
 
     async preflight(machine?: DeployLinkRequest): Promise<void> {

@@ -8,6 +8,12 @@ import { UsageError } from '../../domain/errors';
 import type { AzureSettings } from './layout';
 
 export async function azureCredential(s: AzureSettings, env: NodeJS.ProcessEnv): Promise<TokenCredential> {
+  const { explainedCredential } = await import('./signInErrors.js');
+  const host = s.authorityHost ?? env.AZURE_AUTHORITY_HOST;
+  return explainedCredential(await chosenCredential(s, env), host || 'https://login.microsoftonline.com');
+}
+
+async function chosenCredential(s: AzureSettings, env: NodeJS.ProcessEnv): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   // A custom authority (sovereign cloud, Azure Stack, a test double) cannot be validated against
   // login.microsoftonline.com's instance discovery.

@@ -33,13 +33,29 @@ export function isNotFound(e: unknown): boolean {
   return statusOf(e) === 404;
 }
 
-/** The first line of an error's message, redacted, with the service's code in front. */
+const NETWORK_CODES = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|REQUEST_SEND_ERROR)$/;
+
+/** The host a request that never got an answer was for (the SDKs' RestError carries the request). */
+function unreachableHost(e: unknown): string | null {
+  const code = codeOf(e);
+  const url = (e as { request?: { url?: string } } | undefined)?.request?.url;
+  if (!code || !NETWORK_CODES.test(code) || statusOf(e) !== undefined || !url) return null;
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
+/** The first line of an error's message, redacted, with the service's code in front (and the host it could not reach). */
 export function describeError(e: unknown): string {
   const message = e instanceof Error ? e.message : String(e);
   const code = codeOf(e);
   const first = redactSecrets(message).split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
   const text = first.length > 400 ? `${first.slice(0, 400)}…` : first;
-  return code && !text.includes(code) && !/^[A-Z_]+$/.test(code) ? `${code}: ${text}` : text;
+  const host = unreachableHost(e);
+  const described = code && !text.includes(code) && !/^[A-Z_]+$/.test(code) ? `${code}: ${text}` : text;
+  return host && !described.includes(host) ? `cannot reach ${host}: ${described}` : described;
 }
 
 /** A platform failure (exit 1) saying what elm was doing. */

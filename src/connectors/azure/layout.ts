@@ -5,6 +5,7 @@
  */
 import { diskFileName } from '../../domain/rules';
 import type { LayerRef } from '../connector';
+import { CLOUDS, cloudOfArmEndpoint, type CloudName } from './clouds';
 
 /** What `elm connector add azure` stores (src/connectors/azure/settings.ts): names, never secrets. */
 export interface AzureSettings {
@@ -17,6 +18,8 @@ export interface AzureSettings {
   clientId: string | null;
   clientSecretEnv: string | null;
   accountKeyEnv: string | null;
+  /** --cloud (AzureCloud, AzureUSGovernment, AzureChinaCloud); absent on connectors added before it. */
+  cloud?: string | null;
   armEndpoint: string | null;
   authorityHost: string | null;
   blobEndpoint: string | null;
@@ -120,10 +123,8 @@ export const STORAGE_TYPE = 'Microsoft.Storage/storageAccounts';
 export const NETWORK_API_VERSION = '2023-09-01';
 export const STORAGE_API_VERSION = '2023-05-01';
 
-/** The portal of the cloud the ARM endpoint belongs to (the deploy link opens there). */
+/** The portal of the connector's cloud (--cloud, else the one its ARM endpoint belongs to): the deploy link opens there. */
 export function portalOrigin(s: AzureSettings): string {
-  const host = s.armEndpoint ? new URL(s.armEndpoint).hostname.toLowerCase() : 'management.azure.com';
-  if (host.endsWith('usgovcloudapi.net')) return 'https://portal.azure.us';
-  if (host.endsWith('chinacloudapi.cn')) return 'https://portal.azure.cn';
-  return 'https://portal.azure.com';
+  const named = s.cloud ? (Object.keys(CLOUDS) as CloudName[]).find((n) => n === s.cloud) : undefined;
+  return CLOUDS[named ?? cloudOfArmEndpoint(s.armEndpoint)].portal;
 }

@@ -70,15 +70,19 @@ export function nameOfId(id: string): string {
   return id.split('/').pop() ?? id;
 }
 
-/** Resources of the resource group tagged for this layer version (the portal-deployed machine, leftovers). */
+/**
+ * Resources of the resource group tagged for this layer version (the portal-deployed machine,
+ * leftovers). The whole group is listed and the tags matched here: with a tagName/tagValue
+ * $filter Azure returns the resources WITHOUT their tags (Resources – List By Resource Group;
+ * azure-rest-api-specs#3819), so the version tag could never be read.
+ */
 export async function taggedResources(clients: AzureClients, layerId: string, version: string): Promise<Array<{ id: string; type: string; name: string }>> {
   const resources = await clients.resources();
   const found: Array<{ id: string; type: string; name: string }> = [];
-  const filter = `tagName eq '${TAG_LAYER_ID}' and tagValue eq '${layerId.replace(/'/g, "''")}'`;
   await withRetry(async () => {
     found.length = 0;
-    for await (const r of resources.resources.listByResourceGroup(clients.settings.resourceGroup, { filter })) {
-      if (r.tags?.[TAG_VERSION] === version && r.id) found.push({ id: r.id, type: r.type ?? '', name: r.name ?? nameOfId(r.id) });
+    for await (const r of resources.resources.listByResourceGroup(clients.settings.resourceGroup)) {
+      if (r.tags?.[TAG_LAYER_ID] === layerId && r.tags?.[TAG_VERSION] === version && r.id) found.push({ id: r.id, type: r.type ?? '', name: r.name ?? nameOfId(r.id) });
     }
   });
   return found;
@@ -121,15 +125,27 @@ export function layerOfDiskLocation(clients: AzureClients, location: string): { 
 }
 
 export async function powerState(clients: AzureClients, m: Pick<MachineResources, 'resourceGroup' | 'vmName'>): Promise<PowerState> {
+  return (await instanceState(clients, m)).power;
+}
+
+/** The VM's power state and its VM agent's status ("Ready", "Not Ready"; null when none reports). */
+export interface InstanceState {
+  power: PowerState;
+  agent: string | null;
+}
+
+/** One read of the instance view: the power state and whether the VM agent (Run Command's carrier) is Ready. */
+export async function instanceState(clients: AzureClients, m: Pick<MachineResources, 'resourceGroup' | 'vmName'>): Promise<InstanceState> {
   const compute = await clients.compute();
   try {
     const view = await compute.virtualMachines.instanceView(m.resourceGroup, m.vmName);
     const code = view.statuses?.map((s) => s.code ?? '').find((c) => c.startsWith('PowerState/'));
     const state = code?.slice('PowerState/'.length).toLowerCase();
     const known: PowerState[] = ['starting', 'running', 'stopping', 'stopped', 'deallocating', 'deallocated'];
-    return known.includes(state as PowerState) ? (state as PowerState) : 'unknown';
+    const agent = view.vmAgent?.statuses?.find((s) => s.displayStatus)?.displayStatus ?? null;
+    return { power: known.includes(state as PowerState) ? (state as PowerState) : 'unknown', agent };
   } catch (e) {
-    if (isNotFound(e)) return 'absent';
+    if (isNotFound(e)) return { power: 'absent', agent: null };
     throw platformError(`Reading the power state of ${m.vmName}`, e);
   }
 }

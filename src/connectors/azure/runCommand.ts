@@ -1,34 +1,42 @@
 /**
  * The layer integrity probe on an Azure packaging machine: ShutdownForFinalize.ps1 through Run
- * Command (RunPowerShellScript). Run Command passes parameters as `-Name value` strings, which a
- * [switch] cannot take, so the probe runs inside a small wrapper whose string parameters
- * `Shutdown` / `ExpediteNGen` ('True') turn into the probe's switches. Azure returns only the last
- * 4096 bytes of stdout; the probe prints its one-line JSON report last, so the report is the last
- * line that parses.
+ * Command (RunPowerShellScript), within Run Command's documented limits (Run scripts in your
+ * Windows VM by using action Run Commands):
+ * - it goes through the VM agent, which must be Ready: the instance view is read first;
+ * - only the last 4,096 bytes of output come back: the report is the last line that parses, and
+ *   a report whose start was cut off is called truncated;
+ * - a script may run 90 minutes: --expedite-ngen gives NGen a budget that ends well before;
+ * - the probe never runs with -Shutdown here: stopping the guest would stop the agent under the
+ *   running command. After a clean report elm deallocates the VM through ARM instead.
+ * Run Command passes parameters as `-Name value` strings, which a [switch] cannot take, so the
+ * probe runs inside a small wrapper that turns them into the probe's parameters.
  */
 import { ElmError, NotReadyError } from '../../domain/errors';
 import type { MachineRef } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';
-import { deallocate, machineResources, powerState, type MachineResources } from './machine';
-import { sleep } from './retry';
+import { deallocate, instanceState, machineResources } from './machine';
 
 export interface ProbeOptions {
   expediteNgen: boolean;
+  /** After a clean report, stop the machine (elm deallocates it through ARM). */
   shutdown: boolean;
-  /** How long to wait for the guest to stop after the probe shut it down (default 10 min). */
-  stopTimeoutMs?: number;
 }
+
+/** Run Command returns only the last 4,096 bytes of the script's output. */
+export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
+/** Minutes -ExpediteNGen may wait for NGen: the rest of Run Command's 90 minutes is for the probe itself. */
+export const NGEN_WAIT_MINUTES = 75;
 
 export function wrapProbe(probe: string): string {
   return [
-    "param([string]$Shutdown = 'False', [string]$ExpediteNGen = 'False')",
+    "param([string]$ExpediteNGen = 'False', [string]$NGenWaitMinutes = '')",
     '$elmProbe = {',
     probe.replace(/^\uFEFF/, ''),
     '}',
     '$elmArgs = @{}',
-    "if ($Shutdown -eq 'True') { $elmArgs['Shutdown'] = $true }",
     "if ($ExpediteNGen -eq 'True') { $elmArgs['ExpediteNGen'] = $true }",
+    "if ($NGenWaitMinutes -ne '') { $elmArgs['NGenWaitMinutes'] = [int]$NGenWaitMinutes }",
     '& $elmProbe @elmArgs',
   ].join('\n');
 }
@@ -47,26 +55,40 @@ export function extractReport(stdout: string): string | null {
   return null;
 }
 
+/** Output that filled Run Command's window, or that ends in the tail of a report: its start is lost. */
+export function looksTruncated(stdout: string): boolean {
+  const bytes = Buffer.byteLength(stdout, 'utf8');
+  return bytes >= RUN_COMMAND_OUTPUT_LIMIT - 4 || /"(blockers|shutdownRequested|details)"\s*:/.test(stdout);
+}
+
 export async function runProbe(clients: AzureClients, ref: MachineRef, opts: ProbeOptions): Promise<string> {
   const m = machineResources(clients, ref);
-  const state = await powerState(clients, m);
-  if (state !== 'running') {
-    if (opts.shutdown && (state === 'stopped' || state === 'deallocated' || state === 'deallocating')) {
+  const { power, agent } = await instanceState(clients, m);
+  if (power !== 'running') {
+    if (opts.shutdown && (power === 'stopped' || power === 'deallocated' || power === 'deallocating')) {
       await deallocate(clients, m);
       return '';
     }
-    const what = state === 'absent' ? 'does not exist' : `is ${state}`;
+    const what = power === 'absent' ? 'does not exist' : `is ${power}`;
     throw new NotReadyError(
       `The packaging machine ${m.vmName} ${what}: Run Command needs it running. Start it (Azure portal, or az vm start -g ${m.resourceGroup} -n ${m.vmName}), ` +
         'or run ShutdownForFinalize.ps1 on it and pass elm verify --report FILE.',
     );
   }
+  if (agent?.toLowerCase() !== 'ready')
+    throw new ElmError(
+      `The VM agent of ${m.vmName} is not Ready (${agent ?? 'no agent reports'}): Run Command goes through it. ` +
+        'Install the Azure VM Agent in the OS layer (https://learn.microsoft.com/azure/virtual-machines/extensions/agent-windows), ' +
+        'or run ShutdownForFinalize.ps1 on the machine and pass elm verify --report FILE.',
+    );
   const { readProbeScript } = await import('../../integrity/probeScript.js');
   const script = wrapProbe(await readProbeScript());
-  const parameters = [
-    ...(opts.shutdown ? [{ name: 'Shutdown', value: 'True' }] : []),
-    ...(opts.expediteNgen ? [{ name: 'ExpediteNGen', value: 'True' }] : []),
-  ];
+  const parameters = opts.expediteNgen
+    ? [
+        { name: 'ExpediteNGen', value: 'True' },
+        { name: 'NGenWaitMinutes', value: String(NGEN_WAIT_MINUTES) },
+      ]
+    : [];
   const compute = await clients.compute();
   let stdout = '';
   let stderr = '';
@@ -81,15 +103,15 @@ export async function runProbe(clients: AzureClients, ref: MachineRef, opts: Pro
       if (/StdErr/i.test(v.code ?? '')) stderr = v.message ?? '';
     }
   } catch (e) {
-    // The guest shutting down can cut the command short; what counts then is that it stopped.
-    if (opts.shutdown && ['stopping', 'stopped', 'deallocating', 'deallocated'].includes(await powerState(clients, m))) {
-      await waitStoppedAndDeallocate(clients, m, opts);
-      return '';
-    }
     throw platformError(`Running the layer integrity probe on ${m.vmName} (Run Command)`, e);
   }
   const report = extractReport(stdout);
   if (!report) {
+    if (looksTruncated(stdout))
+      throw new ElmError(
+        `The layer integrity probe on ${m.vmName} printed more than Run Command returns (report truncated: ${Buffer.byteLength(stdout, 'utf8')} bytes, ` +
+          `the last ${RUN_COMMAND_OUTPUT_LIMIT} of its output). Run ShutdownForFinalize.ps1 -ReportPath C:\\elm\\report.json on the machine and pass elm verify --report FILE.`,
+      );
     const tail = stderr.trim().split(/\r?\n/).slice(-3).join(' ').slice(-500);
     throw new ElmError(`The layer integrity probe on ${m.vmName} printed no report${tail ? `: ${tail}` : ''}.`);
   }
@@ -97,21 +119,8 @@ export async function runProbe(clients: AzureClients, ref: MachineRef, opts: Pro
     const blockers = (JSON.parse(report) as { blockers?: unknown[] }).blockers ?? [];
     if (blockers.length > 0)
       throw new NotReadyError(`The packaging machine ${m.vmName} was not shut down: the probe found ${blockers.length} blocker(s) (${blockers.join(', ')}); run elm verify again.`);
-    await waitStoppedAndDeallocate(clients, m, opts);
+    await deallocate(clients, m);
+    return ''; // stopped (deallocated) after a clean report
   }
   return report;
-}
-
-/** After the probe's Stop-Computer: wait for the guest to stop, then release the VM (deallocate). */
-async function waitStoppedAndDeallocate(clients: AzureClients, m: MachineResources, opts: ProbeOptions): Promise<void> {
-  const deadline = Date.now() + (opts.stopTimeoutMs ?? 10 * 60_000);
-  let delay = 500;
-  for (;;) {
-    const state = await powerState(clients, m);
-    if (state === 'stopped' || state === 'deallocated' || state === 'deallocating') break;
-    if (Date.now() > deadline) break; // deallocate shuts the guest down itself
-    await sleep(delay);
-    delay = Math.min(10_000, delay * 2);
-  }
-  await deallocate(clients, m);
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../../domain/errors';
 import { envVarName, httpsUrl, optionalString, requiredString } from '../flagValues';
+import { CLOUDS, cloudNamed } from './clouds';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -23,6 +24,10 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
   const clientId = optionalString(flags, 'clientId');
   const clientSecretEnv = envVarName(flags, 'clientSecretEnv', '--client-secret-env');
   if (clientSecretEnv && !clientId) throw new UsageError('--client-secret-env needs --client-id (the app the secret belongs to).');
+  // --cloud sets every endpoint of that cloud; an explicit endpoint flag still wins.
+  const cloudFlag = optionalString(flags, 'cloud');
+  const cloud = cloudFlag ? cloudNamed(cloudFlag) : null;
+  const endpoints = cloud ? CLOUDS[cloud] : null;
   return {
     subscription,
     tenant,
@@ -33,8 +38,9 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
     clientId: clientId ?? null,
     clientSecretEnv: clientSecretEnv ?? null,
     accountKeyEnv: envVarName(flags, 'accountKeyEnv', '--account-key-env') ?? null,
-    armEndpoint: httpsUrl(flags, 'armEndpoint', '--arm-endpoint') ?? null,
-    authorityHost: httpsUrl(flags, 'authorityHost', '--authority-host') ?? null,
-    blobEndpoint: optionalString(flags, 'blobEndpoint')?.replace(/\/+$/, '') ?? null,
+    cloud,
+    armEndpoint: httpsUrl(flags, 'armEndpoint', '--arm-endpoint') ?? endpoints?.arm ?? null,
+    authorityHost: httpsUrl(flags, 'authorityHost', '--authority-host') ?? endpoints?.authority ?? null,
+    blobEndpoint: optionalString(flags, 'blobEndpoint')?.replace(/\/+$/, '') ?? (endpoints ? `https://${storageAccount}.${endpoints.blobSuffix}` : null),
   };
 }

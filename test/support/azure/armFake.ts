@@ -89,6 +89,10 @@ export interface ArmFake {
   onRunCommand(vmName: string | '*', handler: RunCommandHandler): void;
   /** Sets a VM's power state directly (the operator shut the machine down from inside). */
   setPowerState(resourceGroup: string, vmName: string, state: PowerState): void;
+  /** The guest's Azure VM Agent: 'NotReady' (not installed, or not running) refuses Run Command. */
+  setVmAgent(resourceGroup: string, vmName: string, status: 'Ready' | 'NotReady'): void;
+  /** Run Command's time limit (default 90 minutes), shortened to test a run that is killed. */
+  configureRunCommand(config: { limitMs: number }): void;
 
   inventory(filter?: { resourceGroup?: string; type?: string; tag?: [string, string] }): InventoryItem[];
   resourceGroups(): ResourceGroup[];
@@ -307,6 +311,14 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
       const vm = cloud.inventory.find(rg, VM_TYPE, vmName);
       if (!vm?.vm) throw new Error(`no VM ${rg}/${vmName}`);
       vm.vm.powerState = state;
+    },
+    setVmAgent(rg, vmName, status) {
+      const vm = cloud.inventory.find(rg, VM_TYPE, vmName);
+      if (!vm?.vm) throw new Error(`no VM ${rg}/${vmName}`);
+      vm.vm.agentNotReady = status === 'NotReady';
+    },
+    configureRunCommand(config) {
+      cloud.runCommandLimitMs = config.limitMs;
     },
     inventory(filter = {}) {
       return cloud.inventory

@@ -9,7 +9,7 @@ import { Inventory } from './inventory';
 import { LroConfig, LroEngine } from './lro';
 import type { AccessTokenClaims } from './tokens';
 import type { DeploymentRecord } from './arm/deployments';
-import type { RunCommandHandler, RunCommandRecord } from './arm/runCommand';
+import { RUN_COMMAND_LIMIT_MS, type RunCommandHandler, type RunCommandRecord } from './arm/runCommand';
 
 export interface CloudOptions {
   subscriptionId: string;
@@ -34,6 +34,8 @@ export class FakeCloud {
   readonly lro: LroEngine;
   readonly runCommandHandlers = new Map<string, RunCommandHandler>();
   readonly runCommandLog: RunCommandRecord[] = [];
+  /** How long a Run Command may run before Azure kills it (90 min; tests shorten it). */
+  runCommandLimitMs = RUN_COMMAND_LIMIT_MS;
   readonly azurite?: StorageConnection;
   readonly diskBlobs?: DiskBlobs;
 

@@ -28,7 +28,8 @@ export interface FakeResource {
   createdAt: string;
   /** Name of the deployment that created or last updated it. */
   deployment?: string;
-  vm?: { vmId: string; powerState: PowerState; runCommandBusy: boolean };
+  /** agentNotReady: the guest runs without a working Azure VM Agent (fake.setVmAgent). */
+  vm?: { vmId: string; powerState: PowerState; runCommandBusy: boolean; agentNotReady?: boolean };
   disk?: { blobName: string; sizeBytes: number; activeSas: boolean; uniqueId: string };
   storage?: { blobEndpoint: string; accountKey: string };
 }

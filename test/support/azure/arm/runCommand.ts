@@ -4,7 +4,8 @@
  * `fake.onRunCommand(vmName, (script, parameters, ctx) => stdout | { stdout, stderr })`, and
  * `ctx.vm.shutdown()` makes the VM stop (PowerState/stopped) once the command has returned, like
  * a script ending in `Stop-Computer`. As in Azure, only the last 4096 bytes of each stream are
- * returned, one command runs at a time per VM, and the VM must be running.
+ * returned, one command runs at a time per VM, the VM must be running with its VM agent Ready,
+ * and a command running longer than the limit (90 minutes; `fake.configureRunCommand`) is killed.
  * A handler that throws an ArmError fails the operation with it; any other exception becomes the
  * command's stderr (a script that threw).
  */
@@ -43,6 +44,34 @@ export interface RunCommandRecord {
 }
 
 export const RUN_COMMAND_OUTPUT_LIMIT = 4096;
+
+/**
+ * "The maximum time a script can run is 90 minutes. After that, it will time out." (Run scripts in
+ * your Windows VM by using action Run Commands, learn.microsoft.com/azure/virtual-machines/windows/run-command).
+ */
+export const RUN_COMMAND_LIMIT_MS = 90 * 60_000;
+
+/** The script ran past the limit: Azure stops it and the operation fails. */
+export function runCommandTimedOut(limitMs: number): ArmError {
+  return new ArmError(
+    500,
+    'VMExtensionProvisioningTimeout',
+    `Run command exceeded the maximum run time of ${Math.round(limitMs / 60_000) || limitMs / 60_000} minutes and was stopped (the script timed out).`,
+  );
+}
+
+/**
+ * Run Command goes through the VM agent: "the VM agent must be installed and in a Ready state"
+ * (Run Command restrictions, same document); without it Azure answers
+ * VMAgentStatusCommunicationError (Troubleshoot the Azure Windows VM Agent).
+ */
+export function agentNotReady(vmName: string): ArmError {
+  return new ArmError(
+    409,
+    'VMAgentStatusCommunicationError',
+    `VM '${vmName}' has not reported status for VM agent or extensions. Verify that the OS is up and healthy, the VM has a running VM agent, and that it can establish outbound connections to Azure storage.`,
+  );
+}
 
 export const SUPPORTED_COMMANDS: Record<string, 'Windows' | 'Linux'> = {
   RunPowerShellScript: 'Windows',

@@ -23,6 +23,8 @@ export interface StorageAccountOptions {
   tags?: Record<string, string>;
   /** allowSharedKeyAccess (default true). */
   allowSharedKeyAccess?: boolean;
+  /** networkAcls.defaultAction: 'Deny' is a storage firewall (selected networks only). Default 'Allow'. */
+  networkDefaultAction?: 'Allow' | 'Deny';
 }
 
 export function storageRoutes(cloud: FakeCloud, router: Router): void {
@@ -83,7 +85,7 @@ export function makeStorageAccount(cloud: FakeCloud, name: string, opts: Storage
       minimumTlsVersion: 'TLS1_2',
       allowBlobPublicAccess: false,
       allowSharedKeyAccess: opts.allowSharedKeyAccess ?? true,
-      networkAcls: { bypass: 'AzureServices', virtualNetworkRules: [], ipRules: [], defaultAction: 'Allow' },
+      networkAcls: { bypass: 'AzureServices', virtualNetworkRules: [], ipRules: [], defaultAction: opts.networkDefaultAction ?? 'Allow' },
       supportsHttpsTrafficOnly: true,
       encryption: {
         services: { file: { keyType: 'Account', enabled: true }, blob: { keyType: 'Account', enabled: true } },

@@ -4,6 +4,7 @@
  *   GET|HEAD|PUT|DELETE /subscriptions/{s}/resourcegroups/{rg}   (DELETE is a long-running op)
  *   GET  /subscriptions/{s}/resourcegroups
  *   GET  /subscriptions/{s}[/resourceGroups/{rg}]/resources?$filter=tagName eq 'k' and tagValue eq 'v'
+ *        (with a tag filter the resources come back WITHOUT their tags, as in Azure)
  */
 import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
@@ -114,7 +115,11 @@ function listResources(_cloud: FakeCloud, req: FakeRequest, all: FakeResource[])
       ...(r.sku !== undefined ? { sku: r.sku } : {}),
       ...(r.kind !== undefined ? { kind: r.kind } : {}),
       location: r.location,
-      ...(Object.keys(r.tags).length ? { tags: r.tags } : {}),
+      // Resources – List By Resource Group, $filter: "when resources are filtered by tag name and
+      // value, the original tags for each resource will not be returned in the results"
+      // (azure-rest-api-specs resources.json; issue Azure/azure-rest-api-specs#3819). Stricter
+      // than the text, as the issue reports: any tag filter hides the tags.
+      ...(Object.keys(r.tags).length && filter.tagName === undefined ? { tags: r.tags } : {}),
       ...(r.managedBy ? { managedBy: r.managedBy } : {}),
     }));
   return { status: 200, body: { value } };

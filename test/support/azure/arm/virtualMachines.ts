@@ -17,7 +17,7 @@ import { dig, isObject, requireLocation, requireResource, requireResourceGroup, 
 import { DISK_TYPE } from './disks';
 import { NIC_TYPE } from './network';
 import { deleteResource, Provisioner } from './provisioners';
-import { invokeHandler, runCommandResult, SUPPORTED_COMMANDS } from './runCommand';
+import { agentNotReady, invokeHandler, runCommandResult, runCommandTimedOut, SUPPORTED_COMMANDS } from './runCommand';
 
 export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 const RG = '/subscriptions/{sub}/resourceGroups/{rg}/providers';
@@ -117,6 +117,7 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
   if (state.powerState !== 'running') {
     throw armErrors.operationNotAllowed(`The operation requires the VM to be running (or set to run). VM '${vm.name}' is ${state.powerState}.`);
   }
+  if (state.agentNotReady) throw agentNotReady(vm.name);
   if (state.runCommandBusy) {
     throw armErrors.conflict('Run command extension execution is in progress. Please wait for completion before invoking a run command.');
   }
@@ -132,8 +133,13 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
     outputInStatus: true,
     work: async () => {
       let shutdown = false;
+      let timer: NodeJS.Timeout | undefined;
+      const limitMs = cloud.runCommandLimitMs;
+      const killed = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(runCommandTimedOut(limitMs)), limitMs);
+      });
       try {
-        const out = await invokeHandler(handler, script, parameters, {
+        const run = invokeHandler(handler, script, parameters, {
           vmName: vm.name,
           resourceGroup: vm.resourceGroup,
           commandId,
@@ -146,8 +152,10 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
             },
           },
         });
-        return runCommandResult(out);
+        run.catch(() => undefined); // a killed run's late failure is nobody's
+        return runCommandResult(await Promise.race([run, killed]));
       } finally {
+        clearTimeout(timer);
         state.runCommandBusy = false;
         if (shutdown) state.powerState = 'stopped';
       }
@@ -175,7 +183,15 @@ export function instanceView(cloud: FakeCloud, vm: FakeResource): Record<string,
     computerName: vm.name,
     osName: 'Windows Server 2022 Datacenter',
     hyperVGeneration: 'V1',
-    ...(ps === 'running'
+    ...(ps === 'running' && vm.vm?.agentNotReady
+      ? {
+          // What a VM without a working agent shows (Troubleshoot the Azure Windows VM Agent).
+          vmAgent: {
+            vmAgentVersion: 'Unknown',
+            statuses: [{ code: 'ProvisioningState/Unavailable', level: 'Warning', displayStatus: 'Not Ready', message: 'VM status blob is found but not yet populated.', time }],
+          },
+        }
+      : ps === 'running'
       ? {
           vmAgent: {
             vmAgentVersion: '2.7.41491.1102',
