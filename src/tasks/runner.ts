@@ -116,6 +116,10 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
       const { loadConnector } = await import('../connectors/registry.js');
       return loadConnector(config, envt);
     },
+    async runTask(childId) {
+      // The part stops as this task stops: handed over on an interrupt, left for the next runner.
+      await runTask(childId, { ...deps, signal, onAbort: 'hand-over' });
+    },
   };
   return ctx;
 }

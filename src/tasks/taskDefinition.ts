@@ -19,6 +19,8 @@ export interface StepContext {
   /** Data a finished earlier step produced. */
   stepData(name: string): Record<string, unknown>;
   connector(config: ConnectorConfig): Promise<Connector>;
+  /** Runs another task (a part of this one, e.g. a build's packaging disk) to its end in this process. */
+  runTask(taskId: string): Promise<void>;
   log(line: string): void;
 }
 

@@ -26,8 +26,7 @@ export const layerBuildTask: TaskDefinition = {
       weight: 19,
       async run(ctx) {
         const p = ctx.task.params as unknown as LayerBuildParams;
-        const { runTask } = await import('../runner.js');
-        await runTask(p.createTaskId, { store: ctx.store, home: ctx.home, env: ctx.env, signal: ctx.signal, log: ctx.log, onAbort: 'hand-over' });
+        await ctx.runTask(p.createTaskId);
         const child = (await ctx.store.read()).tasks.find((t) => t.id === p.createTaskId);
         if (child?.state !== 'ActionRequired') throw new Error(`the packaging disk task ${p.createTaskId} ended ${child?.state ?? 'missing'}: ${child?.error ?? child?.description ?? ''}`);
         return { disk: child.id };
