@@ -64,7 +64,7 @@ describe('connector test', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('vSphere --datastore: no datastore named "DS1" in datacenter DC1; names are case-sensitive: did you mean "ds1"?');
     expect((await stateBytes(s.home))!.equals(before!)).toBe(true);
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'))).toEqual([]);
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'))).toEqual([]);
   });
 
   it('vsphere: a wrong datacenter leaves the rest unchecked; a wrong password or an untrusted certificate fails the login', async () => {

@@ -51,7 +51,7 @@ describe('PVS prerequisites', () => {
     expect(r.stderr).toContain('PVS machines then lose their network and hang at boot');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await stateBytes(s.home))!.equals(before!)).toBe(true);
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'))).toEqual([]); // nothing uploaded
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'))).toEqual([]); // nothing uploaded
   });
 
   it('accepts it bound to a new OS layer version with IPv6 disabled', async () => {

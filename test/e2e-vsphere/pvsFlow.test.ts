@@ -76,15 +76,15 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
       '--provisioning', 'pvs', '--broker', 'xenapp', '--disk-name', 'pvsplat', '--comment', 'PVS platform layer', '--wait',
     ]);
     expect(created).toMatchObject({ version: { name: '1', state: 'Editing' }, task: { kind: 'CreatePackagingDisk', state: 'ActionRequired' } });
-    expect(created.task.description).toContain('The packaging disk is ready: [ds1] elm/pvsplat/pvsplat.vmdk');
+    expect(created.task.description).toContain('The packaging disk is ready: [ds1] elm-pvsplat.vmdk');
     expect(created.task.description).toContain('elm machine deploy "pvsplat"');
     createTaskId = created.task.id;
 
     const status = await s.json(['disk', 'status', 'pvsplat']);
-    expect(status.disk).toMatchObject({ format: 'vmdk', location: '[ds1] elm/pvsplat/pvsplat.vmdk', sizeBytes: 64 * MiB });
+    expect(status.disk).toMatchObject({ format: 'vmdk', location: '[ds1] elm-pvsplat.vmdk', sizeBytes: 64 * MiB });
 
-    const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'));
-    expect(files.map((f) => f.dsPath)).toEqual(['[ds1] elm/pvsplat/pvsplat-flat.vmdk', '[ds1] elm/pvsplat/pvsplat.vmdk']);
+    const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'));
+    expect(files.map((f) => f.dsPath)).toEqual(['[ds1] elm-pvsplat-flat.vmdk', '[ds1] elm-pvsplat.vmdk']);
     const flat = readFileSync(files[0].localPath);
     expect(flat.length).toBe(64 * MiB);
     expect(flat.subarray(MiB, MiB + MARKER.length).toString()).toBe(MARKER);
@@ -102,7 +102,7 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(link.link).toContain(`VM ${vmName} in datacenter DC1, folder Packaging: not created yet`);
     expect(link.link).toContain(`https://${fake.host}/ui/`);
     expect(link.link).toContain('If a software installation requires a system restart, restart it manually');
-    expect(link.parameters).toMatchObject({ datacenter: 'DC1', folder: 'Packaging', machineName: vmName, vmId: null, vsphereClientUrl: `https://${fake.host}/ui/`, disk: '[ds1] elm/pvsplat/pvsplat.vmdk' });
+    expect(link.parameters).toMatchObject({ datacenter: 'DC1', folder: 'Packaging', machineName: vmName, vmId: null, vsphereClientUrl: `https://${fake.host}/ui/`, disk: '[ds1] elm-pvsplat.vmdk' });
     // The Packaging Disk task's description carries it too, as the console's does.
     const task = await s.json(['task', 'show', createTaskId]);
     expect(task.description).toContain(`Deploy link: Packaging machine for "pvsplat" 1 on vCenter ${fake.host}:`);
@@ -112,9 +112,9 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     const deployed = await s.json(['machine', 'deploy', 'pvsplat']);
     const vm = fake.vm(vmName)!;
     expect(deployed.task).toMatchObject({ kind: 'DeployMachine', state: 'Complete' });
-    expect(deployed.machine).toMatchObject({ name: vmName, resources: { vm: vm.id, datacenter: expect.stringMatching(/^datacenter-/), folder: vm.folderId, disk: '[ds1] elm/pvsplat/pvsplat.vmdk' } });
+    expect(deployed.machine).toMatchObject({ name: vmName, resources: { vm: vm.id, datacenter: expect.stringMatching(/^datacenter-/), folder: vm.folderId, disk: '[ds1] elm-pvsplat.vmdk' } });
     // ESXi (and so the fake) powers on only its own disk types: the vmfs descriptor passed.
-    expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm/pvsplat/pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
+    expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm-pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
     expect(await s.json(['machine', 'status', 'pvsplat'])).toMatchObject({ machine: { name: vmName, status: 'running' } });
     expect((await s.json(['machine', 'deploy-link', 'pvsplat'])).link).toContain(`exists (${vm.id}, powered on)`);
   });
@@ -163,12 +163,12 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
   });
 
   it('finalize copies the disk into the layer repository, deletes the VM and the datastore files: Deployable', async () => {
-    const flatOnDatastore = readFileSync(fake.datastoreFiles().find((f) => f.path === 'elm/pvsplat/pvsplat-flat.vmdk')!.localPath);
+    const flatOnDatastore = readFileSync(fake.datastoreFiles().find((f) => f.path === 'elm-pvsplat-flat.vmdk')!.localPath);
     const done = await s.json(['finalize', 'pvsplat', '--wait', '--comment', 'PVS tools installed']);
     expect(done).toMatchObject({ task: { kind: 'Finalize', state: 'Complete' }, version: { name: '1', state: 'Deployable' } });
     expect(fake.vm(vmName)).toBeUndefined();
     expect(fake.vms().map((v) => v.name)).toEqual(['win2019-tpl']);
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/') || f.path.startsWith(`${vmName}/`))).toEqual([]);
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-') || f.path.startsWith(`${vmName}/`))).toEqual([]);
 
     const artifact = done.artifact;
     expect(artifact).toMatchObject({ format: 'vmdk', sizeBytes: 64 * MiB, location: expect.stringMatching(/repository.*pvsplat\.vmdk$/) });

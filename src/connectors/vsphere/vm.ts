@@ -163,5 +163,5 @@ export async function deleteVm(s: VsphereSession, vm: string): Promise<boolean> 
 
 /** Whether a vCenter error says the object is not there. */
 export function isNotFound(e: unknown): boolean {
-  return e instanceof VsphereError && e.status === 404;
+  return e instanceof VsphereError && e.status === 404 && e.errorType === 'NOT_FOUND';
 }

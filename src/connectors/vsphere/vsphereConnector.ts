@@ -101,8 +101,8 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
   async function removeDiskFiles(s: VsphereSession, l: DiskLayout): Promise<void> {
     await deleteFile(s, l.flat);
     await deleteFile(s, l.descriptor);
-    // The folder goes too when the datastore lets it (some refuse a folder DELETE: it stays, empty).
-    await deleteFile(s, l.folder).catch(() => false);
+    // A disk recorded in a folder (earlier versions): the folder goes too when the datastore lets it.
+    if (l.folder) await deleteFile(s, l.folder).catch(() => false);
   }
 
   return {

@@ -29,7 +29,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatastoreFiles } from './datastoreFiles';
 import { Ctx, Route, VapiError, obj, queryList, sendJson, sendNoContent, str } from './http';
-import { Datastore, Folder, Inventory, NetworkType, nextId } from './inventory';
+import { Datastore, Folder, Inventory, NetworkType, nextId, tooMany } from './inventory';
 import { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';
 
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
@@ -461,11 +461,14 @@ export class VmStore {
           const hosts = queryList(url, 'hosts');
           const states = queryList(url, 'power_states');
           const ids = queryList(url, 'vms');
-          sendJson(res, 200, this.vms
+          const found = this.vms
             .filter((v) => v.template !== 'library')
             .filter((v) => inSet(names, v.name) && inSet(folders, v.folder) && inSet(dcs, v.datacenter)
-              && inSet(hosts, v.host) && inSet(states, v.powerState) && inSet(ids, v.id))
-            .map((v) => ({ vm: v.id, name: v.name, power_state: v.powerState, cpu_count: v.cpuCount, memory_size_MiB: v.memoryMiB })));
+              && inSet(hosts, v.host) && inSet(states, v.powerState) && inSet(ids, v.id));
+          // vSphere Automation API, List VM (GET /api/vcenter/vm): "Returns information about at
+          // most 1000 visible (subject to permission checks) virtual machines"; more is an error.
+          if (found.length > this.inventory.listLimit) throw tooMany('virtual machines', found.length, this.inventory.listLimit);
+          sendJson(res, 200, found.map((v) => ({ vm: v.id, name: v.name, power_state: v.powerState, cpu_count: v.cpuCount, memory_size_MiB: v.memoryMiB })));
         },
       },
       { method: 'POST', pattern: /^\/api\/vcenter\/vm$/, handle: (ctx) => this.create(ctx) },
