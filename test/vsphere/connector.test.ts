@@ -75,7 +75,7 @@ describe('vsphere connector against the vCenter fake', () => {
     fake = await startVCenterFake({
       users: { [ADMIN]: ADMIN_PW },
       guestUsers: { [GUEST]: GUEST_PW },
-      inventory: { datacenters: ['DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Other Net'], folders: ['Packaging'] },
+      inventory: { datacenters: ['Europe/Lab/DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Other Net'], folders: ['Packaging'] },
     });
     fake.putDatastoreFile('DC1', 'ds1', 'templates/tpl.vmdk', vmfsDescriptor(MiB, 'tpl-flat.vmdk'));
     fake.putDatastoreFile('DC1', 'ds1', 'templates/tpl-flat.vmdk', Buffer.alloc(MiB));
@@ -242,6 +242,7 @@ describe('vsphere connector against the vCenter fake', () => {
     const ok = await connector().test();
     expect(ok.map((c) => [c.name, c.ok])).toEqual([
       ['login', true],
+      ['version', true],
       ['datacenter', true],
       ['datastore', true],
       ['host', true],
@@ -258,7 +259,7 @@ describe('vsphere connector against the vCenter fake', () => {
     expect(byName.folder.detail).toContain('did you mean "Packaging"');
     expect(byName.template.detail).toContain('did you mean "win2019-tpl"');
     const noDc = await connector({ datacenter: 'dc1' }).test();
-    expect(noDc.map((c) => c.ok)).toEqual([true, false, null, null, null, null, null, true]);
+    expect(noDc.map((c) => c.ok)).toEqual([true, true, false, null, null, null, null, null, true]);
     const badPw = await connector({}, { ...ENV, ELM_VSPHERE_PASSWORD: 'nope' }).test();
     expect(badPw[0]).toMatchObject({ name: 'login', ok: false, detail: expect.stringContaining('invalid user name or password') });
     expect(JSON.stringify(badPw)).not.toContain('nope');

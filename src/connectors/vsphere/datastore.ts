@@ -295,3 +295,21 @@ async function receive(res: IncomingMessage, out: fs.FileHandle, opts: { start: 
     await flush();
   }
 }
+
+/**
+ * `connector test`: a HEAD of the datastore's root folder through /folder, with the credentials
+ * uploads use, so missing file privileges (Datastore.Browse, Datastore.FileManagement) or a wrong
+ * dcPath show before layer create uploads anything.
+ */
+export async function probeDatastoreRoot(s: VsphereSession, datastore: string): Promise<{ ok: boolean; detail: string }> {
+  const dcPath = await datacenterPath(s);
+  const url = await fileUrl(s, { datacenter: s.settings.datacenter, datastore, path: '' });
+  const what = `HEAD /folder?dcPath=${dcPath}&dsName=${datastore}`;
+  const reply = await send(s.transport, { method: 'HEAD', url, headers: { authorization: s.basicAuth() } }).catch((e) => {
+    throw connectionError(e, what, s.server);
+  });
+  if (reply.status >= 200 && reply.status < 300) return { ok: true, detail: `file access through /folder works (dcPath ${dcPath})` };
+  if (reply.status === 401 || reply.status === 403)
+    return { ok: false, detail: `${what}: HTTP ${reply.status}: ${s.settings.user} may not reach the datastore's files; grant Datastore > Browse datastore and Low level file operations on ${datastore}` };
+  return { ok: false, detail: `${what}: HTTP ${reply.status}: the datastore's files are not reachable` };
+}

@@ -80,7 +80,7 @@ export function connectionError(e: unknown, what: string, host: string): Error {
   const code = err?.code ?? '';
   if (TLS_CODES.has(code))
     return new VsphereError(
-      `${what}: the certificate of ${host} is not trusted (${code}); trust its CA with NODE_EXTRA_CA_CERTS=/path/to/vcenter-ca.pem (download it from https://${host}/certs/download.zip).`,
+      `${what}: the certificate of ${host} is not trusted (${code}); trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (vCenter: its root CA from https://${host}/certs/download.zip; an ESXi host: the host's own certificate).`,
     );
   if (code === 'ENOTFOUND') return new VsphereError(`${what}: the host ${host} is unknown (DNS); check --server.`);
   const retryable = NETWORK_CODES.has(code) || /socket hang up|aborted|premature close/i.test(err?.message ?? '');

@@ -16,7 +16,10 @@ import { dsPath, parseDsPath, type DsFile } from './datastore';
 import type { VsphereSettings } from './settings';
 
 export interface DiskLayout {
+  /** The files' name on the datastore without extension (`elm-<disk name>`). */
   stem: string;
+  /** The disk's own name (no `elm-` prefix): the file names in the layer repository. */
+  name: string;
   /** `[ds] elm-<stem>.vmdk`: the disk as VMs and the task description name it. */
   location: string;
   descriptor: DsFile;
@@ -37,6 +40,7 @@ function layout(settings: VsphereSettings, configId: string, home: string, datas
   const workDir = path.join(home, 'work', `vsphere-${configId}`, stem);
   return {
     stem,
+    name: !dir && stem.startsWith(DATASTORE_PREFIX) ? stem.slice(DATASTORE_PREFIX.length) : stem,
     location: dsPath(descriptor),
     descriptor,
     flat: at(`${stem}-flat.vmdk`),

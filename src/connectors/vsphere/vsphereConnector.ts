@@ -31,7 +31,7 @@ import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } f
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
 import { getGuestFile, guestCredentials, putGuestFile, runGuestProcess, waitForTools } from './guest';
 import { createTransport, VsphereError, type TransportOptions } from './http';
-import { findDatacenter, findDatastore, findFolder, resolvePlacement, type Lookup } from './inventory';
+import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
 import { withSession, type VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
@@ -87,7 +87,11 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
     if (!dc.ok) return null;
     const folder = await findFolder(s, dc.item, settings.folder);
     if (!folder.ok) return null;
-    const vms = await s.get<{ vm: string }[]>('/api/vcenter/vm', { folders: folder.item.id });
+    // Bounded: one folder's VMs (a folder past vCenter's list limit has no search, only the recorded id).
+    const vms = await s.get<{ vm: string }[]>('/api/vcenter/vm', { folders: folder.item.id }).catch((e: unknown) => {
+      if (isListLimit(e)) return [];
+      throw e;
+    });
     for (const { vm } of vms.slice(0, 100)) {
       if ((await listDisks(s, vm)).some((d) => d.vmdkFile === disk.location)) return vm;
     }
@@ -325,7 +329,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         const size = await fileSize(s, l.flat, req.signal);
         if (size === null) throw new ElmError(`The packaging disk ${dsPath(l.flat)} is not found on the datastore (datacenter ${settings.datacenter}).`);
         await fs.mkdir(req.repositoryDir, { recursive: true, mode: 0o700 });
-        const flat = path.join(req.repositoryDir, path.posix.basename(l.flat.path));
+        const flat = path.join(req.repositoryDir, `${l.name}-flat.vmdk`);
         progress(0, `Copying ${dsPath(l.flat)} (${formatSize(size)}) into the layer repository`);
         const got = await downloadFile(s, l.flat, flat, {
           signal: req.signal,
@@ -334,7 +338,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         });
         if (got.sizeBytes !== size) throw new ElmError(`The packaging disk ${dsPath(l.flat)} changed size while it was copied (${size} → ${got.sizeBytes} bytes).`);
         // The hosted descriptor beside the extent, so the repository copy opens in qemu-img or Workstation.
-        const descriptor = path.join(req.repositoryDir, `${l.stem}.vmdk`);
+        const descriptor = path.join(req.repositoryDir, `${l.name}.vmdk`);
         await fs.writeFile(`${descriptor}.partial`, monolithicFlatDescriptor(size, path.basename(flat)), { mode: 0o600 });
         await fs.rename(`${descriptor}.partial`, descriptor);
         progress(1);
