@@ -113,7 +113,7 @@ describe('vsphere connector against the vCenter fake', () => {
     ]);
     const flat = readFileSync(files[0].localPath);
     expect(flat.subarray(MiB, MiB + 18).toString()).toBe('ELM-OS-LAYER-BYTES');
-    expect(readFileSync(files[1].localPath, 'utf8')).toMatch(/createType="vmfs"[\s\S]*RW 16384 VMFS "pvsplat-flat.vmdk"/);
+    expect(readFileSync(files[1].localPath, 'utf8')).toMatch(/createType="vmfs"[\s\S]*RW 16384 VMFS "elm-pvsplat-flat.vmdk"/);
     // The work folder under ELM_HOME is gone once the disk is on the datastore.
     await expect(fs.readdir(path.join(dir, 'home', 'work', 'vsphere-7'))).resolves.toEqual([]);
     if (hasQemuImg) {
