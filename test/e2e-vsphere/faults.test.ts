@@ -28,7 +28,7 @@ describe('vCenter faults', () => {
 
   it('retries 503 Service Unavailable (Retry-After honoured) and dropped uploads within one run', async () => {
     fake.fail({ method: 'GET', path: '/api/vcenter/datastore', status: 503, times: 2, headers: { 'retry-after': '0' } });
-    fake.drop({ method: 'PUT', path: /\/folder\/elm\/one\/one-flat\.vmdk/, afterBytes: 4 * MiB });
+    fake.drop({ method: 'PUT', path: /\/folder\/elm-one-flat\.vmdk/, afterBytes: 4 * MiB });
     const created = await s.json(['layer', 'create', '--name', 'one', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'one', '--wait']);
     expect(created.task.state).toBe('ActionRequired');
     // The preflight of layer create met the two 503s and went on; the worker then found the datastore at once.
@@ -38,12 +38,12 @@ describe('vCenter faults', () => {
   });
 
   it('fails the task (exit 1) when the upload keeps dropping, removes the partial disk, and task resume completes it', async () => {
-    fake.drop({ method: 'PUT', path: /\/folder\/elm\/two\//, afterBytes: MiB, times: 20 });
+    fake.drop({ method: 'PUT', path: /\/folder\/elm-two/, afterBytes: MiB, times: 20 });
     const r = await s.run(['layer', 'create', '--name', 'two', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'two', '--wait', '--json']);
     expectCode(r, 1);
     const doc = JSON.parse(r.stdout);
     expect(doc.task.state).toBe('Failed');
-    expect(doc.task.description).toMatch(/Failed at step "writeDisk": upload of \[ds1\] elm\/two\/two-flat\.vmdk: /);
+    expect(doc.task.description).toMatch(/Failed at step "writeDisk": upload of \[ds1\] elm-two-flat\.vmdk: /);
     expect(elmFiles().filter((f) => f.includes('elm-two'))).toEqual([]); // the partial upload was removed
 
     fake.clearFaults();

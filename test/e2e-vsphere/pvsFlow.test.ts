@@ -48,6 +48,7 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(vsTest.ok).toBe(true);
     expect(vsTest.checks.map((c: Doc) => [c.name, c.ok])).toEqual([
       ['login', true],
+      ['version', true],
       ['datacenter', true],
       ['datastore', true],
       ['host', true],
@@ -64,7 +65,10 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(p).toMatchObject({ type: 'pvs', passwordEnv: 'ELM_PVS_PASSWORD', licenseMode: 'kms', servers: [{ version: '2203.0.0', agent: true, console: true }] });
     const pTest = await s.run(['connector', 'test', 'pvs']);
     expectCode(pTest, 0);
-    expect(pTest.stdout).toMatch(/✓ server 127\.0\.0\.1:\d+ agent: App Layering agent declared installed/);
+    expect(vsTest.checks.find((c: Doc) => c.name === 'datacenter').detail).toContain('inventory path Region/DC1');
+    // What only the configuration says is not verified (`?`), never passed.
+    expect(pTest.stdout).toMatch(/\? server 127\.0\.0\.1:\d+ agent: App Layering agent declared installed and registered \(--server …,agent\): not verified/);
+    expect(pTest.stdout).toMatch(/\? server 127\.0\.0\.1:\d+ console: PVS Console declared installed/);
     expect(pTest.stdout).toMatch(/\? server 127\.0\.0\.1:\d+ snap-in: not verified from here/);
     expect(pTest.stderr).toMatch(/could not be verified from here/);
   });
