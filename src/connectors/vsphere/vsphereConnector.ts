@@ -45,7 +45,9 @@ import {
   findVm,
   listDisks,
   powerOn,
+  DEFAULT_GUEST_OS,
   powerState,
+  setFirmware,
   shutdownGuest,
   useNetwork,
   waitForPower,
@@ -227,7 +229,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           id = existing.id;
           progress(0.3, `Using the packaging machine ${name} (${id}) an earlier run created`);
         } else {
-          const spec = { name, disk: l.location, placement: p };
+          const spec = { name, disk: l.location, placement: p, os: req.os };
           progress(0.2, `Creating the packaging machine ${name} in folder ${settings.folder}`);
           try {
             if (p.template?.kind === 'vm') id = await cloneVm(s, spec, p.template.id);
@@ -255,6 +257,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
             network: p.network.id,
             template: p.template ? { kind: p.template.kind, id: p.template.id, name: p.template.name } : null,
             disk: l.location,
+            // From the OS layer version; a clone keeps its template's guest OS (the REST API cannot change it).
+            firmware: req.os?.firmware ?? null,
+            guestOs: p.template ? null : (req.os?.guestOs ?? DEFAULT_GUEST_OS),
             vsphereClientUrl: vsphereClientUrl(server),
           },
         };
@@ -265,7 +270,10 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           await attachDisk(s, id, l.location);
         }
         if (p.template) await useNetwork(s, id, p.network);
-        if ((await powerState(s, id)) !== 'POWERED_ON') {
+        const state = await powerState(s, id);
+        // The firmware the OS layer's disk boots with (GPT: EFI, MBR: BIOS); a clone would keep its template's.
+        if (state === 'POWERED_OFF' && req.os) await setFirmware(s, id, req.os.firmware);
+        if (state !== 'POWERED_ON') {
           progress(0.8, `Powering on ${name}`);
           await powerOn(s, id);
         }
