@@ -74,7 +74,10 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
   });
 
   it('creates the layer with the PVS recipe: the packaging disk is a vmfs VMDK with a flat extent on the datastore', async () => {
-    expectCode(await s.run(['os-layer', 'import', '--name', 'win2019', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled']), 0);
+    expectCode(await s.run(['os-layer', 'import', '--name', 'win2019', '--version', '0', '--disk', s.osDisk, '--guest-os', 'windows 2019']), 2);
+    const os = await s.json(['os-layer', 'import', '--name', 'win2019', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled']);
+    // No partition table read (a raw test disk): generation V1, so BIOS; the guest OS follows the name.
+    expect(os.versions[0]).toMatchObject({ generation: 'V1', firmware: 'BIOS', guestOs: 'WINDOWS_SERVER_2019' });
     const created = await s.json([
       'layer', 'create', '--name', 'pvsplat', '--version', '1', '--os-layer', 'win2019', '--connector', 'vs', '--recipe', 'pvs',
       '--provisioning', 'pvs', '--broker', 'xenapp', '--disk-name', 'pvsplat', '--comment', 'PVS platform layer', '--wait',
@@ -119,6 +122,9 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(deployed.machine).toMatchObject({ name: vmName, resources: { vm: vm.id, datacenter: expect.stringMatching(/^datacenter-/), folder: vm.folderId, disk: '[ds1] elm-pvsplat.vmdk' } });
     // ESXi (and so the fake) powers on only its own disk types: the vmfs descriptor passed.
     expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm-pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
+    // The template is EFI (vSphere's pick for Windows Server); the OS layer's disk needs BIOS, and gets it.
+    expect(vm.firmware).toBe('BIOS');
+    expect(deployed.machine.resources).toMatchObject({ firmware: 'BIOS' });
     expect(await s.json(['machine', 'status', 'pvsplat'])).toMatchObject({ machine: { name: vmName, status: 'running' } });
     expect((await s.json(['machine', 'deploy-link', 'pvsplat'])).link).toContain(`exists (${vm.id}, powered on)`);
   });

@@ -185,3 +185,27 @@ describe("vCenter's list limit", () => {
     expect(f.requests.some((r) => r.path === '/api/vcenter/host' && !r.url.includes('names=') && r.status === 500)).toBe(true);
   });
 });
+
+describe('guest OS and firmware follow the OS layer version', () => {
+  const disk = { location: '[ds1] elm-gos.vmdk', format: 'vmdk' as const, sizeBytes: MiB, description: '' };
+
+  it('a new VM gets the guest OS and the firmware (an MBR disk: BIOS, not the EFI vSphere would pick)', async () => {
+    const f = await fake();
+    f.putDatastoreFile('DC1', 'ds1', 'elm-gos.vmdk', '# Disk DescriptorFile\ncreateType="vmfs"\nRW 2048 VMFS "elm-gos-flat.vmdk"\n');
+    f.putDatastoreFile('DC1', 'ds1', 'elm-gos-flat.vmdk', Buffer.alloc(MiB));
+    const c = connector(f);
+    const m = await c.deployMachine!({ layer: { id: '1', name: 'gos', version: '1' }, taskId: '1', disk, os: { firmware: 'BIOS', guestOs: 'WINDOWS_SERVER_2019' } }, () => undefined);
+    expect(f.vm(m.name)).toMatchObject({ guestOS: 'WINDOWS_SERVER_2019', firmware: 'BIOS', powerState: 'POWERED_ON' });
+    expect(m.resources).toMatchObject({ firmware: 'BIOS', guestOs: 'WINDOWS_SERVER_2019' });
+    const create = f.requests.find((r) => r.method === 'POST' && r.url === '/api/vcenter/vm');
+    expect(create?.body).toMatchObject({ guest_OS: 'WINDOWS_SERVER_2019', boot: { type: 'BIOS' } });
+  });
+
+  it('a clone of an EFI template gets the firmware the OS layer disk needs', async () => {
+    const f = await fake({ inventory: { ...INVENTORY, templates: [{ name: 'tpl', firmware: 'EFI' }] } });
+    f.putDatastoreFile('DC1', 'ds1', 'elm-gos.vmdk', '# Disk DescriptorFile\ncreateType="vmfs"\nRW 2048 VMFS "elm-gos-flat.vmdk"\n');
+    f.putDatastoreFile('DC1', 'ds1', 'elm-gos-flat.vmdk', Buffer.alloc(MiB));
+    const m = await connector(f, { template: 'tpl' }).deployMachine!({ layer: { id: '1', name: 'gos', version: '1' }, taskId: '1', disk, os: { firmware: 'BIOS' } }, () => undefined);
+    expect(f.vm(m.name)).toMatchObject({ firmware: 'BIOS', powerState: 'POWERED_ON' });
+  });
+});

@@ -42,7 +42,8 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
     return created;
   });
   if (ctx.io.json) return ctx.out.json(osLayerView(os));
-  ctx.out.success(`Imported OS layer "${os.name}" version ${flags.version} (${disk.format}, ${formatGiB(disk.sizeBytes)}, IPv6 ${ipv6}, ${bootDescription(partitionStyle, generation)}, ${firmware} firmware, guest OS ${guestOs}).`);
+  ctx.out.success(`Imported OS layer "${os.name}" version ${flags.version} (${disk.format}, ${formatGiB(disk.sizeBytes)}, IPv6 ${ipv6}, ${bootDescription(partitionStyle, generation)}).`);
+  ctx.out.info(`Packaging machines boot it with ${firmware} firmware; vSphere guest OS ${guestOs}.`);
 }
 
 /** How the version boots, as an operator reads it: `GPT disk, generation V2`. */

@@ -27,5 +27,6 @@ export async function run(ctx: Context, flags: { version: string; disk: string; 
     return target;
   });
   if (ctx.io.json) return ctx.out.json(osLayerView(os));
-  ctx.out.success(`Added version ${flags.version} to OS layer "${os.name}" (IPv6 ${ipv6}, ${bootDescription(partitionStyle, generation)}, ${firmware} firmware, guest OS ${guestOs}).`);
+  ctx.out.success(`Added version ${flags.version} to OS layer "${os.name}" (IPv6 ${ipv6}, ${bootDescription(partitionStyle, generation)}).`);
+  ctx.out.info(`Packaging machines boot it with ${firmware} firmware; vSphere guest OS ${guestOs}.`);
 }
