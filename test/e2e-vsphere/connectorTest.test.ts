@@ -88,6 +88,9 @@ describe('connector test', () => {
     const untrusted = await s.run(['connector', 'test', 'good'], { env: { NODE_EXTRA_CA_CERTS: '' } });
     expectCode(untrusted, 1);
     expect(untrusted.stdout).toMatch(/✗ login: .*is not trusted .*NODE_EXTRA_CA_CERTS=/);
+    expect(untrusted.stdout).toContain(`(vCenter: its root CA from https://${fake.host}/certs/download.zip; an ESXi host: the host's own certificate)`);
+    // Every check still has its line: nothing after the failed login is folded away.
+    for (const name of ['version', 'datacenter', 'datastore', 'host', 'network', 'folder', 'template']) expect(untrusted.stdout).toMatch(new RegExp(`^\\? ${name}: not checked: the login failed$`, 'm'));
   });
 
   it('pvs: reports the agent, console and snap-in facts; a server without the agent or the console fails (exit 1)', async () => {

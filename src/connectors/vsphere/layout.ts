@@ -5,7 +5,7 @@
  *
  * The disk goes in the datastore's root folder, which always exists: an HTTP PUT to /folder does
  * not reliably create a missing folder (404/405 until it exists), and creating one takes the SOAP
- * FileManager, a surface elm does not use. Disks recorded by earlier versions in
+ * FileManager.MakeDirectory behind a SOAP login, which elm does not open. Disks recorded by earlier versions in
  * `elm/<stem>/` keep their folder (layoutOf), which is removed with them when the datastore lets it.
  */
 import path from 'node:path';
