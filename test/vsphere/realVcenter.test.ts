@@ -12,6 +12,7 @@ import { createVsphereConnector } from '../../src/connectors/vsphere/vsphereConn
 import type { VsphereSettings } from '../../src/connectors/vsphere/settings';
 import type { ConnectorConfig } from '../../src/domain/state';
 import { startVCenterFake, type VCenterFake, type VCenterFakeOptions } from '../support/vcenter';
+import { login, request } from '../vcenter-support/helpers';
 
 const MiB = 1024 * 1024;
 const ADMIN = 'administrator@vsphere.local';
@@ -89,6 +90,16 @@ describe('a datacenter inside a folder, and no folder made by a PUT', () => {
     // Resolved once per session: one walk up the folders per operation, not one per file.
     const walks = f.requests.filter((r) => r.url.startsWith('/api/vcenter/folder?type=DATACENTER'));
     expect(walks.length).toBeLessThanOrEqual(3); // createPackagingDisk, finalize, cleanup
+  });
+
+  it('finds the path when the account cannot see the root folder', async () => {
+    const f = await fake();
+    const session = await login(f);
+    const visible = ((await request(f, '/api/vcenter/folder?type=DATACENTER', { session })).json<{ folder: string }[]>()).filter((x) => x.folder !== 'group-d1');
+    f.fail({ method: 'GET', path: '/api/vcenter/folder?type=DATACENTER', status: 200, body: visible, times: 5 });
+    const c = byName(await connector(f).test());
+    expect(c.datacenter.detail).toContain('inventory path Europe/Lab/DC1');
+    expect(c.datastore.ok).toBe(true);
   });
 });
 

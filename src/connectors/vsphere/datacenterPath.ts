@@ -22,6 +22,9 @@ export function datacenterPath(s: VsphereSession): Promise<string> {
   return path;
 }
 
+/** vCenter's root folder ("Datacenters"; ServiceContent.rootFolder): never part of a path. */
+const ROOT_FOLDER = 'group-d1';
+
 /** Filter values per request: keeps query strings short on an inventory with many folders. */
 const CHUNK = 40;
 
@@ -55,7 +58,11 @@ async function resolve(s: VsphereSession): Promise<string> {
       folders.filter((f) => f.id !== here.id),
       async (ids) => (await s.get<unknown[]>('/api/vcenter/folder', { folders: here.id, parent_folders: ids })).length > 0,
     );
-    if (!parent) break; // `here` is the root folder ("Datacenters"): not part of the path
+    if (!parent) {
+      // The root folder, or a folder whose parent this account may not see (then the path is what it sees).
+      if (here.id !== ROOT_FOLDER) parts.unshift(here.name);
+      break;
+    }
     parts.unshift(here.name);
     current = parent;
   }
