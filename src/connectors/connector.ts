@@ -2,7 +2,7 @@
  * The connector abstraction (DESIGN.md §5): one folder per platform under src/connectors/<type>/.
  * Commands and tasks talk only to this interface; nothing here loads a platform SDK.
  */
-import type { ConnectorType, DiskFormat } from '../domain/vocabulary';
+import type { ConnectorType, DiskFormat, Firmware } from '../domain/vocabulary';
 import type { ConnectorConfig, DiskRef, IntegrityResult } from '../domain/state';
 
 export interface CheckResult {
@@ -50,6 +50,8 @@ export interface DeployLinkRequest {
   vnet?: string;
   subnet?: string;
   linkExpiryMs?: number;
+  /** How the OS layer version boots (recorded at os-layer import): the packaging VM's firmware and guest OS. */
+  os?: { firmware: Firmware; guestOs?: string };
 }
 
 export interface DeployLink {

@@ -8,6 +8,7 @@ import {
   CONNECTOR_TYPES,
   DISK_FORMATS,
   HYPERVISORS,
+  FIRMWARES,
   HYPERV_GENERATIONS,
   IPV6_STATES,
   PARTITION_STYLES,
@@ -50,6 +51,10 @@ export const osLayerVersionSchema = z.object({
   partitionStyle: z.enum(PARTITION_STYLES).optional(),
   /** The VM generation the disk boots on: from the partition style, or --generation. */
   generation: z.enum(HYPERV_GENERATIONS).optional(),
+  /** The firmware a VM boots the disk with (from the generation: V2 EFI, else BIOS). */
+  firmware: z.enum(FIRMWARES).optional(),
+  /** The guest OS id a vSphere packaging VM is created with (--guest-os). */
+  guestOs: z.string().optional(),
   createdAt: isoDate,
 });
 

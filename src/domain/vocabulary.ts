@@ -36,6 +36,9 @@ export type PartitionStyle = (typeof PARTITION_STYLES)[number];
 /** Hyper-V (and Azure) VM generation: V1 boots BIOS/MBR disks, V2 boots UEFI/GPT disks. */
 export const HYPERV_GENERATIONS = ['V1', 'V2'] as const;
 export type HyperVGeneration = (typeof HYPERV_GENERATIONS)[number];
+/** The firmware a VM boots an OS layer's disk with: EFI for a GPT (generation 2) disk, else BIOS. */
+export const FIRMWARES = ['BIOS', 'EFI'] as const;
+export type Firmware = (typeof FIRMWARES)[number];
 
 export const IPV6_STATES = ['enabled', 'disabled'] as const;
 export type Ipv6State = (typeof IPV6_STATES)[number];

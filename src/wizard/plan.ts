@@ -92,7 +92,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   }
   const platform = resolvePlatform(draft, connector, recipes, previous?.platform);
 
-  const pvsError = pvsPrerequisiteError(state, recipes, os);
+  const pvsError = pvsPrerequisiteError(state, recipes, os, platform.provisioning);
   if (pvsError) throw pvsError;
 
   const formats = DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];

@@ -33,8 +33,10 @@ describe('connector test', () => {
     expectCode(await s.run(vsphereArgs(fake, 'good')), 0);
     const r = await s.run(['connector', 'test', 'good']);
     expectCode(r, 0);
-    for (const name of ['login', 'datacenter', 'datastore', 'host', 'network', 'folder', 'template', 'guest account']) expect(r.stdout).toMatch(new RegExp(`^✓ ${name}: `, 'm'));
+    for (const name of ['login', 'version', 'datacenter', 'datastore', 'host', 'network', 'folder', 'template', 'guest account']) expect(r.stdout).toMatch(new RegExp(`^✓ ${name}: `, 'm'));
+    expect(r.stdout).toMatch(/^✓ datacenter: DC1 \(datacenter-\d+, inventory path Region\/DC1\)$/m);
     expect(r.stdout).toContain('✓ datastore: ds1 (datastore-');
+    expect(r.stdout).toContain('file access through /folder works (dcPath Region/DC1)');
     expect(r.stderr).toContain('Connector "good" works.');
   });
 
@@ -64,7 +66,7 @@ describe('connector test', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('vSphere --datastore: no datastore named "DS1" in datacenter DC1; names are case-sensitive: did you mean "ds1"?');
     expect((await stateBytes(s.home))!.equals(before!)).toBe(true);
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'))).toEqual([]);
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'))).toEqual([]);
   });
 
   it('vsphere: a wrong datacenter leaves the rest unchecked; a wrong password or an untrusted certificate fails the login', async () => {
@@ -86,6 +88,9 @@ describe('connector test', () => {
     const untrusted = await s.run(['connector', 'test', 'good'], { env: { NODE_EXTRA_CA_CERTS: '' } });
     expectCode(untrusted, 1);
     expect(untrusted.stdout).toMatch(/✗ login: .*is not trusted .*NODE_EXTRA_CA_CERTS=/);
+    expect(untrusted.stdout).toContain(`(vCenter: its root CA from https://${fake.host}/certs/download.zip; an ESXi host: the host's own certificate)`);
+    // Every check still has its line: nothing after the failed login is folded away.
+    for (const name of ['version', 'datacenter', 'datastore', 'host', 'network', 'folder', 'template']) expect(untrusted.stdout).toMatch(new RegExp(`^\\? ${name}: not checked: the login failed$`, 'm'));
   });
 
   it('pvs: reports the agent, console and snap-in facts; a server without the agent or the console fails (exit 1)', async () => {
@@ -96,8 +101,10 @@ describe('connector test', () => {
     );
     const ok = await s.run(['connector', 'test', 'pvs-ok']);
     expectCode(ok, 0);
-    expect(ok.stdout).toContain(`✓ server 127.0.0.1:${pvsA.port} agent: App Layering agent declared installed and registered`);
-    expect(ok.stdout).toContain(`✓ server 127.0.0.1:${pvsA.port} console: PVS Console declared installed`);
+    // Declared in the configuration only: not verified (`?`), never passed.
+    expect(ok.stdout).toContain(`? server 127.0.0.1:${pvsA.port} agent: App Layering agent declared installed and registered (--server …,agent): not verified`);
+    expect(ok.stdout).toContain(`? server 127.0.0.1:${pvsA.port} console: PVS Console declared installed (--server …,console): not verified`);
+    expect(ok.stdout).not.toMatch(/✓ server .* (agent|console):/);
     expect(ok.stdout).toContain(`? server 127.0.0.1:${pvsA.port} snap-in: not verified from here: run Get-PSSnapin -Registered Citrix.PVS.SnapIn`);
 
     expectCode(
@@ -109,7 +116,7 @@ describe('connector test', () => {
     expectCode(bad, 1);
     expect(bad.stdout).toContain(`✗ server 127.0.0.1:${pvsA.port} agent: no App Layering agent`);
     expect(bad.stdout).toContain(`✗ server 127.0.0.1:${pvsB.port} console: no PVS Console`);
-    expect(bad.stdout).toContain(`✓ server 127.0.0.1:${pvsB.port} agent`);
+    expect(bad.stdout).toContain(`? server 127.0.0.1:${pvsB.port} agent`);
     expect(bad.stderr).toContain('Connector "pvs-bad" has failing checks.');
     const failing = (await s.json(['connector', 'test', 'pvs-bad'], 1)).checks.filter((c: Doc) => c.ok === false).map((c: Doc) => c.name);
     expect(failing).toEqual([`server 127.0.0.1:${pvsA.port} agent`, `server 127.0.0.1:${pvsB.port} console`]);

@@ -24,33 +24,33 @@ describe('vCenter faults', () => {
   });
   afterEach(() => fake.clearFaults());
 
-  const elmFiles = () => fake.datastoreFiles().filter((f) => f.path.startsWith('elm/')).map((f) => f.dsPath);
+  const elmFiles = () => fake.datastoreFiles().filter((f) => f.path.startsWith('elm-')).map((f) => f.dsPath);
 
   it('retries 503 Service Unavailable (Retry-After honoured) and dropped uploads within one run', async () => {
     fake.fail({ method: 'GET', path: '/api/vcenter/datastore', status: 503, times: 2, headers: { 'retry-after': '0' } });
-    fake.drop({ method: 'PUT', path: /\/folder\/elm\/one\/one-flat\.vmdk/, afterBytes: 4 * MiB });
+    fake.drop({ method: 'PUT', path: /\/folder\/elm-one-flat\.vmdk/, afterBytes: 4 * MiB });
     const created = await s.json(['layer', 'create', '--name', 'one', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'one', '--wait']);
     expect(created.task.state).toBe('ActionRequired');
     // The preflight of layer create met the two 503s and went on; the worker then found the datastore at once.
     expect(fake.requests.filter((r) => r.path === '/api/vcenter/datastore').map((r) => r.status)).toEqual([503, 503, 200, 200]);
     expect(fake.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('one-flat.vmdk')).map((r) => r.fault ?? r.status)).toEqual(['drop', 200]); // 200: it replaced the partial file the drop left
-    expect(elmFiles()).toEqual(['[ds1] elm/one/one-flat.vmdk', '[ds1] elm/one/one.vmdk']);
+    expect(elmFiles()).toEqual(['[ds1] elm-one-flat.vmdk', '[ds1] elm-one.vmdk']);
   });
 
   it('fails the task (exit 1) when the upload keeps dropping, removes the partial disk, and task resume completes it', async () => {
-    fake.drop({ method: 'PUT', path: /\/folder\/elm\/two\//, afterBytes: MiB, times: 20 });
+    fake.drop({ method: 'PUT', path: /\/folder\/elm-two/, afterBytes: MiB, times: 20 });
     const r = await s.run(['layer', 'create', '--name', 'two', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'two', '--wait', '--json']);
     expectCode(r, 1);
     const doc = JSON.parse(r.stdout);
     expect(doc.task.state).toBe('Failed');
-    expect(doc.task.description).toMatch(/Failed at step "writeDisk": upload of \[ds1\] elm\/two\/two-flat\.vmdk: /);
-    expect(elmFiles().filter((f) => f.includes('/two/'))).toEqual([]); // the partial upload was removed
+    expect(doc.task.description).toMatch(/Failed at step "writeDisk": upload of \[ds1\] elm-two-flat\.vmdk: /);
+    expect(elmFiles().filter((f) => f.includes('elm-two'))).toEqual([]); // the partial upload was removed
 
     fake.clearFaults();
     const resumed = await s.json(['task', 'resume', doc.task.id]);
     expect(resumed).toMatchObject({ id: doc.task.id, kind: 'CreatePackagingDisk', state: 'ActionRequired' });
-    expect(elmFiles().filter((f) => f.includes('/two/'))).toEqual(['[ds1] elm/two/two-flat.vmdk', '[ds1] elm/two/two.vmdk']);
-    expect((await s.json(['disk', 'status', 'two'])).disk).toMatchObject({ location: '[ds1] elm/two/two.vmdk', sizeBytes: 16 * MiB });
+    expect(elmFiles().filter((f) => f.includes('elm-two'))).toEqual(['[ds1] elm-two-flat.vmdk', '[ds1] elm-two.vmdk']);
+    expect((await s.json(['disk', 'status', 'two'])).disk).toMatchObject({ location: '[ds1] elm-two.vmdk', sizeBytes: 16 * MiB });
   });
 
   it('a VM clone whose answer is lost fails the deploy (exit 1); task resume adopts that VM instead of making a second one', async () => {
@@ -68,7 +68,7 @@ describe('vCenter faults', () => {
     expect(resumed).toMatchObject({ state: 'Complete' });
     expect(clones()).toBe(before);
     expect(fake.vms().filter((v) => v.name === 'one-1-pkg')).toHaveLength(1);
-    expect(fake.vm('one-1-pkg')).toMatchObject({ powerState: 'POWERED_ON', disks: [{ vmdkFile: '[ds1] elm/one/one.vmdk' }] });
+    expect(fake.vm('one-1-pkg')).toMatchObject({ powerState: 'POWERED_ON', disks: [{ vmdkFile: '[ds1] elm-one.vmdk' }] });
     const again = await s.json(['machine', 'deploy', 'one']);
     expect(again.task.state).toBe('Complete');
     expect(fake.vms().filter((v) => v.name === 'one-1-pkg')).toHaveLength(1);

@@ -21,13 +21,13 @@ export const SECRETS = [VC_PASSWORD, GUEST_PASSWORD, PVS_PASSWORD];
 
 export const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
 
-/** DC1 with ds1, esx1.lab, "VM Network", folder Packaging and the template VM win2019-tpl (with a disk of its own). */
+/** DC1 (in the datacenter folder Region: dcPath Region/DC1) with ds1, esx1.lab, "VM Network", folder Packaging and the template VM win2019-tpl (with a disk of its own). */
 export async function startFake(opts: { guestShutdownMs?: number } = {}): Promise<VCenterFake> {
   const fake = await startVCenterFake({
     users: { [ADMIN]: VC_PASSWORD },
     guestUsers: { [GUEST_USER]: GUEST_PASSWORD },
     guestShutdownMs: opts.guestShutdownMs ?? 100,
-    inventory: { datacenters: ['DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Template Net'], folders: ['Packaging'] },
+    inventory: { datacenters: ['Region/DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Template Net'], folders: ['Packaging'] },
   });
   fake.putDatastoreFile('DC1', 'ds1', 'templates/win2019-tpl.vmdk', vmfsDescriptor(4 * MiB, 'win2019-tpl-flat.vmdk'));
   fake.putDatastoreFile('DC1', 'ds1', 'templates/win2019-tpl-flat.vmdk', Buffer.alloc(4 * MiB));

@@ -2,7 +2,7 @@
  * The PVS prerequisites, each where it can first be known (seed: Citrix PVS):
  * - IPv6 enabled on the OS layer: layer create refuses (exit 2) with the fix and the warning,
  *   the state unchanged byte for byte; a new OS layer version with IPv6 disabled is accepted.
- * - A platform layer that disabled IPv6 itself (the OS layer has it enabled): verify blocks.
+ * - Bound for PVS by --provisioning pvs alone (no PVS recipe): the same refusal.
  * - Target device version and KMS rearm from a report file (the guest-operations path is in
  *   pvsFlow.test.ts).
  */
@@ -51,7 +51,7 @@ describe('PVS prerequisites', () => {
     expect(r.stderr).toContain('PVS machines then lose their network and hang at boot');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await stateBytes(s.home))!.equals(before!)).toBe(true);
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'))).toEqual([]); // nothing uploaded
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'))).toEqual([]); // nothing uploaded
   });
 
   it('accepts it bound to a new OS layer version with IPv6 disabled', async () => {
@@ -83,19 +83,16 @@ describe('PVS prerequisites', () => {
     expect(await verifyWith('pvsplat', { ipv6Enabled: false, pvsTargetDeviceVersion: '2203.0.0', kmsRearmed: true }, 0)).toMatchObject({ ready: true, blockers: [] });
   });
 
-  it('flags a platform layer that disabled IPv6 itself (its OS layer version has IPv6 enabled)', async () => {
-    // Published to PVS through the platform types (no PVS recipe), on OS layer version 1 (IPv6 enabled).
-    expectCode(await create('pvs-by-type', 'win@1', ['--purpose', 'publishing', '--provisioning', 'pvs']), 0);
-    const r = await verifyWith('pvs-by-type', { ipv6Enabled: false }, 3);
-    expect(r.blockers).toEqual([
-      expect.objectContaining({
-        id: 'ipv6DisabledOnPlatformLayer',
-        message: 'IPv6 is disabled on the Platform Layer - PVS machines booted from it will lose their network connection and hang.',
-        remedy: expect.stringContaining('disable it in a new version of the OS Layer'),
-      }),
-    ]);
-    expect(await verifyWith('pvs-by-type', { ipv6Enabled: true }, 0)).toMatchObject({ ready: true });
-    // A layer not published to PVS may do as it likes.
+  it('refuses provisioning pvs without a PVS recipe on an OS layer with IPv6 enabled, as with a recipe', async () => {
+    const before = await stateBytes(s.home);
+    const r = await create('pvs-by-type', 'win@1', ['--purpose', 'publishing', '--provisioning', 'pvs']);
+    expectCode(r, 2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('OS layer "win" version 1 has IPv6 enabled, and PVS (provisioning pvs) needs it disabled on the OS layer.');
+    expect((await stateBytes(s.home))!.equals(before!)).toBe(true);
+  });
+
+  it('a layer not bound for PVS may keep IPv6 as it likes', async () => {
     expectCode(await create('mcs-only', 'win@1', ['--purpose', 'publishing', '--provisioning', 'mcs']), 0);
     expect(await verifyWith('mcs-only', { ipv6Enabled: false }, 0)).toMatchObject({ ready: true });
   });

@@ -48,6 +48,7 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(vsTest.ok).toBe(true);
     expect(vsTest.checks.map((c: Doc) => [c.name, c.ok])).toEqual([
       ['login', true],
+      ['version', true],
       ['datacenter', true],
       ['datastore', true],
       ['host', true],
@@ -64,27 +65,33 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(p).toMatchObject({ type: 'pvs', passwordEnv: 'ELM_PVS_PASSWORD', licenseMode: 'kms', servers: [{ version: '2203.0.0', agent: true, console: true }] });
     const pTest = await s.run(['connector', 'test', 'pvs']);
     expectCode(pTest, 0);
-    expect(pTest.stdout).toMatch(/✓ server 127\.0\.0\.1:\d+ agent: App Layering agent declared installed/);
+    expect(vsTest.checks.find((c: Doc) => c.name === 'datacenter').detail).toContain('inventory path Region/DC1');
+    // What only the configuration says is not verified (`?`), never passed.
+    expect(pTest.stdout).toMatch(/\? server 127\.0\.0\.1:\d+ agent: App Layering agent declared installed and registered \(--server …,agent\): not verified/);
+    expect(pTest.stdout).toMatch(/\? server 127\.0\.0\.1:\d+ console: PVS Console declared installed/);
     expect(pTest.stdout).toMatch(/\? server 127\.0\.0\.1:\d+ snap-in: not verified from here/);
     expect(pTest.stderr).toMatch(/could not be verified from here/);
   });
 
   it('creates the layer with the PVS recipe: the packaging disk is a vmfs VMDK with a flat extent on the datastore', async () => {
-    expectCode(await s.run(['os-layer', 'import', '--name', 'win2019', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled']), 0);
+    expectCode(await s.run(['os-layer', 'import', '--name', 'win2019', '--version', '0', '--disk', s.osDisk, '--guest-os', 'windows 2019']), 2);
+    const os = await s.json(['os-layer', 'import', '--name', 'win2019', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled']);
+    // No partition table read (a raw test disk): generation V1, so BIOS; the guest OS follows the name.
+    expect(os.versions[0]).toMatchObject({ generation: 'V1', firmware: 'BIOS', guestOs: 'WINDOWS_SERVER_2019' });
     const created = await s.json([
       'layer', 'create', '--name', 'pvsplat', '--version', '1', '--os-layer', 'win2019', '--connector', 'vs', '--recipe', 'pvs',
       '--provisioning', 'pvs', '--broker', 'xenapp', '--disk-name', 'pvsplat', '--comment', 'PVS platform layer', '--wait',
     ]);
     expect(created).toMatchObject({ version: { name: '1', state: 'Editing' }, task: { kind: 'CreatePackagingDisk', state: 'ActionRequired' } });
-    expect(created.task.description).toContain('The packaging disk is ready: [ds1] elm/pvsplat/pvsplat.vmdk');
+    expect(created.task.description).toContain('The packaging disk is ready: [ds1] elm-pvsplat.vmdk');
     expect(created.task.description).toContain('elm machine deploy "pvsplat"');
     createTaskId = created.task.id;
 
     const status = await s.json(['disk', 'status', 'pvsplat']);
-    expect(status.disk).toMatchObject({ format: 'vmdk', location: '[ds1] elm/pvsplat/pvsplat.vmdk', sizeBytes: 64 * MiB });
+    expect(status.disk).toMatchObject({ format: 'vmdk', location: '[ds1] elm-pvsplat.vmdk', sizeBytes: 64 * MiB });
 
-    const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'));
-    expect(files.map((f) => f.dsPath)).toEqual(['[ds1] elm/pvsplat/pvsplat-flat.vmdk', '[ds1] elm/pvsplat/pvsplat.vmdk']);
+    const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'));
+    expect(files.map((f) => f.dsPath)).toEqual(['[ds1] elm-pvsplat-flat.vmdk', '[ds1] elm-pvsplat.vmdk']);
     const flat = readFileSync(files[0].localPath);
     expect(flat.length).toBe(64 * MiB);
     expect(flat.subarray(MiB, MiB + MARKER.length).toString()).toBe(MARKER);
@@ -102,7 +109,7 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     expect(link.link).toContain(`VM ${vmName} in datacenter DC1, folder Packaging: not created yet`);
     expect(link.link).toContain(`https://${fake.host}/ui/`);
     expect(link.link).toContain('If a software installation requires a system restart, restart it manually');
-    expect(link.parameters).toMatchObject({ datacenter: 'DC1', folder: 'Packaging', machineName: vmName, vmId: null, vsphereClientUrl: `https://${fake.host}/ui/`, disk: '[ds1] elm/pvsplat/pvsplat.vmdk' });
+    expect(link.parameters).toMatchObject({ datacenter: 'DC1', folder: 'Packaging', machineName: vmName, vmId: null, vsphereClientUrl: `https://${fake.host}/ui/`, disk: '[ds1] elm-pvsplat.vmdk' });
     // The Packaging Disk task's description carries it too, as the console's does.
     const task = await s.json(['task', 'show', createTaskId]);
     expect(task.description).toContain(`Deploy link: Packaging machine for "pvsplat" 1 on vCenter ${fake.host}:`);
@@ -112,9 +119,12 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     const deployed = await s.json(['machine', 'deploy', 'pvsplat']);
     const vm = fake.vm(vmName)!;
     expect(deployed.task).toMatchObject({ kind: 'DeployMachine', state: 'Complete' });
-    expect(deployed.machine).toMatchObject({ name: vmName, resources: { vm: vm.id, datacenter: expect.stringMatching(/^datacenter-/), folder: vm.folderId, disk: '[ds1] elm/pvsplat/pvsplat.vmdk' } });
+    expect(deployed.machine).toMatchObject({ name: vmName, resources: { vm: vm.id, datacenter: expect.stringMatching(/^datacenter-/), folder: vm.folderId, disk: '[ds1] elm-pvsplat.vmdk' } });
     // ESXi (and so the fake) powers on only its own disk types: the vmfs descriptor passed.
-    expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm/pvsplat/pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
+    expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm-pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
+    // The template is EFI (vSphere's pick for Windows Server); the OS layer's disk needs BIOS, and gets it.
+    expect(vm.firmware).toBe('BIOS');
+    expect(deployed.machine.resources).toMatchObject({ firmware: 'BIOS' });
     expect(await s.json(['machine', 'status', 'pvsplat'])).toMatchObject({ machine: { name: vmName, status: 'running' } });
     expect((await s.json(['machine', 'deploy-link', 'pvsplat'])).link).toContain(`exists (${vm.id}, powered on)`);
   });
@@ -163,12 +173,12 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
   });
 
   it('finalize copies the disk into the layer repository, deletes the VM and the datastore files: Deployable', async () => {
-    const flatOnDatastore = readFileSync(fake.datastoreFiles().find((f) => f.path === 'elm/pvsplat/pvsplat-flat.vmdk')!.localPath);
+    const flatOnDatastore = readFileSync(fake.datastoreFiles().find((f) => f.path === 'elm-pvsplat-flat.vmdk')!.localPath);
     const done = await s.json(['finalize', 'pvsplat', '--wait', '--comment', 'PVS tools installed']);
     expect(done).toMatchObject({ task: { kind: 'Finalize', state: 'Complete' }, version: { name: '1', state: 'Deployable' } });
     expect(fake.vm(vmName)).toBeUndefined();
     expect(fake.vms().map((v) => v.name)).toEqual(['win2019-tpl']);
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/') || f.path.startsWith(`${vmName}/`))).toEqual([]);
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-') || f.path.startsWith(`${vmName}/`))).toEqual([]);
 
     const artifact = done.artifact;
     expect(artifact).toMatchObject({ format: 'vmdk', sizeBytes: 64 * MiB, location: expect.stringMatching(/repository.*pvsplat\.vmdk$/) });

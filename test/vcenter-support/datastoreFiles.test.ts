@@ -26,6 +26,7 @@ describe('vCenter fake: datastore file access (/folder)', () => {
   beforeAll(async () => {
     fake = await standardFake();
     session = await login(fake);
+    fake.putDatastoreFile('DC1', 'ds1', 'elm/keep.txt', 'a folder that exists'); // uploads go into existing folders
   });
   afterAll(() => fake.stop());
 
@@ -41,7 +42,16 @@ describe('vCenter fake: datastore file access (/folder)', () => {
     expect((await request(fake, `/folder/elm/a.bin${Q}`, { headers: basic(ADMIN, 'nope') })).status).toBe(401);
   });
 
-  it('uploads 32 MiB chunked into a new folder and streams the same bytes back', async () => {
+  it('refuses a PUT into a folder that does not exist (a PUT creates no folder); the root always exists', async () => {
+    const missing = await request(fake, `/folder/PKG-01/pvs%20platform.vmdk${Q}`, { method: 'PUT', session, body: 'x' });
+    expect(missing.status).toBe(404);
+    expect(missing.body.toString()).toBe('folder [ds1] PKG-01 not found: create it first');
+    expect(fake.datastoreFiles().some((f) => f.path.startsWith('PKG-01/'))).toBe(false);
+    expect((await request(fake, `/folder/${Q}`, { method: 'HEAD', session })).status).toBe(200);
+  });
+
+  it('uploads 32 MiB chunked into an existing folder and streams the same bytes back', async () => {
+    fake.putDatastoreFile('DC1', 'ds1', 'PKG-01/PKG-01.vmx', 'vmx');
     const put = await request(fake, `/folder/PKG-01/pvs%20platform.vmdk${Q}`, { method: 'PUT', session, body: chunked(data) });
     expect(put.status).toBe(201);
     const rec = fake.requests.filter((r) => r.method === 'PUT').pop()!;

@@ -75,7 +75,7 @@ describe('vsphere connector against the vCenter fake', () => {
     fake = await startVCenterFake({
       users: { [ADMIN]: ADMIN_PW },
       guestUsers: { [GUEST]: GUEST_PW },
-      inventory: { datacenters: ['DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Other Net'], folders: ['Packaging'] },
+      inventory: { datacenters: ['Europe/Lab/DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Other Net'], folders: ['Packaging'] },
     });
     fake.putDatastoreFile('DC1', 'ds1', 'templates/tpl.vmdk', vmfsDescriptor(MiB, 'tpl-flat.vmdk'));
     fake.putDatastoreFile('DC1', 'ds1', 'templates/tpl-flat.vmdk', Buffer.alloc(MiB));
@@ -99,21 +99,21 @@ describe('vsphere connector against the vCenter fake', () => {
     fake.drop({ method: 'PUT', path: /-flat\.vmdk/, afterBytes: 2 * MiB });
     fake.fail({ method: 'GET', path: '/api/vcenter/datastore', status: 503, headers: { 'retry-after': '0' } });
     const req = { layer, taskId: '4', osDisk: { location: osDisk, format: 'raw' as const, sizeBytes: 8 * MiB }, diskName: 'pvsplat', format: 'vmdk' as const };
-    expect(c.packagingDiskLocation(req)).toBe('[ds1] elm/pvsplat/pvsplat.vmdk');
+    expect(c.packagingDiskLocation(req)).toBe('[ds1] elm-pvsplat.vmdk');
     const seen: string[] = [];
     disk = await c.createPackagingDisk({ ...req, signal: new AbortController().signal }, (_f, m) => m && seen.push(m));
-    expect(disk).toMatchObject({ location: '[ds1] elm/pvsplat/pvsplat.vmdk', format: 'vmdk', sizeBytes: 8 * MiB });
-    expect(disk.description).toContain('[ds1] elm/pvsplat/pvsplat.vmdk');
+    expect(disk).toMatchObject({ location: '[ds1] elm-pvsplat.vmdk', format: 'vmdk', sizeBytes: 8 * MiB });
+    expect(disk.description).toContain('[ds1] elm-pvsplat.vmdk');
     expect(disk.description).toContain(' Next:');
     expect(seen.some((m) => /retrying the upload/.test(m))).toBe(true);
-    const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'));
+    const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'));
     expect(files.map((f) => [f.path, f.size])).toEqual([
-      ['elm/pvsplat/pvsplat-flat.vmdk', 8 * MiB],
-      ['elm/pvsplat/pvsplat.vmdk', expect.any(Number)],
+      ['elm-pvsplat-flat.vmdk', 8 * MiB],
+      ['elm-pvsplat.vmdk', expect.any(Number)],
     ]);
     const flat = readFileSync(files[0].localPath);
     expect(flat.subarray(MiB, MiB + 18).toString()).toBe('ELM-OS-LAYER-BYTES');
-    expect(readFileSync(files[1].localPath, 'utf8')).toMatch(/createType="vmfs"[\s\S]*RW 16384 VMFS "pvsplat-flat.vmdk"/);
+    expect(readFileSync(files[1].localPath, 'utf8')).toMatch(/createType="vmfs"[\s\S]*RW 16384 VMFS "elm-pvsplat-flat.vmdk"/);
     // The work folder under ELM_HOME is gone once the disk is on the datastore.
     await expect(fs.readdir(path.join(dir, 'home', 'work', 'vsphere-7'))).resolves.toEqual([]);
     if (hasQemuImg) {
@@ -138,8 +138,8 @@ describe('vsphere connector against the vCenter fake', () => {
     const vm = fake.vm('pvsplat-1-pkg')!;
     // The VM id reached the state before the disk was attached and the VM powered on.
     expect(recorded).toEqual([{ vm: vm.id, power: 'POWERED_OFF' }]);
-    expect(machine).toMatchObject({ name: 'pvsplat-1-pkg', resources: { vm: vm.id, disk: '[ds1] elm/pvsplat/pvsplat.vmdk', datacenterName: 'DC1', folderName: 'Packaging' } });
-    expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm/pvsplat/pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
+    expect(machine).toMatchObject({ name: 'pvsplat-1-pkg', resources: { vm: vm.id, disk: '[ds1] elm-pvsplat.vmdk', datacenterName: 'DC1', folderName: 'Packaging' } });
+    expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm-pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
     expect(fake.requests.filter((r) => r.url === '/api/vcenter/vm?action=clone').map((r) => r.status)).toEqual([503, 200]);
     expect(await c.machineStatus(machine, disk)).toBe('running');
 
@@ -182,7 +182,7 @@ describe('vsphere connector against the vCenter fake', () => {
     const req: FinalizeRequest = { layer, taskId: '9', disk, machine, repositoryDir, keepMachine: false, signal: new AbortController().signal };
     const artifact = await c.finalize(req, () => undefined);
     const flat = readFileSync(path.join(repositoryDir, 'pvsplat-flat.vmdk'));
-    const original = readFileSync(fake.datastoreFiles().find((f) => f.path === 'elm/pvsplat/pvsplat-flat.vmdk')!.localPath);
+    const original = readFileSync(fake.datastoreFiles().find((f) => f.path === 'elm-pvsplat-flat.vmdk')!.localPath);
     expect(flat.equals(original)).toBe(true);
     expect(artifact).toEqual({
       location: path.join(repositoryDir, 'pvsplat.vmdk'),
@@ -199,7 +199,7 @@ describe('vsphere connector against the vCenter fake', () => {
 
     await c.cleanup(req, () => undefined);
     expect(fake.vm('pvsplat-1-pkg')).toBeUndefined();
-    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm/'))).toEqual([]);
+    expect(fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'))).toEqual([]);
     expect(fake.datastoreFiles().map((f) => f.path)).toContain('templates/tpl-flat.vmdk'); // the template keeps its disk
     await c.cleanup(req, () => undefined); // gone is done
     expect(await c.machineStatus(machine, disk)).toBe('absent');
@@ -211,7 +211,7 @@ describe('vsphere connector against the vCenter fake', () => {
     const req = { layer: { ...layer, version: '2' }, taskId: '5', osDisk: { location: osDisk, format: 'raw' as const, sizeBytes: 8 * MiB }, diskName: 'lib', format: 'vmdk' as const };
     const d = await c.createPackagingDisk({ ...req, signal: new AbortController().signal }, () => undefined);
     const m = await c.deployMachine!({ layer: req.layer, taskId: '5', disk: d }, () => undefined);
-    expect(fake.vm(m.name)).toMatchObject({ powerState: 'POWERED_ON', disks: [{ vmdkFile: '[ds1] elm/lib/lib.vmdk' }] });
+    expect(fake.vm(m.name)).toMatchObject({ powerState: 'POWERED_ON', disks: [{ vmdkFile: '[ds1] elm-lib.vmdk' }] });
     // The deploy copied the template's disk next to the VM; it was detached and deleted.
     expect(fake.datastoreFiles().filter((f) => f.path.startsWith(`${m.name}/`) && f.path.endsWith('.vmdk'))).toEqual([]);
     fake.setPowerState(m.name, 'POWERED_OFF');
@@ -227,7 +227,7 @@ describe('vsphere connector against the vCenter fake', () => {
     ]);
     await c.cleanup(req2, () => undefined);
     expect(fake.vm(m.name)).toBeDefined(); // --keep-machine: the VM stays, and so does the disk it boots from
-    expect(fake.datastoreFiles().map((f) => f.path)).toContain('elm/lib/lib-flat.vmdk');
+    expect(fake.datastoreFiles().map((f) => f.path)).toContain('elm-lib-flat.vmdk');
   });
 
   it('preflight (layer create): a wrong name is exit 2 with the right spelling, before anything is created', async () => {
@@ -242,6 +242,7 @@ describe('vsphere connector against the vCenter fake', () => {
     const ok = await connector().test();
     expect(ok.map((c) => [c.name, c.ok])).toEqual([
       ['login', true],
+      ['version', true],
       ['datacenter', true],
       ['datastore', true],
       ['host', true],
@@ -258,7 +259,7 @@ describe('vsphere connector against the vCenter fake', () => {
     expect(byName.folder.detail).toContain('did you mean "Packaging"');
     expect(byName.template.detail).toContain('did you mean "win2019-tpl"');
     const noDc = await connector({ datacenter: 'dc1' }).test();
-    expect(noDc.map((c) => c.ok)).toEqual([true, false, null, null, null, null, null, true]);
+    expect(noDc.map((c) => c.ok)).toEqual([true, true, false, null, null, null, null, null, true]);
     const badPw = await connector({}, { ...ENV, ELM_VSPHERE_PASSWORD: 'nope' }).test();
     expect(badPw[0]).toMatchObject({ name: 'login', ok: false, detail: expect.stringContaining('invalid user name or password') });
     expect(JSON.stringify(badPw)).not.toContain('nope');

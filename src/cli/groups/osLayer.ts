@@ -10,6 +10,7 @@ export function registerOsLayer(program: Command): void {
     .requiredOption('--disk <path|url>', 'disk image (vhd, vhdx, vmdk, qcow2, raw) or blob URL')
     .option('--ipv6 <state>', 'enabled or disabled on this OS version', 'enabled')
     .option('--generation <V1|V2>', 'VM generation the disk boots on (default: V2 for a GPT disk, else V1)')
+    .option('--guest-os <id>', 'guest OS of vSphere packaging VMs: win10, win11, ws2016, ws2019, ws2022, ws2025 or a vSphere id (default: from the name, else ws2016)')
     .action(lazyAction(() => import('../../commands/osLayer/import.js')));
   const version = os.command('version').description('OS layer versions');
   version
@@ -19,6 +20,7 @@ export function registerOsLayer(program: Command): void {
     .requiredOption('--disk <path|url>', 'disk image or blob URL')
     .option('--ipv6 <state>', 'enabled or disabled on this OS version', 'enabled')
     .option('--generation <V1|V2>', 'VM generation the disk boots on (default: V2 for a GPT disk, else V1)')
+    .option('--guest-os <id>', 'guest OS of vSphere packaging VMs (default: the previous version\'s)')
     .action(lazyAction(() => import('../../commands/osLayer/versionAdd.js')));
   os.command('list').description('list OS layers').action(lazyAction(() => import('../../commands/osLayer/list.js')));
   os.command('show <name>').description('show an OS layer and its versions').action(lazyAction(() => import('../../commands/osLayer/show.js')));

@@ -27,6 +27,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
   if (linkExpiryMs !== undefined && (linkExpiryMs < 60_000 || linkExpiryMs > 7 * 86_400_000))
     throw new UsageError(`--link-expiry ${flags.linkExpiry} must be between 1m and 7d: the link is a credential, keep it short.`);
   const connector = await ctx.connector(config);
+  const os = state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version);
   const req = {
     layer: { id: layer.id, name: layer.name, version: version.name },
     taskId: version.createTaskId ?? '',
@@ -36,6 +37,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
     vnet: flags.vnet,
     subnet: flags.subnet,
     linkExpiryMs,
+    os: os && { firmware: os.firmware ?? (os.generation === 'V2' ? ('EFI' as const) : ('BIOS' as const)), guestOs: os.guestOs },
   };
   await connector.preflight?.(req);
   return { state, layer, version, config, connector, req };

@@ -49,19 +49,20 @@ export async function testPvsConnector(config: ConnectorConfig, env: NodeJS.Proc
   if (s.servers.length === 0) checks.push({ name: 'servers', ok: false, detail: 'no PVS server configured; add --server HOST=VERSION,agent,console' });
   for (const server of s.servers) {
     // The agent and the console are what the configuration declares (--server HOST=VERSION,agent,console):
-    // elm cannot see installed software on the server from here, and says so.
+    // elm cannot see installed software on the server from here, so a declaration is not verified
+    // (`?`), never passed; only a missing declaration is a failure (the configuration says it is not there).
     checks.push({
       name: `server ${server.host} agent`,
-      ok: server.agent,
+      ok: server.agent ? null : false,
       detail: server.agent
-        ? 'App Layering agent declared installed and registered (--server …,agent; elm cannot see it from here)'
+        ? 'App Layering agent declared installed and registered (--server …,agent): not verified, elm cannot see it from here'
         : 'no App Layering agent: it must be installed on every PVS server used for publishing and registered with the appliance; then add ",agent" to --server',
     });
     checks.push({
       name: `server ${server.host} console`,
-      ok: server.console,
+      ok: server.console ? null : false,
       detail: server.console
-        ? 'PVS Console declared installed (--server …,console; elm cannot see it from here)'
+        ? 'PVS Console declared installed (--server …,console): not verified, elm cannot see it from here'
         : 'no PVS Console: it must be installed on every PVS server where the agent is (the agent uses its PowerShell snap-in); then add ",console" to --server',
     });
     const up = await reachable(server.host, timeout);

@@ -1,32 +1,39 @@
 import type { CheckResult } from '../connector';
-import type { TransportOptions } from './http';
-import { placementChecks } from './inventory';
+import { createTransport, type TransportOptions } from './http';
+import { PLACEMENT_CHECKS, placementChecks } from './placementChecks';
+import { judgeServer, readServerAbout, type ServerAbout } from './serverVersion';
 import { VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
 
-const PLACEMENT = ['datacenter', 'datastore', 'host', 'network', 'folder', 'template'];
-
 /**
- * `connector test` for vSphere: the login, then each configured object by name (case-sensitive),
- * then whether the guest account for the probe is set. Checks that depend on a failed one are
- * listed as not checked rather than left out.
+ * `connector test` for vSphere, every check on its own line: login, server version, then each
+ * configured object by name (case-sensitive), then whether the guest account for the probe is
+ * set. Checks after one that failed in a way they depend on are listed as not checked (`?`).
  */
 export async function vsphereChecks(settings: VsphereSettings, env: NodeJS.ProcessEnv, opts: TransportOptions = {}): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
-  const skipped = (why: string) => PLACEMENT.filter((n) => n !== 'template' || settings.template).map((name): CheckResult => ({ name, ok: null, detail: `not checked: ${why}` }));
+  const notChecked = (why: string) => PLACEMENT_CHECKS.map((name): CheckResult => ({ name, ok: null, detail: `not checked: ${why}` }));
+  // The version needs no login: read first, so a failed login on an ESXi host or an old vCenter is explained.
+  const probe = createTransport(settings.server, opts);
+  const about: ServerAbout | Error = await readServerAbout(probe).catch((e: Error) => e);
+  probe.agent.destroy();
+  const server = about instanceof Error ? null : judgeServer(about);
+
   let session: VsphereSession | null = null;
   try {
     session = await VsphereSession.open(settings, env, opts);
     checks.push({ name: 'login', ok: true, detail: `logged in to ${session.server} as ${settings.user} (password from $${settings.passwordEnv})` });
   } catch (e) {
     checks.push({ name: 'login', ok: false, detail: (e as Error).message });
-    checks.push(...skipped('the login failed'));
+    checks.push(server && !server.ok ? { name: 'version', ...server } : { name: 'version', ok: null, detail: 'not checked: the login failed' });
+    checks.push(...notChecked('the login failed'));
   }
   if (session) {
     try {
-      checks.push(...(await placementChecks(session, settings)));
-    } catch (e) {
-      checks.push({ name: 'inventory', ok: false, detail: (e as Error).message });
+      if (!server) checks.push({ name: 'version', ok: null, detail: `not verified: ${(about as Error).message}` });
+      else checks.push({ name: 'version', ...server });
+      if (server && !server.ok) checks.push(...notChecked('the server is not vCenter 7.0 Update 2 or later'));
+      else checks.push(...(await placementChecks(session, settings)));
     } finally {
       await session.close();
     }

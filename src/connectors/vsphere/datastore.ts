@@ -1,6 +1,6 @@
 /**
- * Datastore files over vCenter's HTTP file access: `/folder/<path>?dcPath=<datacenter>&dsName=
- * <datastore>` with HTTP Basic. Uploads stream a local file (retried whole: the endpoint has no
+ * Datastore files over vCenter's HTTP file access: `/folder/<path>?dcPath=<datacenter inventory
+ * path>&dsName=<datastore>` with HTTP Basic. Uploads stream a local file (retried whole: the endpoint has no
  * ranged PUT); downloads stream into `<dest>.partial`, hash every byte, keep zero blocks as holes,
  * resume with `Range` after a dropped connection, and are renamed into place when complete.
  */
@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { CancelledError, ElmError } from '../../domain/errors';
 import { CHUNK_SIZE, isAllZero, writeFully } from '../../disk/chunks';
 import { connectionError, send, statusError, VsphereError, withRetries, type HttpReply } from './http';
+import { datacenterPath } from './datacenterPath';
 import type { VsphereSession } from './session';
 
 /** A file on a datastore: `[<datastore>] <path>`. */
@@ -31,9 +32,10 @@ export function parseDsPath(text: string): { datastore: string; path: string } |
   return m ? { datastore: m[1], path: m[2].replace(/^\/+/, '') } : null;
 }
 
-function fileUrl(s: VsphereSession, f: DsFile): URL {
-  const encoded = f.path.split('/').map(encodeURIComponent).join('/');
-  return s.url(`/folder/${encoded}`, { dcPath: f.datacenter, dsName: f.datastore });
+/** The /folder URL of a file (or folder; '' is the datastore's root), with the datacenter's inventory path. */
+async function fileUrl(s: VsphereSession, f: DsFile): Promise<URL> {
+  const encoded = f.path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
+  return s.url(`/folder/${encoded}`, { dcPath: await datacenterPath(s), dsName: f.datastore });
 }
 
 export type ByteProgress = (done: number, total: number) => void;
@@ -51,12 +53,13 @@ export interface TransferOptions {
 export async function uploadFile(s: VsphereSession, local: string, f: DsFile, opts: TransferOptions = {}): Promise<void> {
   const size = (await fs.stat(local)).size;
   const what = `upload of ${dsPath(f)}`;
+  const url = await fileUrl(s, f);
   await withRetries(
     s.transport,
     async () => {
       const reply = await new Promise<{ status: number; body: Buffer; headers: IncomingMessage['headers'] }>((resolve, reject) => {
         const req = https.request(
-          fileUrl(s, f),
+          url,
           {
             method: 'PUT',
             agent: s.transport.agent,
@@ -98,12 +101,13 @@ export async function uploadFile(s: VsphereSession, local: string, f: DsFile, op
 /** Writes a small file (a descriptor) to the datastore. */
 export async function uploadBytes(s: VsphereSession, data: Buffer, f: DsFile, signal?: AbortSignal): Promise<void> {
   const what = `upload of ${dsPath(f)}`;
+  const url = await fileUrl(s, f);
   await withRetries(
     s.transport,
     async () => {
       const reply = await send(s.transport, {
         method: 'PUT',
-        url: fileUrl(s, f),
+        url,
         body: data,
         signal,
         headers: { authorization: s.basicAuth(), 'content-type': 'application/octet-stream' },
@@ -119,18 +123,19 @@ export async function uploadBytes(s: VsphereSession, data: Buffer, f: DsFile, si
 /** The size of a datastore file, or null when it is not there. */
 export async function fileSize(s: VsphereSession, f: DsFile, signal?: AbortSignal): Promise<number | null> {
   const what = `looking up ${dsPath(f)}`;
+  const url = await fileUrl(s, f);
   return withRetries(
     s.transport,
     async () => {
       const ask = (method: string, headers: Record<string, string> = {}) =>
-        send(s.transport, { method, url: fileUrl(s, f), signal, headers: { authorization: s.basicAuth(), ...headers } }).catch((e) => {
+        send(s.transport, { method, url, signal, headers: { authorization: s.basicAuth(), ...headers } }).catch((e) => {
           throw connectionError(e, what, s.server);
         });
       let reply = await ask('HEAD');
       if (reply.status === 405 || reply.status === 501) {
         // No HEAD here: a GET whose body is never read (the headers give the size).
         reply = await new Promise<HttpReply>((resolve, reject) => {
-          const req = https.request(fileUrl(s, f), { method: 'GET', agent: s.transport.agent, signal, headers: { authorization: s.basicAuth(), range: 'bytes=0-0' } }, (res) => {
+          const req = https.request(url, { method: 'GET', agent: s.transport.agent, signal, headers: { authorization: s.basicAuth(), range: 'bytes=0-0' } }, (res) => {
             resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.alloc(0) });
             res.destroy();
           });
@@ -155,10 +160,11 @@ export async function fileSize(s: VsphereSession, f: DsFile, signal?: AbortSigna
 /** Deletes a datastore file (or folder). Already gone is done: returns false then. */
 export async function deleteFile(s: VsphereSession, f: DsFile, signal?: AbortSignal): Promise<boolean> {
   const what = `deleting ${dsPath(f)}`;
+  const url = await fileUrl(s, f);
   return withRetries(
     s.transport,
     async () => {
-      const reply = await send(s.transport, { method: 'DELETE', url: fileUrl(s, f), signal, headers: { authorization: s.basicAuth() } }).catch((e) => {
+      const reply = await send(s.transport, { method: 'DELETE', url, signal, headers: { authorization: s.basicAuth() } }).catch((e) => {
         throw connectionError(e, what, s.server);
       });
       if (reply.status === 404) return false;
@@ -186,6 +192,7 @@ export async function downloadFile(s: VsphereSession, f: DsFile, dest: string, o
   let hash = createHash('sha256');
   let done = 0;
   let total = -1;
+  const url = await fileUrl(s, f);
   const out = await fs.open(partial, 'w');
   try {
     await withRetries(
@@ -194,7 +201,7 @@ export async function downloadFile(s: VsphereSession, f: DsFile, dest: string, o
         const res = await new Promise<IncomingMessage>((resolve, reject) => {
           const headers: Record<string, string> = { authorization: s.basicAuth() };
           if (done > 0) headers.range = `bytes=${done}-`;
-          const req = https.request(fileUrl(s, f), { method: 'GET', agent: s.transport.agent, signal: opts.signal, headers }, resolve);
+          const req = https.request(url, { method: 'GET', agent: s.transport.agent, signal: opts.signal, headers }, resolve);
           req.setTimeout(s.transport.timeoutMs, () => req.destroy(Object.assign(new Error('the download stalled'), { code: 'ETIMEDOUT' })));
           req.on('error', reject);
           req.end();
@@ -287,4 +294,22 @@ async function receive(res: IncomingMessage, out: fs.FileHandle, opts: { start: 
   } finally {
     await flush();
   }
+}
+
+/**
+ * `connector test`: a HEAD of the datastore's root folder through /folder, with the credentials
+ * uploads use, so missing file privileges (Datastore.Browse, Datastore.FileManagement) or a wrong
+ * dcPath show before layer create uploads anything.
+ */
+export async function probeDatastoreRoot(s: VsphereSession, datastore: string): Promise<{ ok: boolean; detail: string }> {
+  const dcPath = await datacenterPath(s);
+  const url = await fileUrl(s, { datacenter: s.settings.datacenter, datastore, path: '' });
+  const what = `HEAD /folder?dcPath=${dcPath}&dsName=${datastore}`;
+  const reply = await send(s.transport, { method: 'HEAD', url, headers: { authorization: s.basicAuth() } }).catch((e) => {
+    throw connectionError(e, what, s.server);
+  });
+  if (reply.status >= 200 && reply.status < 300) return { ok: true, detail: `file access through /folder works (dcPath ${dcPath})` };
+  if (reply.status === 401 || reply.status === 403)
+    return { ok: false, detail: `${what}: HTTP ${reply.status}: ${s.settings.user} may not reach the datastore's files; grant Datastore > Browse datastore and Low level file operations on ${datastore}` };
+  return { ok: false, detail: `${what}: HTTP ${reply.status}: the datastore's files are not reachable` };
 }

@@ -80,24 +80,54 @@ export function connectionError(e: unknown, what: string, host: string): Error {
   const code = err?.code ?? '';
   if (TLS_CODES.has(code))
     return new VsphereError(
-      `${what}: the certificate of ${host} is not trusted (${code}); trust its CA with NODE_EXTRA_CA_CERTS=/path/to/vcenter-ca.pem (download it from https://${host}/certs/download.zip).`,
+      `${what}: the certificate of ${host} is not trusted (${code}); trust its CA with NODE_EXTRA_CA_CERTS=/path/to/ca.pem (vCenter: its root CA from https://${host}/certs/download.zip; an ESXi host: the host's own certificate).`,
     );
   if (code === 'ENOTFOUND') return new VsphereError(`${what}: the host ${host} is unknown (DNS); check --server.`);
   const retryable = NETWORK_CODES.has(code) || /socket hang up|aborted|premature close/i.test(err?.message ?? '');
   return new VsphereError(`${what}: ${err?.message ?? String(e)}${code && !(err?.message ?? '').includes(code) ? ` (${code})` : ''}`, undefined, undefined, retryable);
 }
 
-/** The vAPI error document's type and first message, or the start of a text body. */
-export function describeErrorBody(body: Buffer): { errorType?: string; message: string; ids: string[] } {
+/**
+ * The vAPI error document's type and messages; `vapi` false when the body is not one (a plain-text
+ * 404, an HTML error page, a proxy's page), with its first words, tags stripped, on one line.
+ */
+export function describeErrorBody(body: Buffer): { errorType?: string; message: string; ids: string[]; vapi: boolean } {
   const text = body.toString('utf8').trim();
   try {
     type Msg = { default_message?: string; id?: string };
     const doc = JSON.parse(text) as { error_type?: string; type?: string; messages?: Msg[]; value?: { messages?: Msg[] } };
+    if (!doc || typeof doc !== 'object') throw new Error('not a document');
     const messages = doc.messages ?? doc.value?.messages ?? [];
     const message = messages.map((m) => m.default_message).filter(Boolean).join(' ');
-    return { errorType: doc.error_type ?? doc.type, message: message || text.slice(0, 300), ids: messages.map((m) => m.id ?? '') };
+    const errorType = doc.error_type ?? doc.type;
+    return { errorType, message: oneLine(message || text, 300), ids: messages.map((m) => m.id ?? ''), vapi: typeof errorType === 'string' };
   } catch {
-    return { message: text.slice(0, 300), ids: [] };
+    return { message: oneLine(text.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' '), 120), ids: [], vapi: false };
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** What an answer's Content-Type says it is (`text/html`), for errors about answers that are not JSON. */
+function contentKind(headers: IncomingHttpHeaders): string {
+  return String(headers['content-type'] ?? 'no content type').split(';')[0].trim() || 'no content type';
+}
+
+/**
+ * A 2xx answer read as JSON; an answer that is not (a proxy or portal page in front of vCenter, a
+ * server that is not vCenter 7.0 U2+) is a one-line error naming the request and the status, never
+ * a JSON parse error.
+ */
+export function parseJsonReply<T>(what: string, reply: HttpReply): T {
+  const text = reply.body.toString('utf8');
+  if (text.trim() === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new VsphereError(`${what}: HTTP ${reply.status} answered ${contentKind(reply.headers)}, not JSON (is there a proxy in front of vCenter, or is this not vCenter 7.0 U2 or later?)`, reply.status);
   }
 }
 
@@ -110,11 +140,15 @@ export function retryAfterMs(headers: IncomingHttpHeaders): number | undefined {
   return Number.isFinite(at) ? Math.min(60_000, Math.max(0, at - Date.now())) : undefined;
 }
 
-/** The error for a non-2xx reply: `<what>: HTTP 404 NOT_FOUND: <message>`. */
+/**
+ * The error for a non-2xx reply, one line: `<what>: HTTP 404 NOT_FOUND: <message>`, or for a body
+ * that is not a vAPI error `<what>: HTTP 502 (text/html): <first words>`.
+ */
 export function statusError(what: string, reply: HttpReply): VsphereError {
-  const { errorType, message } = describeErrorBody(reply.body);
+  const { errorType, message, vapi } = describeErrorBody(reply.body);
+  const head = vapi ? `HTTP ${reply.status} ${errorType}` : `HTTP ${reply.status} (${contentKind(reply.headers)})`;
   return new VsphereError(
-    `${what}: HTTP ${reply.status}${errorType ? ` ${errorType}` : ''}${message ? `: ${message}` : ''}`,
+    `${what}: ${head}${message ? `: ${message}` : ''}`,
     reply.status,
     errorType,
     RETRYABLE_STATUS.has(reply.status),

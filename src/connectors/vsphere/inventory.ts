@@ -5,7 +5,7 @@
  * reported with the right spelling.
  */
 import { ElmError } from '../../domain/errors';
-import type { CheckResult } from '../connector';
+import { VsphereError } from './http';
 import type { VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
 
@@ -47,6 +47,28 @@ async function list(s: VsphereSession, kind: Kind, query: Record<string, string 
 }
 
 /**
+ * A list only for a hint after a miss: vCenter answers at most 1000 items per list call (more is
+ * an UNABLE_TO_ALLOCATE_RESOURCE error, not a short list), so on a large inventory there is
+ * simply no hint rather than a failed lookup.
+ */
+async function listForHint(s: VsphereSession, kind: Kind, query: Record<string, string | undefined>): Promise<Record<string, unknown>[]> {
+  try {
+    return await list(s, kind, query);
+  } catch (e) {
+    if (isListLimit(e)) return [];
+    throw e;
+  }
+}
+
+/** vCenter's answer to a list call that matches more items than it returns. */
+export function isListLimit(e: unknown): boolean {
+  return e instanceof VsphereError && e.errorType === 'UNABLE_TO_ALLOCATE_RESOURCE';
+}
+
+/** Names shown after a miss, at most. */
+const HINT_NAMES = 10;
+
+/**
  * Finds exactly one `kind` named `name` (in `datacenter` when given). None: says so, and offers
  * the spelling that differs only in case when there is one. Several: ambiguous.
  */
@@ -56,11 +78,11 @@ export async function lookup(s: VsphereSession, kind: Kind, name: string, scope:
   const where = scope.datacenter ? ` in datacenter ${scope.datacenter.name}` : '';
   if (found.length === 1) return { ok: true, item: found[0] };
   if (found.length > 1) return { ok: false, why: `${found.length} ${LABEL[kind]}s are named "${name}"${where}; rename one so the name is unique` };
-  const all = await list(s, kind, base);
+  const all = await listForHint(s, kind, base);
   const near = all.map((x) => String(x.name)).filter((n) => n.toLowerCase() === name.toLowerCase());
   const hint = near.length
     ? `; names are case-sensitive: did you mean "${near[0]}"?`
-    : all.length && all.length <= 10
+    : all.length && all.length <= HINT_NAMES
       ? ` (there are: ${all.map((x) => `"${String(x.name)}"`).join(', ')})`
       : '';
   return { ok: false, why: `no ${LABEL[kind]} named "${name}"${where}${hint}` };
@@ -119,7 +141,7 @@ export async function findTemplate(s: VsphereSession, dc: Named, name: string): 
   }
   if (exact.length === 1) return { ok: true, item: { kind: 'library', ...exact[0] } };
   if (exact.length > 1) return { ok: false, why: `${exact.length} content library templates are named "${name}"` };
-  const vmNear = (await list(s, 'vm', { datacenters: dc.id })).map((x) => String(x.name)).find((n) => n.toLowerCase() === name.toLowerCase());
+  const vmNear = (await listForHint(s, 'vm', { datacenters: dc.id })).map((x) => String(x.name)).find((n) => n.toLowerCase() === name.toLowerCase());
   const near = vmNear ?? other;
   return {
     ok: false,
@@ -136,52 +158,4 @@ export async function resolvePlacement(s: VsphereSession, settings: VsphereSetti
   const folder = need(await findFolder(s, datacenter, settings.folder), '--folder');
   const template = withTemplate && settings.template ? need(await findTemplate(s, datacenter, settings.template), '--template') : null;
   return { datacenter, datastore, host, network, folder, template };
-}
-
-const GiB = 2 ** 30;
-
-/** `connector test`: one check per configured object; what cannot be looked up without the datacenter is said plainly. */
-export async function placementChecks(s: VsphereSession, settings: VsphereSettings): Promise<CheckResult[]> {
-  const checks: CheckResult[] = [];
-  const dc = await findDatacenter(s, settings.datacenter);
-  checks.push({ name: 'datacenter', ok: dc.ok, detail: dc.ok ? `${settings.datacenter} (${dc.item.id})` : dc.why });
-  const names: [string, keyof VsphereSettings][] = [
-    ['datastore', 'datastore'],
-    ['host', 'host'],
-    ['network', 'network'],
-    ['folder', 'folder'],
-    ['template', 'template'],
-  ];
-  if (!dc.ok) {
-    for (const [name, key] of names) {
-      if (key === 'template' && !settings.template) continue;
-      checks.push({ name, ok: null, detail: `not checked: the datacenter "${settings.datacenter}" was not found` });
-    }
-    return checks;
-  }
-  const ds = await findDatastore(s, dc.item, settings.datastore);
-  checks.push({
-    name: 'datastore',
-    ok: ds.ok,
-    detail: ds.ok
-      ? `${settings.datastore} (${ds.item.id}${ds.item.type ? `, ${ds.item.type}` : ''}${ds.item.freeSpace !== undefined ? `, ${Math.floor(ds.item.freeSpace / GiB)} GiB free` : ''})`
-      : ds.why,
-  });
-  const host = await findHost(s, dc.item, settings.host);
-  checks.push({ name: 'host', ok: host.ok, detail: host.ok ? `${settings.host} (${host.item.id}, ${host.item.connectionState ?? 'connected'})` : host.why });
-  const net = await findNetwork(s, dc.item, settings.network);
-  checks.push({ name: 'network', ok: net.ok, detail: net.ok ? `${settings.network} (${net.item.id}, ${net.item.type})` : net.why });
-  const folder = await findFolder(s, dc.item, settings.folder);
-  checks.push({ name: 'folder', ok: folder.ok, detail: folder.ok ? `${settings.folder} (${folder.item.id})` : folder.why });
-  if (settings.template) {
-    const t = await findTemplate(s, dc.item, settings.template);
-    checks.push({
-      name: 'template',
-      ok: t.ok,
-      detail: t.ok ? `${settings.template} (${t.item.kind === 'vm' ? `virtual machine ${t.item.id}, cloned` : `content library item ${t.item.id}, deployed`} for each packaging machine)` : t.why,
-    });
-  } else {
-    checks.push({ name: 'template', ok: true, detail: 'none configured: packaging machines get default hardware (2 vCPU, 4 GiB, one NIC); pass --template to clone one' });
-  }
-  return checks;
 }

@@ -5,7 +5,7 @@
  * timeout, restart), and `DELETE /api/session` at the end.
  */
 import { UsageError } from '../../domain/errors';
-import { connectionError, createTransport, describeErrorBody, send, statusError, VsphereError, withRetries, type HttpReply, type Transport, type TransportOptions } from './http';
+import { connectionError, createTransport, describeErrorBody, parseJsonReply, send, statusError, VsphereError, withRetries, type HttpReply, type Transport, type TransportOptions } from './http';
 import type { VsphereSettings } from './settings';
 
 export type Query = Record<string, string | string[] | undefined>;
@@ -16,7 +16,10 @@ export interface ApiCall {
   /** A POST that only reads (`action=get`, `action=find`...) may be repeated after a dropped connection. */
   idempotent?: boolean;
   signal?: AbortSignal;
-  /** Statuses that are answers, not errors (e.g. 404 for "is it there?"). */
+  /**
+   * Statuses that are answers, not errors (e.g. 404 for "is it there?"). A 404 is one only with
+   * vAPI's NOT_FOUND document: a 404 page from a proxy or a wrong path says nothing about the object.
+   */
   accept?: number[];
 }
 
@@ -65,6 +68,7 @@ export class VsphereSession {
 
   private async login(): Promise<void> {
     const what = `vCenter ${this.server}: login as ${this.settings.user}`;
+    const request = `vCenter ${this.server}: POST /api/session (login as ${this.settings.user})`;
     const reply = await withRetries(this.transport, async () => {
       let r: HttpReply;
       try {
@@ -74,10 +78,10 @@ export class VsphereSession {
       }
       if (r.status === 401 || r.status === 403)
         throw new VsphereError(`${what} failed: invalid user name or password (the password comes from $${this.settings.passwordEnv}).`, r.status, 'UNAUTHENTICATED');
-      if (r.status < 200 || r.status >= 300) throw statusError(what, r);
+      if (r.status < 200 || r.status >= 300) throw statusError(request, r);
       return r;
     });
-    const id = JSON.parse(reply.body.toString('utf8')) as unknown;
+    const id = parseJsonReply<unknown>(request, reply);
     if (typeof id !== 'string' || id === '') throw new VsphereError(`${what}: vCenter answered without a session id.`);
     this.id = id;
   }
@@ -122,9 +126,14 @@ export class VsphereSession {
           await this.login();
           throw new VsphereError(`${what}: the session expired`, 401, 'UNAUTHENTICATED', true, 0);
         }
-        if ((r.status < 200 || r.status >= 300) && !(opts.accept ?? []).includes(r.status)) throw statusError(what, r);
-        const text = r.body.toString('utf8');
-        return { status: r.status, value: (text.trim() === '' ? undefined : JSON.parse(text)) as T };
+        const ok = r.status >= 200 && r.status < 300;
+        if (!ok && !(opts.accept ?? []).includes(r.status)) throw statusError(what, r);
+        if (!ok) {
+          const { errorType, vapi } = describeErrorBody(r.body);
+          if (!vapi || (r.status === 404 && errorType !== 'NOT_FOUND')) throw statusError(what, r);
+          return { status: r.status, value: undefined as T };
+        }
+        return { status: r.status, value: parseJsonReply<T>(what, r) };
       },
       { idempotent, signal: opts.signal },
     );

@@ -60,14 +60,24 @@ export interface NewVm {
   /** `[ds] path.vmdk`: the packaging disk, the machine's boot disk. */
   disk: string;
   placement: Placement;
+  /** How the OS layer boots: the firmware its disk needs and its guest OS (recorded on the OS layer version). */
+  os?: { firmware: 'BIOS' | 'EFI'; guestOs?: string };
 }
 
-/** A new VM with default hardware, the packaging disk and one NIC on the configured network. */
+/** What elm created packaging VMs with before OS layer versions recorded a guest OS: Windows Server 2016 or later. */
+export const DEFAULT_GUEST_OS = 'WINDOWS_9_SERVER_64';
+
+/**
+ * A new VM with default hardware, the packaging disk and one NIC on the configured network. The
+ * firmware is always given: left unset, vSphere picks the guest OS's recommended one (EFI for
+ * Windows 10 / Server 2016 and later), which does not boot an MBR disk.
+ */
 export async function createVm(s: VsphereSession, spec: NewVm): Promise<string> {
   const p = spec.placement;
   return s.post<string>('/api/vcenter/vm', {
     name: spec.name,
-    guest_OS: 'WINDOWS_9_SERVER_64',
+    guest_OS: spec.os?.guestOs ?? DEFAULT_GUEST_OS,
+    ...(spec.os ? { boot: { type: spec.os.firmware } } : {}),
     placement: { folder: p.folder.id, host: p.host.id, datastore: p.datastore.id },
     cpu: { count: 2 },
     memory: { size_MiB: 4096 },
@@ -123,6 +133,12 @@ export async function deleteVmdk(s: VsphereSession, f: DsFile): Promise<void> {
   await deleteFile(s, f);
 }
 
+/** Sets the firmware (BIOS or EFI) of a powered-off VM: a clone keeps its template's otherwise. */
+export async function setFirmware(s: VsphereSession, vm: string, firmware: 'BIOS' | 'EFI'): Promise<void> {
+  const current = await s.get<{ type?: string }>(vmPath(vm, '/hardware/boot'));
+  if (current.type !== firmware) await s.call('PATCH', vmPath(vm, '/hardware/boot'), { body: { type: firmware } });
+}
+
 export async function powerOn(s: VsphereSession, vm: string): Promise<void> {
   const r = await s.call('POST', vmPath(vm, '/power'), { query: { action: 'start' }, accept: [400] });
   if (r.status === 400) {
@@ -163,5 +179,5 @@ export async function deleteVm(s: VsphereSession, vm: string): Promise<boolean> 
 
 /** Whether a vCenter error says the object is not there. */
 export function isNotFound(e: unknown): boolean {
-  return e instanceof VsphereError && e.status === 404;
+  return e instanceof VsphereError && e.status === 404 && e.errorType === 'NOT_FOUND';
 }

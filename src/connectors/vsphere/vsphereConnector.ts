@@ -31,7 +31,7 @@ import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } f
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
 import { getGuestFile, guestCredentials, putGuestFile, runGuestProcess, waitForTools } from './guest';
 import { createTransport, VsphereError, type TransportOptions } from './http';
-import { findDatacenter, findDatastore, findFolder, resolvePlacement, type Lookup } from './inventory';
+import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
 import { withSession, type VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
@@ -45,7 +45,9 @@ import {
   findVm,
   listDisks,
   powerOn,
+  DEFAULT_GUEST_OS,
   powerState,
+  setFirmware,
   shutdownGuest,
   useNetwork,
   waitForPower,
@@ -87,7 +89,11 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
     if (!dc.ok) return null;
     const folder = await findFolder(s, dc.item, settings.folder);
     if (!folder.ok) return null;
-    const vms = await s.get<{ vm: string }[]>('/api/vcenter/vm', { folders: folder.item.id });
+    // Bounded: one folder's VMs (a folder past vCenter's list limit has no search, only the recorded id).
+    const vms = await s.get<{ vm: string }[]>('/api/vcenter/vm', { folders: folder.item.id }).catch((e: unknown) => {
+      if (isListLimit(e)) return [];
+      throw e;
+    });
     for (const { vm } of vms.slice(0, 100)) {
       if ((await listDisks(s, vm)).some((d) => d.vmdkFile === disk.location)) return vm;
     }
@@ -101,8 +107,8 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
   async function removeDiskFiles(s: VsphereSession, l: DiskLayout): Promise<void> {
     await deleteFile(s, l.flat);
     await deleteFile(s, l.descriptor);
-    // The folder goes too when the datastore lets it (some refuse a folder DELETE: it stays, empty).
-    await deleteFile(s, l.folder).catch(() => false);
+    // A disk recorded in a folder (earlier versions): the folder goes too when the datastore lets it.
+    if (l.folder) await deleteFile(s, l.folder).catch(() => false);
   }
 
   return {
@@ -223,7 +229,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           id = existing.id;
           progress(0.3, `Using the packaging machine ${name} (${id}) an earlier run created`);
         } else {
-          const spec = { name, disk: l.location, placement: p };
+          const spec = { name, disk: l.location, placement: p, os: req.os };
           progress(0.2, `Creating the packaging machine ${name} in folder ${settings.folder}`);
           try {
             if (p.template?.kind === 'vm') id = await cloneVm(s, spec, p.template.id);
@@ -251,6 +257,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
             network: p.network.id,
             template: p.template ? { kind: p.template.kind, id: p.template.id, name: p.template.name } : null,
             disk: l.location,
+            // From the OS layer version; a clone keeps its template's guest OS (the REST API cannot change it).
+            firmware: req.os?.firmware ?? null,
+            guestOs: p.template ? null : (req.os?.guestOs ?? DEFAULT_GUEST_OS),
             vsphereClientUrl: vsphereClientUrl(server),
           },
         };
@@ -261,7 +270,10 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           await attachDisk(s, id, l.location);
         }
         if (p.template) await useNetwork(s, id, p.network);
-        if ((await powerState(s, id)) !== 'POWERED_ON') {
+        const state = await powerState(s, id);
+        // The firmware the OS layer's disk boots with (GPT: EFI, MBR: BIOS); a clone would keep its template's.
+        if (state === 'POWERED_OFF' && req.os) await setFirmware(s, id, req.os.firmware);
+        if (state !== 'POWERED_ON') {
           progress(0.8, `Powering on ${name}`);
           await powerOn(s, id);
         }
@@ -325,7 +337,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         const size = await fileSize(s, l.flat, req.signal);
         if (size === null) throw new ElmError(`The packaging disk ${dsPath(l.flat)} is not found on the datastore (datacenter ${settings.datacenter}).`);
         await fs.mkdir(req.repositoryDir, { recursive: true, mode: 0o700 });
-        const flat = path.join(req.repositoryDir, path.posix.basename(l.flat.path));
+        const flat = path.join(req.repositoryDir, `${l.name}-flat.vmdk`);
         progress(0, `Copying ${dsPath(l.flat)} (${formatSize(size)}) into the layer repository`);
         const got = await downloadFile(s, l.flat, flat, {
           signal: req.signal,
@@ -334,7 +346,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         });
         if (got.sizeBytes !== size) throw new ElmError(`The packaging disk ${dsPath(l.flat)} changed size while it was copied (${size} → ${got.sizeBytes} bytes).`);
         // The hosted descriptor beside the extent, so the repository copy opens in qemu-img or Workstation.
-        const descriptor = path.join(req.repositoryDir, `${l.stem}.vmdk`);
+        const descriptor = path.join(req.repositoryDir, `${l.name}.vmdk`);
         await fs.writeFile(`${descriptor}.partial`, monolithicFlatDescriptor(size, path.basename(flat)), { mode: 0o600 });
         await fs.rename(`${descriptor}.partial`, descriptor);
         progress(1);

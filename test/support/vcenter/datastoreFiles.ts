@@ -1,11 +1,16 @@
 /**
  * Datastore HTTP file access, as vCenter serves it:
- *   PUT    /folder/<path>?dcPath=<datacenter>&dsName=<datastore>   upload (streamed; chunked or
- *          Content-Length) → 201 new file, 200 overwritten; missing parent folders are created
+ *   PUT    /folder/<path>?dcPath=<datacenter path>&dsName=<datastore>   upload (streamed; chunked
+ *          or Content-Length) → 201 new file, 200 overwritten. The folder the file goes in must
+ *          exist: a PUT is not a way to create folders (reports of 404/405 until the folder is
+ *          there; the vSphere Web Services SDK creates folders with FileManager.MakeDirectory), so
+ *          the fake refuses a PUT into a missing folder with 404.
  *   GET    /folder/<path>?dcPath=&dsName=   download (streamed; `Range: bytes=` → 206), a folder
  *          gives an HTML listing; HEAD gives the headers only
  *   DELETE /folder/<path>?dcPath=&dsName=   → 204 (a folder is removed with its content)
- * Unknown datacenter, datastore or file → 404 (text/plain). Authentication is checked by the
+ * dcPath is the datacenter's inventory path (`Region/DC1` for a datacenter in a folder; see
+ * Inventory.datacenterByPath). Unknown datacenter, datastore or file → 404 (text/plain), never a
+ * vAPI error document. Authentication is checked by the
  * server (session header, `vmware_soap_session` cookie or HTTP Basic) before this runs.
  *
  * Bytes are kept on disk under a temp dir (disks can be hundreds of MiB), one folder per
@@ -106,9 +111,11 @@ export class DatastoreFiles {
     const dcPath = url.searchParams.get('dcPath');
     const dsName = url.searchParams.get('dsName');
     if (!dcPath || !dsName) return text(res, 400, 'dcPath and dsName query parameters are required');
-    const dcName = dcPath.split('/').filter(Boolean).pop() ?? '';
-    const ds = this.inventory.datastoreByName(dcName, dsName);
+    const dc = this.inventory.datacenterByPath(dcPath);
+    if (!dc) return text(res, 404, `datacenter ${dcPath} not found (dcPath is the datacenter's inventory path)`);
+    const ds = this.inventory.datastores.find((d) => d.datacenter === dc.id && d.name === dsName);
     if (!ds) return text(res, 404, `datastore ${dsName} not found in datacenter ${dcPath}`);
+    await fsp.mkdir(this.dsDir(ds), { recursive: true }); // a datastore's root folder always exists
     let rel: string;
     let local: string;
     try {
@@ -126,7 +133,11 @@ export class DatastoreFiles {
         return sendFile(req, res, local, stat.size);
       case 'PUT': {
         if (stat?.isDirectory()) return text(res, 400, `[${ds.name}] ${rel} is a folder`);
-        await fsp.mkdir(path.dirname(local), { recursive: true });
+        const parent = await fsp.stat(path.dirname(local)).catch(() => undefined);
+        if (!parent?.isDirectory()) {
+          req.resume();
+          return text(res, 404, `folder [${ds.name}] ${path.posix.dirname(rel)} not found: create it first`);
+        }
         await pipeline(req, createWriteStream(local));
         return text(res, stat ? 200 : 201, '');
       }

@@ -17,6 +17,7 @@ export type { InventorySpec, RecordedRequest, VCenterFakeOptions } from './serve
 export type { DropSpec, FailSpec } from './faults';
 export type { GuestFilesView, GuestProcessHandler, GuestProcessInfo, GuestProcessRecord, GuestProcessResult } from './guestOps';
 export type { DatastoreFileEntry } from './datastoreFiles';
+export type { AboutSpec } from './serviceContent';
 export type { DatastoreSpec, FolderSpec, FolderType, HostSpec, NetworkSpec, NetworkType } from './inventory';
 export type { PowerState, VmSpec, VmView } from './vmRoutes';
 export { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';

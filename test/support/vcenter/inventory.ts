@@ -1,7 +1,7 @@
 /**
  * The vCenter inventory the fake knows (datacenters, datastores, hosts, networks, folders,
  * content libraries) and its list/get routes:
- *   GET /api/vcenter/datacenter?names=&datacenters=          → [{ datacenter, name }]
+ *   GET /api/vcenter/datacenter?names=&datacenters=&folders= → [{ datacenter, name }]
  *   GET /api/vcenter/datacenter/{id}                          → { name, vm_folder, host_folder, ... }
  *   GET /api/vcenter/datastore?names=&datacenters=&types=&datastores=
  *                                                            → [{ datastore, name, type, free_space, capacity }]
@@ -10,7 +10,7 @@
  *                                                            → [{ host, name, connection_state, power_state }]
  *   GET /api/vcenter/network?names=&datacenters=&types=&networks=
  *                                                            → [{ network, name, type }]
- *   GET /api/vcenter/folder?names=&type=&datacenters=&folders= → [{ folder, name, type }]
+ *   GET /api/vcenter/folder?names=&type=&datacenters=&folders=&parent_folders= → [{ folder, name, type }]
  *   GET /api/content/library                                 → [library ids]
  *   GET /api/content/library/{id}                            → { id, name, type }
  *   GET /api/content/library/item?library_id=                 → [item ids]
@@ -24,11 +24,16 @@ import { Route, VapiError, queryList, sendJson, str } from './http';
 export type FolderType = 'VIRTUAL_MACHINE' | 'DATACENTER' | 'DATASTORE' | 'HOST' | 'NETWORK';
 export type NetworkType = 'STANDARD_PORTGROUP' | 'DISTRIBUTED_PORTGROUP' | 'OPAQUE_NETWORK';
 
-export interface Datacenter { id: string; name: string; vmFolder: string; hostFolder: string; datastoreFolder: string; networkFolder: string }
+export interface Datacenter {
+  id: string; name: string; vmFolder: string; hostFolder: string; datastoreFolder: string; networkFolder: string;
+  /** The DATACENTER folder holding it (the root folder "Datacenters", or one below it). */
+  parent: string;
+}
 export interface Datastore { id: string; name: string; datacenter: string; type: string; capacity: number; freeSpace: number }
 export interface Host { id: string; name: string; datacenter: string; connectionState: 'CONNECTED' | 'DISCONNECTED' | 'NOT_RESPONDING' }
 export interface Network { id: string; name: string; datacenter: string; type: NetworkType }
-export interface Folder { id: string; name: string; datacenter: string; type: FolderType }
+/** `datacenter` is '' for DATACENTER folders (they sit above datacenters); `parent` is '' only for the root folder. */
+export interface Folder { id: string; name: string; datacenter: string; type: FolderType; parent: string }
 export interface Library { id: string; name: string }
 export interface LibraryItem { id: string; name: string; libraryId: string; type: string; /** template VM model id */ sourceVm: string }
 
@@ -45,21 +50,51 @@ export function nextId(prefix: string): string {
 
 const GiB = 1024 ** 3;
 
+/**
+ * How many items a list call answers at most. vSphere Automation API reference, "List Folder"
+ * (GET /api/vcenter/folder): "Returns information about at most 1000 visible (subject to
+ * permission checks) folders"; the same "at most 1000" stands on List VM (GET /api/vcenter/vm in
+ * the 6.5+ reference), List Resource Pool, and is used here for datacenter, datastore, host and
+ * network lists too. More matches than that is an error (UNABLE_TO_ALLOCATE_RESOURCE), not a
+ * truncated list: a client must narrow with filters.
+ */
+export const LIST_LIMIT = 1000;
+
+/** The error vCenter gives when more items than LIST_LIMIT match a list call's filter. */
+export function tooMany(what: string, count: number, limit: number): VapiError {
+  return new VapiError(500, 'UNABLE_TO_ALLOCATE_RESOURCE', `${count} ${what} match the filter; at most ${limit} are returned. Narrow the filter.`);
+}
+
 export class Inventory {
+  /** Overridable per test (a small limit shows a client that lists without filters). */
+  listLimit = LIST_LIMIT;
+  /** vCenter's root folder ("Datacenters", group-d1): it holds datacenters and DATACENTER folders. */
+  readonly rootFolder: Folder = { id: 'group-d1', name: 'Datacenters', datacenter: '', type: 'DATACENTER', parent: '' };
   readonly datacenters: Datacenter[] = [];
   readonly datastores: Datastore[] = [];
   readonly hosts: Host[] = [];
   readonly networks: Network[] = [];
-  readonly folders: Folder[] = [];
+  readonly folders: Folder[] = [this.rootFolder];
   readonly libraries: Library[] = [];
   readonly libraryItems: LibraryItem[] = [];
 
-  addDatacenter(name: string): Datacenter {
+  /**
+   * `name`, or an inventory path `Region/DC1`: the folders before the last segment are DATACENTER
+   * folders below the root (created when missing), the datacenter goes in the last one.
+   */
+  addDatacenter(pathOrName: string): Datacenter {
+    const parts = pathOrName.split('/').filter(Boolean);
+    const name = parts.pop()!;
     const existing = this.datacenters.find((d) => d.name === name);
     if (existing) return existing;
+    let parent = this.rootFolder;
+    for (const part of parts) {
+      parent = this.folders.find((f) => f.type === 'DATACENTER' && f.parent === parent.id && f.name === part)
+        ?? (this.folders.push({ id: nextId('group-d'), name: part, datacenter: '', type: 'DATACENTER', parent: parent.id }), this.folders[this.folders.length - 1]);
+    }
     const id = nextId('datacenter');
     const root = (type: FolderType, n: string, prefix: string) => {
-      const f: Folder = { id: nextId(prefix), name: n, datacenter: id, type };
+      const f: Folder = { id: nextId(prefix), name: n, datacenter: id, type, parent: id };
       this.folders.push(f);
       return f.id;
     };
@@ -70,6 +105,7 @@ export class Inventory {
       hostFolder: root('HOST', 'host', 'group-h'),
       datastoreFolder: root('DATASTORE', 'datastore', 'group-s'),
       networkFolder: root('NETWORK', 'network', 'group-n'),
+      parent: parent.id,
     };
     this.datacenters.push(dc);
     return dc;
@@ -109,7 +145,9 @@ export class Inventory {
   addFolder(spec: FolderSpec): Folder {
     const type = spec.type ?? 'VIRTUAL_MACHINE';
     const prefix = { VIRTUAL_MACHINE: 'group-v', DATACENTER: 'group-d', DATASTORE: 'group-s', HOST: 'group-h', NETWORK: 'group-n' }[type];
-    const f: Folder = { id: nextId(prefix), name: spec.name, datacenter: this.dcFor(spec.datacenter).id, type };
+    const dc = this.dcFor(spec.datacenter);
+    const parent = { VIRTUAL_MACHINE: dc.vmFolder, DATACENTER: dc.parent, DATASTORE: dc.datastoreFolder, HOST: dc.hostFolder, NETWORK: dc.networkFolder }[type];
+    const f: Folder = { id: nextId(prefix), name: spec.name, datacenter: type === 'DATACENTER' ? '' : dc.id, type, parent };
     this.folders.push(f);
     return f;
   }
@@ -127,10 +165,28 @@ export class Inventory {
 
   datastore(id: string): Datastore | undefined { return this.datastores.find((d) => d.id === id); }
   datastoreByName(dcName: string, dsName: string): Datastore | undefined {
-    const dc = this.datacenters.find((d) => d.name === dcName);
+    const dc = this.datacenters.find((d) => d.name === dcName || this.datacenterPath(d) === dcName);
     return dc && this.datastores.find((d) => d.datacenter === dc.id && d.name === dsName);
   }
   datacenter(id: string): Datacenter | undefined { return this.datacenters.find((d) => d.id === id); }
+
+  /** The datacenter's inventory path (`Region/DC1`): folder names below the root, then its name. */
+  datacenterPath(dc: Datacenter): string {
+    const parts = [dc.name];
+    for (let f = this.folder(dc.parent); f && f.parent !== ''; f = this.folder(f.parent)) parts.unshift(f.name);
+    return parts.join('/');
+  }
+
+  /**
+   * The datacenter a `/folder` URL's dcPath names. "vSphere Web Services SDK Programming Guide",
+   * HTTP access to datastore files: dcPath is the inventory path of the datacenter (the folders
+   * above it included, e.g. `Region/DC1`), so a bare name finds a datacenter only when it sits
+   * directly in the root folder.
+   */
+  datacenterByPath(dcPath: string): Datacenter | undefined {
+    const want = dcPath.split('/').filter(Boolean).join('/');
+    return this.datacenters.find((d) => this.datacenterPath(d) === want);
+  }
   host(id: string): Host | undefined { return this.hosts.find((h) => h.id === id); }
   network(id: string): Network | undefined { return this.networks.find((n) => n.id === id); }
   folder(id: string): Folder | undefined { return this.folders.find((f) => f.id === id); }
@@ -138,15 +194,21 @@ export class Inventory {
   routes(): Route[] {
     const notFound = (what: string, id: string) => new VapiError(404, 'NOT_FOUND', `${what} with identifier '${id}' does not exist.`);
     const inSet = (set: string[] | undefined, v: string) => !set || set.includes(v);
+    const bounded = <T>(what: string, items: T[]): T[] => {
+      if (items.length > this.listLimit) throw tooMany(what, items.length, this.listLimit);
+      return items;
+    };
     return [
       {
         method: 'GET', pattern: /^\/api\/vcenter\/datacenter$/,
         handle: ({ res, url }) => {
           const names = queryList(url, 'names');
           const ids = queryList(url, 'datacenters');
-          sendJson(res, 200, this.datacenters
-            .filter((d) => inSet(names, d.name) && inSet(ids, d.id))
-            .map((d) => ({ datacenter: d.id, name: d.name })));
+          // Datacenter.FilterSpec.folders: "Folders that must contain the datacenter" (its parent folder).
+          const folders = queryList(url, 'folders');
+          sendJson(res, 200, bounded('datacenters', this.datacenters
+            .filter((d) => inSet(names, d.name) && inSet(ids, d.id) && inSet(folders, d.parent))
+            .map((d) => ({ datacenter: d.id, name: d.name }))));
         },
       },
       {
@@ -167,9 +229,9 @@ export class Inventory {
           const dcs = queryList(url, 'datacenters');
           const types = queryList(url, 'types');
           const ids = queryList(url, 'datastores');
-          sendJson(res, 200, this.datastores
+          sendJson(res, 200, bounded('datastores', this.datastores
             .filter((d) => inSet(names, d.name) && inSet(dcs, d.datacenter) && inSet(types, d.type) && inSet(ids, d.id))
-            .map((d) => ({ datastore: d.id, name: d.name, type: d.type, free_space: d.freeSpace, capacity: d.capacity })));
+            .map((d) => ({ datastore: d.id, name: d.name, type: d.type, free_space: d.freeSpace, capacity: d.capacity }))));
         },
       },
       {
@@ -190,12 +252,12 @@ export class Inventory {
           const dcs = queryList(url, 'datacenters');
           const ids = queryList(url, 'hosts');
           const states = queryList(url, 'connection_states');
-          sendJson(res, 200, this.hosts
+          sendJson(res, 200, bounded('hosts', this.hosts
             .filter((h) => inSet(names, h.name) && inSet(dcs, h.datacenter) && inSet(ids, h.id) && inSet(states, h.connectionState))
             .map((h) => ({
               host: h.id, name: h.name, connection_state: h.connectionState,
               ...(h.connectionState === 'CONNECTED' ? { power_state: 'POWERED_ON' } : {}),
-            })));
+            }))));
         },
       },
       {
@@ -205,9 +267,9 @@ export class Inventory {
           const dcs = queryList(url, 'datacenters');
           const types = queryList(url, 'types');
           const ids = queryList(url, 'networks');
-          sendJson(res, 200, this.networks
+          sendJson(res, 200, bounded('networks', this.networks
             .filter((n) => inSet(names, n.name) && inSet(dcs, n.datacenter) && inSet(types, n.type) && inSet(ids, n.id))
-            .map((n) => ({ network: n.id, name: n.name, type: n.type })));
+            .map((n) => ({ network: n.id, name: n.name, type: n.type }))));
         },
       },
       {
@@ -217,9 +279,11 @@ export class Inventory {
           const type = url.searchParams.get('type') ?? undefined;
           const dcs = queryList(url, 'datacenters');
           const ids = queryList(url, 'folders');
-          sendJson(res, 200, this.folders
-            .filter((f) => inSet(names, f.name) && (!type || f.type === type) && inSet(dcs, f.datacenter) && inSet(ids, f.id))
-            .map((f) => ({ folder: f.id, name: f.name, type: f.type })));
+          // Folder.FilterSpec.parent_folders: "Folders that must contain the folder" (its parent).
+          const parents = queryList(url, 'parent_folders');
+          sendJson(res, 200, bounded('folders', this.folders
+            .filter((f) => inSet(names, f.name) && (!type || f.type === type) && inSet(dcs, f.datacenter) && inSet(ids, f.id) && inSet(parents, f.parent))
+            .map((f) => ({ folder: f.id, name: f.name, type: f.type }))));
         },
       },
       {

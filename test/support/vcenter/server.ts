@@ -16,6 +16,7 @@ import { DropSpec, FailSpec, Faults } from './faults';
 import { GuestFilesView, GuestOps, GuestProcessHandler, GuestProcessRecord } from './guestOps';
 import { Ctx, Route, VapiError, errorTypeForStatus, readRaw, sendJson, vapiErrorBody } from './http';
 import { DatastoreSpec, FolderSpec, HostSpec, Inventory, NetworkSpec } from './inventory';
+import { AboutSpec, handleSoap, htmlNotFound, servesApi } from './serviceContent';
 import { SOAP_COOKIE, Sessions, unauthenticated } from './session';
 import { PowerState, VmSpec, VmStore, VmView } from './vmRoutes';
 
@@ -47,6 +48,10 @@ export interface VCenterFakeOptions {
   guestShutdownMs?: number;
   /** Power on VMs whose disks are hosted VMDK types (monolithicSparse, streamOptimized...). Default false, as ESXi. */
   acceptHostedDisks?: boolean;
+  /** What the server is (RetrieveServiceContent on /sdk): default vCenter 8.0.2. An ESXi host or a vCenter before 7.0.2 serves no /api. */
+  about?: AboutSpec;
+  /** Items a list call answers at most (default 1000, vCenter's limit; see inventory.ts LIST_LIMIT). */
+  listLimit?: number;
 }
 
 export interface RecordedRequest {
@@ -96,6 +101,7 @@ export class VCenterFake {
     for (const [u, p] of Object.entries(options.users ?? {})) this.addUser(u, p);
     for (const [u, p] of Object.entries(options.guestUsers ?? {})) this.addGuestUser(u, p);
     if (options.inventory) this.inventory(options.inventory);
+    if (options.listLimit !== undefined) this.inv.listLimit = options.listLimit;
   }
 
   async start(): Promise<this> {
@@ -292,6 +298,11 @@ export class VCenterFake {
 
   private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, method: string, rec: RecordedRequest): Promise<void> {
     const p = url.pathname;
+    if (p === '/sdk') return handleSoap(req, res, this.options.about);
+    if (p.startsWith('/api/') && !servesApi(this.options.about)) {
+      req.resume();
+      return htmlNotFound(res);
+    }
     if (p === '/guestFile') return this.guest.handleTransfer(req, res, url);
     if (p === '/folder' || p.startsWith('/folder/')) {
       const s = this.sessions.forDatastore(req);

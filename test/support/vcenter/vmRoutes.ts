@@ -17,6 +17,7 @@
  *   GET    /api/vcenter/vm/{vm}/guest/identity  → { name, family, host_name, ip_address, ... } (503 without Tools)
  *   GET/POST /api/vcenter/vm/{vm}/hardware/disk, GET/DELETE .../disk/{disk}
  *   GET    /api/vcenter/vm/{vm}/hardware/ethernet, GET/PATCH .../ethernet/{nic}
+ *   GET/PATCH /api/vcenter/vm/{vm}/hardware/boot { type: BIOS|EFI } (PATCH powered off only)
  *   POST   /api/vcenter/vm-template/library-items/{item}?action=deploy (DeploySpec) → 200 "vm-N"
  *
  * Templates: `kind: 'vm'` is a powered-off source VM (listed by /api/vcenter/vm, cloned with
@@ -29,7 +30,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatastoreFiles } from './datastoreFiles';
 import { Ctx, Route, VapiError, obj, queryList, sendJson, sendNoContent, str } from './http';
-import { Datastore, Folder, Inventory, NetworkType, nextId } from './inventory';
+import { Datastore, Folder, Inventory, NetworkType, nextId, tooMany } from './inventory';
 import { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';
 
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
@@ -41,6 +42,12 @@ export interface VmModel {
   id: string;
   name: string;
   guestOS: string;
+  /**
+   * BIOS or EFI. vSphere Automation API, Vcenter Vm Hardware Boot CreateSpec.type: "If unset,
+   * defaults to a guest-specific type" (the guest OS descriptor's recommended firmware: EFI for
+   * Windows 10 / Server 2016 and later), so a VM created without `boot` boots an MBR disk under EFI.
+   */
+  firmware: 'BIOS' | 'EFI';
   powerState: PowerState;
   datacenter: string;
   folder: string;
@@ -76,6 +83,7 @@ export interface VmSpec {
   datastore?: string;
   network?: string;
   guestOS?: string;
+  firmware?: 'BIOS' | 'EFI';
   powerState?: PowerState;
   cpuCount?: number;
   memoryMiB?: number;
@@ -90,6 +98,7 @@ export interface VmView {
   name: string;
   powerState: PowerState;
   guestOS: string;
+  firmware: 'BIOS' | 'EFI';
   datacenter: string;
   folder: string;
   folderId: string;
@@ -201,7 +210,7 @@ export class VmStore {
     const net = spec.network === undefined ? this.inventory.networks.find((n) => n.datacenter === dc.id) : pick(this.inventory.networks, spec.network, 'network');
     const vm = this.newVm({
       name: spec.name, guestOS: spec.guestOS ?? 'WINDOWS_9_SERVER_64', datacenter: dc.id, folder: folder.id,
-      host: host?.id, datastore: ds.id, cpuCount: spec.cpuCount ?? 2, memoryMiB: spec.memoryMiB ?? 4096,
+      host: host?.id, datastore: ds.id, cpuCount: spec.cpuCount ?? 2, memoryMiB: spec.memoryMiB ?? 4096, firmware: spec.firmware ?? 'EFI',
     });
     vm.template = spec.kind;
     for (const d of spec.disks ?? []) {
@@ -215,7 +224,7 @@ export class VmStore {
     return vm;
   }
 
-  private newVm(p: Pick<VmModel, 'name' | 'guestOS' | 'datacenter' | 'folder' | 'host' | 'datastore' | 'cpuCount' | 'memoryMiB'>): VmModel {
+  private newVm(p: Pick<VmModel, 'name' | 'guestOS' | 'firmware' | 'datacenter' | 'folder' | 'host' | 'datastore' | 'cpuCount' | 'memoryMiB'>): VmModel {
     const vm: VmModel = {
       ...p, id: nextId('vm'), powerState: 'POWERED_OFF', disks: [], nics: [], boot: 0, shuttingDown: false,
       hostName: p.name.replace(/[^A-Za-z0-9-]/g, '').slice(0, 15) || 'GUEST',
@@ -394,7 +403,7 @@ export class VmStore {
   view(vm: VmModel): VmView {
     const folder = this.inventory.folder(vm.folder);
     return {
-      id: vm.id, name: vm.name, powerState: vm.powerState, guestOS: vm.guestOS,
+      id: vm.id, name: vm.name, powerState: vm.powerState, guestOS: vm.guestOS, firmware: vm.firmware,
       datacenter: this.inventory.datacenter(vm.datacenter)?.name ?? vm.datacenter,
       folder: folder?.name ?? vm.folder, folderId: vm.folder,
       host: vm.host ? this.inventory.host(vm.host)?.name : undefined,
@@ -432,7 +441,7 @@ export class VmStore {
       power_state: vm.powerState,
       instant_clone_frozen: false,
       hardware: { version: 'VMX_14', upgrade_policy: 'NEVER', upgrade_status: 'NONE' },
-      boot: { type: 'EFI', efi_legacy_boot: false, delay: 0, retry: false, retry_delay: 10000, enter_setup_mode: false },
+      boot: { type: vm.firmware, efi_legacy_boot: false, delay: 0, retry: false, retry_delay: 10000, enter_setup_mode: false },
       boot_devices: [],
       cpu: { count: vm.cpuCount, cores_per_socket: 1, hot_add_enabled: false, hot_remove_enabled: false },
       memory: { size_MiB: vm.memoryMiB, hot_add_enabled: false },
@@ -461,11 +470,14 @@ export class VmStore {
           const hosts = queryList(url, 'hosts');
           const states = queryList(url, 'power_states');
           const ids = queryList(url, 'vms');
-          sendJson(res, 200, this.vms
+          const found = this.vms
             .filter((v) => v.template !== 'library')
             .filter((v) => inSet(names, v.name) && inSet(folders, v.folder) && inSet(dcs, v.datacenter)
-              && inSet(hosts, v.host) && inSet(states, v.powerState) && inSet(ids, v.id))
-            .map((v) => ({ vm: v.id, name: v.name, power_state: v.powerState, cpu_count: v.cpuCount, memory_size_MiB: v.memoryMiB })));
+              && inSet(hosts, v.host) && inSet(states, v.powerState) && inSet(ids, v.id));
+          // vSphere Automation API, List VM (GET /api/vcenter/vm): "Returns information about at
+          // most 1000 visible (subject to permission checks) virtual machines"; more is an error.
+          if (found.length > this.inventory.listLimit) throw tooMany('virtual machines', found.length, this.inventory.listLimit);
+          sendJson(res, 200, found.map((v) => ({ vm: v.id, name: v.name, power_state: v.powerState, cpu_count: v.cpuCount, memory_size_MiB: v.memoryMiB })));
         },
       },
       { method: 'POST', pattern: /^\/api\/vcenter\/vm$/, handle: (ctx) => this.create(ctx) },
@@ -583,6 +595,28 @@ export class VmStore {
         },
       },
       {
+        method: 'GET', pattern: re('\\/hardware\\/boot'),
+        handle: ({ res }, m) => {
+          const vm = vmOf(m);
+          sendJson(res, 200, { type: vm.firmware, efi_legacy_boot: false, delay: 0, retry: false, retry_delay: 10000, enter_setup_mode: false });
+        },
+      },
+      {
+        // vSphere Automation API, Update Vm Hardware Boot (PATCH /api/vcenter/vm/{vm}/hardware/boot):
+        // the firmware type; changing it needs the VM powered off (NOT_ALLOWED_IN_CURRENT_STATE).
+        method: 'PATCH', pattern: re('\\/hardware\\/boot'),
+        handle: async (ctx, m) => {
+          const vm = vmOf(m);
+          const body = await ctx.json();
+          const type = body.type === undefined ? undefined : bootType(body.type);
+          if (body.type !== undefined && !type) throw new VapiError(400, 'INVALID_ARGUMENT', `boot type ${String(body.type)} is not BIOS or EFI.`);
+          if (type && type !== vm.firmware && vm.powerState !== 'POWERED_OFF')
+            throw new VapiError(400, 'NOT_ALLOWED_IN_CURRENT_STATE', 'The firmware can be changed only while the virtual machine is powered off.');
+          if (type) vm.firmware = type;
+          sendNoContent(ctx.res);
+        },
+      },
+      {
         method: 'PATCH', pattern: re('\\/hardware\\/ethernet\\/([^/]+)'),
         handle: async (ctx, m) => {
           const vm = vmOf(m);
@@ -663,10 +697,11 @@ export class VmStore {
     }
     const name = str(spec.name) ?? 'Virtual Machine';
     this.uniqueName(folder.id, name);
+    const firmware = bootType(obj(spec.boot)?.type) ?? recommendedFirmware(guestOS);
     const cpu = obj(spec.cpu);
     const memory = obj(spec.memory);
     const draft: VmModel = {
-      id: '', name, guestOS, powerState: 'POWERED_OFF', datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id,
+      id: '', name, guestOS, firmware, powerState: 'POWERED_OFF', datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id,
       cpuCount: typeof cpu?.count === 'number' ? cpu.count : 1,
       memoryMiB: typeof memory?.size_MiB === 'number' ? memory.size_MiB : typeof memory?.size_mib === 'number' ? memory.size_mib : 1024,
       disks: [], nics: [], boot: 0, shuttingDown: false, hostName: '', ipAddress: '', guestFiles: new Map(),
@@ -681,7 +716,7 @@ export class VmStore {
     const nicSpecs = Array.isArray(spec.nics) ? spec.nics.map((n) => obj(n) ?? {}) : [];
     const nics = nicSpecs.map((n) => ({ ...this.checkNetworkBacking(draft, obj(n.backing)), startConnected: n.start_connected !== false }));
 
-    const vm = this.newVm({ name, guestOS, datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id, cpuCount: draft.cpuCount, memoryMiB: draft.memoryMiB });
+    const vm = this.newVm({ name, guestOS, firmware, datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id, cpuCount: draft.cpuCount, memoryMiB: draft.memoryMiB });
     this.writeVmx(vm);
     for (const d of diskSpecs) vm.disks.push(this.diskFromSpec(vm, d));
     for (const n of nics) vm.nics.push(this.nicFor(vm, n.network, n.type, n.startConnected));
@@ -728,13 +763,22 @@ export class VmStore {
   private cloneFrom(source: VmModel, name: string, folder: Folder, ds: Datastore, host: string | undefined, removed: string[]): VmModel {
     if (ds.datacenter !== folder.datacenter) throw new VapiError(400, 'INVALID_ARGUMENT', 'placement.datastore is not in the datacenter of placement.folder.');
     this.uniqueName(folder.id, name);
-    const vm = this.newVm({ name, guestOS: source.guestOS, datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id, cpuCount: source.cpuCount, memoryMiB: source.memoryMiB });
+    const vm = this.newVm({ name, guestOS: source.guestOS, firmware: source.firmware, datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id, cpuCount: source.cpuCount, memoryMiB: source.memoryMiB });
     this.writeVmx(vm);
     this.copyDisks(source, vm, removed);
     for (const n of source.nics) vm.nics.push(this.nicFor(vm, n.network, n.type, n.startConnected));
     for (const f of source.guestFiles.values()) vm.guestFiles.set(guestKey(vm, f.path), { path: f.path, content: Buffer.from(f.content) });
     return vm;
   }
+}
+
+function bootType(v: unknown): 'BIOS' | 'EFI' | undefined {
+  return v === 'BIOS' || v === 'EFI' ? v : undefined;
+}
+
+/** The guest OS descriptor's recommended firmware: EFI for Windows 10 / Server 2016 and later, else BIOS. */
+function recommendedFirmware(guestOS: string): 'BIOS' | 'EFI' {
+  return /^WINDOWS_(9|1\d|SERVER_20\d\d)/.test(guestOS.toUpperCase()) ? 'EFI' : 'BIOS';
 }
 
 /** Windows guests: case-insensitive, `\` and `/` alike. */
