@@ -4,13 +4,15 @@ import type { FreshnessExpectation } from '../../integrity/freshness';
 import type { IntegrityReport } from '../../integrity/report';
 
 /**
- * What a fresh report of this version looks like: taken after its packaging disk was made (the
- * create task's end, else the version's creation), by the deployed machine where a connector
- * recorded its computer name (machine.resources.computerName).
+ * What a fresh report of this version looks like: taken after its packaging disk was made, by the
+ * deployed machine where a connector recorded its computer name (machine.resources.computerName).
+ * The disk was made when the create task's step that recorded its location ended (the task itself
+ * stays ActionRequired until finalize); without one, the task's end, else the version's creation.
  */
 export function freshnessOf(state: State, version: LayerVersion): FreshnessExpectation {
   const task = state.tasks.find((t) => t.id === version.createTaskId);
-  const made = task?.endedAt ?? version.createdAt;
+  const diskStep = [...(task?.steps ?? [])].reverse().find((st) => st.endedAt && typeof st.data.location === 'string');
+  const made = diskStep?.endedAt ?? task?.endedAt ?? version.createdAt;
   const resources = (version.machine as { resources?: Record<string, unknown> } | null)?.resources;
   const computerName = typeof resources?.computerName === 'string' ? resources.computerName : null;
   return { diskMadeAt: new Date(made), computerName };
