@@ -50,6 +50,8 @@ export interface DeployLinkRequest {
   vnet?: string;
   subnet?: string;
   linkExpiryMs?: number;
+  /** Extra ShutdownForFinalize.ps1 parameters (-PvsVersion, -KmsRearm, -ExpectIPv6) for instructions. */
+  probeArguments?: string[];
 }
 
 export interface DeployLink {
