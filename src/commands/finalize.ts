@@ -13,6 +13,7 @@ import { runWhileWaiting } from '../tasks/runWhileWaiting';
 import { liveWorker, workerStarting } from '../tasks/workerLiveness';
 import { integrityContext } from './shared/integrityContext';
 import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
+import { staleReportError } from './shared/reportFreshness';
 import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
 
@@ -150,7 +151,11 @@ async function checkPreconditions(
     // The report beside the disk is the freshest word from the machine; a malformed one is exit 2.
     const { readShareReport, shareReportPath } = await import('../connectors/fileshare/shareReport.js');
     const found = await readShareReport(disk.location);
-    if (found) {
+    const stale = found ? await staleReportError(state, layer, version, found.report, found.path) : null;
+    if (stale) {
+      problems.push(stale.message.replace(/\.$/, ''));
+      integrity = null;
+    } else if (found) {
       const { evaluateReport } = await import('../integrity/evaluate.js');
       const e = evaluateReport(found.report, integrityContext(state, version));
       integrity = { at: found.report.at, source: found.path, ready: e.ready, blockers: e.blockers.map((b) => ({ id: b.id, message: b.message })), shutdownRequested: found.report.shutdownRequested };

@@ -7,6 +7,7 @@ import type { IntegrityResult } from '../domain/state';
 import type { IntegrityReport } from '../integrity/report';
 import { integrityContext } from './shared/integrityContext';
 import { findConnector, resolveLayer, resolveVersion } from './shared/lookup';
+import { staleReportError } from './shared/reportFreshness';
 import { readyDisk } from './shared/versionDisk';
 
 interface VerifyFlags {
@@ -78,6 +79,9 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
       throw new NotReadyError(`No packaging machine is recorded for "${layer.name}" ${version.name}; deploy it (elm machine deploy) or pass --report FILE.`);
     }
   }
+  // A report of another machine, or from before this disk existed, says nothing about this layer.
+  const stale = await staleReportError(state, layer, version, report, source);
+  if (stale) throw stale;
   const { evaluateReport } = await import('../integrity/evaluate.js');
   const evaluation = evaluateReport(report, integrityContext(state, version));
   let shutdownRequested = report.shutdownRequested;

@@ -52,6 +52,8 @@ export interface DeployLinkRequest {
   linkExpiryMs?: number;
   /** How the OS layer version boots (recorded at os-layer import): the packaging VM's firmware and guest OS. */
   os?: { firmware: Firmware; guestOs?: string };
+  /** Extra ShutdownForFinalize.ps1 parameters (-PvsVersion, -KmsRearm, -ExpectIPv6) for instructions. */
+  probeArguments?: string[];
 }
 
 export interface DeployLink {

@@ -12,41 +12,58 @@
       postInstallReboot  a post-installation reboot is pending
       msiInProgress      an MSI install operation is in progress
       ngenInProgress     a Microsoft NGen operation is in progress in the background
+      ngenNeeded         NGen work is queued and nothing is compiling it yet
       runOncePending     RunOnce entries have not run yet (they run at the next logon/boot)
-      smsCfgIni          %WINDIR%\SMSCFG.INI is present (a ConfigMgr client identity would be cloned)
+      smsCfgIni          %WINDIR%\SMSCFG.INI is present with the ConfigMgr client set to run
+      probeIncomplete    a check could not run (not elevated, an unreadable value): readiness unknown
 
-    It also reports details that elm uses to recompute the Citrix PVS blockers (ipv6Enabled,
-    pvsTargetDeviceVersion, kmsRearmed, ...).
+    With -PvsVersion it also reports pvsTargetDeviceMissing / pvsTargetDeviceMismatch, with
+    -KmsRearm kmsRearmPending, with -ExpectIPv6 ipv6DisabledOnPlatformLayer. It always reports the
+    details elm uses to recompute those (ipv6Enabled, pvsTargetDeviceVersion, kmsRearmed, ...).
 
-    Output: ONE JSON document (schema 1) on stdout and nothing else. Messages for the person at
-    the console go to stderr (they show in the console window), never to stdout, so that
-    `powershell.exe -File ShutdownForFinalize.ps1 > report.json`, Azure Run Command and
-    `elm verify --local` all get the bare JSON. The JSON is pure ASCII (non-ASCII characters are
-    written as \uXXXX escapes), so it reads the same whatever the console code page.
+    Output: ONE JSON document (schema 1) on the output stream (so `powershell.exe -File ... >
+    report.json`, `& .\ShutdownForFinalize.ps1 > r.json`, WinRM and Azure Run Command all get it)
+    and nothing else there. Messages for the person at the console go to stderr. The JSON is pure
+    ASCII and stays under 3 KB (Run Command keeps only the last 4,096 bytes of output): lists are
+    cut to their first entries with counts beside them; -ReportPath gets the full lists.
 
-    Runs on Windows PowerShell 5.1 and on PowerShell 7 (pwsh). Run it elevated (as Administrator):
-    some checks (ngen queue status, parts of the registry) need it.
+    Runs on Windows PowerShell 5.1 and on PowerShell 7 (pwsh): keep it free of PowerShell 6+
+    syntax (a test checks). Run it elevated, in 64-bit PowerShell on 64-bit Windows.
 
     KMS: a rearm cannot be read back reliably from Windows. After `slmgr /rearm` create the marker
-    file %ProgramData%\elm\kms-rearmed (any content) so that the probe reports kmsRearmed = true.
+    file %ProgramData%\elm\kms-rearmed (any content) and shut down without restarting: the marker
+    counts while it is newer than the last boot.
+
+    Dot-sourcing the script (`. .\ShutdownForFinalize.ps1`) only defines its functions: the
+    checks run when it is invoked as a script. The tests use that to replace each Windows read.
 
 .PARAMETER ReportPath
-    Also write the JSON report to this file (UTF-8 without BOM).
+    Also write the full JSON report to this file (UTF-8 without BOM).
 
 .PARAMETER Shutdown
-    Shut the machine down when, and only when, no blocker is found. The report is printed and
-    written before the shutdown starts.
+    Shut the machine down when, and only when, nothing blocks (including the PVS, KMS and IPv6
+    details asked for by -PvsVersion, -KmsRearm and -ExpectIPv6).
 
 .PARAMETER ExpediteNGen
-    First bring queued NGen work to the foreground (`ngen update /force` in each .NET Framework v4
-    folder), then poll `ngen queue status` until it prints
-    "The .NET Runtime Optimization Service is stopped". Never reboots: an interrupted NGen
-    operation can break .NET assemblies, so it must be allowed to complete.
+    Compile queued NGen work now: `ngen update /force` then `ngen executeQueuedItems` in each
+    .NET Framework folder (Framework and Framework64, v4 and v2.0 where present), within the
+    -NGenWaitMinutes budget. Never stops NGen and never reboots: an interrupted NGen operation can
+    break .NET assemblies.
 
 .PARAMETER NGenWaitMinutes
-    How long -ExpediteNGen waits for the queue to drain (default 80, under the 90-minute limit of
-    Azure Run Command, so a report still comes back). NGen is never stopped: past the limit the
-    probe stops waiting, reports ngenInProgress if it still runs, and can be run again later.
+    The time budget of -ExpediteNGen, counted from the start of the script (default 80, under the
+    90-minute limit of Azure Run Command, so a report still comes back). A compile step is started
+    only when the budget left is at least as long as the longest step so far (and 5 minutes).
+
+.PARAMETER PvsVersion
+    The version of the PVS servers the image is published to: the PVS Target Device software
+    must be installed in that version.
+
+.PARAMETER KmsRearm
+    The image is published with KMS licensing: KMS must have been rearmed since the last boot.
+
+.PARAMETER ExpectIPv6
+    IPv6 must stay enabled on this Platform Layer (it is disabled in the OS layer for PVS instead).
 
 .EXAMPLE
     powershell.exe -NoProfile -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath C:\elm\report.json -Shutdown
@@ -57,35 +74,42 @@ param(
     [switch]$Shutdown,
     [switch]$ExpediteNGen,
     [ValidateRange(0, 1440)]
-    [int]$NGenWaitMinutes = 80
+    [int]$NGenWaitMinutes = 80,
+    [string]$PvsVersion,
+    [switch]$KmsRearm,
+    [switch]$ExpectIPv6
 )
 
-$ErrorActionPreference = 'Stop'
 Set-StrictMode -Version 2.0
 
-# Windows PowerShell 5.1 adds ETS members to System.Array that make ConvertTo-Json write some
-# arrays as {"value":[...],"Count":n}; dropping that type data keeps plain JSON arrays.
-if ($PSVersionTable.PSVersion.Major -lt 6) {
-    Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
-}
-
-$ProbeVersion = '1.0.0'
+$ProbeVersion = '2.0.0'
 $NGenStoppedMessage = 'The .NET Runtime Optimization Service is stopped'
+# The printed report stays under this many bytes (Run Command keeps the last 4,096 of output).
+$MaxPrintedBytes = 3000
+# A compile step of -ExpediteNGen is started only with at least this much budget left.
+$MinNGenStepMinutes = 5
 
 # The blocker messages (kept identical to src/integrity/blockers.ts; the first four are the
 # Layer integrity messages of the ELM console).
 $BlockerMessages = [ordered]@{
-    bootDriverReboot  = 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.'
-    postInstallReboot = 'A post-installation reboot is pending - please check and reboot the Packaging Machine.'
-    msiInProgress     = 'An MSI install operation is in progress - please check the Packaging Machine.'
-    ngenInProgress    = 'A Microsoft NGen operation is in progress in the background.'
-    runOncePending    = 'RunOnce entries are waiting to run at the next restart - please reboot the Packaging Machine and let them complete.'
-    smsCfgIni         = 'SMSCFG.INI is present in the Windows folder - please remove it before finalizing the layer.'
+    bootDriverReboot            = 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.'
+    postInstallReboot           = 'A post-installation reboot is pending - please check and reboot the Packaging Machine.'
+    msiInProgress               = 'An MSI install operation is in progress - please check the Packaging Machine.'
+    ngenInProgress              = 'A Microsoft NGen operation is in progress in the background.'
+    runOncePending              = 'RunOnce entries are waiting to run at the next restart - please reboot the Packaging Machine and let them complete.'
+    ngenNeeded                  = 'A Microsoft ngen operation is needed.'
+    smsCfgIni                   = 'SMSCFG.INI is present in the Windows folder - please remove it before finalizing the layer.'
+    probeIncomplete             = 'The layer integrity probe could not complete every check - run it again as Administrator.'
+    pvsTargetDeviceMismatch     = 'The PVS Target Device software on the Packaging Machine does not match the version of the PVS server.'
+    pvsTargetDeviceMissing      = 'The PVS Target Device software is not installed on the Packaging Machine.'
+    kmsRearmPending             = 'KMS has not been rearmed on the Packaging Machine - PVS target devices need a unique CMID.'
+    ipv6DisabledOnPlatformLayer = 'IPv6 is disabled on the Platform Layer - PVS machines booted from it will lose their network connection and hang.'
 }
 
-# ---------------------------------------------------------------------------------------------
-# Helpers
-# ---------------------------------------------------------------------------------------------
+# =============================================================================================
+# Windows reads. Every check reads Windows only through these functions, so a test can define
+# its own before the checks run (a function wins over a cmdlet of the same name).
+# =============================================================================================
 
 # Human messages: stderr only. Write-Host would reach stdout when powershell.exe -File runs with
 # a redirected stdout (as under elm or Azure Run Command) and spoil the JSON report.
@@ -97,33 +121,131 @@ function Test-IsWindows {
     return ($env:OS -eq 'Windows_NT')
 }
 
-# One registry value, or $null when the key or the value does not exist (or cannot be read).
-function Get-RegValue([string]$Path, [string]$Name) {
-    try {
-        if (-not (Test-Path -LiteralPath $Path)) { return $null }
-        $item = Get-Item -LiteralPath $Path -ErrorAction Stop
-        return $item.GetValue($Name, $null)
-    } catch {
-        return $null
+# 64-bit Windows with a 32-bit PowerShell sees the WOW64 registry view: every check would read
+# the wrong keys.
+function Get-ProcessBitness {
+    return New-Object PSObject -Property @{
+        Os64      = [Environment]::Is64BitOperatingSystem
+        Process64 = [Environment]::Is64BitProcess
     }
+}
+
+function Get-Now {
+    return [DateTime]::UtcNow
+}
+
+# One registry value, or $null when the key or the value does not exist.
+function Get-RegValue([string]$Path, [string]$Name) {
+    if (-not (Test-Path -LiteralPath $Path)) { return $null }
+    $item = Get-Item -LiteralPath $Path -ErrorAction Stop
+    return $item.GetValue($Name, $null)
 }
 
 # The value names (not the default value) of a registry key; empty when the key does not exist.
 function Get-RegValueNames([string]$Path) {
-    try {
-        if (-not (Test-Path -LiteralPath $Path)) { return @() }
-        $item = Get-Item -LiteralPath $Path -ErrorAction Stop
-        return @($item.GetValueNames() | Where-Object { $_ -ne '' })
-    } catch {
-        return @()
-    }
+    if (-not (Test-Path -LiteralPath $Path)) { return @() }
+    $item = Get-Item -LiteralPath $Path -ErrorAction Stop
+    return @($item.GetValueNames() | Where-Object { $_ -ne '' })
 }
 
 function Test-RegKey([string]$Path) {
+    return [bool](Test-Path -LiteralPath $Path)
+}
+
+# The subkeys of a registry key as objects with their values: @{ Name; Values = @{...} }.
+function Get-RegSubKeys([string]$Path) {
+    if (-not (Test-Path -LiteralPath $Path)) { return @() }
+    $out = @()
+    foreach ($sub in @(Get-ChildItem -LiteralPath $Path -ErrorAction Stop)) {
+        $values = @{}
+        foreach ($n in @($sub.GetValueNames())) { $values[$n] = $sub.GetValue($n, $null) }
+        $out += New-Object PSObject -Property @{ Name = $sub.PSChildName; Values = $values }
+    }
+    return $out
+}
+
+function Test-FileExists([string]$Path) {
+    return [bool](Test-Path -LiteralPath $Path -PathType Leaf)
+}
+
+# Last write time (UTC) of a file, or $null when it does not exist.
+function Get-FileTimeUtc([string]$Path) {
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { return $null }
+    return (Get-Item -LiteralPath $Path -ErrorAction Stop).LastWriteTimeUtc
+}
+
+# CIM instances (WMI); -Filter is a WQL condition.
+function Get-CimData([string]$ClassName, [string]$Namespace = 'root\cimv2', [string]$Filter) {
+    if ($Filter) { return @(Get-CimInstance -Namespace $Namespace -ClassName $ClassName -Filter $Filter -ErrorAction Stop) }
+    return @(Get-CimInstance -Namespace $Namespace -ClassName $ClassName -ErrorAction Stop)
+}
+
+# The ConfigMgr client's own answer, or $null when the client is not installed.
+function Get-ConfigMgrRebootState {
     try {
-        return [bool](Test-Path -LiteralPath $Path)
+        $null = Get-CimInstance -Namespace 'root\ccm\ClientSDK' -ClassName 'CCM_ClientUtilities' -ErrorAction Stop | Select-Object -First 1
     } catch {
-        return $false
+        return $null
+    }
+    return Invoke-CimMethod -Namespace 'root\ccm\ClientSDK' -ClassName 'CCM_ClientUtilities' -MethodName 'DetermineIfRebootPending' -ErrorAction Stop
+}
+
+# Running processes with their command lines (Win32_Process), by executable name.
+function Get-ProcessesNamed([string[]]$Names) {
+    $filter = (@($Names | ForEach-Object { "Name='" + $_ + "'" }) -join ' OR ')
+    return @(Get-CimData -ClassName 'Win32_Process' -Filter $filter)
+}
+
+# The .NET Framework NGEN scheduled tasks (\Microsoft\Windows\.NET Framework\).
+function Get-NGenScheduledTasks {
+    return @(Get-ScheduledTask -TaskPath '\Microsoft\Windows\.NET Framework\' -ErrorAction Stop)
+}
+
+# Start type of a service ('Automatic', 'Manual', 'Disabled', ...), or $null when it does not exist.
+function Get-ServiceStartType([string]$Name) {
+    $s = @(Get-CimData -ClassName 'Win32_Service' -Filter ("Name='" + $Name + "'"))
+    if ($s.Count -eq 0) { return $null }
+    return [string]$s[0].StartMode
+}
+
+function Test-ExceptionIs($Exception, [type]$Type) {
+    $e = $Exception
+    while ($null -ne $e) {
+        if ($e -is $Type) { return $true }
+        $e = $e.InnerException
+    }
+    return $false
+}
+
+# 'free' (no install running), 'busy' (held by msiexec), 'denied' (exists, cannot be opened).
+# The mutex exists whenever the Windows Installer service runs, so it is busy only when it
+# cannot be taken.
+function Get-MsiMutexState {
+    # .NET exceptions reach PowerShell wrapped (MethodInvocationException): look inside.
+    $mutex = $null
+    try {
+        $mutex = [System.Threading.Mutex]::OpenExisting('Global\_MSIExecute')
+    } catch {
+        if (Test-ExceptionIs $_.Exception ([System.UnauthorizedAccessException])) { return 'denied' }
+        if (Test-ExceptionIs $_.Exception ([System.Threading.WaitHandleCannotBeOpenedException])) { return 'free' }
+        throw
+    }
+    try {
+        $taken = $false
+        try {
+            $taken = $mutex.WaitOne(0)
+        } catch {
+            # An abandoned mutex is taken by the waiter: no install holds it.
+            if (-not (Test-ExceptionIs $_.Exception ([System.Threading.AbandonedMutexException]))) { throw }
+            $taken = $true
+        }
+        if ($taken) {
+            $mutex.ReleaseMutex()
+            return 'free'
+        }
+        return 'busy'
+    } finally {
+        $mutex.Dispose()
     }
 }
 
@@ -150,35 +272,17 @@ function Invoke-Native([string]$FilePath, [string[]]$Arguments, [switch]$Echo) {
     return New-Object PSObject -Property @{ ExitCode = $code; Lines = $lines.ToArray() }
 }
 
-# Every .NET Framework v4 folder that has ngen.exe: %WINDIR%\Microsoft.NET\Framework[64]\v4.*
+# Every ngen.exe of the .NET Framework: Framework and Framework64, v4 and v2.0 where present.
 function Get-NGenPaths {
     if (-not $env:WINDIR) { return @() }
-    $root = Join-Path $env:WINDIR 'Microsoft.NET'
-    if (-not (Test-Path -LiteralPath $root)) { return @() }
     $found = @()
-    foreach ($fw in @(Get-ChildItem -LiteralPath $root -Directory -ErrorAction SilentlyContinue | Where-Object { $_.Name -like 'Framework*' })) {
-        foreach ($ver in @(Get-ChildItem -LiteralPath $fw.FullName -Directory -ErrorAction SilentlyContinue | Where-Object { $_.Name -like 'v4*' })) {
-            $ngen = Join-Path $ver.FullName 'ngen.exe'
-            if (Test-Path -LiteralPath $ngen) { $found += $ngen }
+    foreach ($fw in @('Framework', 'Framework64')) {
+        foreach ($ver in @('v4.0.30319', 'v2.0.50727')) {
+            $ngen = $env:WINDIR.TrimEnd('\') + '\Microsoft.NET\' + $fw + '\' + $ver + '\ngen.exe'
+            if (Test-FileExists $ngen) { $found += $ngen }
         }
     }
     return $found
-}
-
-# `ngen queue status` in one framework folder. Stopped = the output names the stopped service.
-function Get-NGenQueueStatus([string]$NGenPath) {
-    $r = Invoke-Native -FilePath $NGenPath -Arguments @('queue', 'status')
-    $text = ($r.Lines -join "`n")
-    return New-Object PSObject -Property @{
-        Path     = $NGenPath
-        ExitCode = $r.ExitCode
-        Stopped  = ($text -like ('*' + $NGenStoppedMessage + '*'))
-        Text     = $text
-    }
-}
-
-function Test-MscorsvwRunning {
-    return [bool](@(Get-Process -Name 'mscorsvw' -ErrorAction SilentlyContinue).Count -gt 0)
 }
 
 function Test-Elevated {
@@ -189,6 +293,15 @@ function Test-Elevated {
     } catch {
         return $null
     }
+}
+
+# =============================================================================================
+# Helpers
+# =============================================================================================
+
+function ConvertTo-IsoUtc($When) {
+    if ($null -eq $When) { return $null }
+    return ([DateTime]$When).ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
 }
 
 # The JSON report as pure ASCII: every non-ASCII UTF-16 code unit becomes a \uXXXX escape.
@@ -205,277 +318,424 @@ function ConvertTo-AsciiJson($Object) {
     return $sb.ToString()
 }
 
-# ---------------------------------------------------------------------------------------------
-# Expedite NGen (optional): bring the queued work to the foreground and wait for it. Never reboot.
-# ---------------------------------------------------------------------------------------------
-function Invoke-ExpediteNGen {
-    $ngens = @(Get-NGenPaths)
-    if ($ngens.Count -eq 0) {
-        Say 'Expedite NGen: no .NET Framework v4 ngen.exe found; nothing to do.'
-        return
-    }
-    Say 'Expedite NGen: forcing queued NGen work to the foreground. This never reboots the machine:'
-    Say 'an interrupted NGen operation can break .NET assemblies, so it is always allowed to complete.'
-    foreach ($ngen in $ngens) {
-        Say ("Running: " + $ngen + ' update /force  (several "compilation failed" messages are fine)')
-        # ngen update /force: compile every queued item now, in the foreground.
-        $r = Invoke-Native -FilePath $ngen -Arguments @('update', '/force') -Echo
-        if ($r.ExitCode -ne 0) {
-            Say ("  ngen update /force exited with code " + $r.ExitCode + '.')
-        }
-    }
-    # Poll `ngen queue status` until every framework reports the stopped service. Each status query
-    # is itself foreground activity, so the interval is generous.
-    $deadline = (Get-Date).AddMinutes($NGenWaitMinutes)
-    while ($true) {
-        $pending = @()
-        foreach ($ngen in $ngens) {
-            $s = Get-NGenQueueStatus -NGenPath $ngen
-            if ($s.ExitCode -ne 0) {
-                Say ("  ngen queue status failed in " + $ngen + ' (exit ' + $s.ExitCode + '); is the probe running as Administrator? Not waiting any longer.')
-                return
-            }
-            if (-not $s.Stopped) { $pending += $ngen }
-        }
-        if ($pending.Count -eq 0 -and -not (Test-MscorsvwRunning)) {
-            Say ('Expedite NGen: ' + $NGenStoppedMessage + '.')
-            return
-        }
-        if ((Get-Date) -ge $deadline) {
-            Say ('Expedite NGen: still running after ' + $NGenWaitMinutes + ' minutes; not waiting longer. NGen goes on by itself (do not reboot); run this probe again later.')
-            return
-        }
-        Say ('Expedite NGen: still running (' + ($pending -join ', ') + '); checking again in 15 s. Do not reboot.')
-        Start-Sleep -Seconds 15
+# A check's findings: the blockers it raises, their reasons, and details for the report.
+function New-Findings {
+    return New-Object PSObject -Property @{
+        Blockers = New-Object System.Collections.Generic.List[string]
+        Reasons  = [ordered]@{}
+        Details  = [ordered]@{}
     }
 }
 
-# ---------------------------------------------------------------------------------------------
-# The checks
-# ---------------------------------------------------------------------------------------------
-function Invoke-Checks {
-    $blockers = New-Object System.Collections.Generic.List[string]
-    $details = [ordered]@{}
-    $reasons = [ordered]@{}
+function Add-Reason($Findings, [string]$Blocker, [string]$Reason) {
+    if (-not $Findings.Reasons.Contains($Blocker)) { $Findings.Reasons[$Blocker] = New-Object System.Collections.Generic.List[string] }
+    $Findings.Reasons[$Blocker].Add($Reason)
+    if (-not $Findings.Blockers.Contains($Blocker)) { $Findings.Blockers.Add($Blocker) }
+}
 
-    $sessionManager = 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager'
+# =============================================================================================
+# The checks. Each takes the findings and adds to them; Invoke-Checks catches each one's errors
+# so that one odd registry value loses that check (probeIncomplete), not the report.
+# =============================================================================================
 
-    # --- bootDriverReboot / postInstallReboot: PendingFileRenameOperations -----------------------
-    # Session Manager\PendingFileRenameOperations (and ...2) is a REG_MULTI_SZ of (source, target)
-    # pairs that smss.exe applies at the next boot; an empty target means "delete". Entries that
-    # touch drivers or boot files (\System32\drivers\, *.sys, \Boot\) mean a boot-disk driver update
-    # is pending; any other entry means a post-installation reboot is pending.
-    $renames = @()
+$SessionManager = 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager'
+
+# Session Manager\PendingFileRenameOperations (and ...2): REG_MULTI_SZ (source, target) pairs that
+# smss.exe applies at the next boot; an empty target deletes the source. A rename of a .sys file
+# into a driver folder updates a boot driver; Defender platform clean-ups are routine and ignored.
+function Get-PendingRenames {
+    $raw = @()
     foreach ($valueName in @('PendingFileRenameOperations', 'PendingFileRenameOperations2')) {
-        $v = Get-RegValue -Path $sessionManager -Name $valueName
-        if ($null -ne $v) { $renames += @($v) }
+        $v = Get-RegValue -Path $SessionManager -Name $valueName
+        if ($null -ne $v) { $raw += @($v) }
     }
-    $driverRenames = @()
-    $otherRenames = @()
-    for ($i = 0; $i -lt $renames.Count; $i += 2) {
-        $source = [string]$renames[$i]
+    $out = @()
+    for ($i = 0; $i -lt $raw.Count; $i += 2) {
+        $source = [string]$raw[$i]
         $target = ''
-        if ($i + 1 -lt $renames.Count) { $target = [string]$renames[$i + 1] }
+        if ($i + 1 -lt $raw.Count) { $target = [string]$raw[$i + 1] }
         if ($source -eq '' -and $target -eq '') { continue }
-        $both = ($source + '|' + $target)
-        if ($both -match '(?i)\\System32\\drivers\\|\\SysWOW64\\drivers\\|\.sys(\||$)|\\Boot\\|\\bootmgr|\\winload') {
-            $driverRenames += $source
-        } else {
-            $otherRenames += $source
-        }
+        $out += New-Object PSObject -Property @{ Source = $source; Target = $target }
     }
-    $details['pendingFileRenames'] = [int]($driverRenames.Count + $otherRenames.Count)
-    $details['pendingDriverRenames'] = @($driverRenames)
+    return $out
+}
 
-    # --- bootDriverReboot: Component Based Servicing\RebootPending ------------------------------
-    # CBS creates this key when a servicing operation (driver or component update) needs a reboot
-    # to complete on the boot disk.
-    $bootReasons = @()
-    if ($driverRenames.Count -gt 0) { $bootReasons += 'PendingFileRenameOperations (drivers/boot files)' }
-    if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') {
-        $bootReasons += 'Component Based Servicing\RebootPending'
+function Test-DefenderCleanup($Rename) {
+    return ($Rename.Source -match '(?i)\\Windows Defender\\Platform\\|\\Windows Defender Advanced Threat Protection\\Platform\\')
+}
+
+function Test-DriverRename($Rename) {
+    if ($Rename.Target -eq '') { return $false }
+    $target = $Rename.Target.TrimStart('!')
+    return ($target -match '(?i)\\(System32|SysWOW64|Sysnative)\\(drivers|DriverStore)\\.*\.sys$')
+}
+
+function Test-BootDriverReboot($F) {
+    $renames = @(Get-PendingRenames)
+    $driver = @($renames | Where-Object { -not (Test-DefenderCleanup $_) -and (Test-DriverRename $_) })
+    $F.Details['pendingDriverRenames'] = @($driver | ForEach-Object { $_.Target.TrimStart('!') })
+    foreach ($r in $driver) { Add-Reason $F 'bootDriverReboot' ('pending driver rename: ' + $r.Target.TrimStart('!')) }
+    # Devices whose ConfigManagerErrorCode is 14: "This device cannot work properly until you
+    # restart your computer" (Win32_PnPEntity).
+    $devices = @(Get-CimData -ClassName 'Win32_PnPEntity' -Filter 'ConfigManagerErrorCode = 14')
+    $F.Details['devicesNeedingRestart'] = @($devices | ForEach-Object { [string]$_.Name })
+    foreach ($d in $devices) { Add-Reason $F 'bootDriverReboot' ('device needs a restart: ' + [string]$d.Name) }
+}
+
+function Test-PostInstallReboot($F) {
+    $renames = @(Get-PendingRenames)
+    $other = @($renames | Where-Object { -not (Test-DefenderCleanup $_) -and -not (Test-DriverRename $_) })
+    $F.Details['pendingFileRenames'] = [int]$renames.Count
+    $F.Details['pendingOtherRenames'] = @($other | ForEach-Object { $_.Source })
+    if ($other.Count -gt 0) { Add-Reason $F 'postInstallReboot' ('PendingFileRenameOperations: ' + $other.Count + ' file(s)') }
+
+    $cbs = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing'
+    foreach ($key in @('RebootPending', 'RebootInProgress', 'PackagesPending')) {
+        if (Test-RegKey ($cbs + '\' + $key)) { Add-Reason $F 'postInstallReboot' ('Component Based Servicing\' + $key) }
     }
-    if ($bootReasons.Count -gt 0) { $blockers.Add('bootDriverReboot') }
-    $reasons['bootDriverReboot'] = @($bootReasons)
-
-    # --- postInstallReboot ------------------------------------------------------------------------
-    $postReasons = @()
-    # Windows Update: Auto Update\RebootRequired exists while installed updates wait for a reboot.
     if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') {
-        $postReasons += 'WindowsUpdate\Auto Update\RebootRequired'
+        Add-Reason $F 'postInstallReboot' 'WindowsUpdate\Auto Update\RebootRequired'
     }
-    # Other PendingFileRenameOperations entries: files an installer replaces at the next boot.
-    if ($otherRenames.Count -gt 0) { $postReasons += 'PendingFileRenameOperations' }
-    # Updates\UpdateExeVolatile: set (Flags non-zero) by update.exe-based installers until reboot.
-    if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\Updates\UpdateExeVolatile') {
-        $flags = Get-RegValue -Path 'HKLM:\SOFTWARE\Microsoft\Updates\UpdateExeVolatile' -Name 'Flags'
-        if ($null -eq $flags -or [int64]$flags -ne 0) { $postReasons += 'Updates\UpdateExeVolatile' }
+    # A domain join finishes at the next boot.
+    $netlogon = 'HKLM:\SYSTEM\CurrentControlSet\Services\Netlogon'
+    foreach ($name in @('JoinDomain', 'AvoidSpnSet')) {
+        if ($null -ne (Get-RegValue -Path $netlogon -Name $name)) { Add-Reason $F 'postInstallReboot' ('Netlogon\' + $name) }
     }
-    # A pending computer rename (ActiveComputerName differs from ComputerName) also needs a reboot.
+    # A pending computer rename: the active name differs from the one set for the next boot.
     $active = Get-RegValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' -Name 'ComputerName'
     $pendingName = Get-RegValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' -Name 'ComputerName'
-    if ($null -ne $active -and $null -ne $pendingName -and $active -ne $pendingName) {
-        $postReasons += 'ComputerName rename'
+    if ($null -ne $active -and $null -ne $pendingName -and [string]$active -ne [string]$pendingName) {
+        Add-Reason $F 'postInstallReboot' ('computer rename pending: ' + $active + ' -> ' + $pendingName)
     }
-    if ($postReasons.Count -gt 0) { $blockers.Add('postInstallReboot') }
-    $reasons['postInstallReboot'] = @($postReasons)
+    # update.exe-based installers: the key, or its Flags value when non-zero.
+    $uev = 'HKLM:\SOFTWARE\Microsoft\Updates\UpdateExeVolatile'
+    if (Test-RegKey $uev) {
+        $flags = Get-RegValue -Path $uev -Name 'Flags'
+        if ($null -eq $flags -or [int64]$flags -ne 0) { Add-Reason $F 'postInstallReboot' 'Updates\UpdateExeVolatile' }
+    }
+    if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\ServerManager\CurrentRebootAttempts') {
+        Add-Reason $F 'postInstallReboot' 'ServerManager\CurrentRebootAttempts'
+    }
+    $ccm = Get-ConfigMgrRebootState
+    if ($null -ne $ccm -and ($ccm.RebootPending -or $ccm.IsHardRebootPending)) {
+        Add-Reason $F 'postInstallReboot' 'ConfigMgr client: DetermineIfRebootPending'
+    }
+}
 
-    # --- msiInProgress -------------------------------------------------------------------------
-    $msiReasons = @()
-    # Windows Installer keeps Installer\InProgress while an installation is running (or was cut off
-    # and will be rolled back).
+function Test-MsiInProgress($F) {
+    $state = Get-MsiMutexState
+    $F.Details['msiMutex'] = $state
+    if ($state -ne 'free') { Add-Reason $F 'msiInProgress' ('Global\_MSIExecute mutex ' + $state) }
     if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Installer\InProgress') {
-        $msiReasons += 'Installer\InProgress'
+        Add-Reason $F 'msiInProgress' 'Installer\InProgress'
     }
-    # The Global\_MSIExecute mutex exists while msiexec runs an install script. Access denied also
-    # means it exists.
-    try {
-        $mutex = [System.Threading.Mutex]::OpenExisting('Global\_MSIExecute')
-        $mutex.Dispose()
-        $msiReasons += 'Global\_MSIExecute mutex'
-    } catch {
-        # WaitHandleCannotBeOpenedException: no install running (or named mutexes unsupported).
-        # UnauthorizedAccessException (possibly wrapped by PowerShell): the mutex exists.
-        $e = $_.Exception
-        while ($null -ne $e) {
-            if ($e -is [System.UnauthorizedAccessException]) { $msiReasons += 'Global\_MSIExecute mutex'; break }
-            $e = $e.InnerException
-        }
+    # An installation waiting at its first dialog holds neither: its msiexec has the .msi on its
+    # command line (the Windows Installer service itself runs as "msiexec.exe /V").
+    foreach ($p in @(Get-ProcessesNamed @('msiexec.exe'))) {
+        $cmd = [string]$p.CommandLine
+        if ($cmd -match '(?i)\.msi\b') { Add-Reason $F 'msiInProgress' ('msiexec running: ' + $cmd) }
     }
-    if ($msiReasons.Count -gt 0) { $blockers.Add('msiInProgress') }
-    $reasons['msiInProgress'] = @($msiReasons)
+}
 
-    # --- ngenInProgress ------------------------------------------------------------------------
-    # mscorsvw.exe is the NGen compilation worker; `ngen queue status` in each .NET Framework v4
-    # folder reports "The .NET Runtime Optimization Service is stopped" once the queue is done.
-    $ngenReasons = @()
-    if (Test-MscorsvwRunning) { $ngenReasons += 'mscorsvw.exe running' }
+# `ngen queue status` in one framework folder: 'stopped', 'running', or $null when it cannot be
+# read (ngen needs an elevated prompt).
+function Get-NGenQueueState([string]$NGenPath) {
+    $r = Invoke-Native -FilePath $NGenPath -Arguments @('queue', 'status')
+    $text = ($r.Lines -join "`n")
+    if ($r.ExitCode -ne 0) { return New-Object PSObject -Property @{ State = $null; Why = ('exit ' + $r.ExitCode + ': ' + ($r.Lines | Select-Object -Last 1)) } }
+    if ($text -like ('*' + $NGenStoppedMessage + '*')) { return New-Object PSObject -Property @{ State = 'stopped'; Why = '' } }
+    if ($text -match '(?i)Optimization Service is (running|paused|starting)') { return New-Object PSObject -Property @{ State = 'running'; Why = '' } }
+    return New-Object PSObject -Property @{ State = $null; Why = ('unrecognized output: ' + ($r.Lines | Select-Object -Last 1)) }
+}
+
+# Compiling now: the NGen worker (mscorsvw.exe), the native image task (ngentask.exe), or a
+# .NET Framework NGEN scheduled task Running. Queued but idle: the optimization service runs
+# (it keeps running while its queue holds items) without any of those.
+function Test-NGen($F) {
+    foreach ($p in @(Get-ProcessesNamed @('mscorsvw.exe', 'ngentask.exe'))) {
+        Add-Reason $F 'ngenInProgress' ([string]$p.Name + ' running')
+    }
+    foreach ($t in @(Get-NGenScheduledTasks)) {
+        if ([string]$t.State -eq 'Running') { Add-Reason $F 'ngenInProgress' ('scheduled task running: ' + [string]$t.TaskName) }
+    }
     $queue = @()
     foreach ($ngen in @(Get-NGenPaths)) {
-        $s = Get-NGenQueueStatus -NGenPath $ngen
-        if ($s.Stopped) {
-            $queue += [ordered]@{ ngen = $ngen; status = 'stopped' }
-        } elseif ($s.ExitCode -ne 0) {
-            # Not reported as stopped, so NGen cannot be known to be done: still a blocker.
-            $queue += [ordered]@{ ngen = $ngen; status = 'error'; exitCode = $s.ExitCode }
-            $ngenReasons += ('ngen queue status failed (exit ' + $s.ExitCode + '): ' + $ngen)
-            Say ('Warning: ngen queue status failed in ' + $ngen + ' (exit ' + $s.ExitCode + '); run the probe as Administrator.')
+        $s = Get-NGenQueueState $ngen
+        if ($null -eq $s.State) {
+            $queue += [ordered]@{ ngen = $ngen; status = 'unknown' }
+            Add-Reason $F 'probeIncomplete' ('ngen queue status failed in ' + $ngen + ' (' + $s.Why + '); run the probe as Administrator')
         } else {
-            $queue += [ordered]@{ ngen = $ngen; status = 'running' }
-            $ngenReasons += ('ngen queue status: ' + $ngen)
+            $queue += [ordered]@{ ngen = $ngen; status = $s.State }
+            if ($s.State -eq 'running' -and -not $F.Blockers.Contains('ngenInProgress')) {
+                Add-Reason $F 'ngenNeeded' ('NGen work queued: ' + $ngen)
+            }
         }
     }
-    $details['ngenQueue'] = @($queue)
-    if ($ngenReasons.Count -gt 0) { $blockers.Add('ngenInProgress') }
-    $reasons['ngenInProgress'] = @($ngenReasons)
+    $F.Details['ngenQueue'] = @($queue)
+}
 
-    # --- runOncePending ------------------------------------------------------------------------
-    # RunOnce values run once at the next boot/logon; finalizing now would ship them unrun.
+function Test-RunOnce($F) {
     $runOnce = @()
     foreach ($key in @(
             'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\RunOnce',
             'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\RunOnce')) {
         $runOnce += @(Get-RegValueNames -Path $key)
     }
-    $details['runOnce'] = @($runOnce)
-    if ($runOnce.Count -gt 0) { $blockers.Add('runOncePending') }
+    $F.Details['runOnce'] = @($runOnce)
+    if ($runOnce.Count -gt 0) { Add-Reason $F 'runOncePending' ('' + $runOnce.Count + ' RunOnce entr(ies)') }
+}
 
-    # --- smsCfgIni -----------------------------------------------------------------------------
-    # %WINDIR%\SMSCFG.INI holds the ConfigMgr client identity; every image would share it.
-    $smsCfg = $false
-    if ($env:WINDIR) { $smsCfg = [bool](Test-Path -LiteralPath (Join-Path $env:WINDIR 'SMSCFG.INI')) }
-    $details['smsCfgIni'] = $smsCfg
-    if ($smsCfg) { $blockers.Add('smsCfgIni') }
+# SMSCFG.INI holds the ConfigMgr client identity; Citrix: remove it when the client (CcmExec,
+# the SMS Agent Host) is configured to run, or every image shares one identity.
+function Test-SmsCfgIni($F) {
+    $present = $false
+    if ($env:WINDIR) { $present = Test-FileExists ($env:WINDIR.TrimEnd('\') + '\SMSCFG.INI') }
+    $start = Get-ServiceStartType 'CcmExec'
+    $F.Details['smsCfgIni'] = $present
+    $F.Details['ccmExecStartType'] = $start
+    if ($present -and $null -ne $start -and $start -ne 'Disabled') { Add-Reason $F 'smsCfgIni' ('SMSCFG.INI with CcmExec ' + $start) }
+}
 
-    # --- details: ipv6Enabled ------------------------------------------------------------------
-    # Tcpip6\Parameters DisabledComponents: 0xFF (all low bits set) disables IPv6 on every
-    # interface except loopback. Without it, IPv6 is disabled only if no adapter binds ms_tcpip6.
-    $ipv6 = $null
-    if (Test-IsWindows) {
-        $ipv6 = $true
-        $dc = Get-RegValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip6\Parameters' -Name 'DisabledComponents'
-        if ($null -ne $dc) {
-            # REG_DWORD reads back as Int32 (0xFFFFFFFF is -1): report it unsigned.
-            $dcValue = ([int64]$dc) -band [int64]4294967295
-            $details['ipv6DisabledComponents'] = $dcValue
-            if (($dcValue -band 0xFF) -eq 0xFF) { $ipv6 = $false }
-        }
-        if ($ipv6) {
-            try {
-                $bindings = @(Get-NetAdapterBinding -ComponentID 'ms_tcpip6' -ErrorAction Stop)
-                if ($bindings.Count -gt 0 -and @($bindings | Where-Object { $_.Enabled }).Count -eq 0) { $ipv6 = $false }
-            } catch {
-                $null = $_
-            }
-        }
+# DisabledComponents bit 0x10 disables IPv6 on all non-tunnel interfaces; 0xFF on all of them.
+function Test-IPv6($F, [bool]$Expect) {
+    $ipv6 = $true
+    $dc = Get-RegValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip6\Parameters' -Name 'DisabledComponents'
+    if ($null -ne $dc) {
+        # REG_DWORD reads back as Int32 (0xFFFFFFFF is -1): report it unsigned.
+        $dcValue = ([int64]$dc) -band [int64]4294967295
+        $F.Details['ipv6DisabledComponents'] = $dcValue
+        if ((($dcValue -band 0xFF) -eq 0xFF) -or (($dcValue -band 0x10) -ne 0)) { $ipv6 = $false }
     }
-    $details['ipv6Enabled'] = $ipv6
+    $F.Details['ipv6Enabled'] = $ipv6
+    if ($Expect -and -not $ipv6) { Add-Reason $F 'ipv6DisabledOnPlatformLayer' ('DisabledComponents 0x{0:X}' -f $dcValue) }
+}
 
-    # --- details: pvsTargetDeviceVersion ---------------------------------------------------------
-    # The Citrix Provisioning (PVS) Target Device software, from the Uninstall registry keys.
-    $pvsVersion = $null
+function Test-Pvs($F, [string]$Expected) {
+    $version = $null
     foreach ($root in @(
             'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall',
             'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall')) {
-        if ($null -ne $pvsVersion) { break }
-        if (-not (Test-RegKey $root)) { continue }
-        foreach ($sub in @(Get-ChildItem -LiteralPath $root -ErrorAction SilentlyContinue)) {
-            $name = [string]$sub.GetValue('DisplayName', '')
-            if ($name -like 'Citrix Provisioning*Target Device*' -or $name -like 'Citrix Provisioning Services Target Device*') {
-                $ver = $sub.GetValue('DisplayVersion', $null)
-                if ($null -ne $ver -and "$ver" -ne '') {
-                    $pvsVersion = "$ver"
-                    $details['pvsTargetDeviceName'] = $name
-                    break
-                }
+        foreach ($sub in @(Get-RegSubKeys $root)) {
+            $name = [string]$sub.Values['DisplayName']
+            $ver = [string]$sub.Values['DisplayVersion']
+            if (($name -like 'Citrix Provisioning*Target Device*') -and $ver -ne '') {
+                $version = $ver
+                $F.Details['pvsTargetDeviceName'] = $name
+                break
             }
         }
+        if ($null -ne $version) { break }
     }
-    $details['pvsTargetDeviceVersion'] = $pvsVersion
-
-    # --- details: kmsRearmed (best effort) -------------------------------------------------------
-    # Windows keeps no reliable "rearmed since" flag. The marker %ProgramData%\elm\kms-rearmed is
-    # created by whoever ran `slmgr /rearm`; SoftwareProtectionPlatform SkipRearm and the remaining
-    # rearm count (SoftwareLicensingService) are reported for context. Unknown = null.
-    $kms = $null
-    if ($env:ProgramData -and (Test-Path -LiteralPath (Join-Path $env:ProgramData 'elm\kms-rearmed'))) { $kms = $true }
-    $spp = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform'
-    $skipRearm = Get-RegValue -Path $spp -Name 'SkipRearm'
-    $details['kmsSkipRearm'] = $(if ($null -ne $skipRearm) { [int64]$skipRearm } else { $null })
-    $remaining = $null
-    if (Test-IsWindows) {
-        try {
-            $sls = Get-CimInstance -ClassName SoftwareLicensingService -ErrorAction Stop | Select-Object -First 1
-            if ($null -ne $sls) { $remaining = [int64]$sls.RemainingWindowsReArmCount }
-        } catch {
-            $null = $_
+    $F.Details['pvsTargetDeviceVersion'] = $version
+    if ($Expected) {
+        if ($null -eq $version) {
+            Add-Reason $F 'pvsTargetDeviceMissing' ('expected ' + $Expected)
+        } elseif (-not (Test-SameVersion $version $Expected)) {
+            Add-Reason $F 'pvsTargetDeviceMismatch' ($version + ' installed, ' + $Expected + ' expected')
         }
     }
-    $details['kmsRemainingRearmCount'] = $remaining
-    $details['kmsRearmed'] = $kms
-
-    $details['rebootReasons'] = $reasons
-    $details['elevated'] = Test-Elevated
-    $details['probeVersion'] = $ProbeVersion
-
-    return New-Object PSObject -Property @{ Blockers = $blockers.ToArray(); Details = $details }
 }
 
-# ---------------------------------------------------------------------------------------------
-# Main
-# ---------------------------------------------------------------------------------------------
-try {
+# "2203.0.0" equals "2203": numeric segments compared without trailing zeros (as elm does).
+function Test-SameVersion([string]$A, [string]$B) {
+    $key = {
+        param([string]$v)
+        $parts = @($v.Trim().TrimStart('v', 'V') -split '[.\s]+' | Where-Object { $_ -ne '' } | ForEach-Object {
+                if ($_ -match '^\d+$') { [string][int64]$_ } else { $_.ToLowerInvariant() }
+            })
+        while ($parts.Count -gt 1 -and $parts[$parts.Count - 1] -eq '0') { $parts = @($parts[0..($parts.Count - 2)]) }
+        $parts -join '.'
+    }
+    return ((& $key $A) -eq (& $key $B))
+}
+
+# KMS rearm: the marker %ProgramData%\elm\kms-rearmed counts when written since the last boot
+# (the rearm takes effect at the next boot) and SkipRearm is not 1 (a rearm then does nothing).
+function Test-Kms($F, [bool]$Required, $LastBoot) {
+    $spp = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform'
+    $skip = Get-RegValue -Path $spp -Name 'SkipRearm'
+    $F.Details['kmsSkipRearm'] = $(if ($null -ne $skip) { [int64]$skip } else { $null })
+    $marker = $null
+    if ($env:ProgramData) { $marker = Get-FileTimeUtc ($env:ProgramData.TrimEnd('\') + '\elm\kms-rearmed') }
+    $F.Details['kmsRearmMarkerAt'] = ConvertTo-IsoUtc $marker
+    $rearmed = $null
+    if ($null -ne $marker) {
+        $rearmed = ($null -ne $LastBoot -and $marker.ToUniversalTime() -gt ([DateTime]$LastBoot).ToUniversalTime() -and ($null -eq $skip -or [int64]$skip -ne 1))
+    }
+    $remaining = $null
+    $sls = @(Get-CimData -ClassName 'SoftwareLicensingService')
+    if ($sls.Count -gt 0 -and $null -ne $sls[0].RemainingWindowsReArmCount) { $remaining = [int64]$sls[0].RemainingWindowsReArmCount }
+    $F.Details['kmsRemainingRearmCount'] = $remaining
+    $F.Details['kmsRearmed'] = $rearmed
+    if ($Required -and $rearmed -ne $true) { Add-Reason $F 'kmsRearmPending' 'no rearm marker newer than the last boot' }
+}
+
+# Where and when this report was taken: the last boot, and the boot disk's identity (MBR
+# signature or GPT GUID, serial number) as Windows' storage provider exposes it.
+function Get-MachineIdentity($F) {
+    $os = @(Get-CimData -ClassName 'Win32_OperatingSystem')
+    $boot = $null
+    if ($os.Count -gt 0) { $boot = $os[0].LastBootUpTime }
+    $F.Details['lastBootTime'] = ConvertTo-IsoUtc $boot
+    $disk = @(Get-CimData -ClassName 'MSFT_Disk' -Namespace 'root\Microsoft\Windows\Storage' -Filter 'IsBoot = TRUE')
+    if ($disk.Count -gt 0) {
+        $d = $disk[0]
+        $F.Details['bootDisk'] = [ordered]@{
+            signature    = $(if ($null -ne $d.Signature) { [int64]$d.Signature } else { $null })
+            guid         = $(if ($d.Guid) { [string]$d.Guid } else { $null })
+            serialNumber = $(if ($d.SerialNumber) { ([string]$d.SerialNumber).Trim() } else { $null })
+            uniqueId     = $(if ($d.UniqueId) { [string]$d.UniqueId } else { $null })
+        }
+    }
+    return $boot
+}
+
+# Runs one check; an error loses that check (probeIncomplete with the reason), not the report.
+function Invoke-Check($F, [string]$Name, [scriptblock]$Check) {
+    try {
+        & $Check
+    } catch {
+        # The first line only: the report has no room for PowerShell's multi-line advice.
+        Add-Reason $F 'probeIncomplete' ($Name + ' failed: ' + (([string]$_.Exception.Message) -split "`r?`n")[0])
+    }
+}
+
+function Invoke-Checks([string]$PvsVersion, [bool]$KmsRearm, [bool]$ExpectIPv6) {
+    $F = New-Findings
+    $script:LastBoot = $null
+    Invoke-Check $F 'machine identity' { $script:LastBoot = Get-MachineIdentity $F }
+    Invoke-Check $F 'boot driver reboot' { Test-BootDriverReboot $F }
+    Invoke-Check $F 'post-installation reboot' { Test-PostInstallReboot $F }
+    Invoke-Check $F 'MSI' { Test-MsiInProgress $F }
+    Invoke-Check $F 'NGen' { Test-NGen $F }
+    Invoke-Check $F 'RunOnce' { Test-RunOnce $F }
+    Invoke-Check $F 'SMSCFG.INI' { Test-SmsCfgIni $F }
+    Invoke-Check $F 'IPv6' { Test-IPv6 $F $ExpectIPv6 }
+    Invoke-Check $F 'PVS Target Device' { Test-Pvs $F $PvsVersion }
+    Invoke-Check $F 'KMS' { Test-Kms $F $KmsRearm $script:LastBoot }
+    return $F
+}
+
+# =============================================================================================
+# Expedite NGen: compile queued work now, within one budget that started with the script.
+# Never stops NGen, never reboots.
+# =============================================================================================
+function Invoke-ExpediteNGen([DateTime]$Deadline) {
+    $ngens = @(Get-NGenPaths)
+    if ($ngens.Count -eq 0) {
+        Say 'Expedite NGen: no .NET Framework ngen.exe found; nothing to do.'
+        return 'nothing'
+    }
+    Say 'Expedite NGen: compiling queued NGen work now. This never reboots the machine: an interrupted'
+    Say 'NGen operation can break .NET assemblies, so it is always allowed to complete.'
+    $longest = [TimeSpan]::FromMinutes($MinNGenStepMinutes)
+    foreach ($action in @(@('update', '/force'), @('executeQueuedItems'))) {
+        foreach ($ngen in $ngens) {
+            $left = $Deadline - (Get-Now)
+            if ($left -lt $longest) {
+                Say ('Expedite NGen: ' + [int]$left.TotalMinutes + ' minute(s) left of the budget, less than a compile step may take (' + [int]$longest.TotalMinutes + '); not starting ' + $ngen + ' ' + ($action -join ' ') + '. Run the probe again later.')
+                return 'budget'
+            }
+            Say ('Running: ' + $ngen + ' ' + ($action -join ' ') + '  (several "compilation failed" messages are fine)')
+            $started = Get-Now
+            $r = Invoke-Native -FilePath $ngen -Arguments $action -Echo
+            $took = (Get-Now) - $started
+            if ($took -gt $longest) { $longest = $took }
+            if ($r.ExitCode -ne 0) { Say ('  ngen ' + ($action -join ' ') + ' exited with code ' + $r.ExitCode + '.') }
+        }
+    }
+    return 'done'
+}
+
+# Cuts every list of the details to its first $Keep entries (with the full count beside it) and
+# every string to 200 characters, so the printed report fits Run Command's output.
+function Limit-Details($Details, [int]$Keep) {
+    $out = [ordered]@{}
+    foreach ($k in @($Details.Keys)) {
+        $v = $Details[$k]
+        if ($v -is [System.Collections.IDictionary]) {
+            $out[$k] = Limit-Details $v $Keep
+        } elseif ($v -is [array] -or $v -is [System.Collections.IList]) {
+            $items = @($v)
+            $out[$k] = @($items | Select-Object -First $Keep | ForEach-Object { if ($_ -is [string] -and $_.Length -gt 200) { $_.Substring(0, 200) } else { $_ } })
+            if ($items.Count -gt $Keep) { $out[$k + 'Count'] = $items.Count }
+        } elseif ($v -is [string] -and $v.Length -gt 200) {
+            $out[$k] = $v.Substring(0, 200)
+        } else {
+            $out[$k] = $v
+        }
+    }
+    return $out
+}
+
+function New-Report($Machine, $At, $Blockers, [bool]$ShutdownRequested, $Details) {
+    return [ordered]@{
+        schema            = 1
+        machine           = [string]$Machine
+        at                = $At
+        blockers          = @($Blockers)
+        shutdownRequested = $ShutdownRequested
+        details           = $Details
+    }
+}
+
+# The printed report: the full one when it fits, else lists cut shorter and shorter.
+function Get-PrintedJson($Report) {
+    foreach ($keep in @(5, 3, 1, 0)) {
+        $short = New-Report $Report.machine $Report.at $Report.blockers $Report.shutdownRequested (Limit-Details $Report.details $keep)
+        if ($keep -lt 5) { $short.details['truncated'] = $true }
+        $json = ConvertTo-AsciiJson $short
+        if ($json.Length -le $MaxPrintedBytes) { return $json }
+    }
+    return $json
+}
+
+# =============================================================================================
+# The probe: returns @{ ExitCode; Json (printed); FullJson (for -ReportPath); Report }.
+# =============================================================================================
+function Invoke-ShutdownForFinalize {
+    param(
+        [string]$ReportPath,
+        [switch]$Shutdown,
+        [switch]$ExpediteNGen,
+        [int]$NGenWaitMinutes = 80,
+        [string]$PvsVersion,
+        [switch]$KmsRearm,
+        [switch]$ExpectIPv6,
+        [DateTime]$StartedAt = (Get-Now)
+    )
+    $bits = Get-ProcessBitness
+    if ($bits.Os64 -and -not $bits.Process64) {
+        Say 'ShutdownForFinalize.ps1 refuses to run in 32-bit PowerShell on 64-bit Windows (it would read the 32-bit registry view): run it with %SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe (%SystemRoot%\Sysnative\... from a 32-bit program).'
+        return New-Object PSObject -Property @{ ExitCode = 2; Json = $null; FullJson = $null; Report = $null }
+    }
     Say 'Shutdown For Finalize: checking that the layer is ready to be finalized...'
-    if ((Test-IsWindows) -and ((Test-Elevated) -eq $false)) {
-        Say 'Warning: not running as Administrator; some checks may be incomplete.'
+    $elevated = Test-Elevated
+    if ((Test-IsWindows) -and $elevated -eq $false) { Say 'Warning: not running as Administrator; some checks will be incomplete.' }
+
+    $ngenOutcome = $null
+    if ($ExpediteNGen) {
+        try {
+            $ngenOutcome = Invoke-ExpediteNGen ($StartedAt.AddMinutes($NGenWaitMinutes))
+        } catch {
+            Say ('Expedite NGen failed: ' + $_.Exception.Message)
+            $ngenOutcome = 'failed'
+        }
     }
 
-    if ($ExpediteNGen) { Invoke-ExpediteNGen }
+    $F = Invoke-Checks -PvsVersion $PvsVersion -KmsRearm ([bool]$KmsRearm) -ExpectIPv6 ([bool]$ExpectIPv6)
+    $blockers = @($F.Blockers.ToArray())
+    $details = $F.Details
+    $reasons = [ordered]@{}
+    foreach ($k in @($F.Reasons.Keys)) { if ($k -ne 'probeIncomplete') { $reasons[$k] = @($F.Reasons[$k].ToArray()) } }
+    $details['rebootReasons'] = $reasons
+    if ($F.Reasons.Contains('probeIncomplete')) { $details['probeIncomplete'] = @($F.Reasons['probeIncomplete'].ToArray()) }
+    if ($null -ne $ngenOutcome) { $details['expediteNGen'] = $ngenOutcome }
+    $details['elevated'] = $elevated
+    $details['probeVersion'] = $ProbeVersion
 
-    $result = Invoke-Checks
-    $blockers = @($result.Blockers)
-
-    # Shutdown is requested only when there are no blockers, and only on Windows.
+    # Shutdown only when nothing blocks, and report it requested only when Windows accepted it.
+    # shutdown.exe /t 15 leaves time to write and print the report before Windows goes down.
     $shutdownRequested = $false
     if ($Shutdown) {
         if ($blockers.Count -ne 0) {
@@ -483,64 +743,64 @@ try {
         } elseif (-not (Test-IsWindows)) {
             Say 'Not shutting down: this is not Windows.'
         } else {
-            $shutdownRequested = $true
+            $r = Invoke-Native -FilePath 'shutdown.exe' -Arguments @('/s', '/t', '15', '/d', 'p:4:1', '/c', 'elm: Shutdown For Finalize')
+            if ($r.ExitCode -eq 0) {
+                $shutdownRequested = $true
+            } else {
+                Say ('Shutdown failed (exit ' + $r.ExitCode + '): ' + ($r.Lines -join ' '))
+            }
         }
     }
 
     $machine = $env:COMPUTERNAME
     if (-not $machine) { $machine = [System.Environment]::MachineName }
-    $at = [DateTime]::UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
-
-    $report = [ordered]@{
-        schema            = 1
-        machine           = [string]$machine
-        at                = $at
-        blockers          = @($blockers)
-        shutdownRequested = $shutdownRequested
-        details           = $result.Details
-    }
-    $json = ConvertTo-AsciiJson $report
+    $report = New-Report $machine (ConvertTo-IsoUtc (Get-Now)) $blockers $shutdownRequested $details
+    $full = ConvertTo-AsciiJson $report
+    $printed = Get-PrintedJson $report
 
     if ($ReportPath) {
-        $full = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($ReportPath)
-        $dir = [System.IO.Path]::GetDirectoryName($full)
+        $path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($ReportPath)
+        $dir = [System.IO.Path]::GetDirectoryName($path)
         if ($dir -and -not (Test-Path -LiteralPath $dir)) { $null = New-Item -ItemType Directory -Path $dir -Force }
-        [System.IO.File]::WriteAllText($full, $json, (New-Object System.Text.UTF8Encoding($false)))
-        Say ('Report written to ' + $full)
+        [System.IO.File]::WriteAllText($path, $full, (New-Object System.Text.UTF8Encoding($false)))
+        Say ('Report written to ' + $path)
     }
 
     if ($blockers.Count -eq 0) {
         Say 'No blockers: the layer is ready to be finalized.'
+        if ($shutdownRequested) { Say 'The Packaging Machine shuts down in 15 seconds.' }
     } else {
         Say 'The layer can only be finalized when the following conditions have been addressed:'
         foreach ($id in $blockers) {
             $message = $BlockerMessages[$id]
             if (-not $message) { $message = $id }
             Say ('  - ' + $message)
+            foreach ($why in @($F.Reasons[$id] | Select-Object -First 3)) { Say ('      ' + $why) }
         }
-        if ($blockers -contains 'ngenInProgress') {
-            Say '    Let NGen complete; to expedite it run this script with -ExpediteNGen (ngen update /force). Do not reboot to stop NGen.'
-        }
-    }
-
-    # The one and only stdout output: the JSON report.
-    [Console]::Out.WriteLine($json)
-    [Console]::Out.Flush()
-
-    if ($shutdownRequested) {
-        Say 'Shutting down the Packaging Machine now.'
-        try {
-            Stop-Computer -Force -ErrorAction Stop
-        } catch {
-            $r = Invoke-Native -FilePath 'shutdown.exe' -Arguments @('/s', '/t', '0')
-            if ($r.ExitCode -ne 0) {
-                Say ('Shutdown failed: ' + ($r.Lines -join ' '))
-                exit 1
-            }
+        if (($blockers -contains 'ngenInProgress') -or ($blockers -contains 'ngenNeeded')) {
+            Say '    To compile it now run this script with -ExpediteNGen. Do not reboot to stop NGen.'
         }
     }
-    exit 0
-} catch {
-    Say ('ShutdownForFinalize.ps1 failed: ' + $_.Exception.Message)
-    exit 1
+    return New-Object PSObject -Property @{ ExitCode = 0; Json = $printed; FullJson = $full; Report = $report }
+}
+
+# =============================================================================================
+# Main: only when invoked as a script (-File, &, Run Command), not when dot-sourced by a test.
+# =============================================================================================
+if ($MyInvocation.InvocationName -ne '.') {
+    # Windows PowerShell 5.1 adds ETS members to System.Array that make ConvertTo-Json write some
+    # arrays as {"value":[...],"Count":n}; dropping that type data keeps plain JSON arrays.
+    if ($PSVersionTable.PSVersion.Major -lt 6) { Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue }
+    $ErrorActionPreference = 'Stop'
+    $code = 1
+    try {
+        # The -ExpediteNGen budget starts here, with the script.
+        $result = Invoke-ShutdownForFinalize -StartedAt (Get-Now) -ReportPath $ReportPath -Shutdown:$Shutdown -ExpediteNGen:$ExpediteNGen -NGenWaitMinutes $NGenWaitMinutes -PvsVersion $PvsVersion -KmsRearm:$KmsRearm -ExpectIPv6:$ExpectIPv6
+        # The one output: the JSON report, on the output stream.
+        if ($result.Json) { Write-Output $result.Json }
+        $code = $result.ExitCode
+    } catch {
+        Say ('ShutdownForFinalize.ps1 failed: ' + $_.Exception.Message)
+    }
+    exit $code
 }

@@ -12,6 +12,7 @@ export const BLOCKER_IDS = [
   'runOncePending',
   'ngenNeeded',
   'smsCfgIni',
+  'probeIncomplete',
   'pvsTargetDeviceMismatch',
   'pvsTargetDeviceMissing',
   'kmsRearmPending',
@@ -26,7 +27,9 @@ export const PROBE_BLOCKER_IDS: readonly BlockerId[] = [
   'msiInProgress',
   'ngenInProgress',
   'runOncePending',
+  'ngenNeeded',
   'smsCfgIni',
+  'probeIncomplete',
 ];
 
 /** The ids elm recomputes from the report's details and the PVS connector configuration. */
@@ -40,6 +43,12 @@ export interface BlockerInfo {
 
 const NGEN_REMEDY =
   'Run elm verify --expedite-ngen (or ngen update /force on the machine) and let it finish; do not reboot to stop NGen.';
+
+/** Where elm cannot run the probe on the machine (a file share), the operator runs it there. */
+export const NGEN_ON_MACHINE_REMEDY =
+  'On the Packaging Machine run ShutdownForFinalize.ps1 -ExpediteNGen as Administrator (elm cannot run --expedite-ngen through a file share) and let it finish; do not reboot to stop NGen.';
+
+export const NGEN_BLOCKER_IDS: readonly BlockerId[] = ['ngenInProgress', 'ngenNeeded'];
 
 export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; readonly remedy: string }>> = {
   bootDriverReboot: {
@@ -63,13 +72,18 @@ export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; re
     remedy: 'Restart the Packaging Machine and log in so the RunOnce entries run (or remove the ones you do not want), then run the probe again.',
   },
   ngenNeeded: {
-    message: 'Queued Microsoft NGen work has not been compiled yet.',
+    // Citrix's wording for the queued-but-idle case.
+    message: 'A Microsoft ngen operation is needed.',
     remedy: NGEN_REMEDY,
   },
   smsCfgIni: {
     message: 'SMSCFG.INI is present in the Windows folder - please remove it before finalizing the layer.',
     remedy:
       'Stop the ConfigMgr client (ccmexec) and delete %WINDIR%\\SMSCFG.INI on the Packaging Machine so every image gets its own client identity, then run the probe again.',
+  },
+  probeIncomplete: {
+    message: 'The layer integrity probe could not complete every check - run it again as Administrator.',
+    remedy: 'Run ShutdownForFinalize.ps1 elevated (as Administrator) in 64-bit PowerShell; the report\'s details.probeIncomplete names the checks that failed.',
   },
   pvsTargetDeviceMismatch: {
     message: 'The PVS Target Device software on the Packaging Machine does not match the version of the PVS server.',

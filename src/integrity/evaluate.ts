@@ -3,7 +3,7 @@
  * blockers, plus the PVS ones that elm recomputes from the report's details and the PVS connector
  * configuration. Plain code (no zod): the report has been validated by report.ts.
  */
-import { describeBlocker, PVS_BLOCKER_IDS, type BlockerInfo } from './blockers';
+import { describeBlocker, NGEN_BLOCKER_IDS, NGEN_ON_MACHINE_REMEDY, PVS_BLOCKER_IDS, type BlockerInfo } from './blockers';
 import type { IntegrityReport } from './report';
 
 export interface PvsContext {
@@ -20,6 +20,11 @@ export interface EvaluateContext {
    * Layer, never on the Platform Layer): `ipv6Enabled === false` in the report is then a blocker.
    */
   expectIpv6Enabled?: boolean;
+  /**
+   * False where elm cannot run the probe on the machine (a file share): the NGen advice then tells
+   * the operator to run the script with -ExpediteNGen there instead of elm verify --expedite-ngen.
+   */
+  canExpediteNgen?: boolean;
 }
 
 export interface Evaluation {
@@ -74,7 +79,8 @@ export function evaluateReport(report: IntegrityReport, ctx: EvaluateContext = {
   const add = (b: BlockerInfo) => {
     if (seen.has(b.id)) return;
     seen.add(b.id);
-    blockers.push(b);
+    const onMachine = ctx.canExpediteNgen === false && (NGEN_BLOCKER_IDS as readonly string[]).includes(b.id);
+    blockers.push(onMachine ? { ...b, remedy: NGEN_ON_MACHINE_REMEDY } : b);
   };
   for (const raw of report.blockers) {
     const id = raw.trim();

@@ -21,6 +21,7 @@ import {
   oneLine,
   readState,
   REPORTS,
+  takenNow,
   ROOT,
   scratch,
   waitFor,
@@ -270,7 +271,7 @@ describe('Ctrl-C', () => {
 
 describe('spinner', () => {
   test('on a terminal task wait draws a spinner; in a pipe it never does', async () => {
-    await fs.writeFile(disk.replace(/\.vhd$/, '.integrity.json'), await fs.readFile(path.join(REPORTS, 'clean.json')));
+    await fs.writeFile(disk.replace(/\.vhd$/, '.integrity.json'), takenNow(await fs.readFile(path.join(REPORTS, 'clean.json'), 'utf8')));
     const id = (await diskStatus(s, 'app')).task.id;
     const tty = await inTerminal(['task', 'wait', id]);
     expect(tty.exitCode).toBe(0);

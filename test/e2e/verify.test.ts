@@ -14,6 +14,7 @@ import {
   FIXTURES,
   json,
   readState,
+  freshReport,
   REPORTS,
   ROOT,
   scratch,
@@ -115,12 +116,12 @@ describe('verify from the report beside the packaging disk', () => {
 
 describe('verify --report FILE', () => {
   test('blockers: exit 3 with the seed messages', async () => {
-    const r = await s.run(['verify', 'app', '--report', path.join(REPORTS, 'blockers-all.json'), '--json']);
+    const r = await s.run(['verify', 'app', '--report', freshReport(s.dir, 'blockers-all.json'), '--json']);
     expectCode(r, 3);
     expect(JSON.parse(r.stdout).blockers.map((b: { message: string }) => b.message)).toEqual(SEED.map(([, m]) => m));
   });
   test('clean: exit 0', async () => {
-    expect(json(await s.run(['verify', 'app', '--report', path.join(REPORTS, 'clean.json'), '--json'])).ready).toBe(true);
+    expect(json(await s.run(['verify', 'app', '--report', freshReport(s.dir, 'clean.json'), '--json'])).ready).toBe(true);
   });
   test('malformed.json: exit 2, one line, state unchanged', () =>
     expectRefused(s, ['verify', 'app', '--report', path.join(REPORTS, 'malformed.json')], /malformed\.json is not valid: it is not JSON/));
@@ -139,7 +140,7 @@ describe('verify --local through a stand-in powershell.exe on PATH', () => {
   const argsFile = () => path.join(s.dir, 'ps-args.txt');
   const env = (report: string, extra: NodeJS.ProcessEnv = {}) => ({
     PATH: `${FAKE_PS_DIR}:${SYSTEM_PATH}`,
-    ELM_FAKE_REPORT: path.join(REPORTS, report),
+    ELM_FAKE_REPORT: freshReport(s.dir, report),
     ELM_FAKE_ARGS_FILE: argsFile(),
     ...extra,
   });

@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { elm, makeOsDisk, oneLine, ROOT, stateBytes, tempHome, type CliResult } from './cli';
@@ -130,10 +130,36 @@ export async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** Writes a report beside the packaging disk, where ShutdownForFinalize.ps1 -ReportPath puts it. */
-export async function writeShareReport(diskLocation: string, content: string | Buffer): Promise<string> {
+/**
+ * A recorded report as the probe prints it when it runs now, on the machine booted from the disk
+ * under test: its "at" becomes the current time (elm refuses a report taken before the disk was
+ * made). Text without an "at" (a malformed report) is left as it is.
+ */
+export function takenNow(text: string): string {
+  return text.replace(/"at"\s*:\s*"[^"]*"/, `"at":"${new Date().toISOString()}"`);
+}
+
+/** takenNow for report bytes: UTF-8 (with or without BOM) or UTF-16LE with BOM, kept in that encoding. */
+function bytesTakenNow(content: string | Buffer): string | Buffer {
+  if (typeof content === 'string') return takenNow(content);
+  if (content[0] === 0xff && content[1] === 0xfe) return Buffer.concat([content.subarray(0, 2), Buffer.from(takenNow(content.subarray(2).toString('utf16le')), 'utf16le')]);
+  return Buffer.from(takenNow(content.toString('utf8')), 'utf8');
+}
+
+/** A copy of fixtures/reports/NAME taken now (takenNow), written into dir; returns its path. */
+export function freshReport(dir: string, name: string): string {
+  const file = path.join(dir, `fresh-${name}`);
+  writeFileSync(file, takenNow(readFileSync(path.join(REPORTS, name), 'utf8')));
+  return file;
+}
+
+/**
+ * Writes a report beside the packaging disk, where ShutdownForFinalize.ps1 -ReportPath puts it,
+ * taken now (see takenNow); `asTaken` keeps its "at" (a stale report).
+ */
+export async function writeShareReport(diskLocation: string, content: string | Buffer, opts: { asTaken?: boolean } = {}): Promise<string> {
   const file = diskLocation.replace(/\.[^./]+$/, '.integrity.json');
-  await fs.writeFile(file, content);
+  await fs.writeFile(file, opts.asTaken ? content : bytesTakenNow(content));
   return file;
 }
 

@@ -3,6 +3,8 @@ import { UsageError } from '../../domain/errors';
 import { parseDuration } from '../../domain/duration';
 import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
 import { readyDisk } from '../shared/versionDisk';
+import { probeArguments } from '../../integrity/probeArguments';
+import { integrityContext } from '../shared/integrityContext';
 
 export interface MachineFlags {
   version?: string;
@@ -38,6 +40,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
     subnet: flags.subnet,
     linkExpiryMs,
     os: os && { firmware: os.firmware ?? (os.generation === 'V2' ? ('EFI' as const) : ('BIOS' as const)), guestOs: os.guestOs },
+    probeArguments: probeArguments(integrityContext(state, version)),
   };
   await connector.preflight?.(req);
   return { state, layer, version, config, connector, req };

@@ -14,9 +14,12 @@ import type { PvsServer } from '../../connectors/pvs/settings';
 export function integrityContext(state: State, version: LayerVersion): EvaluateContext {
   const pvs = version.recipes.map((r) => state.connectors.find((c) => c.name === r)).filter((c) => c?.type === 'pvs');
   const publishesToPvs = pvs.length > 0 || version.platform.provisioning === 'pvs';
-  if (!publishesToPvs) return {};
+  // A file share gives elm no way onto the machine: NGen advice says to run the script there.
+  const onShare = state.connectors.find((c) => c.name === version.connector)?.type === 'fileshare';
+  const base: EvaluateContext = onShare ? { canExpediteNgen: false } : {};
+  if (!publishesToPvs) return base;
   const osVersion = state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version);
-  const ctx: EvaluateContext = { expectIpv6Enabled: osVersion?.ipv6 === 'enabled' };
+  const ctx: EvaluateContext = { ...base, expectIpv6Enabled: osVersion?.ipv6 === 'enabled' };
   if (pvs.length > 0) {
     const servers = pvs.flatMap((c) => (c!.settings.servers as PvsServer[] | undefined) ?? []);
     const modes = pvs.map((c) => String(c!.settings.licenseMode ?? 'none'));

@@ -3,9 +3,10 @@ import type { DeployLink, DeployLinkRequest } from '../connector';
 import { shareReportPath } from './shareReport';
 
 /** The probe command the operator runs on the packaging machine, with the report path as the machine sees the share. */
-export function probeCommand(machineShare: string, diskLocation: string): string {
+export function probeCommand(machineShare: string, diskLocation: string, extra: string[] = []): string {
   const reportName = path.basename(shareReportPath(diskLocation));
-  return `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${machineShare}\\${reportName} -Shutdown`;
+  const more = extra.map((a) => (/^[\w.-]+$/.test(a) ? ` ${a}` : ` '${a.replace(/'/g, "''")}'`)).join('');
+  return `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${machineShare}\\${reportName} -Shutdown${more}`;
 }
 
 /**
@@ -15,7 +16,7 @@ export function probeCommand(machineShare: string, diskLocation: string): string
 export function deployInstructions(share: string, req: DeployLinkRequest, machinePath?: string | null): DeployLink {
   const disk = req.disk;
   const machineShare = machinePath ?? share;
-  const command = probeCommand(machineShare, disk.location);
+  const command = probeCommand(machineShare, disk.location, req.probeArguments);
   const gib = Math.round((disk.sizeBytes / 2 ** 30) * 10) / 10;
   const name = req.machineName ?? `${req.layer.name}-pkg`;
   const steps = [

@@ -1,0 +1,38 @@
+/**
+ * Only a fresh report may let a version be finalized (DESIGN.md §3): one taken by the machine that
+ * runs from this version's packaging disk, after that disk was made. A report taken before the disk
+ * existed, by a machine that last booted before it existed, or (where elm knows the machine's
+ * computer name) by another machine describes some other Windows, so verify and finalize refuse it.
+ */
+import type { IntegrityReport } from './report';
+
+export interface FreshnessExpectation {
+  /** When the packaging disk was made (its create task ended). */
+  diskMadeAt: Date;
+  /** The computer name of the machine deployed for this version, where a connector recorded it. */
+  computerName?: string | null;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
+
+/** Why the report is stale, naming both times and machines; null when it is fresh. */
+export function staleReportReason(report: IntegrityReport, want: FreshnessExpectation): string | null {
+  const made = iso(want.diskMadeAt);
+  const taken = Date.parse(report.at);
+  if (taken < want.diskMadeAt.getTime()) {
+    return `it was taken on ${report.machine} at ${report.at}, before the packaging disk was made at ${made}${expected(want)}`;
+  }
+  const boot = typeof report.details.lastBootTime === 'string' ? Date.parse(report.details.lastBootTime) : NaN;
+  if (!Number.isNaN(boot) && boot < want.diskMadeAt.getTime()) {
+    return `${report.machine} last booted at ${String(report.details.lastBootTime)}, before the packaging disk was made at ${made}, so it did not run from that disk (report taken at ${report.at})${expected(want)}`;
+  }
+  const name = want.computerName?.trim();
+  if (name && name.toLowerCase() !== report.machine.trim().toLowerCase()) {
+    return `it comes from ${report.machine} (taken at ${report.at}), but the machine deployed for this version is ${name} (its disk was made at ${made})`;
+  }
+  return null;
+}
+
+function expected(want: FreshnessExpectation): string {
+  return want.computerName ? `; the machine deployed for this version is ${want.computerName}` : '';
+}

@@ -1,0 +1,130 @@
+# A fake Windows machine for ShutdownForFinalize.ps1. Dot-sourced AFTER the script, these
+# functions replace the script's Windows reads (the later definition wins), so the real checks
+# run against $global:ElmFake, a plain description of the machine that each test edits.
+
+# A clean, elevated, 64-bit machine with .NET Framework 4 in both folders and NGen idle.
+function New-FakeWindows {
+    $boot = [DateTime]::SpecifyKind([DateTime]'2026-11-20T08:00:00', [DateTimeKind]::Utc)
+    return @{
+        os64        = $true
+        process64   = $true
+        elevated    = $true
+        now         = $boot.AddHours(2)
+        lastBoot    = $boot
+        # registry: key path -> @{ valueName = value }; a key listed with @{} exists with no values
+        registry    = @{}
+        subkeys     = @{}
+        files       = @{}
+        devices     = @()
+        processes   = @()
+        services    = @()
+        ngenTasks   = @(
+            [pscustomobject]@{ TaskName = '.NET Framework NGEN v4.0.30319'; State = 'Ready' },
+            [pscustomobject]@{ TaskName = '.NET Framework NGEN v4.0.30319 64'; State = 'Ready' }
+        )
+        ngenPaths   = @('C:\Windows\Microsoft.NET\Framework\v4.0.30319\ngen.exe', 'C:\Windows\Microsoft.NET\Framework64\v4.0.30319\ngen.exe')
+        # ngen.exe queue status: 'stopped', 'running', or 'denied' (not elevated)
+        ngenQueue   = 'stopped'
+        # minutes each ngen compile step takes (the fake clock moves on by that much)
+        ngenStepMinutes = 1
+        msiMutex    = 'free'
+        configMgr   = $null
+        bootDisk    = [pscustomobject]@{ Signature = 305419896; Guid = $null; SerialNumber = ' 6002248E1F '; UniqueId = '60022480E1F' }
+        rearmCount  = 1000
+        shutdownExit = 0
+        # what the script did: native commands run and messages said
+        calls       = New-Object System.Collections.Generic.List[string]
+        said        = New-Object System.Collections.Generic.List[string]
+        # a Windows read that throws, by function name (to test that one check fails alone)
+        throwIn     = @{}
+    }
+}
+
+function Step-Fake([string]$Name) {
+    if ($global:ElmFake.throwIn.ContainsKey($Name)) { throw $global:ElmFake.throwIn[$Name] }
+}
+
+function Say([string]$Message) { $global:ElmFake.said.Add($Message) }
+function Test-IsWindows { return $true }
+function Test-Elevated { return $global:ElmFake.elevated }
+function Get-ProcessBitness { return [pscustomobject]@{ Os64 = $global:ElmFake.os64; Process64 = $global:ElmFake.process64 } }
+function Get-Now { return $global:ElmFake.now }
+
+function Get-RegValue([string]$Path, [string]$Name) {
+    Step-Fake ('Get-RegValue ' + $Name)
+    $key = $global:ElmFake.registry[$Path]
+    if ($null -eq $key -or -not $key.ContainsKey($Name)) { return $null }
+    return $key[$Name]
+}
+function Get-RegValueNames([string]$Path) {
+    $key = $global:ElmFake.registry[$Path]
+    if ($null -eq $key) { return @() }
+    return @($key.Keys)
+}
+function Test-RegKey([string]$Path) { return $global:ElmFake.registry.ContainsKey($Path) }
+function Get-RegSubKeys([string]$Path) {
+    $subs = $global:ElmFake.subkeys[$Path]
+    if ($null -eq $subs) { return @() }
+    return @($subs | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Values = $_.Values } })
+}
+
+function Get-FakePath([string]$Path) { return ($Path -replace '/', '\') }
+function Test-FileExists([string]$Path) { return $global:ElmFake.files.ContainsKey((Get-FakePath $Path)) }
+function Get-FileTimeUtc([string]$Path) {
+    $p = Get-FakePath $Path
+    if (-not $global:ElmFake.files.ContainsKey($p)) { return $null }
+    return $global:ElmFake.files[$p]
+}
+
+# WQL filters as the script writes them: "Name='a' OR Name='b'", "ConfigManagerErrorCode = 14".
+function Get-CimData([string]$ClassName, [string]$Namespace = 'root\cimv2', [string]$Filter) {
+    Step-Fake ('Get-CimData ' + $ClassName)
+    $names = @([regex]::Matches([string]$Filter, "Name='([^']+)'") | ForEach-Object { $_.Groups[1].Value })
+    switch ($ClassName) {
+        'Win32_PnPEntity' { return @($global:ElmFake.devices | Where-Object { $_.ConfigManagerErrorCode -eq 14 }) }
+        'Win32_Process' { return @($global:ElmFake.processes | Where-Object { $names -contains $_.Name }) }
+        'Win32_Service' { return @($global:ElmFake.services | Where-Object { $names -contains $_.Name }) }
+        'Win32_OperatingSystem' { return @([pscustomobject]@{ LastBootUpTime = $global:ElmFake.lastBoot }) }
+        'MSFT_Disk' { if ($null -eq $global:ElmFake.bootDisk) { return @() } return @($global:ElmFake.bootDisk) }
+        'SoftwareLicensingService' { return @([pscustomobject]@{ RemainingWindowsReArmCount = $global:ElmFake.rearmCount }) }
+    }
+    throw ('the fake has no CIM class ' + $ClassName)
+}
+function Get-ConfigMgrRebootState { return $global:ElmFake.configMgr }
+function Get-NGenScheduledTasks { return @($global:ElmFake.ngenTasks) }
+function Get-NGenPaths { return @($global:ElmFake.ngenPaths) }
+function Get-MsiMutexState { return $global:ElmFake.msiMutex }
+
+function Invoke-Native([string]$FilePath, [string[]]$Arguments, [switch]$Echo) {
+    $f = $global:ElmFake
+    $f.calls.Add(($FilePath + ' ' + ($Arguments -join ' ')))
+    if ($FilePath -eq 'shutdown.exe') {
+        return [pscustomobject]@{ ExitCode = $f.shutdownExit; Lines = @() }
+    }
+    if ($FilePath -like '*ngen.exe') {
+        $head = @('Microsoft (R) CLR Native Image Generator - Version 4.8.9032.0', 'Copyright (c) Microsoft Corporation.  All rights reserved.')
+        if (($Arguments -join ' ') -eq 'queue status') {
+            switch ($f.ngenQueue) {
+                'stopped' { return [pscustomobject]@{ ExitCode = 0; Lines = $head + @('The .NET Runtime Optimization Service is stopped.') } }
+                'running' { return [pscustomobject]@{ ExitCode = 0; Lines = $head + @('The .NET Runtime Optimization Service is running.') } }
+                'denied' { return [pscustomobject]@{ ExitCode = -1; Lines = $head + @('Administrator permissions are needed to use the selected options. Use an administrator command prompt to complete these tasks.') } }
+            }
+        }
+        # update /force, executeQueuedItems: the compile takes its time, then the queue is empty.
+        $f.now = $f.now.AddMinutes($f.ngenStepMinutes)
+        return [pscustomobject]@{ ExitCode = 0; Lines = $head }
+    }
+    throw ('the fake cannot run ' + $FilePath)
+}
+
+# Runs the probe on the fake machine; returns the printed report (parsed), the full one, and the
+# result object.
+function Invoke-FakeProbe([hashtable]$Fake, [hashtable]$Parameters = @{}) {
+    $global:ElmFake = $Fake
+    $r = Invoke-ShutdownForFinalize -StartedAt $Fake.now @Parameters
+    $printed = $null
+    $full = $null
+    if ($r.Json) { $printed = $r.Json | ConvertFrom-Json }
+    if ($r.FullJson) { $full = $r.FullJson | ConvertFrom-Json }
+    return [pscustomobject]@{ Printed = $printed; Full = $full; Json = $r.Json; ExitCode = $r.ExitCode }
+}
