@@ -5,7 +5,7 @@ const args = process.argv.slice(2);
 // often and they should cost no more than starting Node.
 if (args.length === 1 && args[0] === '--version') {
   process.stdout.write(`${require('../package.json').version}\n`);
-} else if (args.length === 1 && (args[0] === '--help' || args[0] === '-h') && !process.stdout.isTTY && printBuiltHelp()) {
+} else if (args.length === 1 && args[0] === '--help' && !process.stdout.isTTY && printBuiltHelp()) {
   // done: the help text npm run build rendered (scripts/postbuild.js)
 } else {
   require('../dist/cli/main.js').main(process.argv);
