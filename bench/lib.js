@@ -28,9 +28,13 @@ function medianMs(cmd, args, { runs = 15, env, warmup = 2 } = {}) {
 
 /**
  * Median times of several commands measured in alternation (A B C A B C ...), so a busy machine
- * slows baseline and subject alike and the ratio stays fair.
+ * slows baseline and subject alike and the ratio stays fair. interleavedSamples keeps every time.
  */
-function interleavedMedians(commands, { runs = 15, warmup = 2 } = {}) {
+function interleavedMedians(commands, opts) {
+  return interleavedSamples(commands, opts).map(median);
+}
+
+function interleavedSamples(commands, { runs = 15, warmup = 2 } = {}) {
   const times = commands.map(() => []);
   for (let i = 0; i < runs + warmup; i++) {
     commands.forEach(([cmd, args, env], k) => {
@@ -41,12 +45,18 @@ function interleavedMedians(commands, { runs = 15, warmup = 2 } = {}) {
       if (i >= warmup) times[k].push(ms);
     });
   }
-  return times.map((ts) => ts.sort((a, b) => a - b)[ts.length >> 1]);
+  return times;
 }
 
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** Whole milliseconds joined by "/", in the order measured: the spread is part of the figure. */
+const samples = (xs) => xs.map((x) => Math.round(x)).join('/');
+
+/** One figure: `PASS|FAIL <figure>: <ratio>x (target <= <t>x) [detail]`; run.js counts the FAILs. */
 function ratioLine(figure, ratio, target, detail = '') {
-  const ok = ratio <= target ? 'ok' : 'MISSED';
-  return `${figure}: ${ratio.toFixed(2)}x (target <= ${target}x) ${ok}${detail ? ` [${detail}]` : ''}`;
+  const verdict = ratio <= target ? 'PASS' : 'FAIL';
+  return `${verdict} ${figure}: ${ratio.toFixed(2)}x (target <= ${target}x)${detail ? ` [${detail}]` : ''}`;
 }
 
-module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, ratioLine };
+module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, interleavedSamples, median, samples, ratioLine };

@@ -3,7 +3,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { BIN, cleanEnv, interleavedMedians, ratioLine } = require('../lib');
+const { BIN, cleanEnv, interleavedSamples, median, ratioLine, samples } = require('../lib');
 
 function bigState(n) {
   const at = '2026-11-21T10:00:00.000Z';
@@ -47,15 +47,18 @@ async function run({ tmpDir }) {
   // As in real use, the state is one elm wrote: one mutation through the binary rewrites it.
   const r = spawnSync(process.execPath, [BIN, 'connector', 'add', 'fileshare', '--name', 'bench', '--path', tmpDir], { env: cleanEnv({ ELM_HOME: home }) });
   if (r.status !== 0) throw new Error(`seeding the state failed: ${r.stderr}`);
-  const [base, elm] = interleavedMedians(
+  const [baseTimes, elmTimes] = interleavedSamples(
     [
       [process.execPath, ['-e', `JSON.parse(require('fs').readFileSync(${JSON.stringify(file)}, 'utf8'))`]],
       [process.execPath, [BIN, 'layer', 'list', '--json'], cleanEnv({ ELM_HOME: home })],
     ],
-    { runs: 11 },
+    { runs: 15 },
   );
+  const [base, elm] = [median(baseTimes), median(elmTimes)];
   const mib = (fs.statSync(file).size / 2 ** 20).toFixed(1);
-  return [ratioLine('elm layer list --json (10,000 layers) vs plain node read+parse', elm / base, 2, `${elm.toFixed(0)} ms vs ${base.toFixed(0)} ms, ${mib} MiB state`)];
+  return [
+    ratioLine('elm layer list --json (10,000 layers) vs plain node read+parse', elm / base, 1.5, `${elm.toFixed(0)} ms vs ${base.toFixed(0)} ms, ${mib} MiB state, median of ${elmTimes.length}; elm ${samples(elmTimes)} ms; read+parse ${samples(baseTimes)} ms`),
+  ];
 }
 
 module.exports = { run, bigState };

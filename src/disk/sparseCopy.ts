@@ -2,6 +2,7 @@
  * Copies a byte range of a file into a new file, keeping holes as holes: a 127 GiB OS layer disk
  * holding a few GiB of data must not become 127 GiB on the share.
  */
+import { spawn } from 'node:child_process';
 import { open, rm, stat } from 'node:fs/promises';
 import { CancelledError, ElmError } from '../domain/errors';
 import { CHUNK_SIZE, isAllZero, readChunks, writeFully } from './chunks';
@@ -54,24 +55,42 @@ export async function sparseCopy(opts: SparseCopyOptions): Promise<void> {
  * Node has no SEEK_DATA/SEEK_HOLE, so the loop must read every byte of the holes too. GNU cp
  * (coreutils >= 8.x on Linux) skips them with SEEK_DATA and punches holes for zero blocks inside
  * data, which is both faster and keeps allocation equal to the source's.
+ *
+ * cp runs through node:child_process rather than execa: loading execa (ESM, a dozen packages)
+ * cost finalize a visible pause before the copy could start, on a busy machine whole seconds.
  */
 let gnuCp: Promise<boolean> | undefined;
 export function hasGnuCp(): Promise<boolean> {
   if (process.platform !== 'linux') return Promise.resolve(false);
-  gnuCp ??= (async () => {
-    try {
-      const { execa } = await import('execa');
-      const r = await execa('cp', ['--version'], { stdin: 'ignore', env: { LC_ALL: 'C' } });
-      return /GNU coreutils/.test(r.stdout);
-    } catch {
-      return false;
-    }
-  })();
+  gnuCp ??= runCp(['--version']).then(
+    (r) => r.code === 0 && /GNU coreutils/.test(r.stdout),
+    () => false,
+  );
   return gnuCp;
 }
 
+interface CpResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** cp with the C locale, no stdin; rejects only when cp cannot be started at all. */
+function runCp(args: string[], signal?: AbortSignal): Promise<CpResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('cp', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' }, signal });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', (e) => {
+      if ((e as NodeJS.ErrnoException).code !== 'ABORT_ERR') reject(e);
+    });
+    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
 async function copyWithCp(src: string, dest: string, length: number, opts: SparseCopyOptions): Promise<void> {
-  const { execa } = await import('execa');
   await rm(dest, { force: true }); // cp must create a fresh file, never write through a link
   // cp reports no progress; the destination's size grows as it writes, which is close enough.
   let running = true;
@@ -84,16 +103,11 @@ async function copyWithCp(src: string, dest: string, length: number, opts: Spars
       }, CP_PROGRESS_POLL_MS)
     : undefined;
   try {
-    await execa('cp', [`--sparse=${opts.punchZeros === false ? 'auto' : 'always'}`, '--reflink=never', '--', src, dest], {
-      cancelSignal: opts.signal,
-      stdin: 'ignore',
-      env: { LC_ALL: 'C' },
+    const r = await runCp([`--sparse=${opts.punchZeros === false ? 'auto' : 'always'}`, '--reflink=never', '--', src, dest], opts.signal).catch((e: Error) => {
+      throw new ElmError(`Copying ${src} failed: ${e.message}`);
     });
-  } catch (e) {
-    const err = e as { isCanceled?: boolean; stderr?: unknown; shortMessage?: string };
-    if (err.isCanceled || opts.signal?.aborted) throw new CancelledError();
-    const detail = typeof err.stderr === 'string' && err.stderr.trim() ? err.stderr.trim() : err.shortMessage;
-    throw new ElmError(`Copying ${src} failed: ${detail}`);
+    if (opts.signal?.aborted) throw new CancelledError();
+    if (r.code !== 0) throw new ElmError(`Copying ${src} failed: ${r.stderr.trim() || `cp exited ${r.code}`}`);
   } finally {
     running = false;
     if (timer) clearInterval(timer);

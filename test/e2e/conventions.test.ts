@@ -181,6 +181,14 @@ describe('--version, --help, usage errors', () => {
     expect(sub.stdout).toMatch(/--os-layer/);
   });
 
+  test('a piped elm --help (the text the build renders, printed without loading the CLI) is exactly what the CLI itself prints', async () => {
+    const fast = await elm(['--help']);
+    const full = await elm(['--no-color', '--help']); // two arguments: through commander
+    expectOk(fast);
+    expectOk(full);
+    expect(fast.stdout).toBe(full.stdout);
+  });
+
   test('--version on a leaf command is its own flag, not elm --version', async () => {
     const r = await s.run(['disk', 'status', 'app', '--version', '1', '--json']);
     expect(json(r).version.name).toBe('1');
