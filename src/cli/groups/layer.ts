@@ -37,6 +37,11 @@ export function registerLayer(program: Command): void {
     .command('show <layer>')
     .description('a layer, its versions and audit history')
     .action(lazyAction(() => import('../../commands/layer/show.js')));
+  layer
+    .command('remove <layer>')
+    .description('remove a layer and all its versions, with the disks elm made for them')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/layer/remove.js')));
   const version = layer.command('version').description('layer versions');
   wizardFlags(
     version
@@ -45,4 +50,11 @@ export function registerLayer(program: Command): void {
       .option('-f, --file <spec.yaml>', 'YAML spec')
       .option('--version <version>', 'Version'),
   ).action(lazyAction(() => import('../../commands/layer/versionAdd.js')));
+  version
+    .command('remove <layer>')
+    .description('remove one version of a layer, with the disks elm made for it')
+    .requiredOption('--version <version>', 'the version to remove')
+    .option('--comment <text>', 'comment for the audit history')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/layer/versionRemove.js')));
 }
