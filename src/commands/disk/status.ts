@@ -14,9 +14,12 @@ export async function run(ctx: Context, flags: { version?: string }, [ref]: stri
     task: task ? { id: task.id, kind: task.kind, state: task.state, description: task.description, progress: task.progress } : null,
     disk: { name: d.name, format: d.format, location: d.location, sizeBytes: d.sizeBytes },
   };
+  // A failed task is the answer to "where is my disk": exit 1, so a script does not go on.
+  if (task?.state === 'Failed') process.exitCode = 1;
   if (ctx.io.json) return ctx.out.json(doc);
   ctx.out.data(`${layer.name} ${version.name}: ${version.state}`);
   if (task) ctx.out.data(`Task ${task.id} ${task.kind}: ${task.state} (${task.progress}%)`);
   ctx.out.data(d.location ? `Packaging disk: ${d.location} (${d.format}, ${d.sizeBytes} bytes)` : `Packaging disk: ${d.name}.${d.format}, not written yet`);
   if (task) ctx.out.data(task.description);
+  if (task?.state === 'Failed') ctx.out.error(`Task ${task.id} failed${task.error ? `: ${task.error}` : ''}; retry it with elm task resume ${task.id}.`);
 }

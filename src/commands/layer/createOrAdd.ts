@@ -7,6 +7,7 @@ import { draftFromFlags, mergeDrafts, type LayerDraft } from '../../wizard/draft
 import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
 import { loadSpec } from '../../wizard/spec';
 import { findLayer } from '../shared/lookup';
+import { checkOsDiskReadable } from './osDiskReadable';
 import { recordLayerVersion } from './recordVersion';
 
 /**
@@ -30,6 +31,7 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     if (missing.length) throw missingError(missing, command);
     result = { plan: resolvePlan(draft, { state, existing }), newConnectors: [] };
   }
+  await checkOsDiskReadable(result.plan.os);
   // Platform checks that would otherwise fail later, after resources exist (Azure: locations).
   const connector = await ctx.connector(result.plan.connector);
   await connector.preflight?.();
