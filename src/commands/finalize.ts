@@ -14,6 +14,7 @@ import { integrityContext } from './shared/integrityContext';
 import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
 import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
+import { waitChoice } from './shared/waitChoice';
 
 interface FinalizeFlags {
   version?: string;
@@ -32,7 +33,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A Finalize task left behind by a killed worker is resumed instead of started again.
  */
 export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): Promise<void> {
-  const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+  const { wait, timeoutMs } = waitChoice(flags, false);
   const settleMs = flags.settle !== undefined ? parseDuration(flags.settle, '--settle') : 10_000;
   const started = Date.now();
   const store = await ctx.store();
@@ -40,9 +41,9 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   const layer = resolveLayer(state, ref);
   const version = resolveVersion(layer, flags.version);
 
-  let task = await pendingFinalize(ctx, state, layer, version, Boolean(flags.wait));
+  let task = await pendingFinalize(ctx, state, layer, version, wait);
   if (!task) {
-    const disk = await checkPreconditions(ctx, state, layer, version, flags, settleMs, timeoutMs);
+    const disk = await checkPreconditions(ctx, state, layer, version, wait, settleMs, timeoutMs);
     task = await store.mutate(async (s) => {
       const l = s.layers.find((x) => x.id === layer.id)!;
       const v = l.versions.find((x) => x.name === version.name)!;
@@ -78,13 +79,13 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
       return t;
     });
     // With --wait the task runs in this process (runWhileWaiting); without, in a detached worker.
-    if (!flags.wait) spawnWorker(ctx.home, task.id, ctx.env);
+    if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   } else if (!ctx.io.json) {
     ctx.out.info(`Resuming finalize task ${task.id}, left ${task.state} by an earlier run.`);
   }
 
   let final = task;
-  if (flags.wait) {
+  if (wait) {
     const remaining = timeoutMs !== undefined ? Math.max(0, timeoutMs - (Date.now() - started)) : undefined;
     final = await runWhileWaiting(ctx, task.id, { timeoutMs: remaining, label: `Finalizing "${layer.name}" ${version.name}` });
   }
@@ -133,7 +134,7 @@ async function checkPreconditions(
   state: State,
   layer: Layer,
   version: LayerVersion,
-  flags: FinalizeFlags,
+  wait: boolean,
   settleMs: number,
   timeoutMs: number | undefined,
 ): Promise<DiskLocation> {
@@ -164,7 +165,7 @@ async function checkPreconditions(
   if (config.type === 'fileshare') {
     if (integrity && integrity.ready && !shutdownRequested)
       problems.push('the packaging machine has not been shut down: run ShutdownForFinalize.ps1 with -Shutdown on it');
-    if (problems.length === 0) await waitQuiescent(disk.location, settleMs, flags.wait ? (timeoutMs ?? Infinity) : 0, problems);
+    if (problems.length === 0) await waitQuiescent(disk.location, settleMs, wait ? (timeoutMs ?? Infinity) : 0, problems);
   } else if (integrity?.ready) {
     const connector = await ctx.connector(config);
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../action';
+import { waitOptions } from '../waitOptions';
 
 export function registerTask(program: Command): void {
   const task = program.command('task').description('durable tasks: packaging disks, deployments, finalize');
@@ -21,6 +22,8 @@ export function registerTask(program: Command): void {
     .description("a task's log; -f follows it until the task's work is over")
     .option('-f, --follow', 'keep printing what the task writes until it ends or needs action')
     .action(lazyAction(() => import('../../commands/task/logs.js')));
-  task.command('resume <id>').description('resume a task whose worker died').action(lazyAction(() => import('../../commands/task/resume.js')));
+  waitOptions(task.command('resume <id>').description('resume a task whose worker died, or retry a failed one'), 'the default').action(
+    lazyAction(() => import('../../commands/task/resume.js')),
+  );
   task.command('cancel <id>').description('stop a task and undo its partial step').action(lazyAction(() => import('../../commands/task/cancel.js')));
 }

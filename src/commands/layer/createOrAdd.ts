@@ -7,6 +7,7 @@ import { draftFromFlags, mergeDrafts, type LayerDraft } from '../../wizard/draft
 import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
 import { loadSpec } from '../../wizard/spec';
 import { findLayer } from '../shared/lookup';
+import { waitChoice } from '../shared/waitChoice';
 import { checkOsDiskReadable } from './osDiskReadable';
 import { recordLayerVersion } from './recordVersion';
 
@@ -15,6 +16,8 @@ import { recordLayerVersion } from './recordVersion';
  * a terminal, one UsageError naming every missing flag otherwise; then record and start the task.
  */
 export async function createOrAddVersion(ctx: Context, flags: Record<string, unknown>, existingRef?: string): Promise<void> {
+  // Read first: a bad --timeout fails before the wizard asks anything. Waiting is the default on a terminal.
+  const { wait, timeoutMs } = waitChoice(flags as { wait?: boolean; timeout?: string }, ctx.io.canPrompt);
   const spec: LayerDraft = typeof flags.file === 'string' ? await loadSpec(flags.file) : {};
   const draft = mergeDrafts(spec, draftFromFlags(flags));
   const store = await ctx.store();
@@ -37,12 +40,11 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   await connector.preflight?.();
   const { layer, version, task } = await recordLayerVersion(ctx, result.plan, result.newConnectors, existing?.id);
   // Waiting, the task runs in this process (runWhileWaiting); otherwise in a detached worker.
-  const wait = Boolean(flags.wait) || ctx.io.canPrompt;
   if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   let finalTask = task;
   if (wait) {
     try {
-      finalTask = await runWhileWaiting(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}` });
+      finalTask = await runWhileWaiting(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}`, timeoutMs });
     } catch (e) {
       if (e instanceof CancelledError)
         throw new CancelledError(`Stopped waiting; the packaging disk is still being created (task ${task.id}): elm task wait ${task.id}`);

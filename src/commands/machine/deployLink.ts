@@ -12,6 +12,7 @@ export interface MachineFlags {
   subnet?: string;
   linkExpiry?: string;
   wait?: boolean;
+  timeout?: string;
 }
 
 /** Everything deploy-link and deploy need, checked before any platform call. */
