@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { userPath } from '../domain/home';
 import type { Context } from '../runtime/context';
 import { ExitCode, NotReadyError, UsageError } from '../domain/errors';
 import type { Connector, MachineRef } from '../connectors/connector';
@@ -45,7 +45,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
   let source: string;
   let raw: string;
   if (flags.report) {
-    source = path.resolve(flags.report);
+    source = userPath(flags.report);
     const bytes = await fs.readFile(source).catch(() => {
       throw new UsageError(`--report ${source} cannot be read; give the report written by ShutdownForFinalize.ps1 -ReportPath.`);
     });

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../domain/errors';
+import { userPath } from '../domain/home';
 import { DRAFT_KEYS, type LayerDraft } from './draft';
 
 const STRING_KEYS = DRAFT_KEYS.filter((k) => k !== 'maxSize' && k !== 'recipes');
@@ -10,7 +10,7 @@ const STRING_KEYS = DRAFT_KEYS.filter((k) => k !== 'maxSize' && k !== 'recipes')
  * with the file, so a typo never silently falls back to a default.
  */
 export async function loadSpec(file: string): Promise<LayerDraft> {
-  const abs = path.resolve(file);
+  const abs = userPath(file);
   let text: string;
   try {
     text = await fs.readFile(abs, 'utf8');

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../domain/errors';
-import { homePaths } from '../../domain/home';
+import { homePaths, userPath } from '../../domain/home';
 import { detectImageFormat } from '../../domain/icons';
 import type { Icon, State } from '../../domain/state';
 import type { StateStore } from '../../store/stateStore';
@@ -11,7 +11,7 @@ const MAX_ICON_BYTES = 1024 * 1024;
 
 /** Reads and checks an icon file; nothing is written until recordIcon. */
 export async function readIconFile(file: string): Promise<{ abs: string; bytes: Buffer; format: 'png' | 'jpg' }> {
-  const abs = path.resolve(file);
+  const abs = userPath(file);
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(abs);

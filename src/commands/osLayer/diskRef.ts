@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../../domain/errors';
+import { userPath } from '../../domain/home';
 import type { DiskRef } from '../../domain/state';
 import type { HyperVGeneration, Ipv6State, PartitionStyle } from '../../domain/vocabulary';
 
@@ -18,7 +18,7 @@ export async function diskRefFromFlag(disk: string): Promise<OsDisk> {
     if (!u.pathname.toLowerCase().endsWith('.vhd')) throw new UsageError(`--disk ${disk}: a blob OS disk must be a .vhd page blob.`);
     return { disk: { location: disk, format: 'vhd', sizeBytes: 0 }, partitionStyle: 'unknown' };
   }
-  const abs = path.resolve(disk);
+  const abs = userPath(disk);
   let st;
   try {
     st = await fs.stat(abs);
