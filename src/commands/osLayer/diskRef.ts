@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import { UsageError } from '../../domain/errors';
 import { userPath } from '../../domain/home';
 import type { DiskRef } from '../../domain/state';
@@ -27,8 +27,20 @@ export async function diskRefFromFlag(disk: string): Promise<OsDisk> {
   }
   if (!st.isFile()) throw new UsageError(`--disk ${abs} is not a file; give the path of the OS disk image.`);
   if (st.size === 0) throw new UsageError(`--disk ${abs} is empty; give the path of the OS disk image.`);
+  try {
+    await fs.access(abs, constants.R_OK);
+  } catch {
+    throw new UsageError(`--disk ${abs} cannot be read (permission denied); make it readable for this user.`);
+  }
   const { probeDiskImage } = await import('../../disk/probe.js');
-  const probe = await probeDiskImage(abs);
+  const probe = await probeDiskImage(abs).catch((e: Error) => {
+    // The probe's own errors name the damage (e.g. a VHDX without its metadata): bad input here.
+    throw e instanceof UsageError ? e : new UsageError(`--disk ${e.message.replace(/\.$/, '')}; give a complete, undamaged disk image.`);
+  });
+  const { checkDiskImage } = await import('../../disk/imageCheck.js');
+  await checkDiskImage(abs, probe).catch((e: Error) => {
+    throw new UsageError(`--disk ${e.message.replace(/\.$/, '')}; give a complete, undamaged disk image (vhd, vhdx, vmdk, qcow2 or raw).`);
+  });
   const { detectPartitionStyle } = await import('../../disk/partitionStyle.js');
   const partitionStyle = await detectPartitionStyle(abs, probe);
   return { disk: { location: abs, format: probe.format, sizeBytes: probe.virtualSizeBytes }, partitionStyle };
