@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Context } from '../runtime/context';
 import { ConflictError, ExitCode, NotReadyError } from '../domain/errors';
 import { homePaths } from '../domain/home';
+import { withVersionHints } from '../domain/nextStepHints';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
 import type { Layer, LayerVersion, State, Task } from '../domain/state';
@@ -171,7 +172,7 @@ async function checkPreconditions(
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify "${layer.name}" --shutdown)`);
   }
-  if (problems.length) throw new NotReadyError(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`);
+  if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));
   return disk;
 }
 

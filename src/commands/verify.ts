@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { userPath } from '../domain/home';
+import { withVersionHints } from '../domain/nextStepHints';
 import type { Context } from '../runtime/context';
 import { ExitCode, NotReadyError, UsageError } from '../domain/errors';
 import type { Connector, MachineRef } from '../connectors/connector';
@@ -72,7 +73,11 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
       const found = await readShareReport(disk.location);
       if (!found)
         throw new NotReadyError(
-          `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+          withVersionHints(
+            `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+            layer,
+            version.name,
+          ),
         );
       source = found.path;
       report = found.report;
@@ -121,7 +126,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     ctx.out.success(`"${layer.name}" ${version.name} passed the layer integrity check (${report.machine}, ${report.at}).`);
     ctx.out.info(
       shutdownRequested
-        ? `The machine was shut down: finalize with elm finalize "${layer.name}" --wait`
+        ? withVersionHints(`The machine was shut down: finalize with elm finalize "${layer.name}" --wait`, layer, version.name)
         : 'Shut the packaging machine down (ShutdownForFinalize.ps1 -Shutdown) before finalizing.',
     );
     return;

@@ -21,7 +21,7 @@ test('the one layer in progress is taken when none is named; --json shape of DES
     layer: { id: created.layer.id, name: 'only' },
     version: { name: '1', state: 'Editing' },
     task: { id: created.task.id, kind: 'CreatePackagingDisk', state: 'ActionRequired', description: created.task.description, progress: 100 },
-    disk: { name: 'only', format: 'vhd', location: path.join(s.share, 'only.vhd'), sizeBytes: 16 * MiB + 512 },
+    disk: { name: 'only', format: 'vhd', location: path.join(s.share, 'only.vhd'), sizeBytes: 16 * MiB + 512, kind: 'packaging' },
   });
   const text = await s.run(['disk', 'status']);
   expectOk(text);

@@ -1,6 +1,7 @@
 import type { Context } from '../../runtime/context';
 import { CancelledError } from '../../domain/errors';
 import type { Layer, State } from '../../domain/state';
+import { withVersionHints } from '../../domain/nextStepHints';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { draftFromFlags, mergeDrafts, type LayerDraft } from '../../wizard/draft';
@@ -67,6 +68,9 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     return;
   }
   ctx.out.success(`${existing ? 'Added version' : 'Created layer'} "${freshLayer.name}" ${freshVersion.name} (${freshVersion.state}); task ${task.id} ${finalTask.state}.`);
-  if (finalTask.state === 'ActionRequired') ctx.out.data(finalTask.description);
-  else ctx.out.info(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`);
+  if (finalTask.state === 'ActionRequired') ctx.out.data(withVersionHints(finalTask.description, freshLayer, freshVersion.name));
+  else
+    ctx.out.info(
+      withVersionHints(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`, freshLayer, freshVersion.name),
+    );
 }
