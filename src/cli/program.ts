@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { reportAllMissingOptions } from './requiredOptions';
 
 type Register = (program: Command) => void;
 
@@ -98,5 +99,6 @@ function leaves(cmd: Command): Command[] {
 /** Subcommands inherit exit-override so usage errors reach one handler (exit 2, one line). */
 function applyErrorHandling(cmd: Command): void {
   cmd.exitOverride().configureOutput(OUTPUT);
+  reportAllMissingOptions(cmd);
   cmd.commands.forEach(applyErrorHandling);
 }

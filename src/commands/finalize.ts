@@ -4,6 +4,7 @@ import type { Context } from '../runtime/context';
 import { ConflictError, ExitCode, NotReadyError } from '../domain/errors';
 import { homePaths } from '../domain/home';
 import { pathSegment } from '../domain/rules';
+import { withVersionHints } from '../domain/nextStepHints';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
 import type { Layer, LayerVersion, State, Task } from '../domain/state';
@@ -16,6 +17,7 @@ import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lo
 import { staleReportError } from './shared/reportFreshness';
 import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
+import { waitChoice } from './shared/waitChoice';
 
 interface FinalizeFlags {
   version?: string;
@@ -34,7 +36,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A Finalize task left behind by a killed worker is resumed instead of started again.
  */
 export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): Promise<void> {
-  const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
+  const { wait, timeoutMs } = waitChoice(flags, false);
   const settleMs = flags.settle !== undefined ? parseDuration(flags.settle, '--settle') : 10_000;
   const started = Date.now();
   const store = await ctx.store();
@@ -42,9 +44,9 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   const layer = resolveLayer(state, ref);
   const version = resolveVersion(layer, flags.version);
 
-  let task = await pendingFinalize(ctx, state, layer, version, Boolean(flags.wait));
+  let task = await pendingFinalize(ctx, state, layer, version, wait);
   if (!task) {
-    const disk = await checkPreconditions(ctx, state, layer, version, flags, settleMs, timeoutMs);
+    const disk = await checkPreconditions(ctx, state, layer, version, wait, settleMs, timeoutMs);
     task = await store.mutate(async (s) => {
       const l = s.layers.find((x) => x.id === layer.id)!;
       const v = l.versions.find((x) => x.name === version.name)!;
@@ -80,13 +82,13 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
       return t;
     });
     // With --wait the task runs in this process (runWhileWaiting); without, in a detached worker.
-    if (!flags.wait) spawnWorker(ctx.home, task.id, ctx.env);
+    if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   } else if (!ctx.io.json) {
     ctx.out.info(`Resuming finalize task ${task.id}, left ${task.state} by an earlier run.`);
   }
 
   let final = task;
-  if (flags.wait) {
+  if (wait) {
     const remaining = timeoutMs !== undefined ? Math.max(0, timeoutMs - (Date.now() - started)) : undefined;
     final = await runWhileWaiting(ctx, task.id, { timeoutMs: remaining, label: `Finalizing "${layer.name}" ${version.name}` });
   }
@@ -135,7 +137,7 @@ async function checkPreconditions(
   state: State,
   layer: Layer,
   version: LayerVersion,
-  flags: FinalizeFlags,
+  wait: boolean,
   settleMs: number,
   timeoutMs: number | undefined,
 ): Promise<DiskLocation> {
@@ -170,13 +172,13 @@ async function checkPreconditions(
   if (config.type === 'fileshare') {
     if (integrity && integrity.ready && !shutdownRequested)
       problems.push('the packaging machine has not been shut down: run ShutdownForFinalize.ps1 with -Shutdown on it');
-    if (problems.length === 0) await waitQuiescent(disk.location, settleMs, flags.wait ? (timeoutMs ?? Infinity) : 0, problems);
+    if (problems.length === 0) await waitQuiescent(disk.location, settleMs, wait ? (timeoutMs ?? Infinity) : 0, problems);
   } else if (integrity?.ready) {
     const connector = await ctx.connector(config);
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify "${layer.name}" --shutdown)`);
   }
-  if (problems.length) throw new NotReadyError(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`);
+  if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));
   return disk;
 }
 

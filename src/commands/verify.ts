@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { withVersionHints } from '../domain/nextStepHints';
 import type { Context } from '../runtime/context';
 import { readInputFile } from '../runtime/inputFile';
 import { ExitCode, NotReadyError, UsageError } from '../domain/errors';
@@ -70,7 +71,11 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
       const found = await readShareReport(disk.location);
       if (!found)
         throw new NotReadyError(
-          `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+          withVersionHints(
+            `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+            layer,
+            version.name,
+          ),
         );
       source = found.path;
       report = found.report;
@@ -122,7 +127,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     ctx.out.success(`"${layer.name}" ${version.name} passed the layer integrity check (${report.machine}, ${report.at}).`);
     ctx.out.info(
       shutdownRequested
-        ? `The machine was shut down: finalize with elm finalize "${layer.name}" --wait`
+        ? withVersionHints(`The machine was shut down: finalize with elm finalize "${layer.name}" --wait`, layer, version.name)
         : 'Shut the packaging machine down (ShutdownForFinalize.ps1 -Shutdown) before finalizing.',
     );
     return;

@@ -30,5 +30,8 @@ export function httpsUrl(flags: Record<string, unknown>, key: string, flag: stri
     throw new UsageError(`${flag} "${v}" is not a URL; give e.g. https://management.usgovcloudapi.net.`);
   }
   if (u.protocol !== 'https:') throw new UsageError(`${flag} must be an https:// URL (got ${u.protocol}//): credentials are never sent in clear text.`);
+  // An endpoint is a place: a query (a SAS token), a fragment or a user in it would be stored as a secret or ignored.
+  if (u.search || u.hash || u.username || u.password || v.includes('?') || v.includes('#'))
+    throw new UsageError(`${flag} "${v}" must be a plain endpoint URL without a query, fragment or credentials, e.g. https://management.usgovcloudapi.net.`);
   return v.replace(/\/+$/, '');
 }

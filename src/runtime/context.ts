@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { StateStore } from '../store/stateStore';
 import type { Connector, ConnectorEnvironment } from '../connectors/connector';
 import type { ConnectorConfig } from '../domain/state';
-import { resolveHome } from '../domain/home';
+import { describeHome, resolveHome } from '../domain/home';
 import { detectIO, type GlobalFlags, type IO } from './io';
 import { Output } from './output';
 import type { Prompter } from './prompter';
@@ -31,6 +31,7 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
   const out = new Output(io);
   out.style = await loadStyle(io.color);
   const home = resolveHome(flags.home);
+  out.verbose(describeHome(flags.home));
   const env = process.env;
   let store: StateStore | undefined;
   return {

@@ -1,6 +1,6 @@
 import { constants, promises as fs } from 'node:fs';
-import path from 'node:path';
 import { UsageError } from '../domain/errors';
+import { userPath } from '../domain/home';
 import { osPathProblem } from '../domain/osPathProblem';
 
 /**
@@ -10,7 +10,7 @@ import { osPathProblem } from '../domain/osPathProblem';
  */
 export async function readInputFile(file: string, label: string, fix: string, maxBytes = 64 * 1024 * 1024): Promise<{ abs: string; bytes: Buffer }> {
   if (file.trim() === '') throw new UsageError(`${label} is empty; ${fix}.`);
-  const abs = path.resolve(file);
+  const abs = userPath(file);
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(abs, constants.O_RDONLY | constants.O_NONBLOCK);

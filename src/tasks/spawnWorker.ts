@@ -15,7 +15,8 @@ export function spawnWorker(home: string, taskId: string, env: NodeJS.ProcessEnv
   const child = spawn(process.execPath, [path.join(__dirname, 'workerMain.js'), home, taskId], {
     detached: true,
     stdio: ['ignore', fd, fd],
-    env: { ...env, ELM_WORKER: '1' },
+    // The home as resolved once by the command: a relative ELM_HOME must not be re-read elsewhere.
+    env: { ...env, ELM_HOME: home, ELM_WORKER: '1' },
   });
   closeSync(fd);
   child.unref();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../domain/errors';
+import { expandHome } from '../domain/home';
 import { DISK_FORMATS_BY_TYPE } from '../domain/vocabulary';
 import { BUILTIN_ICONS } from '../domain/icons';
 import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
@@ -163,6 +164,6 @@ function resolveIcon(state: State, ref: string): LayerPlan['icon'] {
   if (BUILTIN_ICONS.some((i) => i.id === ref)) return { id: ref };
   const imported = state.icons.find((i) => i.id === ref || i.name === ref);
   if (imported) return { id: imported.id };
-  if (existsSync(ref)) return { file: ref };
+  if (existsSync(expandHome(ref))) return { file: expandHome(ref) };
   throw new UsageError(`--icon "${ref}" is neither an icon id (elm icon list) nor a PNG/JPG file.`);
 }

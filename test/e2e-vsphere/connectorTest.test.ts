@@ -18,7 +18,7 @@ describe('connector test', () => {
     fake = await startFake();
     pvsA = await tcpListener();
     pvsB = await tcpListener();
-    s = await scratch(fake, 1024 * 1024);
+    s = await scratch(fake, 2 * 1024 * 1024); // MARKER sits at 1 MiB: the disk must hold it in whole sectors
   });
   afterAll(async () => {
     await fake?.stop();

@@ -44,7 +44,7 @@ describe('connector happy path', () => {
     expect(tText.stdout).toMatch(/✓ writable/);
     expect(tText.stderr).toMatch(/Connector "share" works/);
 
-    const rm = await s.run(['connector', 'remove', 'local']);
+    const rm = await s.run(['connector', 'remove', 'local', '--yes']);
     expectOk(rm);
     expect(json(await s.run(['connector', 'list', '--json'])).map((c: { name: string }) => c.name)).toEqual(['share']);
   });
@@ -62,7 +62,7 @@ describe('connector happy path', () => {
     expect(r.code).toBe(1);
     const doc = JSON.parse(r.stdout);
     expect(doc.ok).toBe(false);
-    expectOk(await s.run(['connector', 'remove', 'gone']));
+    expectOk(await s.run(['connector', 'remove', 'gone', '--yes']));
   });
 });
 
@@ -85,7 +85,7 @@ describe('connector bad input: exit 2, one line, state unchanged', () => {
   test('show without a name', () => expectRefused(s, ['connector', 'show'], /missing required argument 'name'/i));
 });
 
-describe('connector remove refuses while a layer version in progress uses it', () => {
+describe('connector remove refuses while a layer version needs it', () => {
   let t: Scratch;
   beforeAll(async () => {
     t = await scratch();
@@ -94,8 +94,8 @@ describe('connector remove refuses while a layer version in progress uses it', (
   });
   afterAll(() => t.cleanup());
 
-  test('exit 2 naming the layer version, state unchanged', async () => {
-    await expectRefused(t, ['connector', 'remove', 'share'], /used by layer versions in progress \(app 1\)/);
+  test('exit 3 naming the layer version, state unchanged', async () => {
+    await expectRefused(t, ['connector', 'remove', 'share', '--yes'], /Cannot remove connector "share": "app" 1 uses it/, { code: 3 });
     const state = await readState(t.home);
     expect(state.connectors.map((c: { name: string }) => c.name)).toEqual(['share']);
   });

@@ -21,7 +21,7 @@ test('the one layer in progress is taken when none is named; --json shape of DES
     layer: { id: created.layer.id, name: 'only' },
     version: { name: '1', state: 'Editing' },
     task: { id: created.task.id, kind: 'CreatePackagingDisk', state: 'ActionRequired', description: created.task.description, progress: 100 },
-    disk: { name: 'only', format: 'vhd', location: path.join(s.share, 'only.vhd'), sizeBytes: 16 * MiB + 512 },
+    disk: { name: 'only', format: 'vhd', location: path.join(s.share, 'only.vhd'), sizeBytes: 16 * MiB + 512, kind: 'packaging' },
   });
   const text = await s.run(['disk', 'status']);
   expectOk(text);
@@ -29,33 +29,48 @@ test('the one layer in progress is taken when none is named; --json shape of DES
   expect(text.stdout).toContain(created.task.description);
 });
 
-test('a task that failed: create exits 1, disk status names the error, resume finishes it once fixed', async () => {
+test('an OS disk gone at layer create: exit 2 naming it, nothing recorded (no task to resume)', async () => {
   const os2 = path.join(s.dir, 'os2.raw');
   await fs.copyFile(s.osDisk, os2);
   expectOk(await s.run(['os-layer', 'import', '--name', 'fragile', '--version', '1', '--disk', os2]));
   await fs.rename(os2, `${os2}.away`);
+  const r = await expectRefused(s, ['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'fragile', '--connector', 'share', '--wait', '--json'], /OS layer "fragile" 1.*cannot be read/);
+  expect(r.stderr).toContain(os2);
+  await fs.rename(`${os2}.away`, os2);
+});
 
-  const r = await s.run(['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'fragile', '--connector', 'share', '--wait', '--json']);
+test('a task that failed: create exits 1, disk status exits 1 naming the error, resume finishes it once fixed', async () => {
+  // A share that became a file after the connector was added: the write fails.
+  const gone = path.join(s.dir, 'gone-share');
+  await fs.mkdir(gone);
+  expectOk(await s.run(['connector', 'add', 'fileshare', '--name', 'gone', '--path', gone]));
+  await fs.rm(gone, { recursive: true });
+  await fs.writeFile(gone, 'not a folder');
+
+  const r = await s.run(['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'win', '--connector', 'gone', '--wait', '--json']);
   expect(r.code).toBe(1);
   const doc = JSON.parse(r.stdout);
   expect(doc.task.state).toBe('Failed');
 
-  const st = await diskStatus(s, 'broken');
+  const failed = await s.run(['disk', 'status', 'broken', '--json']);
+  expect(failed.code).toBe(1);
+  const st = JSON.parse(failed.stdout);
   expect(st.task.state).toBe('Failed');
-  expect(st.task.description).toContain(os2);
   expect(st.disk.location).toBeNull();
-  // Nothing half-written was left on the share.
-  expect((await fs.readdir(s.share)).filter((f) => f.startsWith('broken'))).toEqual([]);
+  const text = await s.run(['disk', 'status', 'broken']);
+  expect(text.code).toBe(1);
+  expect(text.stderr).toMatch(new RegExp(`Task ${doc.task.id} failed: .*elm task resume ${doc.task.id}`));
 
   // The next commands say the disk is not ready (exit 3), naming the failed task.
   const dl = await s.run(['machine', 'deploy-link', 'broken']);
   expect(dl.code).toBe(3);
   expect(dl.stderr).toMatch(new RegExp(`task ${doc.task.id} is Failed`));
 
-  await fs.rename(`${os2}.away`, os2);
+  await fs.rm(gone);
+  await fs.mkdir(gone);
   const resumed = json(await s.run(['task', 'resume', doc.task.id, '--json']));
   expect(resumed).toMatchObject({ id: doc.task.id, state: 'ActionRequired' });
   const after = await diskStatus(s, 'broken');
-  expect(after.disk.location).toBe(path.join(s.share, 'broken.vhd'));
+  expect(after.disk.location).toBe(path.join(gone, 'broken.vhd'));
   expect((await fs.stat(after.disk.location)).size).toBe(16 * MiB + 512);
 });

@@ -146,7 +146,7 @@ describe('the state file', () => {
 
   test('no temp files are left after ordinary use', async () => {
     expectOk(await s.run(['connector', 'add', 'fileshare', '--name', 'one', '--path', s.share]));
-    expectOk(await s.run(['connector', 'remove', 'one']));
+    expectOk(await s.run(['connector', 'remove', 'one', '--yes']));
     expect(await findFiles(s.home, /\.tmp$|\.lock$/)).toEqual([]);
     expectCode(await s.run(['connector', 'show', 'one']), 2);
   });

@@ -72,6 +72,7 @@ export function registerConnector(program: Command): void {
     .action(lazyAction(() => import('../../commands/connector/test.js')));
   connector
     .command('remove <name>')
-    .description('remove a connector configuration no layer version uses')
+    .description('remove a connector configuration no layer version needs')
+    .option('--yes', 'remove without asking (needed without a terminal)')
     .action(lazyAction(() => import('../../commands/connector/remove.js')));
 }

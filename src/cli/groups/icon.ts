@@ -9,4 +9,9 @@ export function registerIcon(program: Command): void {
     .description('import a PNG or JPG file as an icon (checked by content)')
     .option('--name <name>', 'icon name (default: the file name)')
     .action(lazyAction(() => import('../../commands/icon/import.js')));
+  icon
+    .command('remove <icon>')
+    .description('remove an imported icon no layer uses (by id or name)')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/icon/remove.js')));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { collect, lazyAction } from '../action';
+import { waitOptions } from '../waitOptions';
 
 /** The flags of the Create Platform Layer wizard, shared by `layer create` and `layer version add`. */
 function wizardFlags(cmd: Command): Command {
@@ -18,20 +19,19 @@ function wizardFlags(cmd: Command): Command {
     .option('--disk-format <format>', 'vhd, vhdx, vmdk, qcow2 or raw, as the connector accepts')
     .option('--icon <id|file>', 'icon id, or a PNG/JPG file to import')
     .option('--comment <text>', 'comment for the audit history')
-    .option('--yes', 'skip the final confirmation')
-    .option('--wait', 'wait until the packaging disk is ready');
+    .option('--yes', 'skip the final confirmation');
 }
 
 export function registerLayer(program: Command): void {
   const layer = program.command('layer').description('platform layers and their versions');
-  wizardFlags(
+  waitOptions(wizardFlags(
     layer
       .command('create')
       .description('create a platform layer and its packaging disk (a wizard on a terminal)')
       .option('-f, --file <spec.yaml>', 'YAML spec with the same fields as the flags, in camelCase')
       .option('--name <name>', 'Layer Name')
       .option('--version <version>', 'Version'),
-  ).action(lazyAction(() => import('../../commands/layer/create.js')));
+  ), 'default on a terminal').action(lazyAction(() => import('../../commands/layer/create.js')));
   layer
     .command('build')
     .description('build a platform layer unattended from a build spec: packaging disk, steps on the machine, finalize')
@@ -44,12 +44,24 @@ export function registerLayer(program: Command): void {
     .command('show <layer>')
     .description('a layer, its versions and audit history')
     .action(lazyAction(() => import('../../commands/layer/show.js')));
+  layer
+    .command('remove <layer>')
+    .description('remove a layer and all its versions, with the disks elm made for them')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/layer/remove.js')));
   const version = layer.command('version').description('layer versions');
-  wizardFlags(
+  waitOptions(wizardFlags(
     version
       .command('add <layer>')
       .description('add a version to a layer, with a new packaging disk')
       .option('-f, --file <spec.yaml>', 'YAML spec')
       .option('--version <version>', 'Version'),
-  ).action(lazyAction(() => import('../../commands/layer/versionAdd.js')));
+  ), 'default on a terminal').action(lazyAction(() => import('../../commands/layer/versionAdd.js')));
+  version
+    .command('remove <layer>')
+    .description('remove one version of a layer, with the disks elm made for it')
+    .requiredOption('--version <version>', 'the version to remove')
+    .option('--comment <text>', 'comment for the audit history')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/layer/versionRemove.js')));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { lazyAction } from '../action';
+import { waitOptions } from '../waitOptions';
 
 function machineFlags(cmd: Command): Command {
   return cmd
@@ -16,8 +17,7 @@ export function registerMachine(program: Command): void {
   machineFlags(machine.command('deploy-link [layer]').description('how to deploy the packaging machine (a portal link for Azure)')).action(
     lazyAction(() => import('../../commands/machine/deployLink.js')),
   );
-  machineFlags(machine.command('deploy [layer]').description('deploy the packaging machine where the platform allows it'))
-    .option('--no-wait', 'return once the deployment has started')
+  waitOptions(machineFlags(machine.command('deploy [layer]').description('deploy the packaging machine where the platform allows it')), 'the default')
     .action(lazyAction(() => import('../../commands/machine/deploy.js')));
   machine
     .command('status [layer]')

@@ -22,6 +22,16 @@ export function registerOsLayer(program: Command): void {
     .option('--generation <V1|V2>', 'VM generation the disk boots on (default: V2 for a GPT disk, else V1)')
     .option('--guest-os <id>', 'guest OS of vSphere packaging VMs (default: the previous version\'s)')
     .action(lazyAction(() => import('../../commands/osLayer/versionAdd.js')));
+  version
+    .command('remove <name>')
+    .description('remove an OS layer version no layer version is bound to (its disk file stays)')
+    .requiredOption('--version <version>', 'version name')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/osLayer/versionRemove.js')));
+  os.command('remove <name>')
+    .description('remove an OS layer no layer version is bound to (its disk files stay)')
+    .option('--yes', 'remove without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/osLayer/remove.js')));
   os.command('list').description('list OS layers').action(lazyAction(() => import('../../commands/osLayer/list.js')));
   os.command('show <name>').description('show an OS layer and its versions').action(lazyAction(() => import('../../commands/osLayer/show.js')));
 }

@@ -1,12 +1,15 @@
 import type { Context } from '../../runtime/context';
 import { CancelledError } from '../../domain/errors';
 import type { Layer, State } from '../../domain/state';
+import { withVersionHints } from '../../domain/nextStepHints';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { draftFromFlags, mergeDrafts, type LayerDraft } from '../../wizard/draft';
 import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
 import { loadSpec } from '../../wizard/spec';
 import { findLayer } from '../shared/lookup';
+import { waitChoice } from '../shared/waitChoice';
+import { checkOsDiskReadable } from './osDiskReadable';
 import { recordLayerVersion } from './recordVersion';
 
 /**
@@ -14,6 +17,8 @@ import { recordLayerVersion } from './recordVersion';
  * a terminal, one UsageError naming every missing flag otherwise; then record and start the task.
  */
 export async function createOrAddVersion(ctx: Context, flags: Record<string, unknown>, existingRef?: string): Promise<void> {
+  // Read first: a bad --timeout fails before the wizard asks anything. Waiting is the default on a terminal.
+  const { wait, timeoutMs } = waitChoice(flags as { wait?: boolean; timeout?: string }, ctx.io.canPrompt);
   const spec: LayerDraft = typeof flags.file === 'string' ? await loadSpec(flags.file) : {};
   const draft = mergeDrafts(spec, draftFromFlags(flags));
   const store = await ctx.store();
@@ -30,17 +35,17 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     if (missing.length) throw missingError(missing, command);
     result = { plan: resolvePlan(draft, { state, existing }), newConnectors: [] };
   }
+  await checkOsDiskReadable(result.plan.os);
   // Platform checks that would otherwise fail later, after resources exist (Azure: locations).
   const connector = await ctx.connector(result.plan.connector);
   await connector.preflight?.();
   const { layer, version, task } = await recordLayerVersion(ctx, result.plan, result.newConnectors, existing?.id);
   // Waiting, the task runs in this process (runWhileWaiting); otherwise in a detached worker.
-  const wait = Boolean(flags.wait) || ctx.io.canPrompt;
   if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   let finalTask = task;
   if (wait) {
     try {
-      finalTask = await runWhileWaiting(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}` });
+      finalTask = await runWhileWaiting(ctx, task.id, { label: `Creating packaging disk ${result.plan.diskName}`, timeoutMs });
     } catch (e) {
       if (e instanceof CancelledError)
         throw new CancelledError(`Stopped waiting; the packaging disk is still being created (task ${task.id}): elm task wait ${task.id}`);
@@ -63,6 +68,9 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     return;
   }
   ctx.out.success(`${existing ? 'Added version' : 'Created layer'} "${freshLayer.name}" ${freshVersion.name} (${freshVersion.state}); task ${task.id} ${finalTask.state}.`);
-  if (finalTask.state === 'ActionRequired') ctx.out.data(finalTask.description);
-  else ctx.out.info(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`);
+  if (finalTask.state === 'ActionRequired') ctx.out.data(withVersionHints(finalTask.description, freshLayer, freshVersion.name));
+  else
+    ctx.out.info(
+      withVersionHints(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`, freshLayer, freshVersion.name),
+    );
 }

@@ -1,25 +1,34 @@
 import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
+import type { LayerVersion } from '../../domain/state';
 import { findLayer } from '../shared/lookup';
 
 export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promise<void> {
   const layer = findLayer(await (await ctx.store()).read(), ref);
-  if (ctx.io.json) return ctx.out.json(layer) // the stored shape is the --json contract (DESIGN.md §4);
+  // The stored shape is the --json contract (DESIGN.md §4); `disk` adds where each version's disk is
+  // now: the layer's disk in the repository once finalized (the packaging disk is deleted then).
+  if (ctx.io.json) return ctx.out.json({ ...layer, versions: layer.versions.map((v) => ({ ...v, disk: currentDisk(v) })) });
   const s = ctx.out.style;
   ctx.out.data(`${s.bold(layer.name)} (id ${layer.id})${layer.description ? ` — ${layer.description}` : ''}`);
   ctx.out.data(
     formatTable(
       s,
-      ['VERSION', 'STATE', 'OS LAYER', 'CONNECTOR', 'PACKAGING DISK'],
+      ['VERSION', 'STATE', 'OS LAYER', 'CONNECTOR', 'DISK'],
       layer.versions.map((v) => [
         v.name,
         v.state,
         `${v.osLayer.name} ${v.osLayer.version}`,
         v.connector,
-        v.packagingDisk.location ?? `${v.packagingDisk.name} (${v.packagingDisk.format}, not written yet)`,
+        v.artifact ? `${v.artifact.location} (layer disk)` : (v.packagingDisk.location ?? `${v.packagingDisk.name} (${v.packagingDisk.format}, not written yet)`),
       ]),
     ),
   );
   ctx.out.data(`\n${s.bold('Audit History')}`);
   ctx.out.data(formatTable(s, ['WHEN', 'USER', 'ACTION', 'VERSION', 'COMMENT'], layer.audit.map((a) => [a.at, a.user, a.action, a.version ?? '', a.comment])));
+}
+
+/** The disk a version has now: its layer disk once finalized, else its packaging disk (if written). */
+function currentDisk(v: LayerVersion) {
+  if (v.artifact) return { kind: 'layer', location: v.artifact.location, format: v.artifact.format, sizeBytes: v.artifact.sizeBytes };
+  return { kind: 'packaging', location: v.packagingDisk.location, format: v.packagingDisk.format, sizeBytes: v.packagingDisk.sizeBytes };
 }

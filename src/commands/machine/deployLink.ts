@@ -1,6 +1,7 @@
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
 import { parseDuration } from '../../domain/duration';
+import { withVersionHints } from '../../domain/nextStepHints';
 import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
 import { readyDisk } from '../shared/versionDisk';
 import { probeArguments } from '../../integrity/probeArguments';
@@ -14,6 +15,7 @@ export interface MachineFlags {
   subnet?: string;
   linkExpiry?: string;
   wait?: boolean;
+  timeout?: string;
 }
 
 /** Everything deploy-link and deploy need, checked before any platform call. */
@@ -48,7 +50,9 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
 
 export async function run(ctx: Context, flags: MachineFlags, [ref]: string[]): Promise<void> {
   const { connector, req, version } = await machineRequest(ctx, flags, ref);
-  const link = await connector.deployLink(req);
+  const given = await connector.deployLink(req);
+  const layer = (await (await ctx.store()).read()).layers.find((l) => l.id === req.layer.id);
+  const link = layer ? { ...given, link: withVersionHints(given.link, layer, version.name) } : given;
   if (connector.type !== 'fileshare' && version.createTaskId) {
     // The console shows the deploy link in the Packaging Disk task's description.
     await (await ctx.store()).mutate((state) => {

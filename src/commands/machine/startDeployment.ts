@@ -4,11 +4,13 @@ import { spawnWorker } from '../../tasks/spawnWorker';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import type { Task } from '../../domain/state';
 import { nextId } from '../shared/lookup';
+import { waitChoice } from '../shared/waitChoice';
 import { claimVersion } from '../shared/versionLock';
 import { machineRequest, type MachineFlags } from './deployLink';
 
 /** Starts a DeployMachine task (durable like every task) and waits for it unless --no-wait. */
 export async function startMachineDeployment(ctx: Context, flags: MachineFlags, ref: string | undefined): Promise<void> {
+  const { wait, timeoutMs } = waitChoice(flags, true);
   const { layer, version, req } = await machineRequest(ctx, flags, ref);
   const store = await ctx.store();
   const task = await store.mutate(async (state) => {
@@ -34,7 +36,7 @@ export async function startMachineDeployment(ctx: Context, flags: MachineFlags, 
   });
   // Waiting (the default), the task runs in this process; with --no-wait, in a detached worker.
   let final: Task = task;
-  if (flags.wait !== false) final = await runWhileWaiting(ctx, task.id, { label: 'Deploying the packaging machine' });
+  if (wait) final = await runWhileWaiting(ctx, task.id, { label: 'Deploying the packaging machine', timeoutMs });
   else spawnWorker(ctx.home, task.id, ctx.env);
   if (final.state === 'Failed') process.exitCode = ExitCode.failed;
   const machine = (await store.read()).layers.find((l) => l.id === layer.id)?.versions.find((v) => v.name === version.name)?.machine ?? null;

@@ -1,6 +1,6 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
+import { constants, promises as fs } from 'node:fs';
 import { UsageError } from '../../domain/errors';
+import { userPath } from '../../domain/home';
 import type { DiskRef } from '../../domain/state';
 import type { HyperVGeneration, Ipv6State, PartitionStyle } from '../../domain/vocabulary';
 
@@ -18,7 +18,7 @@ export async function diskRefFromFlag(disk: string): Promise<OsDisk> {
     if (!u.pathname.toLowerCase().endsWith('.vhd')) throw new UsageError(`--disk ${disk}: a blob OS disk must be a .vhd page blob.`);
     return { disk: { location: disk, format: 'vhd', sizeBytes: 0 }, partitionStyle: 'unknown' };
   }
-  const abs = path.resolve(disk);
+  const abs = userPath(disk);
   let st;
   try {
     st = await fs.stat(abs);
@@ -27,8 +27,20 @@ export async function diskRefFromFlag(disk: string): Promise<OsDisk> {
   }
   if (!st.isFile()) throw new UsageError(`--disk ${abs} is not a file; give the path of the OS disk image.`);
   if (st.size === 0) throw new UsageError(`--disk ${abs} is empty; give the path of the OS disk image.`);
+  try {
+    await fs.access(abs, constants.R_OK);
+  } catch {
+    throw new UsageError(`--disk ${abs} cannot be read (permission denied); make it readable for this user.`);
+  }
   const { probeDiskImage } = await import('../../disk/probe.js');
-  const probe = await probeDiskImage(abs);
+  const probe = await probeDiskImage(abs).catch((e: Error) => {
+    // The probe's own errors name the damage (e.g. a VHDX without its metadata): bad input here.
+    throw e instanceof UsageError ? e : new UsageError(`--disk ${e.message.replace(/\.$/, '')}; give a complete, undamaged disk image.`);
+  });
+  const { checkDiskImage } = await import('../../disk/imageCheck.js');
+  await checkDiskImage(abs, probe).catch((e: Error) => {
+    throw new UsageError(`--disk ${e.message.replace(/\.$/, '')}; give a complete, undamaged disk image (vhd, vhdx, vmdk, qcow2 or raw).`);
+  });
   const { detectPartitionStyle } = await import('../../disk/partitionStyle.js');
   const partitionStyle = await detectPartitionStyle(abs, probe);
   return { disk: { location: abs, format: probe.format, sizeBytes: probe.virtualSizeBytes }, partitionStyle };

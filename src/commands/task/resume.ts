@@ -2,14 +2,18 @@ import type { Context } from '../../runtime/context';
 import { ConflictError, ExitCode, UsageError } from '../../domain/errors';
 import { runTask, workIsOver } from '../../tasks/runner';
 import { liveWorker } from '../../tasks/workerLiveness';
+import { runWhileWaiting } from '../../tasks/runWhileWaiting';
+import { spawnWorker } from '../../tasks/spawnWorker';
 import { findTask } from '../shared/lookup';
+import { waitChoice } from '../shared/waitChoice';
 import { taskJson } from './view';
 
 /**
  * Resumes a task whose worker died, or retries a failed one from the step that failed, in this
  * process (so a CI job sees it through). Finished steps are not repeated.
  */
-export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promise<void> {
+export async function run(ctx: Context, flags: { wait?: boolean; timeout?: string }, [id]: string[]): Promise<void> {
+  const { wait, timeoutMs } = waitChoice(flags, true);
   const store = await ctx.store();
   const task = findTask(await store.read(), id);
   if (task.state === 'Canceled' || task.state === 'Complete') throw new UsageError(`Task ${id} is ${task.state}; there is nothing to resume.`);
@@ -24,15 +28,26 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
       t.endedAt = null;
     });
   }
-  if (!ctx.io.json) ctx.out.info(`Resuming task ${id} (${task.kind}) from step ${task.steps.find((s) => s.state !== 'Done')?.name ?? 'start'}…`);
-  const outcome = await runTask(id, {
-    store,
-    home: ctx.home,
-    env: ctx.env,
-    signal: ctx.signal,
-    log: (line) => ctx.out.verbose(line),
-  });
-  if (outcome === 'busy') throw new ConflictError(`Task ${id} was picked up by another worker meanwhile; elm task wait ${id}.`);
+  const from = task.steps.find((s) => s.state !== 'Done')?.name ?? 'start';
+  if (!wait) {
+    spawnWorker(ctx.home, id, ctx.env);
+    if (ctx.io.json) return ctx.out.json(taskJson(findTask(await store.read(), id), await store.read()));
+    return ctx.out.success(`Task ${id} (${task.kind}) resumes from step ${from} in the background: elm task wait ${id}, or elm task logs ${id} -f.`);
+  }
+  if (!ctx.io.json) ctx.out.info(`Resuming task ${id} (${task.kind}) from step ${from}…`);
+  if (timeoutMs !== undefined) {
+    // A limited wait hands the task over to a detached worker when the time is up (exit 4).
+    await runWhileWaiting(ctx, id, { label: `Task ${id}`, timeoutMs });
+  } else {
+    const outcome = await runTask(id, {
+      store,
+      home: ctx.home,
+      env: ctx.env,
+      signal: ctx.signal,
+      log: (line) => ctx.out.verbose(line),
+    });
+    if (outcome === 'busy') throw new ConflictError(`Task ${id} was picked up by another worker meanwhile; elm task wait ${id}.`);
+  }
   const state = await store.read();
   const done = findTask(state, id);
   if (done.state === 'Failed' || done.state === 'Canceled') process.exitCode = ExitCode.failed;

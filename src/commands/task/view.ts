@@ -1,4 +1,5 @@
 import type { State, Task } from '../../domain/state';
+import { withVersionHints } from '../../domain/nextStepHints';
 
 /** `task show/wait --json`: {id, kind, state, description} and the rest an operator may need. */
 export function taskJson(t: Task, state?: State) {
@@ -7,7 +8,8 @@ export function taskJson(t: Task, state?: State) {
     id: t.id,
     kind: t.kind,
     state: t.state,
-    description: t.description,
+    // Hints for another open version of the layer name it (--version), as written or not.
+    description: layer ? withVersionHints(t.description, layer, t.version) : t.description,
     progress: t.progress,
     layer: { id: t.layerId, name: layer?.name ?? null },
     version: t.version,

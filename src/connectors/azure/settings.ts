@@ -18,10 +18,14 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
   if (!/^[-\w._()]{1,90}$/.test(resourceGroup) || resourceGroup.endsWith('.'))
     throw new UsageError(`--resource-group "${resourceGroup}" is not a resource group name: 1-90 letters, digits, - _ . ( ), not ending in ".".`);
   const location = requiredString(flags, 'location', '--location').toLowerCase().replace(/\s+/g, '');
+  // Region names are lowercase letters and digits (westeurope, eastus2, usgovvirginia).
+  if (!/^[a-z][a-z0-9]{2,39}$/.test(location))
+    throw new UsageError(`--location "${String(flags.location)}" is not an Azure region name such as westeurope or eastus2 (az account list-locations lists them).`);
   const container = optionalString(flags, 'container') ?? 'elm';
   if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container))
     throw new UsageError(`--container "${container}" is not a container name: 3-63 lowercase letters, digits and single hyphens.`);
   const clientId = optionalString(flags, 'clientId');
+  if (clientId !== undefined && !GUID.test(clientId)) throw new UsageError(`--client-id "${clientId}" is not an application (client) id: a GUID such as 00000000-0000-0000-0000-000000000000.`);
   const clientSecretEnv = envVarName(flags, 'clientSecretEnv', '--client-secret-env');
   if (clientSecretEnv && !clientId) throw new UsageError('--client-secret-env needs --client-id (the app the secret belongs to).');
   // --cloud sets every endpoint of that cloud; an explicit endpoint flag still wins.
@@ -41,6 +45,6 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
     cloud,
     armEndpoint: httpsUrl(flags, 'armEndpoint', '--arm-endpoint') ?? endpoints?.arm ?? null,
     authorityHost: httpsUrl(flags, 'authorityHost', '--authority-host') ?? endpoints?.authority ?? null,
-    blobEndpoint: optionalString(flags, 'blobEndpoint')?.replace(/\/+$/, '') ?? (endpoints ? `https://${storageAccount}.${endpoints.blobSuffix}` : null),
+    blobEndpoint: httpsUrl(flags, 'blobEndpoint', '--blob-endpoint')?.replace(/\/+$/, '') ?? (endpoints ? `https://${storageAccount}.${endpoints.blobSuffix}` : null),
   };
 }

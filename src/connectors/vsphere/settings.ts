@@ -1,4 +1,5 @@
 import { envVarName, optionalString, requiredString } from '../flagValues';
+import { serverAddress } from '../serverAddress';
 
 /** What a vsphere connector configuration stores: names only, never a secret. */
 export interface VsphereSettings {
@@ -20,7 +21,7 @@ export interface VsphereSettings {
 /** vSphere connector settings; names are case-sensitive, as in the console. */
 export async function fromFlags(flags: Record<string, unknown>): Promise<Record<string, unknown>> {
   const settings: VsphereSettings = {
-    server: requiredString(flags, 'server', '--server'),
+    server: serverAddress(requiredString(flags, 'server', '--server'), '--server', 'vcenter.corp.example'),
     user: requiredString(flags, 'user', '--user'),
     passwordEnv: envVarName(flags, 'passwordEnv', '--password-env') ?? 'ELM_VSPHERE_PASSWORD',
     datacenter: requiredString(flags, 'datacenter', '--datacenter'),

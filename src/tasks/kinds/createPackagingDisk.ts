@@ -1,5 +1,6 @@
 import type { DiskLocation } from '../../connectors/connector';
 import type { DiskRef } from '../../domain/state';
+import { withVersionHints } from '../../domain/nextStepHints';
 import type { DiskFormat } from '../../domain/vocabulary';
 import type { TaskDefinition } from '../taskDefinition';
 import { versionOf } from './versionOf';
@@ -64,9 +65,9 @@ export const createPackagingDiskTask: TaskDefinition = {
         const disk = ctx.stepData('writeDisk') as unknown as DiskLocation;
         await ctx.store.mutate((state) => {
           const task = state.tasks.find((t) => t.id === ctx.task.id)!;
-          const { version } = versionOf(state, task);
+          const { layer, version } = versionOf(state, task);
           version.packagingDisk = { ...version.packagingDisk, location: disk.location, sizeBytes: disk.sizeBytes, format: disk.format };
-          task.description = disk.description;
+          task.description = withVersionHints(disk.description, layer, version.name);
         });
       },
     },

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { connectorNameRule } from '../../domain/rules';
 import { homePaths } from '../../domain/home';
 import type { WizardState } from '../wizardState';
@@ -33,7 +32,7 @@ export async function connectorTab(w: WizardState): Promise<void> {
   });
   const dir = await prompter.input({ message: 'Share folder', default: homePaths(ctx.home).defaultShare });
   const { fromFlags } = await import('../../connectors/fileshare/settings.js');
-  const settings = await fromFlags({ path: path.resolve(dir) }, ctx.home);
+  const settings = await fromFlags({ path: dir }, ctx.home); // fromFlags expands ~ and resolves
   const config = { id: 'pending', name, type: 'fileshare' as const, createdAt: ctx.now().toISOString(), settings };
   w.newConnectors.push(config);
   state.connectors.push(config);

@@ -1,0 +1,74 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Context } from '../../runtime/context';
+import { homePaths } from '../../domain/home';
+import type { Layer, LayerVersion, State } from '../../domain/state';
+
+/** One thing elm deletes after a version leaves the state, named for the operator. */
+export interface Deletion {
+  what: string;
+  run(): Promise<void>;
+}
+
+/** What removing a layer version deletes (elm owns it) and what it leaves, said plainly. */
+export interface VersionCleanup {
+  deletions: Deletion[];
+  leaves: string[];
+}
+
+/**
+ * Planned before the state changes (the connector is loaded while its configuration exists), run
+ * after: a failure to delete then leaves a file to delete by hand, never a version pointing at
+ * nothing.
+ */
+export async function planVersionCleanup(ctx: Context, state: State, layer: Layer, version: LayerVersion): Promise<VersionCleanup> {
+  const deletions: Deletion[] = [];
+  const leaves: string[] = [];
+  const repositoryDir = path.join(homePaths(ctx.home).repository, layer.id, version.name);
+  const artifact = version.artifact?.location;
+  if (artifact && !isLocalPath(artifact)) leaves.push(`the layer disk ${artifact} (elm does not delete platform copies; delete it there)`);
+  deletions.push({ what: `layer repository folder ${repositoryDir}`, run: () => fs.rm(repositoryDir, { recursive: true, force: true }) });
+  if (artifact && isLocalPath(artifact) && path.dirname(artifact) !== repositoryDir)
+    deletions.push({ what: `layer disk ${artifact}`, run: () => fs.rm(artifact, { force: true }) });
+
+  const disk = version.packagingDisk.location;
+  if (disk && version.state !== 'Deployable') {
+    const config = state.connectors.find((c) => c.name === version.connector);
+    if (!config) leaves.push(`the packaging disk ${disk} (its connector "${version.connector}" is gone)`);
+    else {
+      const connector = await ctx.connector(config);
+      deletions.push({ what: `packaging disk ${disk}`, run: () => connector.discardPackagingDisk(disk) });
+      if (config.type === 'fileshare') {
+        const { shareReportPath } = await import('../../connectors/fileshare/shareReport.js');
+        deletions.push({ what: `integrity report ${shareReportPath(disk)}`, run: () => fs.rm(shareReportPath(disk), { force: true }) });
+      }
+    }
+  }
+  const machine = version.machine as { name?: unknown } | null;
+  if (machine) leaves.push(`the packaging machine ${String(machine.name ?? '')} (elm removes machines only when finalizing; delete it on the platform)`);
+  return { deletions, leaves };
+}
+
+/** Runs each deletion; returns the ones that failed, each with its reason. */
+export async function runDeletions(deletions: Deletion[]): Promise<string[]> {
+  const failed: string[] = [];
+  for (const d of deletions) {
+    try {
+      await d.run();
+    } catch (e) {
+      failed.push(`${d.what}: ${(e as Error).message}`);
+    }
+  }
+  return failed;
+}
+
+/** Reports what was kept and what could not be deleted; a deletion that failed is exit 1. */
+export function reportLeftovers(ctx: Context, leaves: string[], failed: string[]): void {
+  for (const l of leaves) ctx.out.warn(`Left in place: ${l}.`);
+  for (const f of failed) ctx.out.error(`Could not delete ${f}; delete it by hand.`);
+  if (failed.length) process.exitCode = 1;
+}
+
+function isLocalPath(location: string): boolean {
+  return path.isAbsolute(location) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
+}
