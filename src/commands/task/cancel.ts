@@ -1,5 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
+import { hostName } from '../../domain/hostName';
 import { TERMINAL_TASK_STATES } from '../../domain/vocabulary';
 import { cancelTask } from '../../tasks/runner';
 import { loadTaskDefinition } from '../../tasks/taskKinds';
@@ -21,12 +22,15 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
   await store.mutate((state) => {
     findTask(state, id).cancelRequested = true;
   });
-  const worker = await liveWorker(ctx.home, id);
+  const worker = await liveWorker(ctx, id);
   if (worker) {
-    try {
-      process.kill(worker.pid, 'SIGTERM');
-    } catch {
-      // it ended meanwhile: the wait below sees the outcome
+    // A worker on another machine (shared remote state) finds the request at its next step.
+    if (worker.host === hostName(ctx.env)) {
+      try {
+        process.kill(worker.pid, 'SIGTERM');
+      } catch {
+        // it ended meanwhile: the wait below sees the outcome
+      }
     }
     await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 60_000 });
   } else {
