@@ -16,6 +16,7 @@ const GROUPS: { name: string; description: string; load: () => Register }[] = [
   { name: 'verify', description: '', load: () => require('./groups/verify').registerVerify },
   { name: 'finalize', description: '', load: () => require('./groups/finalize').registerFinalize },
   { name: 'task', description: 'durable tasks: packaging disks, deployments, finalize', load: () => require('./groups/task').registerTask },
+  { name: 'state', description: 'where the state is kept: a file under ELM_HOME or a blob shared by a team', load: () => require('./groups/state').registerState },
 ];
 
 /** The command group argv runs (skipping global options and --home's value), if any. */
