@@ -78,7 +78,7 @@ test('the previous good copy is kept as <name>.bak; a corrupt or newer-schema bl
   for (const [bytes, message] of [
     ['{"schemaVersion": 1, "connectors": [', /is corrupt .*; elm will not overwrite it\. Restore the last good copy \(.*state\.json\.bak\)/],
     [JSON.stringify({ schemaVersion: 99 }), /has schemaVersion 99, newer than this elm understands \(1\); upgrade elm\. The blob was left untouched\./],
-    [JSON.stringify({ schemaVersion: 1, connectors: 'nope' }), /is invalid at connectors: .*; elm will not overwrite it/],
+    [JSON.stringify({ ...JSON.parse(first.toString()), connectors: 'nope' }), /is invalid at connectors: .*; elm will not overwrite it/],
   ] as const) {
     await blob.upload(bytes, Buffer.byteLength(bytes));
     for (const args of [['connector', 'list'], ['connector', 'add', 'fileshare', '--name', 'three', '--path', s.share]]) {
