@@ -3,9 +3,12 @@
  * per test, and the environment that points elm at it with the account key read from a named
  * variable (as an operator would: nothing secret on the command line or in the state).
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { startAzurite, type Azurite } from '../support/azure/azurite';
+import { ROOT } from '../support/cli';
 import type { Doc } from '../support/e2e';
 
 export interface Remote {
@@ -38,4 +41,18 @@ export async function startRemote(): Promise<Remote> {
     blobName,
     stop: () => azurite.stop(),
   };
+}
+
+/** A process of elm's own store code that takes the lease and never lets go, until killed. */
+export function holdLease(home: string, env: NodeJS.ProcessEnv) {
+  const script = `
+    const { openBackend } = require(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'stateBackend.js'))});
+    openBackend({ home: process.env.ELM_HOME, env: process.env }).then((b) =>
+      b.store.mutate(() => { process.stdout.write('holding\\n'); return new Promise(() => setInterval(() => undefined, 1000)); }));`;
+  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env, ELM_HOME: home, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const holding = new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d) => String(d).includes('holding') && resolve());
+    child.on('exit', (code) => reject(new Error(`the lease holder exited ${code}`)));
+  });
+  return { child, holding };
 }

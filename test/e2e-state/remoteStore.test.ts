@@ -4,10 +4,9 @@
  * the next one at most the lease's duration, the exit-5 message names the holder, a corrupt or
  * newer-schema blob is refused and never overwritten, the previous good copy is kept as .bak.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { elm, expectCode, expectOk, json, MiB, ROOT, scratch, type Scratch } from '../support/e2e';
-import { KEY_VAR, startRemote, type Remote } from './helpers';
+import { elm, expectCode, expectOk, json, MiB, scratch, type Scratch } from '../support/e2e';
+import { holdLease, KEY_VAR, startRemote, type Remote } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -93,25 +92,11 @@ test('the previous good copy is kept as <name>.bak; a corrupt or newer-schema bl
   }
 });
 
-/** A process of elm's own store code that takes the lease and never lets go, until killed. */
-function holdLease(url: string, env: NodeJS.ProcessEnv) {
-  const script = `
-    const { openBackend } = require(${JSON.stringify(path.join(ROOT, 'dist', 'store', 'stateBackend.js'))});
-    openBackend({ home: process.env.ELM_HOME, env: process.env }).then((b) =>
-      b.store.mutate(() => { process.stdout.write('holding\\n'); return new Promise(() => setInterval(() => undefined, 1000)); }));`;
-  const child = spawn(process.execPath, ['-e', script], { env: { ...process.env, ...env, ELM_HOME: s.home, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const holding = new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d) => String(d).includes('holding') && resolve());
-    child.on('exit', (code) => reject(new Error(`the lease holder exited ${code}`)));
-  });
-  return { child, holding };
-}
-
 test('a writer killed with SIGKILL while holding the lease delays the next writer at most the lease duration (15 s)', async () => {
   const url = remote.newUrl();
   const env = remote.env(url, { ELM_STATE_LEASE_SECONDS: '15', ELM_USER: 'alice', ELM_HOSTNAME: 'build-7' });
   expectOk(await elm(['connector', 'add', 'fileshare', '--name', 'one', '--path', s.share], { home: s.home, env }));
-  const holder = holdLease(url, env);
+  const holder = holdLease(s.home, env);
   await holder.holding;
   // Renewed while held: still leased well past the lease's own 15 s would be too slow a test; a
   // short wait shows the exit-5 message naming who holds it.
