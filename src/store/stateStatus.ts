@@ -4,6 +4,7 @@
  * and who.
  */
 import { promises as fs } from 'node:fs';
+import type { BlobStateStore } from './blobStateStore';
 import type { StateBackend } from './stateBackend';
 
 export interface StateStatus {
@@ -39,8 +40,8 @@ export async function stateStatus(backend: StateBackend): Promise<StateStatus> {
       lock: { state: lock === null ? 'available' : 'locked', holder },
     };
   }
-  const { BlobStateStore, HOLDER_KEY } = await import('./blobStateStore.js');
-  const store = backend.store as InstanceType<typeof BlobStateStore>;
+  const { HOLDER_KEY } = await import('./blobStateStore.js');
+  const store = backend.store as BlobStateStore;
   const { storageError } = await import('./blobContainer.js');
   try {
     const p = await store.container.getBlockBlobClient(store.where.name).getProperties();
@@ -66,8 +67,7 @@ export async function breakStateLock(backend: StateBackend): Promise<void> {
     await fs.rm(`${backend.store.location}.lock`, { force: true });
     return;
   }
-  const { BlobStateStore } = await import('./blobStateStore.js');
-  const store = backend.store as InstanceType<typeof BlobStateStore>;
+  const store = backend.store as BlobStateStore;
   try {
     await store.container.getBlockBlobClient(store.where.name).getBlobLeaseClient().breakLease(0);
   } catch (e) {
