@@ -26,7 +26,7 @@ import type { StateStore } from './stateStore';
 export interface BlobStoreOptions {
   lockWaitMs: number;
   leaseSeconds: number;
-  /** Who this process is, for the lease holder's metadata: `user@host pid N`. */
+  /** Who this process is, for the lease holder's metadata: `user@host pid N` (the lease's start is added). */
   holder: string;
 }
 
@@ -98,7 +98,7 @@ export class BlobStateStore implements StateStore {
       // Parsed before anything is touched: a corrupt state is refused with its bytes as they were.
       const state = await this.parse(snap);
       const held = await this.blob.setMetadata(
-        { [DIGEST_KEY]: snap.digest, [HOLDER_KEY]: this.opts.holder },
+        { [DIGEST_KEY]: snap.digest, [HOLDER_KEY]: `${this.opts.holder} since ${new Date().toISOString()}` },
         { conditions: { leaseId: lease.leaseId, ifMatch: snap.etag } },
       );
       const result = await fn(state);

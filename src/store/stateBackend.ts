@@ -61,7 +61,7 @@ async function make({ home, env }: Where, lockWaitMs?: number): Promise<StateBac
   ]);
   const leaseSeconds = leaseSecondsOf(env);
   const container = await openContainer(location.blob, env);
-  const holder = `${asciiOnly(env.ELM_USER || userName())}@${asciiOnly(hostName(env))} pid ${process.pid} since ${new Date().toISOString()}`;
+  const holder = `${asciiOnly(env.ELM_USER || userName())}@${asciiOnly(hostName(env))} pid ${process.pid}`;
   return {
     location,
     // By default a writer waits out a lease whose holder died (it expires) with time to spare.

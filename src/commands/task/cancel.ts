@@ -31,6 +31,8 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
       } catch {
         // it ended meanwhile: the wait below sees the outcome
       }
+    } else if (!ctx.io.json) {
+      ctx.out.info(`Task ${id} runs in process ${worker.pid} on ${worker.host}; it stops and undoes its partial step when its current step ends.`);
     }
     await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 60_000 });
   } else {
