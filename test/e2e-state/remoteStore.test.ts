@@ -44,7 +44,7 @@ test('8 processes × 25 mutations each through the remote state: all 200 recorde
   // Nothing was written under ELM_HOME: the state lives in the blob only.
   await expect(import('node:fs').then((fs) => fs.promises.access(path.join(s.home, 'state.json')))).rejects.toThrow();
   expect(json(await elm(['connector', 'list', '--json'], { home: s.home, env: remote.env(url) }))).toHaveLength(PROCS * EACH);
-}, 1_200_000);
+}, 1_800_000);
 
 test('--state and --state-key-env on the command line work like ELM_STATE; a missing key variable is named (exit 2)', async () => {
   const url = remote.newUrl();
