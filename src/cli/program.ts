@@ -17,6 +17,7 @@ const GROUPS: { name: string; description: string; load: () => Register }[] = [
   { name: 'verify', description: '', load: () => require('./groups/verify').registerVerify },
   { name: 'finalize', description: '', load: () => require('./groups/finalize').registerFinalize },
   { name: 'task', description: 'durable tasks: packaging disks, deployments, finalize', load: () => require('./groups/task').registerTask },
+  { name: 'state', description: 'where the state is kept: a file under ELM_HOME or a blob shared by a team', load: () => require('./groups/state').registerState },
 ];
 
 /** The command group argv runs (skipping global options and --home's value), if any. */
@@ -24,7 +25,7 @@ function groupOf(argv: string[]): string | undefined {
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--home') i += 1;
+    if (a === '--home' || a === '--state' || a === '--state-key-env' || a === '--state-sas-env') i += 1;
     else if (a === 'help') continue;
     else if (!a.startsWith('-')) return a;
   }
@@ -84,6 +85,9 @@ function addGlobalOptions(program: Command, stubs: Set<Command>): void {
   // One set of Option objects shared by every command: building them per command costs startup time.
   const shared = [
     new Option('--home <dir>', 'elm home: state.json, the default file share, the layer repository, task logs').env('ELM_HOME'),
+    new Option('--state <url>', 'keep the state in an Azure blob (https://<account>.blob.core.windows.net/<container>/<name>.json) shared by a team or CI').env('ELM_STATE'),
+    new Option('--state-key-env <var>', 'environment variable holding the storage account key of --state').env('ELM_STATE_ACCOUNT_KEY_ENV'),
+    new Option('--state-sas-env <var>', 'environment variable holding a SAS of the --state container').env('ELM_STATE_SAS_ENV'),
     new Option('--json', 'print exactly one JSON document on stdout'),
     new Option('--no-input', 'never prompt; fail naming every missing flag'),
     new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),

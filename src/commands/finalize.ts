@@ -50,7 +50,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
     task = await store.mutate(async (s) => {
       const l = s.layers.find((x) => x.id === layer.id)!;
       const v = l.versions.find((x) => x.name === version.name)!;
-      await claimVersion(ctx.home, s, layer.id, version.name);
+      await claimVersion(ctx, s, layer.id, version.name);
       const params: FinalizeParams = {
         connector: v.connector,
         disk,
@@ -124,7 +124,7 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
   );
   if (!task) return null;
   // A just-started finalize whose worker is still starting is running too: exit 5, not a resume.
-  if (workerStarting(task) || (await liveWorker(ctx.home, task.id))) {
+  if (workerStarting(task) || (await liveWorker(ctx, task.id))) {
     throw new ConflictError(`Finalize of "${layer.name}" ${version.name} is already running as task ${task.id}; wait for it with elm task wait ${task.id}.`);
   }
   if (!wait) spawnWorker(ctx.home, task.id, ctx.env);

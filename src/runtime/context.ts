@@ -32,7 +32,7 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
   out.style = await loadStyle(io.color);
   const home = resolveHome(flags.home);
   out.verbose(describeHome(flags.home));
-  const env = process.env;
+  const env = withStateFlags(flags, process.env);
   let store: StateStore | undefined;
   return {
     io,
@@ -42,8 +42,8 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
     signal,
     async store() {
       if (!store) {
-        const { FileStateStore } = await import('../store/fileStateStore.js');
-        store = new FileStateStore(home, lockWaitMs(env));
+        const { openBackend } = await import('../store/stateBackend.js');
+        store = (await openBackend({ home, env })).store;
       }
       return store;
     },
@@ -61,15 +61,23 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
   };
 }
 
-function lockWaitMs(env: NodeJS.ProcessEnv): number {
-  const v = Number(env.ELM_LOCK_WAIT_MS);
-  return Number.isFinite(v) && v > 0 ? v : 10_000;
-}
-
 function safeUserName(): string {
   try {
     return os.userInfo().username;
   } catch {
     return process.env.USER || 'unknown';
   }
+}
+
+/**
+ * --state and its credential flags become the environment variables they stand for, so the
+ * workers a command starts (which inherit its environment) use the same state.
+ */
+function withStateFlags(flags: GlobalFlags, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  if (!flags.state && !flags.stateKeyEnv && !flags.stateSasEnv) return env;
+  const out = { ...env };
+  if (flags.state) out.ELM_STATE = flags.state;
+  if (flags.stateKeyEnv) out.ELM_STATE_ACCOUNT_KEY_ENV = flags.stateKeyEnv;
+  if (flags.stateSasEnv) out.ELM_STATE_SAS_ENV = flags.stateSasEnv;
+  return out;
 }

@@ -22,6 +22,10 @@ export interface GlobalFlags {
   input?: boolean; // commander turns --no-input into input: false
   color?: boolean; // --no-color → color: false
   verbose?: boolean;
+  /** --state URL and the environment variables holding its key or SAS (also ELM_STATE…). */
+  state?: string;
+  stateKeyEnv?: string;
+  stateSasEnv?: string;
 }
 
 export function detectIO(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): IO {

@@ -22,7 +22,7 @@ const TERM_GRACE_MS = 10_000;
 export async function runWhileWaiting(ctx: Context, taskId: string, opts: Omit<WaitOptions, 'runningHere'>): Promise<Task> {
   const store = await ctx.store();
   const interrupt = new AbortController();
-  const toLog = taskLogger(ctx.home, taskId);
+  const toLog = taskLogger(ctx, taskId);
   toLog(`running task ${taskId} in waiting process ${process.pid}`);
   const stopWaiting = new AbortController();
   const here: Promise<RunOutcome> = runTask(taskId, {

@@ -1,5 +1,5 @@
-import os from 'node:os';
 import type { ConnectorEnvironment } from '../connectors/connector';
+import { hostName } from '../domain/hostName';
 import type { State, Task, TaskStep } from '../domain/state';
 import { TERMINAL_TASK_STATES } from '../domain/vocabulary';
 import type { StateStore } from '../store/stateStore';
@@ -40,20 +40,20 @@ export function workIsOver(task: Task): boolean {
  * skipped, a step left Running is undone and run again.
  */
 export async function runTask(taskId: string, deps: RunnerDeps): Promise<RunOutcome> {
-  const { store, home } = deps;
-  const me = { pid: process.pid, host: os.hostname(), taskId, startedAt: new Date().toISOString() };
+  const { store } = deps;
+  const me = { pid: process.pid, host: hostName(deps.env), taskId, startedAt: new Date().toISOString() };
   const claimed = await store.mutate(async (state) => {
     const task = findTask(state, taskId);
     if (workIsOver(task)) return 'nothing-to-do' as const;
-    const other = await liveWorker(home, taskId);
-    if (other && other.pid !== process.pid) return 'busy' as const;
-    await writeHeartbeat(home, me);
+    const other = await liveWorker(deps, taskId);
+    if (other && !(other.pid === me.pid && other.host === me.host)) return 'busy' as const;
+    await writeHeartbeat(deps, me);
     task.worker = { pid: me.pid, host: me.host, heartbeatAt: me.startedAt };
     if (task.state === 'Pending') task.state = 'Running';
     return task.cancelRequested ? ('cancel' as const) : ('run' as const);
   });
   if (claimed === 'nothing-to-do' || claimed === 'busy') return claimed;
-  const stopHeartbeat = startHeartbeat(home, taskId);
+  const stopHeartbeat = await startHeartbeat(deps, taskId);
   try {
     const task = findTask(await store.read(), taskId);
     const def = await loadTaskDefinition(task.kind);
@@ -61,7 +61,7 @@ export async function runTask(taskId: string, deps: RunnerDeps): Promise<RunOutc
     return await runSteps(def, taskId, deps);
   } finally {
     stopHeartbeat();
-    await clearHeartbeat(home, taskId);
+    await clearHeartbeat(deps, taskId);
   }
 }
 

@@ -1,26 +1,38 @@
 /**
- * Each task's log file (`<home>/logs/task-<id>.log`): a detached worker's stdout and stderr, or
- * the lines of a run inside a waiting command, so `elm task show` points at one place either way.
+ * Each task's log: a detached worker's stdout and stderr (`<home>/logs/task-<id>.log` on the
+ * machine that runs it), or the lines of a run inside a waiting command; with a remote state the
+ * lines also go to the append blob beside it, so `elm task logs` reads them from any machine.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { homePaths } from '../domain/home';
+import { FileTaskLogStore } from '../store/fileTaskLogStore';
+import { openBackend, type Where } from '../store/stateBackend';
+import { stateLocation } from '../store/stateLocation';
 
+/** The local file a detached worker's stdout and stderr go to. */
 export function taskLogPath(home: string, taskId: string): string {
   return path.join(homePaths(home).logs, `task-${taskId}.log`);
 }
 
 /** A line logger for a run in this process; a log that cannot be written never stops the task. */
-export function taskLogger(home: string, taskId: string): (line: string) => void {
-  const file = taskLogPath(home, taskId);
-  let ready = false;
+export function taskLogger(where: Where, taskId: string): (line: string) => void {
+  if (isLocal(where)) {
+    // Written synchronously, so a line logged just before the process exits is kept.
+    const file = new FileTaskLogStore(where.home);
+    return (line) => void file.append(taskId, `${new Date().toISOString()} ${line}\n`);
+  }
+  const logs = openBackend(where).then((b) => b.logs);
+  logs.catch(() => undefined);
   return (line) => {
-    try {
-      if (!ready) mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      ready = true;
-      appendFileSync(file, `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
-    } catch {
-      // the task's state records what matters; the log is for people
-    }
+    const text = `${new Date().toISOString()} ${line}\n`;
+    logs.then((l) => l.append(taskId, text)).catch(() => undefined);
   };
+}
+
+function isLocal(where: Where): boolean {
+  try {
+    return stateLocation(where.home, where.env).kind === 'file';
+  } catch {
+    return true; // a bad --state is reported by the state store; the log stays local meanwhile
+  }
 }

@@ -69,7 +69,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
       if (workIsOver(task)) return task;
       // A run here that was interrupted is handed over by its caller, not by this loop.
       const mayResume = !here.running && here.outcome !== 'interrupted';
-      if (mayResume && Date.now() - lastSpawn > STALE_MS && !workerStarting(task) && !(await liveWorker(ctx.home, taskId))) {
+      if (mayResume && Date.now() - lastSpawn > STALE_MS && !workerStarting(task) && !(await liveWorker(ctx, taskId))) {
         display.note(`Task ${taskId}'s worker is not running; resuming it.`);
         spawnWorker(ctx.home, taskId, ctx.env);
         lastSpawn = Date.now();

@@ -1,8 +1,11 @@
 /**
  * Entry point of a detached task worker: `node dist/tasks/workerMain.js <home> <taskId>`.
  * Its stdout/stderr go to the task log; SIGTERM (task cancel) aborts the running step.
+ * The state it works on is the one its environment names (ELM_STATE, inherited from the command
+ * that started it), so a worker of a remote state logs beside that state too.
  */
-import { FileStateStore } from '../store/fileStateStore';
+import { openBackend } from '../store/stateBackend';
+import { stateLocation } from '../store/stateLocation';
 import { runTask } from './runner';
 
 async function main(): Promise<void> {
@@ -10,10 +13,17 @@ async function main(): Promise<void> {
   const abort = new AbortController();
   process.on('SIGTERM', () => abort.abort());
   process.on('SIGINT', () => abort.abort());
-  const store = new FileStateStore(home, 30_000);
-  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+  const env = process.env;
+  // A local worker waits longer than a command for the lock; a remote one keeps the default, past a lease.
+  const backend = await openBackend({ home, env }, stateLocation(home, env).kind === 'file' ? 30_000 : undefined);
+  const remote = backend.location.kind === 'blob';
+  const log = (line: string) => {
+    const text = `${new Date().toISOString()} ${line}\n`;
+    process.stdout.write(text);
+    if (remote) void backend.logs.append(taskId, text);
+  };
   log(`worker ${process.pid} for task ${taskId}`);
-  const outcome = await runTask(taskId, { store, home, env: process.env, signal: abort.signal, log });
+  const outcome = await runTask(taskId, { store: backend.store, home, env, signal: abort.signal, log });
   log(`worker ${process.pid} ended: ${outcome}`);
 }
 

@@ -12,6 +12,7 @@ export function registerTask(program: Command): void {
     .option('--state <state>', 'only tasks in this state (ended ones included), e.g. Failed')
     .action(lazyAction(() => import('../../commands/task/list.js')));
   task.command('show <id>').description('one task and its steps').action(lazyAction(() => import('../../commands/task/show.js')));
+  task.command('logs <id>').description("a task's log, from any machine that shares the state").action(lazyAction(() => import('../../commands/task/logs.js')));
   task
     .command('wait <id>')
     .description('wait until the task ends or needs action; resumes it if its worker died')

@@ -16,7 +16,7 @@ export async function run(ctx: Context, flags: { yes?: boolean }, [ref]: string[
   const store = await ctx.store();
   const state = await store.read();
   const layer = findLayer(state, ref);
-  await refuseWhileTaskRuns(ctx.home, state, layer);
+  await refuseWhileTaskRuns(ctx, state, layer);
   const deletions: Deletion[] = [];
   const leaves: string[] = [];
   for (const v of layer.versions) {
@@ -30,7 +30,7 @@ export async function run(ctx: Context, flags: { yes?: boolean }, [ref]: string[
   await confirmRemoval(ctx, flags.yes, `layer "${layer.name}" with ${layer.versions.length === 1 ? 'version' : 'versions'} ${versions} and their disks`);
   await store.mutate(async (s) => {
     const l = findLayer(s, layer.id);
-    await refuseWhileTaskRuns(ctx.home, s, l);
+    await refuseWhileTaskRuns(ctx, s, l);
     s.layers = s.layers.filter((x) => x !== l);
     endWaitingTasks(s, l.id, undefined, `Layer "${l.name}" was removed.`, ctx.now());
   });

@@ -21,7 +21,7 @@ export async function run(ctx: Context, flags: Flags, [ref]: string[]): Promise<
   const state = await store.read();
   const layer = findLayer(state, ref);
   const version = resolveVersion(layer, flags.version);
-  await refuseWhileTaskRuns(ctx.home, state, layer, version.name);
+  await refuseWhileTaskRuns(ctx, state, layer, version.name);
   if (layer.versions.length === 1)
     throw new UsageError(`"${layer.name}" ${version.name} is the layer's only version; remove the layer instead: elm layer remove "${layer.name}".`);
   const cleanup = await planVersionCleanup(ctx, state, layer, version);
@@ -29,7 +29,7 @@ export async function run(ctx: Context, flags: Flags, [ref]: string[]): Promise<
   await store.mutate(async (s) => {
     const l = findLayer(s, layer.id);
     const v = resolveVersion(l, version.name);
-    await refuseWhileTaskRuns(ctx.home, s, l, v.name);
+    await refuseWhileTaskRuns(ctx, s, l, v.name);
     l.versions = l.versions.filter((x) => x !== v);
     l.audit.push({ at: ctx.now().toISOString(), user: ctx.user(), action: 'RemoveVersion', comment: flags.comment ?? '', version: v.name });
     endWaitingTasks(s, l.id, v.name, `Version ${v.name} of "${l.name}" was removed.`, ctx.now());

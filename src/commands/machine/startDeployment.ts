@@ -14,7 +14,7 @@ export async function startMachineDeployment(ctx: Context, flags: MachineFlags, 
   const { layer, version, req } = await machineRequest(ctx, flags, ref);
   const store = await ctx.store();
   const task = await store.mutate(async (state) => {
-    await claimVersion(ctx.home, state, layer.id, version.name);
+    await claimVersion(ctx, state, layer.id, version.name);
     const t: Task = {
       id: nextId(state),
       kind: 'DeployMachine',

@@ -1,5 +1,6 @@
 import { ConflictError, NotReadyError } from '../../domain/errors';
 import type { Layer, State } from '../../domain/state';
+import type { Where } from '../../store/stateBackend';
 import { liveWorker } from '../../tasks/workerLiveness';
 
 /** Task states in which a task still works on its layer version (ActionRequired waits for the operator). */
@@ -9,11 +10,11 @@ const WORKING = ['Pending', 'Running', 'Canceling'];
  * Refuses (exit 5) while a task works on the layer (or one version of it): removing it underneath
  * would leave the task writing into nothing. A task whose worker died must be cancelled first.
  */
-export async function refuseWhileTaskRuns(home: string, state: State, layer: Layer, version?: string): Promise<void> {
+export async function refuseWhileTaskRuns(where: Where, state: State, layer: Layer, version?: string): Promise<void> {
   const busy = state.tasks.find((t) => t.layerId === layer.id && (version === undefined || t.version === version) && WORKING.includes(t.state));
   if (!busy) return;
   const what = `"${layer.name}"${version !== undefined ? ` ${version}` : ''}`;
-  const worker = await liveWorker(home, busy.id);
+  const worker = await liveWorker(where, busy.id);
   if (worker || busy.state === 'Pending')
     throw new ConflictError(`Cannot remove ${what}: task ${busy.id} (${busy.kind}) is ${busy.state}; wait for it (elm task wait ${busy.id}) or cancel it (elm task cancel ${busy.id}).`);
   throw new ConflictError(`Cannot remove ${what}: task ${busy.id} (${busy.kind}) was interrupted (its worker died); cancel it first with elm task cancel ${busy.id}.`);

@@ -1,5 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
+import { hostName } from '../../domain/hostName';
 import { TERMINAL_TASK_STATES } from '../../domain/vocabulary';
 import { cancelTask } from '../../tasks/runner';
 import { loadTaskDefinition } from '../../tasks/taskKinds';
@@ -21,12 +22,17 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
   await store.mutate((state) => {
     findTask(state, id).cancelRequested = true;
   });
-  const worker = await liveWorker(ctx.home, id);
+  const worker = await liveWorker(ctx, id);
   if (worker) {
-    try {
-      process.kill(worker.pid, 'SIGTERM');
-    } catch {
-      // it ended meanwhile: the wait below sees the outcome
+    // A worker on another machine (shared remote state) finds the request at its next step.
+    if (worker.host === hostName(ctx.env)) {
+      try {
+        process.kill(worker.pid, 'SIGTERM');
+      } catch {
+        // it ended meanwhile: the wait below sees the outcome
+      }
+    } else if (!ctx.io.json) {
+      ctx.out.info(`Task ${id} runs in process ${worker.pid} on ${worker.host}; it stops and undoes its partial step when its current step ends.`);
     }
     await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 60_000 });
   } else {

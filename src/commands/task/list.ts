@@ -2,6 +2,7 @@ import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
 import { UsageError } from '../../domain/errors';
 import { TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '../../domain/vocabulary';
+import { liveWorker, type WorkerRecord } from '../../tasks/workerLiveness';
 import { findLayer } from '../shared/lookup';
 import { taskJson } from './view';
 import { resumeCommand, workerDied } from './workerState';
@@ -13,8 +14,9 @@ interface Flags {
 }
 
 /**
- * Tasks not yet ended (all with --all), filtered by layer and state. A task whose worker died is
- * marked, with the command that gets it going again.
+ * Tasks not yet ended (all with --all), filtered by layer and state, with the live worker of each
+ * wherever it runs (a remote state shares heartbeats). A task whose worker died is marked, with
+ * the command that gets it going again.
  */
 export async function run(ctx: Context, flags: Flags): Promise<void> {
   const state = await (await ctx.store()).read();
@@ -24,10 +26,24 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
     (t) =>
       (wanted ? t.state === wanted : flags.all || !TERMINAL_TASK_STATES.includes(t.state)) && (!layer || t.layerId === layer.id),
   );
+  const workers = new Map<string, WorkerRecord | null>();
   const died = new Set<string>();
-  for (const t of tasks) if (await workerDied(ctx.home, t)) died.add(t.id);
+  await Promise.all(
+    tasks
+      .filter((t) => !TERMINAL_TASK_STATES.includes(t.state) && t.state !== 'ActionRequired')
+      .map(async (t) => {
+        workers.set(t.id, await liveWorker(ctx, t.id));
+        if (await workerDied(ctx, t)) died.add(t.id);
+      }),
+  );
+  const workerOf = (id: string) => {
+    const w = workers.get(id);
+    return w ? { pid: w.pid, host: w.host } : null;
+  };
   if (ctx.io.json)
-    return ctx.out.json(tasks.map((t) => ({ ...taskJson(t, state), workerDied: died.has(t.id), resume: died.has(t.id) ? resumeCommand(t) : null })));
+    return ctx.out.json(
+      tasks.map((t) => ({ ...taskJson(t, state), worker: workerOf(t.id), workerDied: died.has(t.id), resume: died.has(t.id) ? resumeCommand(t) : null })),
+    );
   if (tasks.length === 0) {
     const filtered = wanted || layer;
     return ctx.out.info(filtered ? 'No task matches.' : flags.all ? 'No tasks yet.' : 'No tasks in progress (elm task list --all shows ended ones).');
@@ -35,16 +51,20 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
   ctx.out.data(
     formatTable(
       ctx.out.style,
-      ['ID', 'KIND', 'STATE', 'PROGRESS', 'LAYER', 'VERSION', 'STARTED'],
-      tasks.map((t) => [
-        t.id,
-        t.kind,
-        died.has(t.id) ? `${t.state}, worker died: ${resumeCommand(t)}` : t.state,
-        `${t.progress}%`,
-        state.layers.find((l) => l.id === t.layerId)?.name ?? t.layerId,
-        t.version,
-        t.startedAt,
-      ]),
+      ['ID', 'KIND', 'STATE', 'PROGRESS', 'LAYER', 'VERSION', 'STARTED', 'WORKER'],
+      tasks.map((t) => {
+        const w = workerOf(t.id);
+        return [
+          t.id,
+          t.kind,
+          died.has(t.id) ? `${t.state}, worker died: ${resumeCommand(t)}` : t.state,
+          `${t.progress}%`,
+          state.layers.find((l) => l.id === t.layerId)?.name ?? t.layerId,
+          t.version,
+          t.startedAt,
+          w ? `${w.pid}@${w.host}` : '',
+        ];
+      }),
     ),
   );
 }

@@ -18,8 +18,8 @@ export async function run(ctx: Context, flags: { wait?: boolean; timeout?: strin
   const task = findTask(await store.read(), id);
   if (task.state === 'Canceled' || task.state === 'Complete') throw new UsageError(`Task ${id} is ${task.state}; there is nothing to resume.`);
   if (task.state === 'ActionRequired') throw new UsageError(`Task ${id} is waiting for the operator (ActionRequired), not interrupted: ${task.description}`);
-  const worker = await liveWorker(ctx.home, id);
-  if (worker && !workIsOver(task)) throw new ConflictError(`Task ${id} is running in worker process ${worker.pid}; wait for it with elm task wait ${id}.`);
+  const worker = await liveWorker(ctx, id);
+  if (worker && !workIsOver(task)) throw new ConflictError(`Task ${id} is running in worker process ${worker.pid} on ${worker.host}; wait for it with elm task wait ${id}.`);
   if (task.state === 'Failed') {
     await store.mutate((state) => {
       const t = findTask(state, id);

@@ -1,6 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
-import { taskLogPath } from '../../tasks/taskLog';
+import { openBackend } from '../../store/stateBackend';
 import { findTask } from '../shared/lookup';
 import { taskJson } from './view';
 
@@ -12,5 +12,5 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
   ctx.out.data(`Task ${task.id} ${task.kind}: ${task.state} (${task.progress}%) — ${j.layer.name ?? task.layerId} ${task.version}`);
   ctx.out.data(j.description);
   if (task.steps.length) ctx.out.data(formatTable(ctx.out.style, ['STEP', 'STATE', 'STARTED', 'ENDED'], task.steps.map((s) => [s.name, s.state, s.startedAt, s.endedAt ?? ''])));
-  ctx.out.info(`Log: ${taskLogPath(ctx.home, task.id)}`);
+  ctx.out.info(`Log: ${(await openBackend(ctx)).logs.where(task.id)}`);
 }
