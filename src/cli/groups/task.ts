@@ -12,7 +12,6 @@ export function registerTask(program: Command): void {
     .option('--state <state>', 'only tasks in this state (ended ones included), e.g. Failed')
     .action(lazyAction(() => import('../../commands/task/list.js')));
   task.command('show <id>').description('one task and its steps').action(lazyAction(() => import('../../commands/task/show.js')));
-  task.command('logs <id>').description("a task's log, from any machine that shares the state").action(lazyAction(() => import('../../commands/task/logs.js')));
   task
     .command('wait <id>')
     .description('wait until the task ends or needs action; resumes it if its worker died')
@@ -20,7 +19,7 @@ export function registerTask(program: Command): void {
     .action(lazyAction(() => import('../../commands/task/wait.js')));
   task
     .command('logs <id>')
-    .description("a task's log; -f follows it until the task's work is over")
+    .description("a task's log, from any machine that shares the state; -f follows it until the task's work is over")
     .option('-f, --follow', 'keep printing what the task writes until it ends or needs action')
     .action(lazyAction(() => import('../../commands/task/logs.js')));
   waitOptions(task.command('resume <id>').description('resume a task whose worker died, or retry a failed one'), 'the default').action(
