@@ -9,7 +9,7 @@ import { detectIO } from '../runtime/io';
 export async function reportError(e: unknown, argv: string[], interrupted: boolean): Promise<number> {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
-  const { color } = detectIO({ color: !argv.includes('--no-color') });
+  const { colorErr: color } = detectIO({ color: !argv.includes('--no-color') });
   let code: number;
   let message: string;
   let details: string[] = [];

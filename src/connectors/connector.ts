@@ -12,8 +12,11 @@ export interface CheckResult {
   detail: string;
 }
 
-/** Reports progress of a long step: fraction in 0..1 and an optional line for the operator. */
-export type ProgressSink = (fraction: number, message?: string) => void;
+/**
+ * Reports progress of a long step: fraction in 0..1, an optional line for the operator, and the
+ * bytes done of the bytes to move when the step moves bytes (the display shows rate and time left).
+ */
+export type ProgressSink = (fraction: number, message?: string, bytes?: { done: number; total: number }) => void;
 
 export interface LayerRef {
   id: string;

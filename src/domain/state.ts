@@ -141,6 +141,8 @@ export const taskSchema = z.object({
   state: z.enum(TASK_STATES),
   description: z.string(),
   progress: z.number().min(0).max(100),
+  /** Bytes done of the running step's bytes, while it moves bytes (copy, upload, hash): for rate and time left. */
+  bytes: z.object({ done: z.number().min(0), total: z.number().min(0) }).nullable().optional(),
   layerId: z.string(),
   version: z.string(),
   startedAt: isoDate,

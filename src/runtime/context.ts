@@ -29,7 +29,7 @@ export interface Context {
 export async function createContext(flags: GlobalFlags, signal: AbortSignal): Promise<Context> {
   const io = detectIO(flags);
   const out = new Output(io);
-  out.style = await loadStyle(io.color);
+  [out.style, out.messageStyle] = await Promise.all([loadStyle(io.colorOut), loadStyle(io.colorErr)]);
   const home = resolveHome(flags.home);
   const env = process.env;
   let store: StateStore | undefined;

@@ -6,7 +6,10 @@ import { plainStyle, type Style } from './style';
  * `elm ... --json | jq` and `x=$(elm ...)` always get clean data.
  */
 export class Output {
+  /** Colours for data on stdout (on only when stdout is a terminal). */
   style: Style = plainStyle;
+  /** Colours for messages on stderr (on only when stderr is a terminal). */
+  messageStyle: Style = plainStyle;
   constructor(readonly io: IO) {}
 
   /** Exactly one JSON document on stdout (the --json contract); indented for eyes, compact for pipes. */
@@ -24,19 +27,19 @@ export class Output {
   }
 
   success(message: string): void {
-    this.io.stderr.write(`${this.style.green('✓')} ${message}\n`);
+    this.io.stderr.write(`${this.messageStyle.green('✓')} ${message}\n`);
   }
 
   warn(message: string): void {
-    this.io.stderr.write(`${this.style.yellow('!')} ${message}\n`);
+    this.io.stderr.write(`${this.messageStyle.yellow('!')} ${message}\n`);
   }
 
   error(message: string): void {
-    this.io.stderr.write(`${this.style.red('error:')} ${message}\n`);
+    this.io.stderr.write(`${this.messageStyle.red('error:')} ${message}\n`);
   }
 
   verbose(message: string): void {
-    if (this.io.verbose) this.io.stderr.write(`${this.style.dim(message)}\n`);
+    if (this.io.verbose) this.io.stderr.write(`${this.messageStyle.dim(message)}\n`);
   }
 }
 

@@ -23,12 +23,18 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   const command = existing ? 'elm layer version add' : 'elm layer create';
   const missing = missingFields(draft, existing);
   let result;
-  if (ctx.io.canPrompt) {
+  if (ctx.io.canPrompt && missing.length > 0) {
     const { runWizard } = await import('../../wizard/runWizard.js');
     result = await runWizard(ctx, draft, state, existing, Boolean(flags.yes));
   } else {
+    // Every required value given: the optional ones take their defaults, unasked; on a terminal
+    // only the final confirmation remains (--yes skips it).
     if (missing.length) throw missingError(missing, command);
     result = { plan: resolvePlan(draft, { state, existing }), newConnectors: [] };
+    if (ctx.io.canPrompt && !flags.yes) {
+      const { confirmPlan } = await import('../../wizard/tabs/confirm.js');
+      await confirmPlan(ctx, await ctx.prompter(), result.plan, Boolean(existing));
+    }
   }
   // Platform checks that would otherwise fail later, after resources exist (Azure: locations).
   const connector = await ctx.connector(result.plan.connector);

@@ -79,7 +79,7 @@ export function createFileshareConnector(config: ConnectorConfig, _envt: Connect
         dest,
         format: req.format,
         signal: req.signal,
-        onProgress: (f) => progress(f),
+        onProgress: (f, bytes) => progress(f, undefined, bytes),
       });
       const located: DiskLocation = { location: disk.location, format: disk.format, sizeBytes: disk.sizeBytes, description: '' };
       located.description = readyDescription(req.layer.name, located);

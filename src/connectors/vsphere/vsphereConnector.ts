@@ -125,7 +125,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       progress(0, `Writing the packaging disk ${l.stem} locally before the upload (${l.localFlat})`);
       const { writePackagingDisk } = await import('../../disk/packagingDisk.js');
       // Raw bytes, holes kept: this file IS the flat extent (see vmdkDescriptor.ts).
-      const disk = await writePackagingDisk({ source: req.osDisk.location, dest: l.localFlat, format: 'raw', signal: req.signal, onProgress: (f) => progress(f * 0.2) });
+      const disk = await writePackagingDisk({ source: req.osDisk.location, dest: l.localFlat, format: 'raw', signal: req.signal, onProgress: (f, bytes) => progress(f * 0.2, undefined, bytes) });
       const size = disk.sizeBytes;
       await session(async (s) => {
         const dc = need(await findDatacenter(s, settings.datacenter), '--datacenter');
