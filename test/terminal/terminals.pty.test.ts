@@ -138,6 +138,7 @@ describe('terminals that cannot redraw a line (point 3)', () => {
     try {
       expect((await s.exit).exitCode).toBe(0);
       expect(s.output).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Creating packaging disk Citrix-VDA/);
+      // eslint-disable-next-line no-control-regex -- the escape sequence is what is checked
       expect(s.output).toMatch(/\u001b\[2K[^\n]*Created layer "Citrix VDA"/); // the live line cleared first
     } finally {
       s.kill();
