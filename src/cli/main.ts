@@ -1,7 +1,13 @@
 import { CommanderError } from 'commander';
 import { globalAbort } from './action';
 import { buildProgram } from './program';
+import { UsageError } from '../domain/errors';
 import { reportError } from './reportError';
+
+/** `elm layer version` for the words typed before the missing subcommand. */
+function commandPath(argv: string[]): string {
+  return ['elm', ...argv.slice(2).filter((a, i, all) => !a.startsWith('-') && all[i - 1] !== '--home')].join(' ');
+}
 
 export async function main(argv: string[]): Promise<void> {
   // `elm ... | head` closes the pipe early: that is the reader's choice, not an error.
@@ -23,6 +29,11 @@ export async function main(argv: string[]): Promise<void> {
     if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) {
       // Help asked for is exit 0; help shown because a command group was called without its
       // subcommand (`elm connector`) is a usage error: commander signals it with a non-zero exitCode.
+      if (e.exitCode !== 0 && argv.includes('--json')) {
+        // --json promises one document on stdout: the usage error, as every error is.
+        process.exitCode = await reportError(new UsageError(`${commandPath(argv)} needs a command (see ${commandPath(argv)} --help).`), argv, interrupted);
+        return;
+      }
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 
 type Register = (program: Command) => void;
 
@@ -39,7 +39,7 @@ export function buildProgram(argv: string[] = process.argv): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput({ outputError: () => undefined });
+    .configureOutput(outputFor(argv));
   program.addHelpText(
     'after',
     `
@@ -60,7 +60,7 @@ Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict,
     else stubs.add(program.command(group.name).description(group.description));
   }
   addGlobalOptions(program, stubs);
-  program.commands.forEach(applyErrorHandling);
+  program.commands.forEach((c) => applyErrorHandling(c, outputFor(argv)));
   return program;
 }
 
@@ -77,15 +77,24 @@ function addGlobalOptions(program: Command, stubs: Set<Command>): void {
     new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),
     new Option('--verbose', 'more detail on stderr'),
   ];
-  for (const cmd of [program, ...leaves(program).filter((c) => !stubs.has(c))]) shared.forEach((o) => cmd.addOption(o));
+  // Groups too (`elm layer --json` is a usage error in JSON, not "unknown option --json").
+  for (const cmd of [program, ...descendants(program).filter((c) => !stubs.has(c))]) shared.forEach((o) => cmd.addOption(o));
 }
 
-function leaves(cmd: Command): Command[] {
-  return cmd.commands.flatMap((c) => (c.commands.length ? leaves(c) : [c]));
+function descendants(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...descendants(c)]);
 }
 
 /** Subcommands inherit exit-override so usage errors reach one handler (exit 2, one line). */
-function applyErrorHandling(cmd: Command): void {
-  cmd.exitOverride().configureOutput({ outputError: () => undefined });
-  cmd.commands.forEach(applyErrorHandling);
+function applyErrorHandling(cmd: Command, output: OutputConfiguration): void {
+  cmd.exitOverride().configureOutput(output);
+  cmd.commands.forEach((c) => applyErrorHandling(c, output));
+}
+
+/**
+ * Errors are reported by reportError, not commander. With --json the help commander shows for a
+ * missing subcommand is left out too: the JSON error document is the whole answer.
+ */
+function outputFor(argv: string[]): OutputConfiguration {
+  return argv.includes('--json') ? { outputError: () => undefined, writeErr: () => undefined } : { outputError: () => undefined };
 }

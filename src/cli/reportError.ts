@@ -34,7 +34,10 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   process.stderr.write(`${style.red('error:')} ${message}\n`);
   for (const d of details) process.stderr.write(`  ${d}\n`);
   if (verbose && e instanceof Error && !isElmError(e)) process.stderr.write(`${e.stack}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code, details } }, null, 2)}\n`);
+  if (json) {
+    const { writeJsonDocument } = await import('../runtime/output.js');
+    writeJsonDocument(process.stdout, Boolean(process.stdout.isTTY), { error: { message, exitCode: code, details } });
+  }
   return code;
 }
 

@@ -27,7 +27,10 @@ interface VerifyFlags {
 export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Promise<void> {
   if (flags.printProbe) {
     const { readProbeScript } = await import('../integrity/probeScript.js');
-    ctx.out.data(await readProbeScript());
+    const script = await readProbeScript();
+    // --json: the script inside the one document, so `| jq -r .script` writes the file.
+    if (ctx.io.json) ctx.out.json({ name: 'ShutdownForFinalize.ps1', script });
+    else ctx.out.data(script);
     return;
   }
   if (flags.report && flags.local) throw new UsageError('--report and --local are two sources of the report; pass one.');

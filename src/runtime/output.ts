@@ -14,7 +14,7 @@ export class Output {
 
   /** Exactly one JSON document on stdout (the --json contract); indented for eyes, compact for pipes. */
   json(doc: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(doc, null, this.io.stdoutIsTTY ? 2 : undefined)}\n`);
+    writeJsonDocument(this.io.stdout, this.io.stdoutIsTTY, doc);
   }
 
   /** Human-readable data (tables, values) on stdout. */
@@ -41,6 +41,19 @@ export class Output {
   verbose(message: string): void {
     if (this.io.verbose) this.io.stderr.write(`${this.messageStyle.dim(message)}\n`);
   }
+}
+
+let jsonWritten = false;
+
+/**
+ * The one writer of --json documents, for successes and errors alike: the same formatting, and
+ * never a second document (an error after the result goes to stderr only).
+ */
+export function writeJsonDocument(stream: NodeJS.WritableStream, isTTY: boolean, doc: unknown): boolean {
+  if (jsonWritten) return false;
+  jsonWritten = true;
+  stream.write(`${JSON.stringify(doc, null, isTTY ? 2 : undefined)}\n`);
+  return true;
 }
 
 /** A fixed-width table for `list` commands; the header row is dimmed. */
