@@ -113,7 +113,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   }
 }
 
-/** A Finalize task of this version whose worker died: the next finalize picks it up (DESIGN.md §1). */
+/** A Finalize task of this version whose worker died: the next finalize picks it up (the README's Quickstart). */
 async function pendingFinalize(ctx: Context, state: State, layer: Layer, version: LayerVersion, wait: boolean): Promise<Task | null> {
   const task = state.tasks.find(
     (t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && ['Pending', 'Running', 'Canceling'].includes(t.state),
@@ -127,7 +127,7 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
   return task;
 }
 
-/** Each precondition of DESIGN.md §1, all reported at once (exit 3). */
+/** Each precondition of the README's Quickstart, all reported at once (exit 3). */
 async function checkPreconditions(
   ctx: Context,
   state: State,

@@ -1,5 +1,5 @@
 /**
- * The connector abstraction (DESIGN.md §5): one folder per platform under src/connectors/<type>/.
+ * The connector abstraction (the README's How it is built): one folder per platform under src/connectors/<type>/.
  * Commands and tasks talk only to this interface; nothing here loads a platform SDK.
  */
 import type { ConnectorType, DiskFormat } from '../domain/vocabulary';

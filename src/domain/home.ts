@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 
-/** --home, else ELM_HOME, else $XDG_STATE_HOME/elm, else ~/.local/state/elm (DESIGN.md §4). */
+/** --home, else ELM_HOME, else $XDG_STATE_HOME/elm, else ~/.local/state/elm (the README's Conventions). */
 export function resolveHome(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   if (flag) return path.resolve(flag);
   if (env.ELM_HOME) return path.resolve(env.ELM_HOME);

@@ -1,5 +1,5 @@
 /**
- * The state document (DESIGN.md §7) as zod schemas: validated on every read, so a hand-edited or
+ * The state document (the README's How it is built) as zod schemas: validated on every read, so a hand-edited or
  * truncated file is reported instead of half-understood. Loaded only by code that touches state.
  */
 import { z } from 'zod';

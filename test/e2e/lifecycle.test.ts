@@ -1,5 +1,5 @@
 /**
- * The whole lifecycle of DESIGN.md §1 on the file share, through the real binary: create, deploy
+ * The whole lifecycle of the README's Quickstart on the file share, through the real binary: create, deploy
  * link, a probe report with blockers, a clean report and a quiescent disk, finalize --wait.
  */
 import { promises as fs } from 'node:fs';

@@ -4,7 +4,7 @@ import { findLayer } from '../shared/lookup';
 
 export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promise<void> {
   const layer = findLayer(await (await ctx.store()).read(), ref);
-  if (ctx.io.json) return ctx.out.json(layer) // the stored shape is the --json contract (DESIGN.md §4);
+  if (ctx.io.json) return ctx.out.json(layer) // the stored shape is the --json contract (the README's Conventions);
   const s = ctx.out.style;
   ctx.out.data(`${s.bold(layer.name)} (id ${layer.id})${layer.description ? ` — ${layer.description}` : ''}`);
   ctx.out.data(

@@ -23,7 +23,7 @@ export function resolveLayer(state: State, ref: string | undefined): Layer {
   throw new UsageError(`Several layers have versions in progress (${listSome(inProgress.map((l) => l.name))}); name one.`);
 }
 
-/** --version, else the newest version that is not Deployable (DESIGN.md §4). */
+/** --version, else the newest version that is not Deployable (the README's Conventions). */
 export function resolveVersion(layer: Layer, version: string | undefined): LayerVersion {
   if (version !== undefined) {
     const v = layer.versions.find((x) => x.name === version);
