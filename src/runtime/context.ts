@@ -48,7 +48,7 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
     },
     async prompter() {
       const { InquirerPrompter } = await import('./prompter.js');
-      return new InquirerPrompter(io);
+      return new InquirerPrompter(io, out.messageStyle);
     },
     async connector(config: ConnectorConfig) {
       const { loadConnector } = await import('../connectors/registry.js');

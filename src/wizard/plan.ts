@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../domain/errors';
-import { DISK_FORMATS_BY_TYPE } from '../domain/vocabulary';
 import { BUILTIN_ICONS } from '../domain/icons';
 import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
 import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
 import { resolveOsLayerRef } from '../commands/shared/lookup';
+import { defaultDiskFormat, formatsOf } from './diskFormats';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
 import { pvsPrerequisiteError } from './pvsPrerequisites';
@@ -95,8 +95,8 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   const pvsError = pvsPrerequisiteError(state, recipes, os);
   if (pvsError) throw pvsError;
 
-  const formats = DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];
-  const format = draft.diskFormat ?? formats[0];
+  const formats = formatsOf(connector);
+  const format = draft.diskFormat ?? defaultDiskFormat(connector, existing);
   if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${formats.join(', ')}.`);
   if (!formats.includes(format))
     throw new UsageError(`--disk-format ${format} is not accepted by the ${connector.type} connector "${connector.name}"; it accepts ${formats.join(', ')}.`);
