@@ -31,8 +31,10 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   }
   const { loadStyle } = await import('../runtime/style.js');
   const style = await loadStyle(color);
-  process.stderr.write(`${style.red('error:')} ${message}\n`);
-  for (const d of details) process.stderr.write(`  ${d}\n`);
+  const { escapeControls } = await import('../runtime/text.js');
+  // A name in the message may hold control characters: shown escaped, never sent raw.
+  process.stderr.write(`${style.red('error:')} ${escapeControls(message)}\n`);
+  for (const d of details) process.stderr.write(`  ${escapeControls(d)}\n`);
   if (verbose && e instanceof Error && !isElmError(e)) process.stderr.write(`${e.stack}\n`);
   if (json) {
     const { writeJsonDocument } = await import('../runtime/output.js');

@@ -14,6 +14,7 @@ import { integrityContext } from './shared/integrityContext';
 import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
 import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
+import { shellQuote } from '../domain/shellQuote';
 
 interface FinalizeFlags {
   version?: string;
@@ -155,10 +156,10 @@ async function checkPreconditions(
       integrity = { at: found.report.at, source: found.path, ready: e.ready, blockers: e.blockers.map((b) => ({ id: b.id, message: b.message })), shutdownRequested: found.report.shutdownRequested };
       shutdownRequested = found.report.shutdownRequested;
     } else if (!integrity) {
-      problems.push(`no integrity report: ${shareReportPath(disk.location)} does not exist; run ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the packaging machine, then elm verify "${layer.name}"`);
+      problems.push(`no integrity report: ${shareReportPath(disk.location)} does not exist; run ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the packaging machine, then elm verify ${shellQuote(layer.name)}`);
     }
   } else if (!integrity) {
-    problems.push(`no integrity report: run elm verify "${layer.name}" first`);
+    problems.push(`no integrity report: run elm verify ${shellQuote(layer.name)} first`);
   }
   if (integrity && !integrity.ready) problems.push(`the integrity report has blockers: ${integrity.blockers.map((b) => b.message).join(' ')}`);
   if (config.type === 'fileshare') {
@@ -168,7 +169,7 @@ async function checkPreconditions(
   } else if (integrity?.ready) {
     const connector = await ctx.connector(config);
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
-    if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify "${layer.name}" --shutdown)`);
+    if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify ${shellQuote(layer.name)} --shutdown)`);
   }
   if (problems.length) throw new NotReadyError(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`);
   return disk;

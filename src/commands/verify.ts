@@ -9,6 +9,7 @@ import type { IntegrityReport } from '../integrity/report';
 import { integrityContext } from './shared/integrityContext';
 import { findConnector, resolveLayer, resolveVersion } from './shared/lookup';
 import { readyDisk } from './shared/versionDisk';
+import { shellQuote } from '../domain/shellQuote';
 
 interface VerifyFlags {
   version?: string;
@@ -75,7 +76,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
       const found = await readShareReport(disk.location);
       if (!found)
         throw new NotReadyError(
-          `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+          `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link ${shellQuote(layer.name)} shows the command), or pass --report FILE.`,
         );
       source = found.path;
       report = found.report;
@@ -124,7 +125,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     ctx.out.success(`"${layer.name}" ${version.name} passed the layer integrity check (${report.machine}, ${report.at}).`);
     ctx.out.info(
       shutdownRequested
-        ? `The machine was shut down: finalize with elm finalize "${layer.name}" --wait`
+        ? `The machine was shut down: finalize with elm finalize ${shellQuote(layer.name)} --wait`
         : 'Shut the packaging machine down (ShutdownForFinalize.ps1 -Shutdown) before finalizing.',
     );
     return;

@@ -1,6 +1,6 @@
 import type { IO } from './io';
 import type { Style } from './style';
-import { formatBytes, formatEta } from './units';
+import { formatBytes, formatEta } from '../domain/units';
 
 /** What a long piece of work has done so far, as the display shows it. */
 export interface ProgressSample {

@@ -9,6 +9,7 @@ import { defaultDiskFormat, formatsOf } from './diskFormats';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
 import { pvsPrerequisiteError } from './pvsPrerequisites';
+import { shellQuote } from '../domain/shellQuote';
 
 /** A layer (version) fully described and checked against the state: ready to record. */
 export interface LayerPlan {
@@ -61,7 +62,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   if (!existing) {
     check(layerNameRule, name, '--name');
     if (state.layers.some((l) => l.name === name))
-      throw new UsageError(`A layer named "${name}" already exists; pick another --name, or add a version to it with elm layer version add "${name}" --version V.`);
+      throw new UsageError(`A layer named "${name}" already exists; pick another --name, or add a version to it with elm layer version add ${shellQuote(name)} --version V.`);
   }
   const version = String(draft.version);
   check(versionNameRule, version, '--version');
@@ -80,7 +81,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   if (!connector) {
     const known = state.connectors.map((c) => c.name);
     throw new UsageError(
-      `--connector: no connector named "${connectorName}"${known.length ? ` (connectors: ${known.join(', ')})` : ''}; add one with elm connector add fileshare --name ${connectorName}.`,
+      `--connector: no connector named "${connectorName}"${known.length ? ` (connectors: ${known.join(', ')})` : ''}; add one with elm connector add fileshare --name ${shellQuote(String(connectorName))}.`,
     );
   }
   if (connector.type === 'pvs')

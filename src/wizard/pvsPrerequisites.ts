@@ -1,5 +1,6 @@
 import { UsageError } from '../domain/errors';
 import type { OsLayer, OsLayerVersion, State } from '../domain/state';
+import { shellQuote } from '../domain/shellQuote';
 
 /**
  * PVS wants IPv6 disabled on the OS layer the platform layer is bound to: known as soon as the
@@ -10,7 +11,7 @@ export function pvsPrerequisiteError(state: State, recipes: string[], os: { laye
   if (pvs.length === 0 || os.version.ipv6 === 'disabled') return null;
   return new UsageError(
     `OS layer "${os.layer.name}" version ${os.version.name} has IPv6 enabled, and PVS (recipe ${pvs.join(', ')}) needs it disabled on the OS layer. ` +
-      `Fix: add an OS layer version with IPv6 disabled (elm os-layer version add "${os.layer.name}" --version V --disk PATH --ipv6 disabled) and bind the platform layer to it (--os-layer "${os.layer.name}@V"). ` +
+      `Fix: add an OS layer version with IPv6 disabled (elm os-layer version add ${shellQuote(os.layer.name)} --version V --disk PATH --ipv6 disabled) and bind the platform layer to it (--os-layer ${shellQuote(`${os.layer.name}@V`)}). ` +
       'Do not disable IPv6 on the platform layer instead: PVS machines then lose their network and hang at boot.',
   );
 }

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { IO } from '../../src/runtime/io';
 import { describeBytes, progressDisplay, RateMeter } from '../../src/runtime/progress';
 import { plainStyle } from '../../src/runtime/style';
-import { formatBytes, formatEta } from '../../src/runtime/units';
+import { formatBytes, formatEta } from '../../src/domain/units';
 
 function fakeIO(live: boolean): { io: IO; text: () => string } {
   const err = new PassThrough();

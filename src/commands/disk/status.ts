@@ -1,5 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { resolveLayer, resolveVersion } from '../shared/lookup';
+import { formatBytes } from '../../domain/units';
 
 /** Where the packaging disk is and what to do next: the create task's description, as in the console's Tasks bar. */
 export async function run(ctx: Context, flags: { version?: string }, [ref]: string[]): Promise<void> {
@@ -17,6 +18,6 @@ export async function run(ctx: Context, flags: { version?: string }, [ref]: stri
   if (ctx.io.json) return ctx.out.json(doc);
   ctx.out.data(`${layer.name} ${version.name}: ${version.state}`);
   if (task) ctx.out.data(`Task ${task.id} ${task.kind}: ${task.state} (${task.progress}%)`);
-  ctx.out.data(d.location ? `Packaging disk: ${d.location} (${d.format}, ${d.sizeBytes} bytes)` : `Packaging disk: ${d.name}.${d.format}, not written yet`);
-  if (task) ctx.out.data(task.description);
+  ctx.out.data(d.location ? `Packaging disk: ${d.location} (${d.format}, ${formatBytes(d.sizeBytes ?? 0)})` : `Packaging disk: ${d.name}.${d.format}, not written yet`);
+  if (task) ctx.out.prose(task.description);
 }

@@ -8,6 +8,7 @@ import { missingError, missingFields, resolvePlan } from '../../wizard/plan';
 import { loadSpec } from '../../wizard/spec';
 import { findLayer } from '../shared/lookup';
 import { recordLayerVersion } from './recordVersion';
+import { shellQuote } from '../../domain/shellQuote';
 
 /**
  * `layer create` and `layer version add`: flags and spec first, the wizard for what is missing on
@@ -69,6 +70,6 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     return;
   }
   ctx.out.success(`${existing ? 'Added version' : 'Created layer'} "${freshLayer.name}" ${freshVersion.name} (${freshVersion.state}); task ${task.id} ${finalTask.state}.`);
-  if (finalTask.state === 'ActionRequired') ctx.out.data(finalTask.description);
-  else ctx.out.info(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`);
+  if (finalTask.state === 'ActionRequired') ctx.out.prose(finalTask.description);
+  else ctx.out.info(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status ${shellQuote(freshLayer.name)}.`);
 }

@@ -51,6 +51,7 @@ import {
   waitForPower,
   type PowerState,
 } from './vm';
+import { shellQuote } from '../../domain/shellQuote';
 
 /** Where the probe and its report live in the guest: C:\Windows\Temp exists on every Windows. */
 const GUEST_DIR = 'C:\\Windows\\Temp';
@@ -151,9 +152,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       const located: DiskLocation = { location: l.location, format: 'vmdk', sizeBytes: size, description: '' };
       located.description = [
         `The packaging disk is ready: ${l.location} (vmdk, ${formatSize(size)}) on datastore ${l.descriptor.datastore}, datacenter ${settings.datacenter}, vCenter ${server}.`,
-        `Next: elm machine deploy "${req.layer.name}" creates the packaging machine ${machineName(req.layer)} in folder ${settings.folder} with this disk and powers it on`,
-        `(elm machine deploy-link "${req.layer.name}" shows where it is and the steps); install the platform software,`,
-        `then elm verify "${req.layer.name}" --shutdown and elm finalize "${req.layer.name}" --wait`,
+        `Next: elm machine deploy ${shellQuote(req.layer.name)} creates the packaging machine ${machineName(req.layer)} in folder ${settings.folder} with this disk and powers it on`,
+        `(elm machine deploy-link ${shellQuote(req.layer.name)} shows where it is and the steps); install the platform software,`,
+        `then elm verify ${shellQuote(req.layer.name)} --shutdown and elm finalize ${shellQuote(req.layer.name)} --wait`,
       ].join(' ');
       return located;
     },
