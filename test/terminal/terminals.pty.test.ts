@@ -146,3 +146,26 @@ describe('terminals that cannot redraw a line (point 3)', () => {
     await t.cleanup();
   });
 });
+
+describe('progress of long work (point 4)', () => {
+  test('finalize --wait on a terminal of width 0: plain lines with bytes done (and rate and time left once measured), no spinner', async () => {
+    const { scratch, baseSetup, createLayer, diskStatus, makeReadyToFinalize, GiB } = await import('../support/e2e');
+    const t = await scratch(2 * GiB);
+    try {
+      await baseSetup(t);
+      await createLayer(t, 'big');
+      await makeReadyToFinalize((await diskStatus(t, 'big')).disk.location);
+      const s = new PtySession(['finalize', 'big', '--wait', '--settle', '1s'], { ELM_HOME: t.home }, { cols: 0 });
+      try {
+        expect((await s.exit).exitCode).toBe(0);
+        // The import hashes 2 GiB: its progress names the bytes, and the rate and time left once measured.
+        expect(s.output).toMatch(/Finalizing "big" 1: Running \d+% \([\d.]+ (bytes|KiB|MiB|GiB) of 2\.0 GiB(, [\d.]+ (KiB|MiB|GiB)\/s, [\dhms ]+ left)?\)/);
+        expect(s.output).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+      } finally {
+        s.kill();
+      }
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
