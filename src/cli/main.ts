@@ -3,7 +3,25 @@ import { globalAbort } from './action';
 import { buildProgram } from './program';
 import { missingCommandError, reportError } from './reportError';
 
-export async function main(argv: string[]): Promise<void> {
+/**
+ * `elm help environment` is a help topic; `elm help layer create` is `elm layer create --help`
+ * (commander's own help command stops at the first word).
+ */
+function helpTopic(argv: string[]): string[] | 'environment' {
+  if (argv[2] !== 'help' || argv.length < 4) return argv;
+  const words = argv.slice(3);
+  if (words[0] === 'environment' && words.length === 1) return 'environment';
+  return [...argv.slice(0, 2), ...words, '--help'];
+}
+
+export async function main(rawArgv: string[]): Promise<void> {
+  const topic = helpTopic(rawArgv);
+  if (topic === 'environment') {
+    const { ENVIRONMENT_HELP } = await import('./help/environment.js');
+    process.stdout.write(ENVIRONMENT_HELP);
+    return;
+  }
+  const argv = topic;
   // `elm ... | head` closes the pipe early: that is the reader's choice, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);

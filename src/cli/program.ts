@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Option, type OutputConfiguration } from 'commander';
 import { reportAllMissingOptions } from './requiredOptions';
 
 type Register = (program: Command) => void;
@@ -18,7 +18,11 @@ const GROUPS: { name: string; description: string; load: () => Register }[] = [
   { name: 'finalize', description: '', load: () => require('./groups/finalize').registerFinalize },
   { name: 'task', description: 'durable tasks: packaging disks, deployments, finalize', load: () => require('./groups/task').registerTask },
   { name: 'state', description: 'where the state is kept: a file under ELM_HOME or a blob shared by a team', load: () => require('./groups/state').registerState },
+  { name: 'completion', description: 'shell completion script: bash, zsh, fish or powershell', load: () => require('./groups/completion').registerCompletion },
 ];
+
+/** Global options on every command; shown once, apart, in `elm --help` only. */
+const GLOBAL_NOTE = 'Global options (see elm --help): --home <dir>, --json, --no-input, --no-color, --verbose';
 
 /** The command group argv runs (skipping global options and --home's value), if any. */
 function groupOf(argv: string[]): string | undefined {
@@ -32,17 +36,6 @@ function groupOf(argv: string[]): string | undefined {
   return undefined;
 }
 
-/**
- * Errors are reported by reportError (one line); commander's own error output is silenced. Its
- * "error" stream then only carries the help shown when a group is called without its command:
- * that help goes to stdout, the one-line error to stderr (with --json stdout keeps only the error
- * document, so the help goes to stderr).
- */
-const OUTPUT = {
-  outputError: () => undefined,
-  writeErr: (text: string) => (process.argv.includes('--json') ? process.stderr : process.stdout).write(text),
-};
-
 const VERSION: string = require('../../package.json').version;
 
 export function buildProgram(argv: string[] = process.argv): Command {
@@ -52,7 +45,7 @@ export function buildProgram(argv: string[] = process.argv): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()
-    .configureOutput(OUTPUT);
+    .configureOutput(outputFor(argv));
   program.addHelpText(
     'after',
     `
@@ -63,18 +56,47 @@ Lifecycle:
   elm verify            layer integrity: exit 3 while something blocks finalize
   elm finalize --wait   import the layer; exit 0 when Deployable
 
+Help: elm help COMMAND... (e.g. elm help layer create), elm help environment (variables elm reads).
+Completion: elm completion bash|zsh|fish|powershell.
 Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict, 130 cancelled.`,
   );
   const running = groupOf(argv);
+  // Completion answers about every command: it is the one run that builds them all.
+  const all = running === '__complete';
   const stubs = new Set<Command>();
   for (const group of GROUPS) {
     // verify and finalize are single commands whose help line shows their arguments: always built.
-    if (group.name === running || !group.description) group.load()(program);
+    if (all || group.name === running || !group.description) group.load()(program);
     else stubs.add(program.command(group.name).description(group.description));
   }
   addGlobalOptions(program, stubs);
-  program.commands.forEach(applyErrorHandling);
+  describeCommands(program, stubs);
+  program.commands.forEach((c) => applyErrorHandling(c, outputFor(argv)));
   return program;
+}
+
+/** Each built command's help: "(required)" beside the flags it needs, then its examples. */
+function describeCommands(program: Command, stubs: Set<Command>): void {
+  const { EXAMPLES, REQUIRED_OR_ASKED } = require('./help/examples') as typeof import('./help/examples');
+  for (const cmd of descendants(program)) {
+    if (stubs.has(cmd) || cmd.name() === '__complete') continue;
+    const path = commandPath(cmd);
+    const asked = REQUIRED_OR_ASKED[path] ?? [];
+    for (const o of cmd.options) {
+      if (o.hidden) continue;
+      if (o.mandatory) o.description = `${o.description} (required)`;
+      else if (o.long && asked.includes(o.long)) o.description = `${o.description} (required; asked on a terminal)`;
+    }
+    const examples = EXAMPLES[path];
+    const lines = examples ? ['', 'Examples:', ...examples.map((e) => `  ${e}`)] : [];
+    cmd.addHelpText('after', [...lines, '', GLOBAL_NOTE].join('\n'));
+  }
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /**
@@ -82,27 +104,43 @@ Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict,
  * after the subcommand, while a leaf's own `--version <v>` never collides with `elm --version`.
  */
 function addGlobalOptions(program: Command, stubs: Set<Command>): void {
-  // One set of Option objects shared by every command: building them per command costs startup time.
-  const shared = [
-    new Option('--home <dir>', 'elm home: state.json, the default file share, the layer repository, task logs').env('ELM_HOME'),
-    new Option('--state <url>', 'keep the state in an Azure blob (https://<account>.blob.core.windows.net/<container>/<name>.json) shared by a team or CI').env('ELM_STATE'),
-    new Option('--state-key-env <var>', 'environment variable holding the storage account key of --state').env('ELM_STATE_ACCOUNT_KEY_ENV'),
-    new Option('--state-sas-env <var>', 'environment variable holding a SAS of the --state container').env('ELM_STATE_SAS_ENV'),
-    new Option('--json', 'print exactly one JSON document on stdout'),
-    new Option('--no-input', 'never prompt; fail naming every missing flag'),
-    new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),
-    new Option('--verbose', 'more detail on stderr'),
-  ];
-  for (const cmd of [program, ...leaves(program).filter((c) => !stubs.has(c))]) shared.forEach((o) => cmd.addOption(o));
+  // Two sets of Option objects: shown under their own heading on elm itself, hidden (one note
+  // instead) on every other command. Building them per command would cost startup time.
+  const globals = (hidden: boolean) =>
+    [
+      new Option('--home <dir>', 'elm home: state.json, the default file share, the layer repository, task logs').env('ELM_HOME'),
+      new Option('--state <url>', 'keep the state in an Azure blob (https://<account>.blob.core.windows.net/<container>/<name>.json) shared by a team or CI').env('ELM_STATE'),
+      new Option('--state-key-env <var>', 'environment variable holding the storage account key of --state').env('ELM_STATE_ACCOUNT_KEY_ENV'),
+      new Option('--state-sas-env <var>', 'environment variable holding a SAS of the --state container').env('ELM_STATE_SAS_ENV'),
+      new Option('--json', 'print exactly one JSON document on stdout'),
+      new Option('--no-input', 'never prompt; fail naming every missing flag'),
+      new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),
+      new Option('--verbose', 'more detail on stderr'),
+    ].map((o) => (hidden ? o.hideHelp() : o.helpGroup('Global options:')));
+  globals(false).forEach((o) => program.addOption(o));
+  const quiet = globals(true);
+  // Groups too (`elm layer --json` is a usage error in JSON, not "unknown option --json").
+  for (const cmd of descendants(program).filter((c) => !stubs.has(c))) quiet.forEach((o) => cmd.addOption(o));
 }
 
-function leaves(cmd: Command): Command[] {
-  return cmd.commands.flatMap((c) => (c.commands.length ? leaves(c) : [c]));
+function descendants(cmd: Command): Command[] {
+  return cmd.commands.flatMap((c) => [c, ...descendants(c)]);
 }
 
 /** Subcommands inherit exit-override so usage errors reach one handler (exit 2, one line). */
-function applyErrorHandling(cmd: Command): void {
-  cmd.exitOverride().configureOutput(OUTPUT);
+function applyErrorHandling(cmd: Command, output: OutputConfiguration): void {
+  cmd.exitOverride().configureOutput(output);
   reportAllMissingOptions(cmd);
-  cmd.commands.forEach(applyErrorHandling);
+  cmd.commands.forEach((c) => applyErrorHandling(c, output));
+}
+
+/**
+ * Errors are reported by reportError (one line), not commander. Commander's "error" stream then
+ * only carries the help shown when a group is called without its command: that help goes to
+ * stdout and the one-line error to stderr; with --json it is left out, the JSON error document
+ * being the whole answer.
+ */
+function outputFor(argv: string[]): OutputConfiguration {
+  const writeErr = argv.includes('--json') ? () => undefined : (text: string) => process.stdout.write(text);
+  return { outputError: () => undefined, writeErr };
 }

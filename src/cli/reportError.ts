@@ -10,7 +10,7 @@ import { detectIO } from '../runtime/io';
 export async function reportError(e: unknown, argv: string[], interrupted: boolean): Promise<number> {
   const json = argv.includes('--json');
   const verbose = argv.includes('--verbose');
-  const { color } = detectIO({ color: !argv.includes('--no-color') });
+  const { colorErr: color } = detectIO({ color: !argv.includes('--no-color') });
   let code: number;
   let message: string;
   let details: string[] = [];
@@ -42,10 +42,15 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   }
   const { loadStyle } = await import('../runtime/style.js');
   const style = await loadStyle(color);
-  process.stderr.write(`${style.red('error:')} ${message}\n`);
-  for (const d of details) process.stderr.write(`  ${d}\n`);
+  const { escapeControls } = await import('../runtime/text.js');
+  // A name in the message may hold control characters: shown escaped, never sent raw.
+  process.stderr.write(`${style.red('error:')} ${escapeControls(message)}\n`);
+  for (const d of details) process.stderr.write(`  ${escapeControls(d)}\n`);
   if (verbose && e instanceof Error && !isElmError(e)) process.stderr.write(`${e.stack}\n`);
-  if (json) process.stdout.write(`${JSON.stringify({ error: { message, exitCode: code, details } }, null, 2)}\n`);
+  if (json) {
+    const { writeJsonDocument } = await import('../runtime/output.js');
+    writeJsonDocument(process.stdout, Boolean(process.stdout.isTTY), { error: { message, exitCode: code, details } });
+  }
   return code;
 }
 

@@ -18,6 +18,7 @@ import { staleReportError } from './shared/reportFreshness';
 import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
 import { waitChoice } from './shared/waitChoice';
+import { shellQuote } from '../domain/shellQuote';
 
 interface FinalizeFlags {
   version?: string;
@@ -117,7 +118,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   }
 }
 
-/** A Finalize task of this version whose worker died: the next finalize picks it up (DESIGN.md §1). */
+/** A Finalize task of this version whose worker died: the next finalize picks it up (the README's Quickstart). */
 async function pendingFinalize(ctx: Context, state: State, layer: Layer, version: LayerVersion, wait: boolean): Promise<Task | null> {
   const task = state.tasks.find(
     (t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && ['Pending', 'Running', 'Canceling'].includes(t.state),
@@ -131,7 +132,7 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
   return task;
 }
 
-/** Each precondition of DESIGN.md §1, all reported at once (exit 3). */
+/** Each precondition of the README's Quickstart, all reported at once (exit 3). */
 async function checkPreconditions(
   ctx: Context,
   state: State,
@@ -163,10 +164,10 @@ async function checkPreconditions(
       integrity = { at: found.report.at, source: found.path, ready: e.ready, blockers: e.blockers.map((b) => ({ id: b.id, message: b.message })), shutdownRequested: found.report.shutdownRequested };
       shutdownRequested = found.report.shutdownRequested;
     } else if (!integrity) {
-      problems.push(`no integrity report: ${shareReportPath(disk.location)} does not exist; run ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the packaging machine, then elm verify "${layer.name}"`);
+      problems.push(`no integrity report: ${shareReportPath(disk.location)} does not exist; run ShutdownForFinalize.ps1 -ReportPath … -Shutdown on the packaging machine, then elm verify ${shellQuote(layer.name)}`);
     }
   } else if (!integrity) {
-    problems.push(`no integrity report: run elm verify "${layer.name}" first`);
+    problems.push(`no integrity report: run elm verify ${shellQuote(layer.name)} first`);
   }
   if (integrity && !integrity.ready) problems.push(`the integrity report has blockers: ${integrity.blockers.map((b) => b.message).join(' ')}`);
   if (config.type === 'fileshare') {
@@ -176,7 +177,7 @@ async function checkPreconditions(
   } else if (integrity?.ready) {
     const connector = await ctx.connector(config);
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
-    if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify "${layer.name}" --shutdown)`);
+    if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify ${shellQuote(layer.name)} --shutdown)`);
   }
   if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));
   return disk;

@@ -10,6 +10,7 @@ import { integrityContext } from './shared/integrityContext';
 import { findConnector, resolveLayer, resolveVersion } from './shared/lookup';
 import { staleReportError } from './shared/reportFreshness';
 import { readyDisk } from './shared/versionDisk';
+import { shellQuote } from '../domain/shellQuote';
 
 interface VerifyFlags {
   version?: string;
@@ -28,7 +29,10 @@ interface VerifyFlags {
 export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Promise<void> {
   if (flags.printProbe) {
     const { readProbeScript } = await import('../integrity/probeScript.js');
-    ctx.out.data(await readProbeScript());
+    const script = await readProbeScript();
+    // --json: the script inside the one document, so `| jq -r .script` writes the file.
+    if (ctx.io.json) ctx.out.json({ name: 'ShutdownForFinalize.ps1', script });
+    else ctx.out.data(script);
     return;
   }
   if (flags.report && flags.local) throw new UsageError('--report and --local are two sources of the report; pass one.');
@@ -72,7 +76,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
       if (!found)
         throw new NotReadyError(
           withVersionHints(
-            `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link "${layer.name}" shows the command), or pass --report FILE.`,
+            `No integrity report yet at ${shareReportPath(disk.location)}: run ShutdownForFinalize.ps1 on the packaging machine (elm machine deploy-link ${shellQuote(layer.name)} shows the command), or pass --report FILE.`,
             layer,
             version.name,
           ),
@@ -127,7 +131,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     ctx.out.success(`"${layer.name}" ${version.name} passed the layer integrity check (${report.machine}, ${report.at}).`);
     ctx.out.info(
       shutdownRequested
-        ? withVersionHints(`The machine was shut down: finalize with elm finalize "${layer.name}" --wait`, layer, version.name)
+        ? withVersionHints(`The machine was shut down: finalize with elm finalize ${shellQuote(layer.name)} --wait`, layer, version.name)
         : 'Shut the packaging machine down (ShutdownForFinalize.ps1 -Shutdown) before finalizing.',
     );
     return;

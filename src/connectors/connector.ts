@@ -1,5 +1,5 @@
 /**
- * The connector abstraction (DESIGN.md §5): one folder per platform under src/connectors/<type>/.
+ * The connector abstraction (the README's How it is built): one folder per platform under src/connectors/<type>/.
  * Commands and tasks talk only to this interface; nothing here loads a platform SDK.
  */
 import type { ConnectorType, DiskFormat, Firmware } from '../domain/vocabulary';
@@ -12,8 +12,11 @@ export interface CheckResult {
   detail: string;
 }
 
-/** Reports progress of a long step: fraction in 0..1 and an optional line for the operator. */
-export type ProgressSink = (fraction: number, message?: string) => void;
+/**
+ * Reports progress of a long step: fraction in 0..1, an optional line for the operator, and the
+ * bytes done of the bytes to move when the step moves bytes (the display shows rate and time left).
+ */
+export type ProgressSink = (fraction: number, message?: string, bytes?: { done: number; total: number }) => void;
 
 export interface LayerRef {
   id: string;

@@ -17,7 +17,8 @@ import { sparseCopy } from './sparseCopy';
 
 export interface ImportDiskOptions {
   signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
+  /** fraction in 0..1, and the bytes read (hashed) so far of the disk's size. */
+  onProgress?: (fraction: number, bytes?: { done: number; total: number }) => void;
   /**
    * The caller deletes the source once the import is recorded (the share's packaging disk). On
    * the same filesystem the import is then a hard link: no byte is copied and no space doubled,
@@ -48,7 +49,7 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
       const step = sizeBytes === 0 ? 1000 : Math.floor((done / sizeBytes) * 1000);
       if (step !== lastReport) {
         lastReport = step;
-        opts.onProgress?.(step / 1000);
+        opts.onProgress?.(step / 1000, { done, total: sizeBytes });
       }
     };
     await rm(partial, { force: true }); // a link or copy must start from nothing

@@ -20,7 +20,8 @@ export interface PackagingDiskRequest {
   dest: string;
   format: DiskFormat;
   signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
+  /** fraction in 0..1, and the disk bytes written so far of the disk's size. */
+  onProgress?: (fraction: number, bytes?: { done: number; total: number }) => void;
 }
 
 export interface PackagingDisk {
@@ -42,7 +43,8 @@ interface RawView {
 export async function writePackagingDisk(req: PackagingDiskRequest): Promise<PackagingDisk> {
   const { source, dest, format, signal } = req;
   if (resolve(source) === resolve(dest)) throw new UsageError(`The packaging disk cannot overwrite its source: ${dest}`);
-  const progress = req.onProgress ?? (() => undefined);
+  let diskBytes = 0;
+  const progress = (f: number) => req.onProgress?.(f, diskBytes ? { done: Math.round(f * diskBytes), total: diskBytes } : undefined);
   // Written under another name and renamed at the end, so a killed process never leaves a file
   // that looks finished; the intermediate raw copy (when one is needed) also lives beside dest,
   // on the same file system, which has room for the result anyway.
@@ -60,6 +62,7 @@ export async function writePackagingDisk(req: PackagingDiskRequest): Promise<Pac
     const sourceSize = view ? view.length : (await qemuImgInfo(source, probe.format, { signal })).virtualSizeBytes;
     // Whole MiB: Azure requires it for VHDs and every hypervisor accepts it.
     const diskSize = roundUpToMiB(sourceSize);
+    diskBytes = diskSize;
     if (format === 'vhd' && diskSize > VHD_MAX_SIZE_BYTES) {
       throw new UsageError(
         `The OS layer disk is ${(diskSize / 2 ** 30).toFixed(1)} GiB; a VHD holds at most 2040 GiB. Choose vhdx, vmdk, qcow2 or raw.`,

@@ -1,5 +1,5 @@
 /**
- * Expected failures carry the exit code of DESIGN.md §4, so the top level prints one line
+ * Expected failures carry the exit code of the README's Conventions, so the top level prints one line
  * (no stack trace) and exits with it. Anything else is a bug or a platform error: exit 1.
  */
 export const ExitCode = {

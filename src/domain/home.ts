@@ -18,7 +18,7 @@ export function userPath(p: string): string {
 }
 
 /**
- * --home, else ELM_HOME, else $XDG_STATE_HOME/elm, else ~/.local/state/elm (DESIGN.md §4). Resolved
+ * --home, else ELM_HOME, else $XDG_STATE_HOME/elm, else ~/.local/state/elm (the README's Conventions). Resolved
  * once, to an absolute path, when the command starts: a relative ELM_HOME means the folder it
  * names from where elm was started, and every later path (workers, tasks) uses that absolute one.
  */

@@ -32,7 +32,8 @@ export const osLayerNameRule = nameRule('OS layer name');
 export const diskNameRule: Rule = (value) => {
   if (value.trim() === '') return 'Packaging Disk file name is required';
   if (value.length > 80) return `Packaging Disk file name must be at most 80 characters (got ${value.length})`;
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value))
+  // Letters of any script (Müller, 東京): file systems and blob names take them; NFC so one name is one spelling.
+  if (value !== value.normalize('NFC') || !/^[\p{L}\p{N}][\p{L}\p{M}\p{N}._-]*$/u.test(value))
     return 'Packaging Disk file name may use only letters, digits, ".", "_" and "-", starting with a letter or digit';
   return true;
 };
@@ -61,10 +62,12 @@ export function diskFileName(diskName: string, format: DiskFormat): string {
 /** Turns a layer name into a default Packaging Disk file name that passes diskNameRule. */
 export function defaultDiskName(layerName: string): string {
   const cleaned = layerName
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/^[^A-Za-z0-9]+/, '')
+    .normalize('NFC')
+    .replace(/[^\p{L}\p{M}\p{N}._-]+/gu, '-')
+    .replace(/^[^\p{L}\p{N}]+/u, '')
     .replace(/-+$/, '')
-    .slice(0, 80);
+    .slice(0, 80)
+    .replace(/[\uD800-\uDBFF]$/, ''); // never half a character
   return cleaned || 'packaging-disk';
 }
 

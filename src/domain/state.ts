@@ -1,5 +1,5 @@
 /**
- * The state document (DESIGN.md §7) as zod schemas: validated on every read, so a hand-edited or
+ * The state document (the README's How it is built) as zod schemas: validated on every read, so a hand-edited or
  * truncated file is reported instead of half-understood. Loaded only by code that touches state.
  */
 import { z } from 'zod';
@@ -146,6 +146,8 @@ export const taskSchema = z.object({
   state: z.enum(TASK_STATES),
   description: z.string(),
   progress: z.number().min(0).max(100),
+  /** Bytes done of the running step's bytes, while it moves bytes (copy, upload, hash): for rate and time left. */
+  bytes: z.object({ done: z.number().min(0), total: z.number().min(0) }).nullable().optional(),
   layerId: z.string(),
   version: z.string(),
   startedAt: isoDate,

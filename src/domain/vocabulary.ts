@@ -1,5 +1,5 @@
 /**
- * The words of the ELM console (DESIGN.md §2) as plain constants: light enough for the CLI wiring
+ * The words of the ELM console (the README's Command reference) as plain constants: light enough for the CLI wiring
  * and the wizard, and the single source the zod schemas are built from.
  */
 export const VERSION_STATES = ['Editing', 'Finalizable', 'Finalizing', 'Deployable', 'Broken', 'Deleting'] as const;

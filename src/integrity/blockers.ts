@@ -1,5 +1,5 @@
 /**
- * The layer integrity blockers (DESIGN.md §3) as plain data: what stops a layer from being
+ * The layer integrity blockers (the README's Verify and finalize) as plain data: what stops a layer from being
  * finalized, the message the ELM console shows for it, and what to do about it. The first four
  * messages are the console's Layer integrity messages, word for word; ShutdownForFinalize.ps1
  * prints the same text for the ids it reports (a test keeps the two in step).

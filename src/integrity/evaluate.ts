@@ -1,5 +1,5 @@
 /**
- * From an integrity report to the blockers that stop finalize (DESIGN.md §3): the probe's own
+ * From an integrity report to the blockers that stop finalize (the README's Verify and finalize): the probe's own
  * blockers, plus the PVS ones that elm recomputes from the report's details and the PVS connector
  * configuration. Plain code (no zod): the report has been validated by report.ts.
  */

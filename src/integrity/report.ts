@@ -1,5 +1,5 @@
 /**
- * The integrity report printed by ShutdownForFinalize.ps1 (schema 1, DESIGN.md §3), validated with
+ * The integrity report printed by ShutdownForFinalize.ps1 (schema 1, the README's Verify and finalize), validated with
  * zod. Reports come from stdout, from a file written by -ReportPath, or from a file the operator
  * saved on Windows (possibly UTF-16LE, the Windows PowerShell 5 Out-File default).
  */

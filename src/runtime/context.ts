@@ -29,7 +29,7 @@ export interface Context {
 export async function createContext(flags: GlobalFlags, signal: AbortSignal): Promise<Context> {
   const io = detectIO(flags);
   const out = new Output(io);
-  out.style = await loadStyle(io.color);
+  [out.style, out.messageStyle] = await Promise.all([loadStyle(io.colorOut), loadStyle(io.colorErr)]);
   const home = resolveHome(flags.home);
   out.verbose(describeHome(flags.home));
   const env = withStateFlags(flags, process.env);
@@ -49,7 +49,7 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
     },
     async prompter() {
       const { InquirerPrompter } = await import('./prompter.js');
-      return new InquirerPrompter(io);
+      return new InquirerPrompter(io, out.messageStyle);
     },
     async connector(config: ConnectorConfig) {
       const { loadConnector } = await import('../connectors/registry.js');

@@ -1,6 +1,7 @@
 /**
- * The terminal facts every command needs, decided once: is there a TTY to prompt on, should
- * output be coloured, is --json on. Tests build their own IO to check each combination.
+ * The terminal facts every command needs, decided once: is there a TTY to prompt on, which stream
+ * is coloured, may progress redraw a line, is --json on. Tests build their own IO to check each
+ * combination.
  */
 export interface IO {
   stdout: NodeJS.WritableStream;
@@ -8,8 +9,17 @@ export interface IO {
   stdin: NodeJS.ReadableStream;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
-  /** Colour on stderr/stdout (off when not a TTY, NO_COLOR, --no-color, TERM=dumb). */
-  color: boolean;
+  /** Colour on stdout: stdout is a TTY, and no NO_COLOR, --no-color or TERM=dumb. */
+  colorOut: boolean;
+  /** Colour on stderr: stderr is a TTY, and no NO_COLOR, --no-color or TERM=dumb. */
+  colorErr: boolean;
+  /**
+   * stderr is a terminal that can redraw a line (a spinner, a progress line): a TTY that reports a
+   * width and is not TERM=dumb. `script -qc` reports width 0; there, progress is plain lines.
+   */
+  liveErr: boolean;
+  /** Columns to wrap long lines to (80 when the terminal does not say). */
+  columns: number;
   /** Prompts allowed: stdin and stdout are TTYs, CI unset, no --no-input, no --json. */
   canPrompt: boolean;
   json: boolean;
@@ -28,20 +38,39 @@ export interface GlobalFlags {
   stateSasEnv?: string;
 }
 
-export function detectIO(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env): IO {
-  const stdoutIsTTY = Boolean(process.stdout.isTTY);
-  const stderrIsTTY = Boolean(process.stderr.isTTY);
-  const stdinIsTTY = Boolean(process.stdin.isTTY);
-  const noColor = (env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb' || flags.color === false;
-  const ci = env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+interface Streams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+}
+
+/** Colour anywhere at all: NO_COLOR (any non-empty value), --no-color and TERM=dumb turn it off. */
+export function colorAllowed(flags: Pick<GlobalFlags, 'color'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !((env.NO_COLOR !== undefined && env.NO_COLOR !== '') || env.TERM === 'dumb' || flags.color === false);
+}
+
+export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+}
+
+export function detectIO(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env, streams: Streams = process): IO {
+  const stdoutIsTTY = Boolean(streams.stdout.isTTY);
+  const stderrIsTTY = Boolean(streams.stderr.isTTY);
+  const stdinIsTTY = Boolean(streams.stdin.isTTY);
+  const color = colorAllowed(flags, env);
+  const width = stderrIsTTY ? (streams.stderr.columns ?? 0) : 0;
+  const outWidth = stdoutIsTTY ? (streams.stdout.columns ?? 0) : 0;
   return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
+    stdout: streams.stdout,
+    stderr: streams.stderr,
+    stdin: streams.stdin,
     stdoutIsTTY,
     stderrIsTTY,
-    color: !noColor && stderrIsTTY,
-    canPrompt: stdinIsTTY && stdoutIsTTY && !ci && flags.input !== false && !flags.json,
+    colorOut: color && stdoutIsTTY,
+    colorErr: color && stderrIsTTY,
+    liveErr: stderrIsTTY && width > 0 && env.TERM !== 'dumb',
+    columns: width || outWidth || 80,
+    canPrompt: stdinIsTTY && stdoutIsTTY && !isCI(env) && flags.input !== false && !flags.json,
     json: Boolean(flags.json),
     verbose: Boolean(flags.verbose),
   };

@@ -1,5 +1,6 @@
 import { CancelledError } from '../domain/errors';
 import type { IO } from './io';
+import { plainStyle, type Style } from './style';
 
 export interface Choice<T> {
   value: T;
@@ -18,19 +19,39 @@ export interface Prompter {
   confirm(q: { message: string; default?: boolean }): Promise<boolean>;
   /** A heading for the wizard tab being asked. */
   tab(title: string): void;
+  /** A question not asked because a flag or the spec answered it, shown as answered. */
+  answered(message: string, value: string): void;
 }
+
+const CLOSED = 'Cancelled: the wizard was closed before the layer was created; nothing was changed.';
 
 /** @inquirer/prompts, loaded on first use; a closed prompt or Ctrl-C becomes exit 130, never 0. */
 export class InquirerPrompter implements Prompter {
-  constructor(private readonly io: IO) {}
+  constructor(
+    private readonly io: IO,
+    private readonly style: Style = plainStyle,
+  ) {}
 
   private async guard<T>(ask: () => Promise<T>): Promise<T> {
+    // Ctrl-D closes the prompt's input without an error: the prompt then never settles and Node,
+    // with nothing left to do, would exit 0. The loop running dry while a question is open means
+    // the input closed: that is a cancel (130), like Ctrl-C.
+    let onDry: () => void = () => undefined;
+    const closed = new Promise<never>((_, reject) => {
+      onDry = () => {
+        this.io.stderr.write('\n');
+        reject(new CancelledError(CLOSED));
+      };
+      process.once('beforeExit', onDry);
+    });
     try {
-      return await ask();
+      return await Promise.race([ask(), closed]);
     } catch (e) {
       const name = (e as Error)?.name;
-      if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new CancelledError('Cancelled: the wizard was closed before the layer was created; nothing was changed.');
+      if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new CancelledError(CLOSED);
       throw e;
+    } finally {
+      process.off('beforeExit', onDry);
     }
   }
 
@@ -62,5 +83,10 @@ export class InquirerPrompter implements Prompter {
 
   tab(title: string): void {
     this.io.stderr.write(`\n── ${title} ──\n`);
+  }
+
+  answered(message: string, value: string): void {
+    // The look of an answered inquirer question, marked as given so it is not mistaken for asked.
+    this.io.stderr.write(`${this.style.green('✔')} ${this.style.bold(message)} ${this.style.cyan(value)} ${this.style.dim('(given)')}\n`);
   }
 }

@@ -89,7 +89,7 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
         if (rec) rec.data = { ...rec.data, ...data };
       });
     },
-    progress(fraction, message) {
+    progress(fraction, message, bytes) {
       // Progress is advisory: write it at most twice a second to keep the state file quiet. A
       // step's end needs no write of its own: recording it Done sets the progress.
       const now = Date.now();
@@ -102,6 +102,7 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
           .mutate((state) => {
             const t = findTask(state, task.id);
             t.progress = Math.max(t.progress, pct);
+            if (bytes) t.bytes = { done: bytes.done, total: bytes.total };
             if (message) t.description = message;
           })
           .then(
@@ -138,6 +139,7 @@ function recordDone(task: Task, done: FinishedStep): void {
   s.endedAt = new Date().toISOString();
   s.data = { ...s.data, ...(done.data ?? {}) };
   task.progress = Math.max(task.progress, done.progress);
+  delete task.bytes; // the next step counts its own bytes
 }
 
 function recordRunning(task: Task, name: string): void {

@@ -3,13 +3,14 @@ import type { Context } from '../runtime/context';
 import { CancelledError, TimeoutError } from '../domain/errors';
 import { formatDuration } from '../domain/duration';
 import type { Task } from '../domain/state';
+import { progressDisplay } from '../runtime/progress';
 import { type RunOutcome, workIsOver } from './runner';
 import { spawnWorker } from './spawnWorker';
 import { liveWorker, STALE_MS, workerStarting } from './workerLiveness';
 
 export interface WaitOptions {
   timeoutMs?: number;
-  /** What the spinner says, e.g. "Creating the packaging disk". */
+  /** What the progress line says, e.g. "Creating the packaging disk". */
   label: string;
   /**
    * No worker was started for this wait: a dead one is replaced at once rather than after the
@@ -35,7 +36,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
   const store = await ctx.store();
   const started = Date.now();
   const deadline = opts.timeoutMs !== undefined ? started + opts.timeoutMs : Infinity;
-  const display = await progressDisplay(ctx, opts.label);
+  const display = progressDisplay(ctx.io, ctx.out.messageStyle, opts.label);
   let wake: (() => void) | null = null;
   let watcher: FSWatcher | null = null;
   try {
@@ -65,7 +66,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
       waitStats.reads += 1;
       const task = (await store.read()).tasks.find((t) => t.id === taskId);
       if (!task) throw new Error(`task ${taskId} disappeared from the state`);
-      display.update(task);
+      display.update({ state: task.state, progress: task.progress, bytes: task.bytes ?? undefined });
       if (workIsOver(task)) return task;
       // A run here that was interrupted is handed over by its caller, not by this loop.
       const mayResume = !here.running && here.outcome !== 'interrupted';
@@ -111,42 +112,4 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
       ctx.io.stderr.write(`wait-stats: ${waitStats.reads} reads in ${seconds.toFixed(2)}s\n`);
     }
   }
-}
-
-interface Display {
-  update(task: Task): void;
-  note(line: string): void;
-  stop(): void;
-}
-
-/** A spinner when stderr is a terminal, plain progress lines otherwise (CI logs stay readable). */
-async function progressDisplay(ctx: Context, label: string): Promise<Display> {
-  if (ctx.io.json && !ctx.io.stderrIsTTY) return { update: () => undefined, note: () => undefined, stop: () => undefined };
-  if (ctx.io.stderrIsTTY) {
-    const { default: ora } = await import('ora');
-    const spinner = ora({ text: label, stream: ctx.io.stderr as NodeJS.WriteStream, color: 'cyan', isEnabled: true }).start();
-    if (!ctx.io.color) spinner.color = 'white';
-    return {
-      update: (task) => {
-        spinner.text = `${label} — ${task.state}, ${task.progress}%`;
-      },
-      note: (line) => {
-        spinner.clear();
-        ctx.io.stderr.write(`${line}\n`);
-        spinner.render();
-      },
-      stop: () => spinner.stop(),
-    };
-  }
-  let last = '';
-  return {
-    update: (task) => {
-      const bucket = Math.floor(task.progress / 10) * 10;
-      const line = `${label}: ${task.state} ${bucket}%`;
-      if (line !== last) ctx.io.stderr.write(`${line}\n`);
-      last = line;
-    },
-    note: (line) => ctx.io.stderr.write(`${line}\n`),
-    stop: () => undefined,
-  };
 }

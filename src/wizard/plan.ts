@@ -1,15 +1,16 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../domain/errors';
 import { expandHome } from '../domain/home';
-import { DISK_FORMATS_BY_TYPE } from '../domain/vocabulary';
 import { BUILTIN_ICONS } from '../domain/icons';
 import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
 import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
 import { resolveOsLayerRef } from '../commands/shared/lookup';
+import { defaultDiskFormat, formatsOf } from './diskFormats';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
 import { pvsPrerequisiteError } from './pvsPrerequisites';
+import { shellQuote } from '../domain/shellQuote';
 
 /** A layer (version) fully described and checked against the state: ready to record. */
 export interface LayerPlan {
@@ -62,7 +63,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   if (!existing) {
     check(layerNameRule, name, '--name');
     if (state.layers.some((l) => l.name === name))
-      throw new UsageError(`A layer named "${name}" already exists; pick another --name, or add a version to it with elm layer version add "${name}" --version V.`);
+      throw new UsageError(`A layer named "${name}" already exists; pick another --name, or add a version to it with elm layer version add ${shellQuote(name)} --version V.`);
   }
   const version = String(draft.version);
   check(versionNameRule, version, '--version');
@@ -81,7 +82,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   if (!connector) {
     const known = state.connectors.map((c) => c.name);
     throw new UsageError(
-      `--connector: no connector named "${connectorName}"${known.length ? ` (connectors: ${known.join(', ')})` : ''}; add one with elm connector add fileshare --name ${connectorName}.`,
+      `--connector: no connector named "${connectorName}"${known.length ? ` (connectors: ${known.join(', ')})` : ''}; add one with elm connector add fileshare --name ${shellQuote(String(connectorName))}.`,
     );
   }
   if (connector.type === 'pvs')
@@ -96,8 +97,8 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   const pvsError = pvsPrerequisiteError(state, recipes, os, platform.provisioning);
   if (pvsError) throw pvsError;
 
-  const formats = DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];
-  const format = draft.diskFormat ?? formats[0];
+  const formats = formatsOf(connector);
+  const format = draft.diskFormat ?? defaultDiskFormat(connector, existing);
   if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${formats.join(', ')}.`);
   if (!formats.includes(format))
     throw new UsageError(`--disk-format ${format} is not accepted by the ${connector.type} connector "${connector.name}"; it accepts ${formats.join(', ')}.`);

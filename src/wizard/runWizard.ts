@@ -1,4 +1,5 @@
 import type { Context } from '../runtime/context';
+import { UsageError } from '../domain/errors';
 import type { ConnectorConfig, Layer, State } from '../domain/state';
 import type { LayerDraft } from './draft';
 import { resolvePlan, type LayerPlan } from './plan';
@@ -23,6 +24,9 @@ export interface WizardResult {
  * at the end with the same rules as the flags.
  */
 export async function runWizard(ctx: Context, draft: LayerDraft, state: State, existing: Layer | undefined, skipConfirm: boolean): Promise<WizardResult> {
+  // Prerequisites first: nothing is asked when the answers could not be used.
+  if (draft.osLayer === undefined && !existing && state.osLayers.length === 0)
+    throw new UsageError('No OS layers yet: import one first (elm os-layer import --name N --version V --disk PATH), then run elm layer create again.');
   const prompter = await ctx.prompter();
   const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [] };
   await layerDetailsTab(w);

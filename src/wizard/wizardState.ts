@@ -12,4 +12,6 @@ export interface WizardState {
   state: State;
   existing?: Layer;
   newConnectors: ConnectorConfig[];
+  /** The OS layer was picked in the wizard (not a flag): a later tab may ask for another version. */
+  osAsked?: boolean;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /**
- * The house (DESIGN.md §6): src/cli is the top floor, imported by nothing but bin/ (and the
+ * The house (the README's How it is built): src/cli is the top floor, imported by nothing but bin/ (and the
  * commands it wires), and no module reaches itself through its imports, lazy ones included.
  */
 const SRC = path.join(__dirname, '..', '..', 'src');

@@ -46,8 +46,8 @@ describe('PVS prerequisites', () => {
     expectCode(r, 2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('OS layer "win" version 1 has IPv6 enabled');
-    expect(r.stderr).toContain('elm os-layer version add "win" --version V --disk PATH --ipv6 disabled');
-    expect(r.stderr).toContain('--os-layer "win@V"');
+    expect(r.stderr).toContain('elm os-layer version add win --version V --disk PATH --ipv6 disabled');
+    expect(r.stderr).toContain('--os-layer win@V');
     expect(r.stderr).toContain('PVS machines then lose their network and hang at boot');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect((await stateBytes(s.home))!.equals(before!)).toBe(true);

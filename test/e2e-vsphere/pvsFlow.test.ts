@@ -84,7 +84,7 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
     ]);
     expect(created).toMatchObject({ version: { name: '1', state: 'Editing' }, task: { kind: 'CreatePackagingDisk', state: 'ActionRequired' } });
     expect(created.task.description).toContain('The packaging disk is ready: [ds1] elm-pvsplat.vmdk');
-    expect(created.task.description).toContain('elm machine deploy "pvsplat"');
+    expect(created.task.description).toContain('elm machine deploy pvsplat ');
     createTaskId = created.task.id;
 
     const status = await s.json(['disk', 'status', 'pvsplat']);

@@ -1,5 +1,5 @@
 /**
- * The output conventions of DESIGN.md §4 through the real binary: one JSON document with --json,
+ * The output conventions of the README's Conventions through the real binary: one JSON document with --json,
  * data on stdout and progress on stderr, colour only on a terminal and never with NO_COLOR,
  * --no-color or TERM=dumb, --version/--help, usage errors (exit 2, one line), Ctrl-C (130).
  */

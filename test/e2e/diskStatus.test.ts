@@ -12,7 +12,7 @@ afterAll(() => s.cleanup());
 
 test('no layer yet: exit 2 saying so, state unchanged', () => expectRefused(s, ['disk', 'status'], /No layer has a version in progress/));
 
-test('the one layer in progress is taken when none is named; --json shape of DESIGN.md §4', async () => {
+test('the one layer in progress is taken when none is named; --json shape of the README (Conventions)', async () => {
   const created = await createLayer(s, 'only');
   const st = await diskStatus(s, 'only');
   const unnamed = json(await s.run(['disk', 'status', '--json']));

@@ -55,7 +55,7 @@ describe('layer create: the packaging disk', () => {
   let doc: Awaited<ReturnType<typeof createLayer>>;
   let vhd: string;
 
-  test('--wait --json: the document of DESIGN.md §4, task ActionRequired naming the disk path', async () => {
+  test('--wait --json: the document of the README (Conventions), task ActionRequired naming the disk path', async () => {
     doc = await createLayer(s, 'Citrix VDA', ['--description', 'VDA for Azure', '--comment', 'first cut']);
     expect(doc).toMatchObject({
       layer: { id: expect.any(String), name: 'Citrix VDA' },

@@ -1,5 +1,5 @@
 /**
- * The whole lifecycle of DESIGN.md §1 on the file share, through the real binary: create, deploy
+ * The whole lifecycle of the README's Quickstart on the file share, through the real binary: create, deploy
  * link, a probe report with blockers, a clean report and a quiescent disk, finalize --wait.
  */
 import { promises as fs } from 'node:fs';
@@ -57,7 +57,7 @@ test('create → deploy-link → verify (blockers, then clean) → finalize --wa
   expect(linkJson.parameters).toMatchObject({ disk, format: 'vhd', reportPath: path.join(s.share, 'azplat.integrity.json'), probeCommand });
 
   // The machine cannot be deployed by a file share, and it has not reported yet.
-  await expectRefused(s, ['machine', 'deploy', 'azplat'], /cannot deploy machines; follow elm machine deploy-link "azplat"/);
+  await expectRefused(s, ['machine', 'deploy', 'azplat'], /cannot deploy machines; follow elm machine deploy-link azplat /);
   expect(json(await s.run(['machine', 'status', 'azplat', '--json'])).machine.status).toBe('unknown');
 
   // 3. The probe reports the four seed blockers: verify exit 3 with the exact messages.

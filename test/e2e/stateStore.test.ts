@@ -1,5 +1,5 @@
 /**
- * The state store of DESIGN.md §7 through the real binary: concurrent writers lose nothing, mode
+ * The state store of the README's How it is built through the real binary: concurrent writers lose nothing, mode
  * 0600, a .bak of the last good copy, the lock's bounded wait (exit 5) and stale-lock breaking,
  * corrupt or newer files refused and never overwritten.
  */

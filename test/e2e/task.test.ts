@@ -1,6 +1,6 @@
 /**
  * elm task list | show | wait | resume | cancel through the real binary, and the durable-task
- * promise of DESIGN.md §1: a task whose worker was killed is finished by the next `task wait` or
+ * promise of the README's Quickstart: a task whose worker was killed is finished by the next `task wait` or
  * `finalize --wait`, without temp files left behind.
  */
 import { promises as fs } from 'node:fs';

@@ -22,7 +22,7 @@ import {
   type Scratch,
 } from '../support/e2e';
 
-/** The seed's four Layer integrity messages, word for word (DESIGN.md §3). */
+/** The seed's four Layer integrity messages, word for word (the README's Verify and finalize). */
 const SEED = [
   ['bootDriverReboot', 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.'],
   ['postInstallReboot', 'A post-installation reboot is pending - please check and reboot the Packaging Machine.'],

@@ -8,7 +8,14 @@ export function plain(s: string): string {
   return s.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\u001b[()][0-9A-B]/g, '');
 }
 
-export const KEY = { enter: '\r', down: '\u001b[B', up: '\u001b[A', space: ' ', ctrlC: '\u0003', backspace: '\u007f' };
+export const KEY = { enter: '\r', down: '\u001b[B', up: '\u001b[A', space: ' ', ctrlC: '\u0003', ctrlD: '\u0004', backspace: '\u007f' };
+
+export interface PtyOptions {
+  /** Terminal width; 0 is what `script -qc` reports (set with stty inside the terminal). */
+  cols?: number;
+  /** A shell command line run in the terminal instead of elm itself (`$ELM` names the binary). */
+  shell?: string;
+}
 
 /**
  * The real binary in a real pseudo-terminal (@lydell/node-pty): stdin and stdout are TTYs, so elm
@@ -20,13 +27,19 @@ export class PtySession {
   private cursor = 0;
   exit: Promise<{ exitCode: number; signal?: number }>;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv) {
+  constructor(args: string[], env: NodeJS.ProcessEnv, opts: PtyOptions = {}) {
     // Loaded here so test files that do not drive a terminal never load the native module.
     const { spawn } = require('@lydell/node-pty') as typeof import('@lydell/node-pty');
-    const cleanEnv = { ...process.env, ...env } as Record<string, string>;
+    const cleanEnv = { ...process.env, TERM: 'xterm-256color', ...env } as Record<string, string>;
     delete cleanEnv.CI;
     delete cleanEnv.NODE_OPTIONS;
-    this.pty = spawn(process.execPath, [BIN, ...args], { name: 'xterm-256color', cols: 120, rows: 40, cwd: path.dirname(BIN), env: cleanEnv });
+    cleanEnv.ELM = `${process.execPath} ${BIN}`;
+    const zeroWidth = opts.cols === 0;
+    const [file, argv] =
+      opts.shell !== undefined || zeroWidth
+        ? ['/bin/sh', ['-c', `${zeroWidth ? 'stty cols 0 rows 0; ' : ''}${opts.shell ?? `exec $ELM ${args.map(shellQuote).join(' ')}`}`]]
+        : [process.execPath, [BIN, ...args]];
+    this.pty = spawn(file, argv, { name: cleanEnv.TERM ?? 'xterm-256color', cols: zeroWidth ? 80 : (opts.cols ?? 120), rows: 40, cwd: path.dirname(BIN), env: cleanEnv });
     this.pty.onData((d) => (this.output += d));
     this.exit = new Promise((resolve) => this.pty.onExit((e) => resolve(e)));
   }
@@ -49,6 +62,11 @@ export class PtySession {
     }
   }
 
+  /** The process in the terminal (elm, or the shell that runs it). */
+  get pid(): number {
+    return this.pty.pid;
+  }
+
   write(keys: string): void {
     this.pty.write(keys);
   }
@@ -68,4 +86,8 @@ export class PtySession {
       // already gone
     }
   }
+}
+
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -110,11 +110,11 @@ describe('elm layer create on a terminal (the wizard)', () => {
       ELM_HOME: t.home,
     });
     try {
-      const screen = await s.waitFor(/Comment/);
+      // Every required value given: no tab is asked, not even the optional comment.
+      const screen = await s.waitFor(/Create Layer\?/);
       expect(screen).not.toMatch(/Layer Name\s*›|\? Layer Name/);
       expect(screen).not.toContain('Hypervisor\n');
-      await s.answer('');
-      await s.waitFor(/Create Layer\?/);
+      expect(screen).not.toMatch(/\? Comment/);
       await s.answer('y');
       expect((await s.exit).exitCode).toBe(0);
     } finally {

@@ -6,6 +6,7 @@ import type { ConnectorType } from '../../domain/vocabulary';
 import { loadSettingsModule } from '../../connectors/settings';
 import { nextId } from '../shared/lookup';
 import { connectorView } from './view';
+import { shellQuote } from '../../domain/shellQuote';
 
 export function addConnector(type: ConnectorType) {
   return async function run(ctx: Context, flags: Record<string, unknown>): Promise<void> {
@@ -16,13 +17,13 @@ export function addConnector(type: ConnectorType) {
     const store = await ctx.store();
     const created = await store.mutate((state) => {
       if (state.connectors.some((c) => c.name === name))
-        throw new UsageError(`A connector named "${name}" already exists; pick another --name or remove it first (elm connector remove ${name}).`);
+        throw new UsageError(`A connector named "${name}" already exists; pick another --name or remove it first (elm connector remove ${shellQuote(name)}).`);
       const config: ConnectorConfig = { id: nextId(state), name, type, createdAt: ctx.now().toISOString(), settings };
       state.connectors.push(config);
       return config;
     });
     if (ctx.io.json) return ctx.out.json(connectorView(created));
     ctx.out.success(`Added ${type} connector "${name}".`);
-    ctx.out.info(`Check it with: elm connector test ${name}`);
+    ctx.out.info(`Check it with: elm connector test ${shellQuote(name)}`);
   };
 }

@@ -1,6 +1,7 @@
 import type { Context } from '../../runtime/context';
 import { withVersionHints } from '../../domain/nextStepHints';
 import { resolveLayer, resolveVersion } from '../shared/lookup';
+import { formatBytes } from '../../domain/units';
 
 /**
  * Where the version's disk is and what to do next: the create task's description, as in the
@@ -32,8 +33,8 @@ export async function run(ctx: Context, flags: { version?: string }, [ref]: stri
   if (ctx.io.json) return ctx.out.json(doc);
   ctx.out.data(`${layer.name} ${version.name}: ${version.state}`);
   if (task) ctx.out.data(`Task ${task.id} ${task.kind}: ${task.state} (${task.progress}%)`);
-  if (finalized) ctx.out.data(`Layer disk (in the layer repository): ${finalized.location} (${finalized.format}, ${finalized.sizeBytes} bytes)`);
-  else ctx.out.data(d.location ? `Packaging disk: ${d.location} (${d.format}, ${d.sizeBytes} bytes)` : `Packaging disk: ${d.name}.${d.format}, not written yet`);
-  if (task) ctx.out.data(description);
+  if (finalized) ctx.out.data(`Layer disk (in the layer repository): ${finalized.location} (${finalized.format}, ${formatBytes(finalized.sizeBytes)})`);
+  else ctx.out.data(d.location ? `Packaging disk: ${d.location} (${d.format}, ${formatBytes(d.sizeBytes ?? 0)})` : `Packaging disk: ${d.name}.${d.format}, not written yet`);
+  if (task) ctx.out.prose(description);
   if (task?.state === 'Failed') ctx.out.error(`Task ${task.id} failed${task.error ? `: ${task.error}` : ''}; retry it with elm task resume ${task.id}.`);
 }

@@ -11,6 +11,7 @@ import { findLayer } from '../shared/lookup';
 import { waitChoice } from '../shared/waitChoice';
 import { checkOsDiskReadable } from './osDiskReadable';
 import { recordLayerVersion } from './recordVersion';
+import { shellQuote } from '../../domain/shellQuote';
 
 /**
  * `layer create` and `layer version add`: flags and spec first, the wizard for what is missing on
@@ -28,12 +29,18 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   const command = existing ? 'elm layer version add' : 'elm layer create';
   const missing = missingFields(draft, existing);
   let result;
-  if (ctx.io.canPrompt) {
+  if (ctx.io.canPrompt && missing.length > 0) {
     const { runWizard } = await import('../../wizard/runWizard.js');
     result = await runWizard(ctx, draft, state, existing, Boolean(flags.yes));
   } else {
+    // Every required value given: the optional ones take their defaults, unasked; on a terminal
+    // only the final confirmation remains (--yes skips it).
     if (missing.length) throw missingError(missing, command);
     result = { plan: resolvePlan(draft, { state, existing }), newConnectors: [] };
+    if (ctx.io.canPrompt && !flags.yes) {
+      const { confirmPlan } = await import('../../wizard/tabs/confirm.js');
+      await confirmPlan(ctx, await ctx.prompter(), result.plan, Boolean(existing));
+    }
   }
   await checkOsDiskReadable(result.plan.os);
   // Platform checks that would otherwise fail later, after resources exist (Azure: locations).
@@ -68,9 +75,9 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
     return;
   }
   ctx.out.success(`${existing ? 'Added version' : 'Created layer'} "${freshLayer.name}" ${freshVersion.name} (${freshVersion.state}); task ${task.id} ${finalTask.state}.`);
-  if (finalTask.state === 'ActionRequired') ctx.out.data(withVersionHints(finalTask.description, freshLayer, freshVersion.name));
+  if (finalTask.state === 'ActionRequired') ctx.out.prose(withVersionHints(finalTask.description, freshLayer, freshVersion.name));
   else
     ctx.out.info(
-      withVersionHints(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status "${freshLayer.name}".`, freshLayer, freshVersion.name),
+      withVersionHints(`The packaging disk is being created in the background: elm task wait ${task.id}, or elm disk status ${shellQuote(freshLayer.name)}.`, freshLayer, freshVersion.name),
     );
 }

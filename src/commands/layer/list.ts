@@ -3,7 +3,7 @@ import { formatTable } from '../../runtime/output';
 
 export async function run(ctx: Context): Promise<void> {
   const state = await (await ctx.store()).read();
-  if (ctx.io.json) return ctx.out.json(state.layers) // the stored shape is the --json contract (DESIGN.md §4);
+  if (ctx.io.json) return ctx.out.json(state.layers) // the stored shape is the --json contract (the README's Conventions);
   if (state.layers.length === 0) return ctx.out.info('No platform layers yet. Create one: elm layer create');
   ctx.out.data(
     formatTable(

@@ -5,7 +5,7 @@ import { findLayer } from '../shared/lookup';
 
 export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promise<void> {
   const layer = findLayer(await (await ctx.store()).read(), ref);
-  // The stored shape is the --json contract (DESIGN.md §4); `disk` adds where each version's disk is
+  // The stored shape is the --json contract (the README's Conventions); `disk` adds where each version's disk is
   // now: the layer's disk in the repository once finalized (the packaging disk is deleted then).
   if (ctx.io.json) return ctx.out.json({ ...layer, versions: layer.versions.map((v) => ({ ...v, disk: currentDisk(v) })) });
   const s = ctx.out.style;

@@ -5,6 +5,8 @@ import { nextId } from '../shared/lookup';
 import { diskRefFromFlag, generationFromFlag, ipv6FromFlag } from './diskRef';
 import { firmwareOf, guestOsFromFlag } from './guestOs';
 import { osLayerView } from './view';
+import { shellQuote } from '../../domain/shellQuote';
+import { formatBytes } from '../../domain/units';
 
 interface Flags {
   name: string;
@@ -31,7 +33,7 @@ export async function run(ctx: Context, flags: Flags): Promise<void> {
   const firmware = firmwareOf(generation);
   const os = await (await ctx.store()).mutate((state) => {
     if (state.osLayers.some((o) => o.name === flags.name))
-      throw new UsageError(`An OS layer named "${flags.name}" already exists; add a version to it with elm os-layer version add ${flags.name} --version V --disk PATH.`);
+      throw new UsageError(`An OS layer named "${flags.name}" already exists; add a version to it with elm os-layer version add ${shellQuote(flags.name)} --version V --disk PATH.`);
     const created = {
       id: nextId(state),
       name: flags.name,
@@ -53,7 +55,5 @@ export function bootDescription(partitionStyle: string, generation: string): str
 }
 
 export function formatGiB(bytes: number): string {
-  if (!bytes) return 'size unknown';
-  const gib = bytes / 2 ** 30;
-  return gib >= 1 ? `${Math.round(gib * 10) / 10} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+  return bytes ? formatBytes(bytes) : 'size unknown';
 }

@@ -1,5 +1,6 @@
 import { UsageError } from '../../domain/errors';
 import type { ConnectorConfig, Layer, LayerVersion, OsLayer, OsLayerVersion, State, Task } from '../../domain/state';
+import { shellQuote } from '../../domain/shellQuote';
 
 /** Finds a layer by name, else by id; the error lists what exists so the operator can pick. */
 export function findLayer(state: State, ref: string): Layer {
@@ -23,7 +24,7 @@ export function resolveLayer(state: State, ref: string | undefined): Layer {
   throw new UsageError(`Several layers have versions in progress (${listSome(inProgress.map((l) => l.name))}); name one.`);
 }
 
-/** --version, else the newest version that is not Deployable (DESIGN.md §4). */
+/** --version, else the newest version that is not Deployable (the README's Conventions). */
 export function resolveVersion(layer: Layer, version: string | undefined): LayerVersion {
   if (version !== undefined) {
     const v = layer.versions.find((x) => x.name === version);
@@ -40,7 +41,7 @@ export function findConnector(state: State, name: string): ConnectorConfig {
   if (!c) {
     const known = state.connectors.map((x) => x.name);
     throw new UsageError(
-      `No connector named "${name}"${known.length ? ` (connectors: ${listSome(known)})` : ''}; add one with elm connector add fileshare --name ${quoteArg(name)}.`,
+      `No connector named "${name}"${known.length ? ` (connectors: ${listSome(known)})` : ''}; add one with elm connector add fileshare --name ${shellQuote(name)}.`,
     );
   }
   return c;
@@ -83,6 +84,4 @@ function listSome(names: string[]): string {
   return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
 }
 
-function quoteArg(s: string): string {
-  return /^[A-Za-z0-9._-]+$/.test(s) ? s : JSON.stringify(s);
-}
+

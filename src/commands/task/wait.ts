@@ -17,5 +17,5 @@ export async function run(ctx: Context, flags: { timeout?: string }, [id]: strin
   const line = `Task ${task.id} ${task.kind}: ${task.state}`;
   if (task.state === 'Failed') ctx.out.error(`${line}: ${task.error ?? task.description}`);
   else ctx.out.success(line);
-  ctx.out.data(taskJson(task, state).description);
+  ctx.out.prose(taskJson(task, state).description);
 }

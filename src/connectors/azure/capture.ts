@@ -65,7 +65,7 @@ export async function captureDisk(clients: AzureClients, req: FinalizeRequest, p
     const size = await serverSideCopy(target, accessSas, {
       identity,
       signal: req.signal,
-      onProgress: (done, total) => progress(0.1 + (total ? (done / total) * 0.85 : 0)),
+      onProgress: (done, total) => progress(0.1 + (total ? (done / total) * 0.85 : 0), undefined, total ? { done, total } : undefined),
     });
     const expected = typeof disk.diskSizeBytes === 'number' ? disk.diskSizeBytes + 512 : undefined;
     if (expected !== undefined && size !== expected)

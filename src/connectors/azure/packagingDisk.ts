@@ -67,7 +67,7 @@ async function uploadLocalOsDisk(clients: AzureClients, home: string, req: Packa
     const dest = path.join(work, diskFileName(req.diskName, 'vhd'));
     const { writePackagingDisk } = await import('../../disk/packagingDisk.js');
     progress(0, `Converting the ${probe.format} OS layer disk to a fixed VHD in ${work}`);
-    const written = await writePackagingDisk({ source: req.osDisk.location, dest, format: 'vhd', signal: req.signal, onProgress: (f) => progress(f * 0.3) });
+    const written = await writePackagingDisk({ source: req.osDisk.location, dest, format: 'vhd', signal: req.signal, onProgress: (f, bytes) => progress(f * 0.3, undefined, bytes) });
     const diskSize = written.sizeBytes - 512;
     source = { path: dest, dataOffset: 0, dataLength: diskSize, diskSize, footer: await readTail(dest, written.sizeBytes) };
   }
@@ -84,7 +84,7 @@ async function uploadLocalOsDisk(clients: AzureClients, home: string, req: Packa
         const tenth = Math.floor(f * 10);
         const message = tenth !== lastTenth && f < 1 ? `Uploading the packaging disk: ${(done / GiB).toFixed(2)} of ${(all / GiB).toFixed(2)} GiB` : undefined;
         lastTenth = tenth;
-        progress(start + f * (1 - start), message);
+        progress(start + f * (1 - start), message, { done, total: all });
       },
     });
     if (result.sizeBytes !== total) throw new Error(`internal: uploaded ${result.sizeBytes} bytes, expected ${total}`);
@@ -149,7 +149,7 @@ async function copyBlobOsDisk(clients: AzureClients, req: PackagingDiskRequest, 
     const copied = await serverSideCopy(dest, from, {
       identity: `${req.taskId}:${url}`.slice(0, 200).replace(/[^\x20-\x7e]/g, '_'),
       signal: req.signal,
-      onProgress: (done, total) => progress(total ? done / total : 0),
+      onProgress: (done, total) => progress(total ? done / total : 0, undefined, total ? { done, total } : undefined),
     });
     if (copied !== size) throw new Error(`copied ${copied} bytes of ${size}`);
   } catch (e) {

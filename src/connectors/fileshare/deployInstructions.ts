@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { DeployLink, DeployLinkRequest } from '../connector';
 import { shareReportPath } from './shareReport';
+import { shellQuote } from '../../domain/shellQuote';
+import { formatBytes } from '../../domain/units';
 
 /** The probe command the operator runs on the packaging machine, with the report path as the machine sees the share. */
 export function probeCommand(machineShare: string, diskLocation: string, extra: string[] = []): string {
@@ -17,17 +19,16 @@ export function deployInstructions(share: string, req: DeployLinkRequest, machin
   const disk = req.disk;
   const machineShare = machinePath ?? share;
   const command = probeCommand(machineShare, disk.location, req.probeArguments);
-  const gib = Math.round((disk.sizeBytes / 2 ** 30) * 10) / 10;
   const name = req.machineName ?? `${req.layer.name}-pkg`;
   const steps = [
-    `Packaging disk: ${disk.location} (${disk.format}, ${gib} GiB, ${disk.sizeBytes} bytes).`,
+    `Packaging disk: ${disk.location} (${disk.format}, ${formatBytes(disk.sizeBytes)}).`,
     `1. On your hypervisor, create a VM named ${name} (BIOS / generation 1 for vhd disks) and attach this disk as its boot disk in place (or copy it and copy it back before finalizing); give it a network.`,
     '2. Power it on and log in with the account that created the OS layer.',
     '3. Install the platform software (hypervisor tools, provisioning target device, broker agent) and restart by hand whenever an installer asks: the machine does not restart on its own.',
     '4. Copy the probe to the machine (elm verify --print-probe > ShutdownForFinalize.ps1), then run it as Administrator:',
     `   ${command}`,
     '   It lists anything that blocks finalize (pending reboot, MSI install, NGen); when nothing blocks it writes the report beside the disk and shuts the machine down.',
-    `5. Check and finalize: elm verify "${req.layer.name}" then elm finalize "${req.layer.name}" --wait`,
+    `5. Check and finalize: elm verify ${shellQuote(req.layer.name)} then elm finalize ${shellQuote(req.layer.name)} --wait`,
   ];
   return {
     link: steps.join('\n'),

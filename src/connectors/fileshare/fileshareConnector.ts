@@ -19,6 +19,8 @@ import type {
 import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { deployInstructions } from './deployInstructions';
 import { cleanupShare, finalizeFromShare } from './finalizeFromShare';
+import { shellQuote } from '../../domain/shellQuote';
+import { formatBytes } from '../../domain/units';
 
 export interface FileshareSettings {
   path: string;
@@ -79,7 +81,7 @@ export function createFileshareConnector(config: ConnectorConfig, _envt: Connect
         dest,
         format: req.format,
         signal: req.signal,
-        onProgress: (f) => progress(f),
+        onProgress: (f, bytes) => progress(f, undefined, bytes),
       });
       const located: DiskLocation = { location: disk.location, format: disk.format, sizeBytes: disk.sizeBytes, description: '' };
       located.description = readyDescription(req.layer.name, located);
@@ -114,11 +116,10 @@ export function createFileshareConnector(config: ConnectorConfig, _envt: Connect
 }
 
 function readyDescription(layerName: string, disk: DiskLocation): string {
-  const gib = Math.round((disk.sizeBytes / 2 ** 30) * 10) / 10;
   return [
-    `The packaging disk is ready: ${disk.location} (${disk.format}, ${gib} GiB).`,
-    `Next: boot a packaging machine from this disk on your hypervisor (elm machine deploy-link "${layerName}" shows how),`,
+    `The packaging disk is ready: ${disk.location} (${disk.format}, ${formatBytes(disk.sizeBytes)}).`,
+    `Next: boot a packaging machine from this disk on your hypervisor (elm machine deploy-link ${shellQuote(layerName)} shows how),`,
     'install the platform software, run ShutdownForFinalize.ps1 on the machine,',
-    `then finalize: elm finalize "${layerName}" --wait`,
+    `then finalize: elm finalize ${shellQuote(layerName)} --wait`,
   ].join(' ');
 }

@@ -15,7 +15,7 @@ export async function finalizeFromShare(req: FinalizeRequest, progress: Progress
   await fs.mkdir(req.repositoryDir, { recursive: true, mode: 0o700 });
   const dest = path.join(req.repositoryDir, path.basename(req.disk.location));
   progress(0, `Importing ${req.disk.location} into the layer repository`);
-  const imported = await importDisk(req.disk.location, dest, { signal: req.signal, onProgress: (f) => progress(f), sourceIsDisposable: true });
+  const imported = await importDisk(req.disk.location, dest, { signal: req.signal, onProgress: (f, bytes) => progress(f, undefined, bytes), sourceIsDisposable: true });
   return { location: dest, format: req.disk.format, sizeBytes: imported.sizeBytes, sha256: imported.sha256 };
 }
 

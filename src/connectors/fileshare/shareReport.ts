@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { IntegrityReport } from '../../integrity/report';
 
-/** `azplat.vhd` → `<share>/azplat.integrity.json` (DESIGN.md §5): where the probe writes its report. */
+/** `azplat.vhd` → `<share>/azplat.integrity.json` (the README's How it is built): where the probe writes its report. */
 export function shareReportPath(diskLocation: string): string {
   const dir = path.dirname(diskLocation);
   const stem = path.basename(diskLocation).replace(/\.[^.]+$/, '');

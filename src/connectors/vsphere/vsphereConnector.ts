@@ -53,6 +53,7 @@ import {
   waitForPower,
   type PowerState,
 } from './vm';
+import { shellQuote } from '../../domain/shellQuote';
 
 /** Where the probe and its report live in the guest: C:\Windows\Temp exists on every Windows. */
 const GUEST_DIR = 'C:\\Windows\\Temp';
@@ -131,7 +132,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       progress(0, `Writing the packaging disk ${l.stem} locally before the upload (${l.localFlat})`);
       const { writePackagingDisk } = await import('../../disk/packagingDisk.js');
       // Raw bytes, holes kept: this file IS the flat extent (see vmdkDescriptor.ts).
-      const disk = await writePackagingDisk({ source: req.osDisk.location, dest: l.localFlat, format: 'raw', signal: req.signal, onProgress: (f) => progress(f * 0.2) });
+      const disk = await writePackagingDisk({ source: req.osDisk.location, dest: l.localFlat, format: 'raw', signal: req.signal, onProgress: (f, bytes) => progress(f * 0.2, undefined, bytes) });
       const size = disk.sizeBytes;
       await session(async (s) => {
         const dc = need(await findDatacenter(s, settings.datacenter), '--datacenter');
@@ -157,9 +158,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       const located: DiskLocation = { location: l.location, format: 'vmdk', sizeBytes: size, description: '' };
       located.description = [
         `The packaging disk is ready: ${l.location} (vmdk, ${formatSize(size)}) on datastore ${l.descriptor.datastore}, datacenter ${settings.datacenter}, vCenter ${server}.`,
-        `Next: elm machine deploy "${req.layer.name}" creates the packaging machine ${machineName(req.layer)} in folder ${settings.folder} with this disk and powers it on`,
-        `(elm machine deploy-link "${req.layer.name}" shows where it is and the steps); install the platform software,`,
-        `then elm verify "${req.layer.name}" --shutdown and elm finalize "${req.layer.name}" --wait`,
+        `Next: elm machine deploy ${shellQuote(req.layer.name)} creates the packaging machine ${machineName(req.layer)} in folder ${settings.folder} with this disk and powers it on`,
+        `(elm machine deploy-link ${shellQuote(req.layer.name)} shows where it is and the steps); install the platform software,`,
+        `then elm verify ${shellQuote(req.layer.name)} --shutdown and elm finalize ${shellQuote(req.layer.name)} --wait`,
       ].join(' ');
       return located;
     },

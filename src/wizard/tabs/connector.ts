@@ -7,8 +7,11 @@ const NEW = '\u0000new-fileshare';
 /** Connector: pick the configuration where the layer is packaged, or add a file share right here. */
 export async function connectorTab(w: WizardState): Promise<void> {
   const { draft, prompter, state, ctx } = w;
-  if (draft.connector !== undefined) return;
   prompter.tab('Connector');
+  if (draft.connector !== undefined) {
+    prompter.answered('Connector Configuration', draft.connector);
+    return;
+  }
   const usable = state.connectors.filter((c) => c.type !== 'pvs');
   const choice = await prompter.select<string>({
     message: 'Connector Configuration',
@@ -30,9 +33,22 @@ export async function connectorTab(w: WizardState): Promise<void> {
       return state.connectors.some((c) => c.name === v) ? `a connector named "${v}" already exists` : true;
     },
   });
-  const dir = await prompter.input({ message: 'Share folder', default: homePaths(ctx.home).defaultShare });
   const { fromFlags } = await import('../../connectors/fileshare/settings.js');
-  const settings = await fromFlags({ path: dir }, ctx.home); // fromFlags expands ~ and resolves
+  // Checked where it is typed: a folder that cannot be a share is asked again, never the end of the wizard.
+  let settings: Record<string, unknown> = {};
+  await prompter.input({
+    message: 'Share folder',
+    default: homePaths(ctx.home).defaultShare,
+    validate: async (dir) => {
+      if (dir.trim() === '') return 'give the folder that receives packaging disks';
+      try {
+        settings = await fromFlags({ path: dir.trim() }, ctx.home); // fromFlags expands ~ and resolves
+        return true;
+      } catch (e) {
+        return (e as Error).message.replace(/^--path /, '');
+      }
+    },
+  });
   const config = { id: 'pending', name, type: 'fileshare' as const, createdAt: ctx.now().toISOString(), settings };
   w.newConnectors.push(config);
   state.connectors.push(config);

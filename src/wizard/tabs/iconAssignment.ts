@@ -7,8 +7,11 @@ const IMPORT = '\u0000import';
 /** Icon Assignment: a built-in or imported icon, or a PNG/JPG file to import (checked by content). */
 export async function iconAssignmentTab(w: WizardState): Promise<void> {
   const { draft, prompter, state } = w;
-  if (draft.icon !== undefined) return;
   prompter.tab('Icon Assignment');
+  if (draft.icon !== undefined) {
+    prompter.answered('Icon', draft.icon);
+    return;
+  }
   const choice = await prompter.select<string>({
     message: 'Icon',
     default: 'default',

@@ -5,7 +5,9 @@ import type { WizardState } from '../wizardState';
 export async function layerDetailsTab(w: WizardState): Promise<void> {
   const { draft, prompter, state, existing } = w;
   prompter.tab('Layer Details');
-  if (!existing && draft.name === undefined) {
+  if (existing) prompter.answered('Layer Name', existing.name);
+  else if (draft.name !== undefined) prompter.answered('Layer Name', draft.name);
+  else {
     draft.name = await prompter.input({
       message: 'Layer Name',
       validate: (v) => {
@@ -15,7 +17,8 @@ export async function layerDetailsTab(w: WizardState): Promise<void> {
       },
     });
   }
-  if (draft.version === undefined) {
+  if (draft.version !== undefined) prompter.answered('Version', draft.version);
+  else {
     draft.version = await prompter.input({
       message: 'Version',
       default: existing ? undefined : '1.0',
@@ -26,9 +29,14 @@ export async function layerDetailsTab(w: WizardState): Promise<void> {
       },
     });
   }
-  if (!existing && draft.description === undefined) draft.description = await prompter.input({ message: 'Layer Description (optional)', default: '' });
-  if (draft.versionDescription === undefined) draft.versionDescription = await prompter.input({ message: 'Version Description (optional)', default: '' });
-  if (draft.maxSize === undefined) {
+  if (!existing) {
+    if (draft.description !== undefined) prompter.answered('Layer Description', draft.description);
+    else draft.description = await prompter.input({ message: 'Layer Description (optional)', default: '' });
+  }
+  if (draft.versionDescription !== undefined) prompter.answered('Version Description', draft.versionDescription);
+  else draft.versionDescription = await prompter.input({ message: 'Version Description (optional)', default: '' });
+  if (draft.maxSize !== undefined) prompter.answered('Max Layer Size (GiB)', String(draft.maxSize));
+  else {
     draft.maxSize = await prompter.input({
       message: 'Max Layer Size (GiB)',
       default: String(existing?.versions[existing.versions.length - 1]?.maxSizeGiB ?? MAX_LAYER_SIZE_GIB.default),

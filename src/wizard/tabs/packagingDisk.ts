@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { defaultDiskName, diskFileName, diskNameRule } from '../../domain/rules';
 import type { DiskFormat } from '../../domain/vocabulary';
+import { defaultDiskFormat, formatsOf } from '../diskFormats';
 import type { WizardState } from '../wizardState';
 
 const FORMAT_LABELS: Record<DiskFormat, string> = {
@@ -16,17 +16,19 @@ const FORMAT_LABELS: Record<DiskFormat, string> = {
 /** Packaging Disk: the file name (default: the layer name) and a format the connector accepts. */
 export async function packagingDiskTab(w: WizardState): Promise<void> {
   const { draft, prompter, state, existing } = w;
-  if (draft.diskName !== undefined && draft.diskFormat !== undefined) return;
   prompter.tab('Packaging Disk');
   const connector = state.connectors.find((c) => c.name === draft.connector)!;
-  const formats = DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];
-  if (draft.diskFormat === undefined) {
+  const formats = formatsOf(connector);
+  if (draft.diskFormat !== undefined) prompter.answered('Disk format', draft.diskFormat);
+  else {
+    const preferred = defaultDiskFormat(connector, existing);
     draft.diskFormat =
       formats.length === 1
         ? formats[0]
-        : await prompter.select({ message: 'Disk format', choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })), default: formats[0] });
+        : await prompter.select({ message: 'Disk format', choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })), default: preferred });
   }
-  if (draft.diskName === undefined) {
+  if (draft.diskName !== undefined) prompter.answered('Packaging Disk file name', draft.diskName);
+  else {
     const format = draft.diskFormat as DiskFormat;
     draft.diskName = await prompter.input({
       message: 'Packaging Disk file name',

@@ -11,8 +11,12 @@ export async function platformTypesTab(w: WizardState): Promise<void> {
   const needPurpose = draft.purpose === undefined;
   const needHypervisor = draft.hypervisor === undefined;
   const publishingOpen = draft.provisioning === undefined || draft.broker === undefined;
-  if (!needPurpose && !needHypervisor && (draft.purpose !== 'publishing' || !publishingOpen)) return;
   prompter.tab('Platform Types');
+  if (!needPurpose) prompter.answered('This platform layer will be used for', String(draft.purpose));
+  if (!needHypervisor) prompter.answered('Hypervisor', String(draft.hypervisor));
+  if (draft.provisioning !== undefined) prompter.answered('Provisioning Service', draft.provisioning);
+  if (draft.broker !== undefined) prompter.answered('Connection Broker', draft.broker);
+  if (!needPurpose && !needHypervisor && (draft.purpose !== 'publishing' || !publishingOpen)) return;
   if (needPurpose) {
     draft.purpose = await prompter.select({
       message: 'This platform layer will be used for',

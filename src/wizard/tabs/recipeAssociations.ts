@@ -1,6 +1,7 @@
 import { resolveOsLayerRef } from '../../commands/shared/lookup';
 import { pvsPrerequisiteError } from '../pvsPrerequisites';
 import type { WizardState } from '../wizardState';
+import { askOsVersion } from './osLayer';
 
 /**
  * Recipe Associations (the PVS flow's tab): every connector configuration the layered image will
@@ -8,18 +9,42 @@ import type { WizardState } from '../wizardState';
  */
 export async function recipeAssociationsTab(w: WizardState): Promise<void> {
   const { draft, prompter, state } = w;
-  if (draft.recipes !== undefined || draft.purpose !== 'publishing') return;
-  const targets = state.connectors.filter((c) => c.name !== draft.connector && c.type !== 'fileshare');
-  if (targets.length === 0) return;
-  prompter.tab('Recipe Associations');
-  const os = draft.osLayer ? resolveOsLayerRef(state, draft.osLayer) : null;
-  draft.recipes = await prompter.checkbox({
-    message: 'Publish layered images with this platform layer to',
-    choices: targets.map((c) => ({ value: c.name, name: `${c.name} (${c.type})` })),
-    validate: (picked) => {
-      if (!os) return true;
-      const err = pvsPrerequisiteError(state, picked, os);
-      return err ? err.message : true;
-    },
-  });
+  if (draft.recipes !== undefined) {
+    prompter.tab('Recipe Associations');
+    prompter.answered('Publish layered images with this platform layer to', draft.recipes.join(', ') || 'nothing');
+  } else {
+    if (draft.purpose !== 'publishing') return;
+    const targets = state.connectors.filter((c) => c.name !== draft.connector && c.type !== 'fileshare');
+    if (targets.length === 0) return;
+    prompter.tab('Recipe Associations');
+    const os = draft.osLayer ? resolveOsLayerRef(state, draft.osLayer) : null;
+    draft.recipes = await prompter.checkbox({
+      message: 'Publish layered images with this platform layer to',
+      choices: targets.map((c) => ({ value: c.name, name: `${c.name} (${c.type})` })),
+      validate: (picked) => {
+        // An OS layer picked in the wizard can still change version below; one given as a flag cannot.
+        if (!os || w.osAsked) return true;
+        const err = pvsPrerequisiteError(state, picked, os);
+        return err ? err.message : true;
+      },
+    });
+  }
+  await keepPvsPrerequisite(w);
+}
+
+/**
+ * PVS needs IPv6 disabled on the OS layer. When the OS layer was picked in this wizard, the
+ * refusal comes with the choice of a version that has it disabled, rather than the end of the wizard.
+ */
+async function keepPvsPrerequisite(w: WizardState): Promise<void> {
+  const { draft, state, ctx } = w;
+  if (!w.osAsked || !draft.osLayer) return;
+  const os = resolveOsLayerRef(state, draft.osLayer);
+  const err = pvsPrerequisiteError(state, draft.recipes ?? [], os);
+  if (!err) return;
+  const usable = os.layer.versions.filter((v) => v.ipv6 === 'disabled');
+  if (usable.length === 0) throw err; // no version can do it: the message says how to add one
+  ctx.out.warn(`PVS needs IPv6 disabled on the OS layer, and "${os.layer.name}" ${os.version.name} has it enabled: pick a version with IPv6 disabled.`);
+  w.prompter.tab('OS Layer');
+  draft.osLayer = `${os.layer.name}@${await askOsVersion(w, os.layer, usable)}`;
 }

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+
+/** `elm completion SHELL` prints the script; `elm __complete -- WORDS` (hidden) answers it. */
+export function registerCompletion(program: Command): void {
+  program
+    .command('completion <shell>')
+    .description('shell completion script: bash, zsh, fish or powershell')
+    .action(async (shell: string) => {
+      const { completionScript } = await import('../completion.js');
+      process.stdout.write(completionScript(shell));
+    });
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (words: string[]) => {
+      const { completeWords } = await import('../completion.js');
+      const out = completeWords(program, words ?? []);
+      if (out.length) process.stdout.write(`${out.join('\n')}\n`);
+    });
+}

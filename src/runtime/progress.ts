@@ -1,0 +1,129 @@
+import type { IO } from './io';
+import type { Style } from './style';
+import { formatBytes, formatEta } from '../domain/units';
+
+/** What a long piece of work has done so far, as the display shows it. */
+export interface ProgressSample {
+  state: string;
+  /** 0..100 */
+  progress: number;
+  /** Bytes done of bytes total, when the work moves bytes (copying, uploading, hashing). */
+  bytes?: { done: number; total: number };
+}
+
+export interface ProgressDisplay {
+  update(sample: ProgressSample): void;
+  /** A line that must stay on screen (above the live line on a terminal). */
+  note(line: string): void;
+  stop(): void;
+}
+
+/**
+ * Rate and time left from successive byte counts, smoothed over the last seconds, so a pause or a
+ * burst does not make the estimate jump.
+ */
+export class RateMeter {
+  private samples: { at: number; done: number }[] = [];
+  constructor(private readonly windowMs = 10_000) {}
+
+  add(done: number, at = Date.now()): void {
+    const last = this.samples[this.samples.length - 1];
+    if (last && done < last.done) this.samples = []; // a step started over: measure afresh
+    this.samples.push({ at, done });
+    while (this.samples.length > 2 && at - this.samples[0].at > this.windowMs) this.samples.shift();
+  }
+
+  /** Bytes per second, or undefined until two samples a moment apart exist. */
+  rate(): number | undefined {
+    if (this.samples.length < 2) return undefined;
+    const a = this.samples[0];
+    const b = this.samples[this.samples.length - 1];
+    if (b.at - a.at < 200) return undefined;
+    return ((b.done - a.done) * 1000) / (b.at - a.at);
+  }
+}
+
+/** `1.2 GiB of 127 GiB, 85 MiB/s, 25m 10s left` (the parts that are known). */
+export function describeBytes(bytes: { done: number; total: number }, rate: number | undefined): string {
+  const parts = [`${formatBytes(bytes.done)} of ${formatBytes(bytes.total)}`];
+  if (rate !== undefined && rate > 0) {
+    parts.push(`${formatBytes(rate)}/s`);
+    parts.push(`${formatEta(((bytes.total - bytes.done) / rate) * 1000)} left`);
+  }
+  return parts.join(', ');
+}
+
+function describe(label: string, s: ProgressSample, meter: RateMeter): string {
+  let text = `${label}: ${s.state} ${s.progress}%`;
+  if (s.bytes && s.bytes.total > 0) {
+    meter.add(s.bytes.done);
+    text += ` (${describeBytes(s.bytes, meter.rate())})`;
+  }
+  return text;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/**
+ * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb);
+ * plain lines otherwise, one per change worth reading (every 10%, or a new minute of bytes).
+ * The spinner's timer never keeps the process alive, so the work never depends on it.
+ */
+export function progressDisplay(io: IO, style: Style, label: string): ProgressDisplay {
+  const meter = new RateMeter();
+  if (io.json && !io.stderrIsTTY) return { update: () => undefined, note: () => undefined, stop: () => undefined };
+  if (io.liveErr) return liveLine(io, style, label, meter);
+  let lastKey = '';
+  let lastAt = 0;
+  return {
+    update: (s) => {
+      const bucket = Math.floor(s.progress / 10) * 10;
+      const key = `${s.state} ${bucket}`;
+      // Plain lines: one per state or 10% step, and one a minute while bytes move slowly.
+      if (key === lastKey && !(s.bytes && Date.now() - lastAt >= 60_000)) {
+        if (s.bytes) meter.add(s.bytes.done);
+        return;
+      }
+      lastKey = key;
+      lastAt = Date.now();
+      io.stderr.write(`${describe(label, { ...s, progress: bucket }, meter)}\n`);
+    },
+    note: (line) => io.stderr.write(`${line}\n`),
+    stop: () => undefined,
+  };
+}
+
+function liveLine(io: IO, style: Style, label: string, meter: RateMeter): ProgressDisplay {
+  let text = label;
+  let frame = 0;
+  let stopped = false;
+  const width = Math.max(10, io.columns - 1);
+  const draw = () => {
+    if (stopped) return;
+    const line = `${style.cyan(FRAMES[frame++ % FRAMES.length])} ${truncate(text, width - 2)}`;
+    io.stderr.write(`\r\u001b[2K${line}`);
+  };
+  const timer = setInterval(draw, 100);
+  timer.unref();
+  draw();
+  return {
+    update: (s) => {
+      text = describe(label, s, meter);
+      draw();
+    },
+    note: (line) => {
+      io.stderr.write(`\r\u001b[2K${line}\n`);
+      draw();
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      io.stderr.write('\r\u001b[2K');
+    },
+  };
+}
+
+function truncate(s: string, max: number): string {
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
