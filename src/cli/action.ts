@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command, Option } from 'commander';
 import { UsageError } from '../domain/errors';
 import type { Context } from '../runtime/context';
 import type { GlobalFlags } from '../runtime/io';
@@ -23,7 +23,7 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
     const opts = mergedOptions(cmd) as O & GlobalFlags;
     refuseEmptyPaths(cmd, opts as Record<string, unknown>);
     const [{ run }, { createContext }] = await Promise.all([load(), import('../runtime/context.js')]);
-    const ctx = await createContext(opts, globalAbort().signal);
+    const ctx = await createContext(mergedOptions(cmd, 'global') as GlobalFlags, globalAbort().signal);
     await run(ctx, opts, args);
   };
 }
@@ -35,14 +35,21 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
  * `--home` lost to ELM_HOME, `--no-input` was ignored), so values are ranked by where they came
  * from: typed > environment > default; on a tie the command nearer the leaf wins.
  */
-function mergedOptions(cmd: Command): Record<string, unknown> {
+function mergedOptions(cmd: Command, only: 'all' | 'global' = 'all'): Record<string, unknown> {
   const rank = (source: string | undefined) => (source === 'cli' ? 4 : source === 'env' ? 3 : source === 'default' || source === undefined ? 1 : 2);
   const chain: Command[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) chain.unshift(c);
+  // A leaf's own option that shares a global's name (`task list --state S` beside the global
+  // `--state URL`) is the leaf's: the global's value reaches only the context.
+  const own = new Set(cmd.options.filter((o) => !GLOBAL_OPTIONS.has(o)).map((o) => o.attributeName()));
   const out: Record<string, unknown> = {};
   const outRank: Record<string, number> = {};
   for (const c of chain) {
-    for (const [key, value] of Object.entries(c.opts())) {
+    for (const o of c.options) {
+      const key = o.attributeName();
+      if (only === 'global' ? !GLOBAL_OPTIONS.has(o) : c !== cmd && own.has(key)) continue;
+      const value = c.getOptionValue(key);
+      if (value === undefined && !(key in c.opts())) continue;
       const r = rank(c.getOptionValueSource(key));
       if (!(key in out) || r >= outRank[key]) {
         out[key] = value;
@@ -52,6 +59,9 @@ function mergedOptions(cmd: Command): Record<string, unknown> {
   }
   return out;
 }
+
+/** The options every command takes (--home, --json, --state...), marked where the program adds them. */
+export const GLOBAL_OPTIONS = new WeakSet<Option>();
 
 /** Flags whose value names a file or folder: an empty one would silently mean the current folder. */
 const PATH_ARGUMENT = /<[^>]*(?:path|dir|file|\.yaml)[^>]*>/;

@@ -1,4 +1,5 @@
 import { Command, Option, type OutputConfiguration } from 'commander';
+import { GLOBAL_OPTIONS } from './action';
 import { reportAllMissingOptions } from './requiredOptions';
 
 type Register = (program: Command) => void;
@@ -117,10 +118,17 @@ function addGlobalOptions(program: Command, stubs: Set<Command>): void {
       new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),
       new Option('--verbose', 'more detail on stderr'),
     ].map((o) => (hidden ? o.hideHelp() : o.helpGroup('Global options:')));
-  globals(false).forEach((o) => program.addOption(o));
+  const shown = globals(false);
   const quiet = globals(true);
+  [...shown, ...quiet].forEach((o) => GLOBAL_OPTIONS.add(o));
+  shown.forEach((o) => program.addOption(o));
   // Groups too (`elm layer --json` is a usage error in JSON, not "unknown option --json").
-  for (const cmd of descendants(program).filter((c) => !stubs.has(c))) quiet.forEach((o) => cmd.addOption(o));
+  for (const cmd of descendants(program).filter((c) => !stubs.has(c))) {
+    // A command's own option of the same name (task list --state) wins there; the global one is
+    // still given before the command (elm --state URL task list --state Failed) or by ELM_STATE.
+    const taken = new Set(cmd.options.map((o) => o.long));
+    quiet.filter((o) => !taken.has(o.long)).forEach((o) => cmd.addOption(o));
+  }
 }
 
 function descendants(cmd: Command): Command[] {
