@@ -4,7 +4,7 @@
     and shuts it down only when it is.
 
 .DESCRIPTION
-    The layer integrity probe of elm (DESIGN.md section 3). It reads the places where Windows
+    The layer integrity probe of elm (see the README, "The layer integrity probe"). It reads the places where Windows
     records outstanding work and reports every condition that stops the layer from being
     finalized:
 

@@ -1,5 +1,5 @@
 /**
- * Only a fresh report may let a version be finalized (DESIGN.md §3): one taken by the machine that
+ * Only a fresh report may let a version be finalized (the README, "The layer integrity probe"): one taken by the machine that
  * runs from this version's packaging disk, after that disk was made. A report taken before the disk
  * existed, by a machine that last booted before it existed, or (where elm knows the machine's
  * computer name) by another machine describes some other Windows, so verify and finalize refuse it.

@@ -1,6 +1,6 @@
 /**
  * The state as one block blob, for teams and CI (`--state https://…/state.json`). The contract is
- * FileStateStore's (DESIGN.md §7):
+ * FileStateStore's (the README's Conventions):
  * - reads never lock, and are conditional GETs on the ETag last seen, so a state that has not
  *   changed is not downloaded again (a wait polls cheaply);
  * - a mutation takes a blob lease of bounded duration (ELM_STATE_LEASE_SECONDS, 15 to 60, default

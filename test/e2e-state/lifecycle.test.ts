@@ -1,5 +1,5 @@
 /**
- * The whole file-share lifecycle of DESIGN.md §1 (as test/e2e/lifecycle.test.ts) with the state in
+ * The whole file-share lifecycle (as test/e2e/lifecycle.test.ts) with the state in
  * a blob on Azurite: create, deploy link, verify with blockers then clean, finalize --wait, and
  * nothing of the state under ELM_HOME but the repository and the default share's folders.
  */

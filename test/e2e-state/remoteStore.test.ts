@@ -1,5 +1,5 @@
 /**
- * The StateStore contract (DESIGN.md §7) with the state in an Azure blob, through the real binary
+ * The StateStore contract (src/store/stateStore.ts) with the state in an Azure blob, through the real binary
  * against Azurite: concurrent writers lose nothing, a writer killed while holding the lease delays
  * the next one at most the lease's duration, the exit-5 message names the holder, a corrupt or
  * newer-schema blob is refused and never overwritten, the previous good copy is kept as .bak.
