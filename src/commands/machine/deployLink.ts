@@ -12,6 +12,10 @@ export interface MachineFlags {
   subnet?: string;
   linkExpiry?: string;
   wait?: boolean;
+  securityType?: string;
+  licenseType?: string;
+  publicIp?: boolean;
+  rdpFrom?: string;
 }
 
 /** Everything deploy-link and deploy need, checked before any platform call. */
@@ -36,6 +40,12 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
     vnet: flags.vnet,
     subnet: flags.subnet,
     linkExpiryMs,
+    // The OS layer version's disk decides how the machine boots (recorded at import).
+    generation: state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version)?.generation,
+    securityType: flags.securityType,
+    licenseType: flags.licenseType,
+    publicIp: flags.publicIp,
+    rdpFrom: flags.rdpFrom,
   };
   await connector.preflight?.(req);
   return { state, layer, version, config, connector, req };
@@ -49,11 +59,12 @@ export async function run(ctx: Context, flags: MachineFlags, [ref]: string[]): P
     await (await ctx.store()).mutate((state) => {
       const task = state.tasks.find((t) => t.id === version.createTaskId);
       if (task)
-        task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}\nParameters: ${JSON.stringify(link.parameters)}`;
+        task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}\nParameters: ${JSON.stringify(link.parameters)}${link.note ? `\n${link.note}` : ''}`;
     });
   }
   if (ctx.io.json) return ctx.out.json(link);
   ctx.out.data(link.link);
   const extra = Object.entries(link.parameters).filter(([, v]) => v !== undefined && v !== null);
   if (connector.type !== 'fileshare') ctx.out.info(extra.map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+  if (link.note) ctx.out.info(link.note);
 }

@@ -9,6 +9,7 @@ import { Inventory } from './inventory';
 import { LroConfig, LroEngine } from './lro';
 import type { AccessTokenClaims } from './tokens';
 import type { DeploymentRecord } from './arm/deployments';
+import { ComputeCatalog } from './arm/computeCatalog';
 import type { RunCommandHandler, RunCommandRecord } from './arm/runCommand';
 
 export interface CloudOptions {
@@ -34,6 +35,8 @@ export class FakeCloud {
   readonly lro: LroEngine;
   readonly runCommandHandlers = new Map<string, RunCommandHandler>();
   readonly runCommandLog: RunCommandRecord[] = [];
+  /** VM sizes offered, their restrictions and the vCPU quota (arm/computeCatalog.ts). */
+  readonly catalog = new ComputeCatalog();
   readonly azurite?: StorageConnection;
   readonly diskBlobs?: DiskBlobs;
 
