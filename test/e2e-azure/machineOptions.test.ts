@@ -31,7 +31,6 @@ function diskWith(partitionType: number): Buffer {
 
 let gen2: Doc;
 let gen1: Doc;
-let gen2plain: Doc;
 
 beforeAll(async () => {
   cloud = await startCloud({ oauth: true });
@@ -50,7 +49,7 @@ beforeAll(async () => {
     e.json(['layer', 'create', '--name', name, '--version', '1.0', '--os-layer', os, '--connector', 'az', '--purpose', 'packaging', '--hypervisor', 'azure', '--disk-format', 'vhd', '--wait']);
   gen2 = await create('gen2', 'w11');
   gen1 = await create('gen1', 'w10');
-  gen2plain = await create('gen2plain', 'w11');
+  await create('gen2plain', 'w11');
 });
 
 afterAll(async () => {
