@@ -18,6 +18,8 @@ let cloud: Cloud;
 let e: Env;
 const VM2 = 'gen2-pkg';
 const VM1 = 'gen1-pkg';
+/** Each test runs several elm processes (each refusal twice): a budget for a loaded machine. */
+const SLOW = 240_000;
 
 /** A fixed VHD whose first sector holds a partition table: GPT (protective MBR, 0xEE) or MBR (NTFS, 0x07). */
 function diskWith(partitionType: number): Buffer {
@@ -50,7 +52,7 @@ beforeAll(async () => {
   gen2 = await create('gen2', 'w11');
   gen1 = await create('gen1', 'w10');
   await create('gen2plain', 'w11');
-});
+}, SLOW);
 
 afterAll(async () => {
   const problems = { unhandled: cloud.fake.unhandled, internalErrors: cloud.fake.internalErrors.map((x) => x.message) };
@@ -86,7 +88,7 @@ describe('preflight: refused before anything is created', () => {
     await refused(['gen2', ...flags(VM2, { '--vnet': 'no-such-vnet' })], /Virtual network "no-such-vnet" does not exist in resource group elm-rg/);
     await refused(['gen2', ...flags(VM2, { '--vnet': 'east-vnet' })], /"east-vnet" is in eastus, but the packaging machine is deployed in westeurope/);
     await refused(['gen2', ...flags(VM2, { '--subnet': 'apps' })], /has no subnet "apps" \(it has default\)/);
-  });
+  }, SLOW);
 
   test('the size must be offered, not restricted, boot the disk generation, and fit the vCPU quota', async () => {
     await refused(['gen2', ...flags(VM2, { '--size': 'Standard_Z99' })], /Size Standard_Z99 is not offered in westeurope/);
@@ -100,7 +102,7 @@ describe('preflight: refused before anything is created', () => {
     cloud.fake.catalog.setQuota(LOCATION, 'standardDSv3Family', { limit: 4, used: 4 });
     await refused(['gen2', ...flags(VM2)], /Standard DSv3 Family vCPUs: 4 of 4 used/);
     cloud.fake.catalog.setQuota(LOCATION, 'standardDSv3Family', { limit: 100 });
-  });
+  }, SLOW);
 
   test('Trusted Launch needs a V2 disk; public access needs a range, and not the whole internet', async () => {
     await refused(['gen1', ...flags(VM1, { '--security-type': 'TrustedLaunch' })], /TrustedLaunch needs a generation V2 \(UEFI, GPT\) disk, and this OS layer version boots as V1/);
@@ -109,7 +111,7 @@ describe('preflight: refused before anything is created', () => {
     await refused(['gen2', ...flags(VM2), '--public-ip'], /--public-ip needs --rdp-from CIDR/);
     await refused(['gen2', ...flags(VM2, { '--rdp-from': '0.0.0.0/0' }), '--public-ip'], /whole internet/);
     await refused(['gen2', ...flags(VM2, { '--rdp-from': '203.0.113.7/24' }), '--public-ip'], /host bits set; the range is 203\.0\.113\.0\/24/);
-  });
+  }, SLOW);
 });
 
 test('a GPT OS layer deploys as a generation 2 disk and VM, and its guest boots (Run Command reaches it)', async () => {
@@ -127,7 +129,7 @@ test('a GPT OS layer deploys as a generation 2 disk and VM, and its guest boots 
   expect(JSON.parse(v.stdout).ready).toBe(true);
   expect((await e.json(['finalize', 'gen2plain', '--wait'])).task.state).toBe('Complete');
   expect(machineResources()).toEqual([]);
-});
+}, SLOW);
 
 test('deploy-link without a public IP says how to reach the machine; the template boots V1 for an MBR disk', async () => {
   const r = await e.run(['machine', 'deploy-link', 'gen1', ...flags(VM1, { '--size': 'Standard_A2_v2' })]);
@@ -142,7 +144,7 @@ test('deploy-link without a public IP says how to reach the machine; the templat
   const task = await e.json(['task', 'show', gen1.task.id]);
   expect(task.description).toMatch(/needs a VPN, virtual network peering or Azure Bastion/);
   expect(machineResources()).toEqual([]);
-});
+}, SLOW);
 
 test('a GPT OS layer deploys as generation 2 with Trusted Launch, the licence, boot diagnostics and a public IP open to RDP from one range', async () => {
   const d = await e.json([
@@ -171,7 +173,7 @@ test('a GPT OS layer deploys as generation 2 with Trusted Launch, the licence, b
   // The guest boots (Run Command reaches it through the VM agent): verify and shut down.
   const v = await e.json(['verify', 'gen2', '--shutdown']);
   expect(v).toMatchObject({ ready: true, shutdownRequested: true });
-});
+}, SLOW);
 
 test('finalize deletes the public IP and the security group with the rest', async () => {
   const f = await e.json(['finalize', 'gen2', '--wait']);
@@ -182,7 +184,7 @@ test('finalize deletes the public IP and the security group with the rest', asyn
   const at = (re: RegExp) => paths.findIndex((p) => re.test(p));
   expect(at(/DELETE .*networkInterfaces\/gen2-pkg-nic$/)).toBeLessThan(at(/DELETE .*publicIPAddresses\/gen2-pkg-pip$/));
   expect(at(/DELETE .*publicIPAddresses\/gen2-pkg-pip$/)).toBeLessThan(at(/DELETE .*networkSecurityGroups\/gen2-pkg-nsg$/));
-});
+}, SLOW);
 
 test('the V1 layer deploys on a generation 1 size', async () => {
   const d = await e.json(['machine', 'deploy', 'gen1', ...flags(VM1, { '--size': 'Standard_A2_v2' })]);
@@ -190,4 +192,4 @@ test('the V1 layer deploys on a generation 1 size', async () => {
   const [disk] = cloud.fake.inventory({ type: 'Microsoft.Compute/disks' });
   expect(disk.properties.hyperVGeneration).toBe('V1');
   expect((await e.json(['verify', 'gen1'])).ready).toBe(true);
-});
+}, SLOW);
