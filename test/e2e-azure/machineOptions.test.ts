@@ -124,9 +124,9 @@ test('a GPT OS layer deploys as a generation 2 disk and VM, and its guest boots 
   expect(vm.properties.securityProfile).toBeUndefined();
   expect(vm.properties.diagnosticsProfile).toEqual({ bootDiagnostics: { enabled: true } });
   // As generation 1 the guest would never boot a GPT disk: no VM agent, Run Command refused.
-  const v = await e.run(['verify', 'gen2plain', '--json']);
+  const v = await e.run(['verify', 'gen2plain', '--shutdown', '--json']);
   expectCode(v, 0);
-  expect(JSON.parse(v.stdout).ready).toBe(true);
+  expect(JSON.parse(v.stdout)).toMatchObject({ ready: true, shutdownRequested: true });
   expect((await e.json(['finalize', 'gen2plain', '--wait'])).task.state).toBe('Complete');
   expect(machineResources()).toEqual([]);
 }, SLOW);
