@@ -2,7 +2,7 @@
  * The connector abstraction (the README's How it is built): one folder per platform under src/connectors/<type>/.
  * Commands and tasks talk only to this interface; nothing here loads a platform SDK.
  */
-import type { ConnectorType, DiskFormat, Firmware } from '../domain/vocabulary';
+import type { ConnectorType, DiskFormat, Firmware, HyperVGeneration } from '../domain/vocabulary';
 import type { ConnectorConfig, DiskRef, IntegrityResult } from '../domain/state';
 
 export interface CheckResult {
@@ -57,12 +57,21 @@ export interface DeployLinkRequest {
   os?: { firmware: Firmware; guestOs?: string };
   /** Extra ShutdownForFinalize.ps1 parameters (-PvsVersion, -KmsRearm, -ExpectIPv6) for instructions. */
   probeArguments?: string[];
+  /** The VM generation the OS layer version's disk boots on (absent: V1, as before it was recorded). */
+  generation?: HyperVGeneration;
+  /** Machine options (Azure): security type, Windows license, a public IP open to RDP from one range. */
+  securityType?: string;
+  licenseType?: string;
+  publicIp?: boolean;
+  rdpFrom?: string;
 }
 
 export interface DeployLink {
   /** A URL for cloud connectors, instructions for the others. */
   link: string;
   parameters: Record<string, unknown>;
+  /** What the operator must know to use the machine (Azure: how to reach it for RDP). */
+  note?: string;
 }
 
 export interface MachineRef {

@@ -9,7 +9,11 @@ function machineFlags(cmd: Command): Command {
     .option('--size <size>', 'machine size, e.g. Standard_D2s_v3')
     .option('--vnet <name>', 'virtual network')
     .option('--subnet <name>', 'subnet')
-    .option('--link-expiry <duration>', 'how long the deploy link works (default 8h)');
+    .option('--link-expiry <duration>', 'how long the deploy link works (default 8h)')
+    .option('--security-type <type>', 'Azure: Standard (default) or TrustedLaunch (generation V2 disks only)')
+    .option('--license-type <type>', 'Azure: Windows_Client (Windows 10/11 multi-session needs it), Windows_Server or none (default)')
+    .option('--public-ip', 'Azure: a public IP with a network security group admitting RDP from --rdp-from only')
+    .option('--rdp-from <cidr>', 'Azure: the address range (CIDR) allowed to RDP to the public IP');
 }
 
 export function registerMachine(program: Command): void {

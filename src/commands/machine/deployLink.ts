@@ -16,6 +16,10 @@ export interface MachineFlags {
   linkExpiry?: string;
   wait?: boolean;
   timeout?: string;
+  securityType?: string;
+  licenseType?: string;
+  publicIp?: boolean;
+  rdpFrom?: string;
 }
 
 /** Everything deploy-link and deploy need, checked before any platform call. */
@@ -43,6 +47,12 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
     linkExpiryMs,
     os: os && { firmware: os.firmware ?? (os.generation === 'V2' ? ('EFI' as const) : ('BIOS' as const)), guestOs: os.guestOs },
     probeArguments: probeArguments(integrityContext(state, version)),
+    // The OS layer version's disk decides how the machine boots (recorded at import).
+    generation: state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version)?.generation,
+    securityType: flags.securityType,
+    licenseType: flags.licenseType,
+    publicIp: flags.publicIp,
+    rdpFrom: flags.rdpFrom,
   };
   await connector.preflight?.(req);
   return { state, layer, version, config, connector, req };
@@ -58,11 +68,12 @@ export async function run(ctx: Context, flags: MachineFlags, [ref]: string[]): P
     await (await ctx.store()).mutate((state) => {
       const task = state.tasks.find((t) => t.id === version.createTaskId);
       if (task)
-        task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}\nParameters: ${JSON.stringify(link.parameters)}`;
+        task.description = `${task.description.split('\nDeploy link:')[0]}\nDeploy link: ${link.link}\nParameters: ${JSON.stringify(link.parameters)}${link.note ? `\n${link.note}` : ''}`;
     });
   }
   if (ctx.io.json) return ctx.out.json(link);
   ctx.out.data(link.link);
   const extra = Object.entries(link.parameters).filter(([, v]) => v !== undefined && v !== null);
   if (connector.type !== 'fileshare') ctx.out.info(extra.map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join('\n'));
+  if (link.note) ctx.out.info(link.note);
 }

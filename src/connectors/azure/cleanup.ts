@@ -1,6 +1,6 @@
 /**
  * Removing the packaging machine and its disks after finalize (or after a failed deployment), in
- * dependency order: the VM, its NIC, its managed disk (access revoked first: a disk with an active
+ * dependency order: the VM, its NIC, its public IP and network security group (if any), its managed disk (access revoked first: a disk with an active
  * SAS cannot be deleted), the deployment record, the template blob and the packaging disk blob.
  * Each delete is idempotent (404 = done) and retried with back-off honouring Retry-After. Then
  * the resource group is listed for anything still tagged for this layer version: if something
@@ -46,6 +46,10 @@ export async function machineDeleteSteps(clients: AzureClients, m: MachineResour
   const resources = await clients.resources();
   const steps: Step[] = [{ what: `VM ${m.vmName}`, run: () => compute.virtualMachines.beginDeleteAndWait(m.resourceGroup, m.vmName) }];
   if (m.nicId) steps.push({ what: `network interface ${nameOfId(m.nicId)}`, run: () => resources.resources.beginDeleteByIdAndWait(m.nicId!, NETWORK_API_VERSION) });
+  // Once the NIC that uses them is gone (Azure refuses to delete them while in use).
+  for (const [what, id] of [['public IP', m.publicIpId], ['network security group', m.nsgId]] as const) {
+    if (id) steps.push({ what: `${what} ${nameOfId(id)}`, run: () => resources.resources.beginDeleteByIdAndWait(id, NETWORK_API_VERSION) });
+  }
   if (m.diskId) {
     const diskName = nameOfId(m.diskId);
     const diskRg = m.diskId.split('/')[4] ?? m.resourceGroup;

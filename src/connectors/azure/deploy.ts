@@ -9,8 +9,9 @@ import type { DeployLinkRequest, MachineRef, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
 import { deleteMachine } from './cleanup';
 import { codeOf, describeError, platformError, redactSecrets, statusOf } from './errors';
-import { deploymentName, DISK_TYPE, NIC_TYPE, resourceId, resourceNames, VM_TYPE } from './layout';
+import { deploymentName, DISK_TYPE, NIC_TYPE, NSG_TYPE, PUBLIC_IP_TYPE, resourceId, resourceNames, VM_TYPE } from './layout';
 import { machineRef, powerState, type MachineResources } from './machine';
+import { reachNote } from './machineOptions';
 import { sleep } from './retry';
 import { templateInputs } from './deployLink';
 import { packagingMachineTemplate, templateParameters } from './template';
@@ -26,6 +27,7 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
     vmId: resourceId(s, VM_TYPE, names.vm),
     nicId: resourceId(s, NIC_TYPE, names.nic),
     diskId: resourceId(s, DISK_TYPE, names.disk),
+    ...(inputs.params.options.rdpFrom ? { publicIpId: resourceId(s, PUBLIC_IP_TYPE, names.publicIp), nsgId: resourceId(s, NSG_TYPE, names.nsg) } : {}),
     deploymentName: deploymentName(req.layer, names.vm),
     tags: inputs.tags,
   };
@@ -56,7 +58,7 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
   if (state === 'absent') throw new ElmError(`The deployment ${m.deploymentName} succeeded but VM ${m.vmName} does not exist in ${m.resourceGroup}.`);
   const ref = machineRef(m, 'deployed');
   await record?.(ref);
-  progress(1, `Packaging machine ${m.vmName} deployed (${state}).`);
+  progress(1, `Packaging machine ${m.vmName} deployed (${state}). ${reachNote(inputs.params.options, inputs.params.virtualNetwork, inputs.params.subnet)}`);
   return ref;
 }
 

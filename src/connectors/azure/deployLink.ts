@@ -7,6 +7,7 @@ import type { DeployLink, DeployLinkRequest } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';
 import { machineTags, portalOrigin, templateBlobName } from './layout';
+import { reachNote } from './machineOptions';
 import { machineParams } from './machineParams';
 import { findStorageAccount } from './preflight/checks';
 import { readOnlySasUrl } from './sas';
@@ -44,6 +45,10 @@ export async function deployLink(clients: AzureClients, req: DeployLinkRequest):
       virtualNetwork: p.virtualNetwork,
       subnet: p.subnet,
       ...(p.virtualNetworkResourceGroup ? { virtualNetworkResourceGroup: p.virtualNetworkResourceGroup } : {}),
+      hyperVGeneration: p.options.generation,
+      securityType: p.options.securityType,
+      licenseType: p.options.licenseType ?? 'none',
+      ...(p.options.rdpFrom ? { rdpFrom: p.options.rdpFrom } : {}),
       resourceGroup: clients.settings.resourceGroup,
       resourceGroupLocation: clients.settings.location,
       storageAccount: clients.settings.storageAccount,
@@ -52,5 +57,6 @@ export async function deployLink(clients: AzureClients, req: DeployLinkRequest):
       linkExpiresAt: sas.expiresOn.toISOString(),
       tags: inputs.tags,
     },
+    note: reachNote(p.options, p.virtualNetwork, p.subnet),
   };
 }

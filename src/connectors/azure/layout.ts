@@ -99,8 +99,8 @@ export function machineTags(layer: LayerRef, taskId: string): Record<string, str
 }
 
 /** Names the template derives from the machine name (kept in step with template.ts). */
-export function resourceNames(vmName: string): { vm: string; nic: string; disk: string } {
-  return { vm: vmName, nic: `${vmName}-nic`, disk: `${vmName}-osdisk` };
+export function resourceNames(vmName: string): { vm: string; nic: string; disk: string; publicIp: string; nsg: string } {
+  return { vm: vmName, nic: `${vmName}-nic`, disk: `${vmName}-osdisk`, publicIp: `${vmName}-pip`, nsg: `${vmName}-nsg` };
 }
 
 /** Deployment names: 1-64 of letters, digits, `-._()`. */
@@ -120,7 +120,11 @@ export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 export const DISK_TYPE = 'Microsoft.Compute/disks';
 export const NIC_TYPE = 'Microsoft.Network/networkInterfaces';
 export const STORAGE_TYPE = 'Microsoft.Storage/storageAccounts';
-export const NETWORK_API_VERSION = '2023-09-01';
+export const PUBLIC_IP_TYPE = 'Microsoft.Network/publicIPAddresses';
+export const NSG_TYPE = 'Microsoft.Network/networkSecurityGroups';
+export const VNET_TYPE = 'Microsoft.Network/virtualNetworks';
+/** Microsoft.Network's API version for elm's template and its by-id calls (at most two years old). */
+export const NETWORK_API_VERSION = '2025-05-01';
 export const STORAGE_API_VERSION = '2023-05-01';
 
 /** The portal of the connector's cloud (--cloud, else the one its ARM endpoint belongs to): the deploy link opens there. */

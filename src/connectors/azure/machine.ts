@@ -11,6 +11,8 @@ import {
   blobPathOf,
   DISK_TYPE,
   NIC_TYPE,
+  NSG_TYPE,
+  PUBLIC_IP_TYPE,
   resourceId,
   resourceNames,
   TAG_LAYER_ID,
@@ -26,6 +28,9 @@ export interface MachineResources {
   vmId: string;
   nicId: string | null;
   diskId: string | null;
+  /** With --public-ip: the public IP and the network security group admitting RDP. */
+  publicIpId?: string | null;
+  nsgId?: string | null;
   deploymentName: string | null;
   tags: Record<string, string>;
 }
@@ -44,6 +49,8 @@ export function machineRef(m: MachineResources, state: string): MachineRef {
       vmId: m.vmId,
       nicId: m.nicId,
       diskId: m.diskId,
+      ...(m.publicIpId ? { publicIpId: m.publicIpId } : {}),
+      ...(m.nsgId ? { nsgId: m.nsgId } : {}),
       deploymentName: m.deploymentName,
       tags: m.tags,
     },
@@ -61,6 +68,8 @@ export function machineResources(clients: AzureClients, ref: MachineRef): Machin
     vmId: str(r.vmId) ?? resourceId(clients.settings, VM_TYPE, names.vm, rg),
     nicId: str(r.nicId) ?? resourceId(clients.settings, NIC_TYPE, names.nic, rg),
     diskId: str(r.diskId) ?? resourceId(clients.settings, DISK_TYPE, names.disk, rg),
+    publicIpId: str(r.publicIpId),
+    nsgId: str(r.nsgId),
     deploymentName: str(r.deploymentName),
     tags: (r.tags && typeof r.tags === 'object' ? r.tags : {}) as Record<string, string>,
   };
@@ -98,14 +107,18 @@ export async function findMachine(clients: AzureClients, ref: MachineRef | null,
   const vm = tagged.find((r) => r.type.toLowerCase() === VM_TYPE.toLowerCase());
   const nic = tagged.find((r) => r.type.toLowerCase() === NIC_TYPE.toLowerCase());
   const disk = tagged.find((r) => r.type.toLowerCase() === DISK_TYPE.toLowerCase());
-  if (!vm && !nic && !disk) return null;
-  const vmName = vm?.name ?? (disk ? disk.name.replace(/-osdisk$/, '') : nic!.name.replace(/-nic$/, ''));
+  const publicIp = tagged.find((r) => r.type.toLowerCase() === PUBLIC_IP_TYPE.toLowerCase());
+  const nsg = tagged.find((r) => r.type.toLowerCase() === NSG_TYPE.toLowerCase());
+  if (!vm && !nic && !disk && !publicIp && !nsg) return null;
+  const vmName = vm?.name ?? (disk ?? nic ?? publicIp ?? nsg)!.name.replace(/-(osdisk|nic|pip|nsg)$/, '');
   const m: MachineResources = {
     resourceGroup: clients.settings.resourceGroup,
     vmName,
     vmId: vm?.id ?? resourceId(clients.settings, VM_TYPE, vmName),
     nicId: nic?.id ?? null,
     diskId: disk?.id ?? null,
+    publicIpId: publicIp?.id ?? null,
+    nsgId: nsg?.id ?? null,
     deploymentName: null,
     tags: {},
   };

@@ -5,6 +5,7 @@
  */
 import { UsageError } from '../../domain/errors';
 import type { DeployLinkRequest, LayerRef } from '../connector';
+import { machineOptions, type MachineOptions } from './machineOptions';
 
 export interface MachineParams {
   vmName: string;
@@ -13,6 +14,7 @@ export interface MachineParams {
   /** The virtual network's resource group (`--vnet RG/NAME`); default: the connector's. */
   virtualNetworkResourceGroup: string | null;
   subnet: string;
+  options: MachineOptions;
 }
 
 const FORBIDDEN = ' ~!@#$%^&*()=+_[]{}\\|;:.\'",<>/?';
@@ -58,11 +60,13 @@ export function machineParams(req: DeployLinkRequest): MachineParams {
   const subnet = req.subnet?.trim() ?? '';
   if (!subnet) missing.push('--subnet (Subnet)');
   else if (!AZURE_NAME.test(subnet)) problems.push(`--subnet "${subnet}" is not a subnet name`);
+  const { options, problems: optionProblems } = machineOptions(req);
+  problems.push(...optionProblems);
   if (missing.length || problems.length) {
     const parts = [];
     if (missing.length) parts.push(`missing ${missing.join(', ')}`);
     parts.push(...problems);
     throw new UsageError(`The packaging machine parameters are not complete: ${parts.join('; ')}.`);
   }
-  return { vmName, vmSize, virtualNetwork, virtualNetworkResourceGroup, subnet };
+  return { vmName, vmSize, virtualNetwork, virtualNetworkResourceGroup, subnet, options };
 }

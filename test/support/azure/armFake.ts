@@ -19,6 +19,8 @@ import { DISK_TYPE, diskRoutes } from './arm/disks';
 import { genericRoutes } from './arm/generic';
 import { makeVnet, networkRoutes } from './arm/network';
 import { operationRoutes } from './arm/operations';
+import { computeCatalogRoutes, type ComputeCatalog } from './arm/computeCatalog';
+import { publicAccessRoutes } from './arm/publicAccess';
 import type { RunCommandHandler, RunCommandRecord } from './arm/runCommand';
 import { makeStorageAccount, StorageAccountOptions, storageRoutes } from './arm/storage';
 import { subscriptionRoutes } from './arm/subscriptions';
@@ -87,6 +89,8 @@ export interface ArmFake {
   issueToken(opts?: { clientId?: string; audience?: string; lifetimeSeconds?: number }): string;
 
   onRunCommand(vmName: string | '*', handler: RunCommandHandler): void;
+  /** VM sizes offered per location, their restrictions and the vCPU quota (arm/computeCatalog.ts). */
+  readonly catalog: ComputeCatalog;
   /** Sets a VM's power state directly (the operator shut the machine down from inside). */
   setPowerState(resourceGroup: string, vmName: string, state: PowerState): void;
   /** The guest's Azure VM Agent: 'NotReady' (not installed, or not running) refuses Run Command. */
@@ -136,6 +140,8 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
   virtualMachineRoutes(cloud, arm);
   diskRoutes(cloud, arm);
   networkRoutes(cloud, arm);
+  computeCatalogRoutes(cloud, arm);
+  publicAccessRoutes(cloud, arm);
   genericRoutes(cloud, arm);
 
   const requests: RequestLogEntry[] = [];
@@ -246,6 +252,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
       return [...internalErrors, ...cloud.lro.internalErrors];
     },
     runCommands: cloud.runCommandLog,
+    catalog: cloud.catalog,
     countRequests(filter = {}) {
       return requests.filter(
         (r) =>

@@ -10,6 +10,7 @@ import { LroConfig, LroEngine } from './lro';
 import type { AccessTokenClaims } from './tokens';
 import type { DeploymentRecord } from './arm/deployments';
 import { RUN_COMMAND_LIMIT_MS, type RunCommandHandler, type RunCommandRecord } from './arm/runCommand';
+import { ComputeCatalog } from './arm/computeCatalog';
 
 export interface CloudOptions {
   subscriptionId: string;
@@ -36,6 +37,8 @@ export class FakeCloud {
   readonly runCommandLog: RunCommandRecord[] = [];
   /** How long a Run Command may run before Azure kills it (90 min; tests shorten it). */
   runCommandLimitMs = RUN_COMMAND_LIMIT_MS;
+  /** VM sizes offered, their restrictions and the vCPU quota (arm/computeCatalog.ts). */
+  readonly catalog = new ComputeCatalog();
   readonly azurite?: StorageConnection;
   readonly diskBlobs?: DiskBlobs;
 

@@ -83,7 +83,7 @@ export function locationMismatch(s: AzureSettings, rgLocation: string, accountLo
 
 /** Throws UsageError (exit 2) for a location mismatch or bad machine parameters; nothing is created. */
 export async function preflight(clients: AzureClients, machine?: DeployLinkRequest): Promise<void> {
-  if (machine) machineParams(machine); // no network needed: first
+  const params = machine ? machineParams(machine) : null; // no network needed: first
   const s = clients.settings;
   let rgLocation: string;
   let account: StorageAccountInfo;
@@ -96,7 +96,26 @@ export async function preflight(clients: AzureClients, machine?: DeployLinkReque
   }
   const mismatch = locationMismatch(s, rgLocation, account.location);
   if (mismatch) throw new UsageError(mismatch);
+  if (params) {
+    const { machinePreflight } = await import('./machineChecks.js');
+    // deploy checks what deploy-link checks, twice in one process: ARM is asked once.
+    const key = `${s.armEndpoint}|${s.subscription}|${s.resourceGroup}|${JSON.stringify(params)}`;
+    let checked = machineCache.get(key);
+    if (!checked) {
+      checked = machinePreflight(clients, params, rgLocation);
+      machineCache.set(key, checked);
+      checked.catch(() => machineCache.delete(key));
+    }
+    try {
+      await checked;
+    } catch (e) {
+      if (e instanceof ElmError) throw e;
+      throw platformError(`Checking the packaging machine's network, size and quota`, e);
+    }
+  }
 }
+
+const machineCache = new Map<string, Promise<void>>();
 
 /** Every check of `elm connector test`, each reported on its own; later ones say when they could not run. */
 export async function connectorChecks(clients: AzureClients): Promise<CheckResult[]> {

@@ -16,6 +16,7 @@ import type { FakeResource } from '../inventory';
 import { dig, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
 import type { Provisioner } from './provisioners';
 import { STORAGE_TYPE } from './storage';
+import { diskCreationProblem } from './vmGeneration';
 
 export const DISK_TYPE = 'Microsoft.Compute/disks';
 const GiB = 1024 ** 3;
@@ -139,6 +140,8 @@ export const diskProvisioner: Provisioner = {
       return { ...existing, tags: input.tags, deployment: input.deploymentName };
     }
     const location = requireLocation(input.location, input.name);
+    const refused = diskCreationProblem(input.properties);
+    if (refused) throw refused;
     const createOption = String(dig(input.properties, 'creationData', 'createOption') ?? '');
     if (createOption.toLowerCase() !== 'import') {
       throw armErrors.invalidParameter(
@@ -193,6 +196,7 @@ export const diskProvisioner: Provisioner = {
       properties: {
         ...(input.properties.osType ? { osType: input.properties.osType } : {}),
         hyperVGeneration: input.properties.hyperVGeneration ?? 'V1',
+        ...(input.properties.securityProfile ? { securityProfile: input.properties.securityProfile } : {}),
         creationData: { createOption: 'Import', storageAccountId, sourceUri },
         diskSizeGB: Math.ceil(diskSizeBytes / GiB),
         diskSizeBytes,

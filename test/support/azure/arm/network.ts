@@ -11,6 +11,7 @@ import type { Router } from '../http';
 import { FakeResource, parseResourceId } from '../inventory';
 import { dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
 import type { Provisioner } from './provisioners';
+import { checkNicReferences } from './publicAccess';
 
 export const VNET_TYPE = 'Microsoft.Network/virtualNetworks';
 export const NIC_TYPE = 'Microsoft.Network/networkInterfaces';
@@ -128,6 +129,7 @@ export const networkInterfaceProvisioner: Provisioner = {
   type: NIC_TYPE,
   create(cloud, planned, existing) {
     const location = requireLocation(planned.location, planned.name);
+    checkNicReferences(cloud, planned.id, location, planned.properties);
     const configs = Array.isArray(planned.properties.ipConfigurations) ? planned.properties.ipConfigurations : [];
     if (configs.length === 0) {
       throw new ArmError(400, 'InvalidRequestFormat', `Network interface '${planned.name}' must have at least one IP configuration.`);

@@ -9,6 +9,7 @@ import type { PlannedResource } from '../templateEngine';
 import { normalizeLocation } from './common';
 import { diskProvisioner } from './disks';
 import { networkInterfaceProvisioner, virtualNetworkProvisioner } from './network';
+import { networkSecurityGroupProvisioner, publicIpProvisioner } from './publicAccess';
 import { virtualMachineProvisioner } from './virtualMachines';
 
 export interface ProvisionInput extends PlannedResource {
@@ -25,7 +26,14 @@ export interface Provisioner {
 }
 
 // A function, not a constant: the type modules import this one (circular imports).
-const provisioners = (): Provisioner[] => [virtualNetworkProvisioner, networkInterfaceProvisioner, diskProvisioner, virtualMachineProvisioner];
+const provisioners = (): Provisioner[] => [
+  virtualNetworkProvisioner,
+  networkInterfaceProvisioner,
+  diskProvisioner,
+  virtualMachineProvisioner,
+  publicIpProvisioner,
+  networkSecurityGroupProvisioner,
+];
 
 function provisionerFor(type: string): Provisioner | undefined {
   return provisioners().find((p) => p.type.toLowerCase() === type.toLowerCase());

@@ -18,6 +18,7 @@ import { DISK_TYPE } from './disks';
 import { NIC_TYPE } from './network';
 import { deleteResource, Provisioner } from './provisioners';
 import { agentNotReady, invokeHandler, runCommandResult, runCommandTimedOut, SUPPORTED_COMMANDS } from './runCommand';
+import { bootGuest, diskGeneration, guestBootFailure, refuseUnbootedGuest, vmCreationProblem } from './vmGeneration';
 
 export const VM_TYPE = 'Microsoft.Compute/virtualMachines';
 const RG = '/subscriptions/{sub}/resourceGroups/{rg}/providers';
@@ -118,6 +119,7 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
     throw armErrors.operationNotAllowed(`The operation requires the VM to be running (or set to run). VM '${vm.name}' is ${state.powerState}.`);
   }
   if (state.agentNotReady) throw agentNotReady(vm.name);
+  refuseUnbootedGuest(vm);
   if (state.runCommandBusy) {
     throw armErrors.conflict('Run command extension execution is in progress. Please wait for completion before invoking a run command.');
   }
@@ -175,6 +177,8 @@ function attachedDisks(cloud: FakeCloud, vm: FakeResource): FakeResource[] {
 export function instanceView(cloud: FakeCloud, vm: FakeResource): Record<string, unknown> {
   const ps = vm.vm?.powerState ?? 'running';
   const time = new Date().toISOString();
+  const disk = attachedDisks(cloud, vm)[0];
+  const noBoot = guestBootFailure(vm.vm);
   const transient = ps === 'starting' || ps === 'stopping' || ps === 'deallocating';
   const provisioning = transient
     ? { code: 'ProvisioningState/updating', level: 'Info', displayStatus: 'Updating' }
@@ -182,7 +186,7 @@ export function instanceView(cloud: FakeCloud, vm: FakeResource): Record<string,
   return {
     computerName: vm.name,
     osName: 'Windows Server 2022 Datacenter',
-    hyperVGeneration: 'V1',
+    hyperVGeneration: disk ? diskGeneration(disk) : 'V1',
     ...(ps === 'running' && vm.vm?.agentNotReady
       ? {
           // What a VM without a working agent shows (Troubleshoot the Azure Windows VM Agent).
@@ -193,10 +197,15 @@ export function instanceView(cloud: FakeCloud, vm: FakeResource): Record<string,
         }
       : ps === 'running'
       ? {
-          vmAgent: {
-            vmAgentVersion: '2.7.41491.1102',
-            statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Ready', message: 'GuestAgent is running and processing the extensions.', time }],
-          },
+          vmAgent: noBoot
+            ? {
+                vmAgentVersion: 'Unknown',
+                statuses: [{ code: 'ProvisioningState/Unavailable', level: 'Warning', displayStatus: 'Not Ready', message: 'VM status blob is found but not yet populated.', time }],
+              }
+            : {
+                vmAgentVersion: '2.7.41491.1102',
+                statuses: [{ code: 'ProvisioningState/succeeded', level: 'Info', displayStatus: 'Ready', message: 'GuestAgent is running and processing the extensions.', time }],
+              },
         }
       : {}),
     disks: attachedDisks(cloud, vm).map((d) => ({
@@ -233,7 +242,7 @@ async function deleteVm(cloud: FakeCloud, vm: FakeResource): Promise<void> {
 
 export const virtualMachineProvisioner: Provisioner = {
   type: VM_TYPE,
-  create(cloud, input, existing) {
+  async create(cloud, input, existing) {
     if (existing) return { ...existing, tags: input.tags, deployment: input.deploymentName };
     const location = requireLocation(input.location, input.name);
     const p = input.properties;
@@ -257,6 +266,8 @@ export const virtualMachineProvisioner: Provisioner = {
     if (disk.managedBy) {
       throw new ArmError(409, 'OperationNotAllowed', `Disk '${disk.name}' is already attached to VM '${disk.managedBy}'.`);
     }
+    const refusal = vmCreationProblem(cloud, { name: input.name, vmSize, location, properties: p }, disk);
+    if (refusal) throw refusal;
     const osType = dig(osDisk, 'osType') ?? disk.properties.osType;
     if (!osType) throw armErrors.invalidParameter("Required parameter 'osDisk.osType' is missing (null).", 'osDisk.osType');
 
@@ -282,6 +293,8 @@ export const virtualMachineProvisioner: Provisioner = {
     disk.managedBy = input.id;
     for (const { nic } of nics) nic.properties.virtualMachine = { id: input.id };
     const vmId = randomUUID();
+    const vmState = { vmId, powerState: 'running' as PowerState, runCommandBusy: false };
+    await bootGuest(cloud, vmState, disk);
     return {
       id: input.id,
       name: input.name,
@@ -292,7 +305,7 @@ export const virtualMachineProvisioner: Provisioner = {
       zones: input.zones,
       createdAt: new Date().toISOString(),
       deployment: input.deploymentName,
-      vm: { vmId, powerState: 'running', runCommandBusy: false },
+      vm: vmState,
       properties: {
         vmId,
         hardwareProfile: { vmSize },
@@ -315,6 +328,8 @@ export const virtualMachineProvisioner: Provisioner = {
           })),
         },
         ...(p.diagnosticsProfile ? { diagnosticsProfile: p.diagnosticsProfile } : {}),
+        ...(p.licenseType !== undefined ? { licenseType: p.licenseType } : {}),
+        ...(p.securityProfile ? { securityProfile: p.securityProfile } : {}),
         provisioningState: 'Succeeded',
         timeCreated: new Date().toISOString(),
       },
