@@ -25,12 +25,18 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
     });
   }
   if (!ctx.io.json) ctx.out.info(`Resuming task ${id} (${task.kind}) from step ${task.steps.find((s) => s.state !== 'Done')?.name ?? 'start'}…`);
+  const { taskLogger } = await import('../../tasks/taskLog.js');
+  const toLog = taskLogger(ctx.home, id);
+  toLog(`resuming task ${id} in process ${process.pid}`);
   const outcome = await runTask(id, {
     store,
     home: ctx.home,
     env: ctx.env,
     signal: ctx.signal,
-    log: (line) => ctx.out.verbose(line),
+    log: (line) => {
+      toLog(line); // a build step's output belongs in the task log, whoever runs it
+      ctx.out.verbose(line);
+    },
   });
   if (outcome === 'busy') throw new ConflictError(`Task ${id} was picked up by another worker meanwhile; elm task wait ${id}.`);
   const state = await store.read();
