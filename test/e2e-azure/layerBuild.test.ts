@@ -165,7 +165,6 @@ test('--keep-machine-on-failure leaves the machine for inspection and says so', 
   const doc = JSON.parse(r.stdout);
   expect(doc.task.description).toMatch(/pkg-b3 and its disk were kept for inspection/);
   expect(versionTagged(doc.layer.id).map((x) => x.type).sort()).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces']);
-  // The operator removes it once inspected: elm machine... here straight through the fake's API is not needed; leave it.
 }, 300_000);
 
 async function killWhenStepRuns(buildTaskId: string, vm: string, step: string): Promise<void> {
