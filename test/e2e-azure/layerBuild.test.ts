@@ -8,7 +8,7 @@
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { RunCommandHandler } from '../support/azure';
+import { azuriteBlobService, type RunCommandHandler } from '../support/azure';
 import { blobExists, Cloud, connectorFlags, Doc, Env, expectCode, expectNoSecrets, report, scratch, startCloud, SUBNET, VNET, allFiles } from './helpers';
 
 const SECRET = 'Tr0ub4dor-build-secret';
@@ -245,7 +245,6 @@ test('the secret is nowhere: not in the state, the task logs, the task descripti
 });
 
 async function allBlobNames(): Promise<string[]> {
-  const { azuriteBlobService } = await import('../support/azure');
   const out: string[] = [];
   const container = azuriteBlobService(cloud.azurite).getContainerClient('elm');
   for await (const b of container.listBlobsFlat()) out.push(`${cloud.azurite.blobEndpoint}/elm/${b.name}`);

@@ -25,7 +25,7 @@ export function wrapStep(script: string, secretNames: string[], label: string): 
     `# elm build step: ${label.replace(/[\r\n]/g, ' ')}`,
     `param(${params.join(', ')})`,
     ...secretNames.map((name, i) => `Set-Item -Path ${psQuote(`env:${name}`)} -Value $ElmSecret${i + 1}`),
-    "$elmFile = Join-Path $env:TEMP ('elm-step-' + [guid]::NewGuid().ToString() + '.ps1')",
+    "$elmFile = Join-Path ([IO.Path]::GetTempPath()) ('elm-step-' + [guid]::NewGuid().ToString() + '.ps1')",
     `[IO.File]::WriteAllBytes($elmFile, [Convert]::FromBase64String('${body}'))`,
     '$global:LASTEXITCODE = 0',
     '$elmCode = 0',
