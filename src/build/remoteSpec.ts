@@ -9,8 +9,14 @@ import type { BuildSpec } from './buildSpec';
 /** Run Command's script is limited in size: a local file travels inside it, so it must be small. */
 export const MAX_INLINE_FILE_BYTES = 160 * 1024;
 
+/** Run Command's limit on one script. */
+export const RUN_COMMAND_MAX_MINUTES = 90;
+
 export async function checkRemoteSpec(abs: string, spec: BuildSpec): Promise<void> {
   for (const [i, step] of spec.steps.entries()) {
+    // "The maximum time a script can run is 90 minutes" (Run scripts in your Windows VM by using action Run Commands).
+    if (step.kind === 'script' && step.timeoutMinutes > RUN_COMMAND_MAX_MINUTES)
+      throw new UsageError(`Build spec ${abs}: steps.${i}.timeoutMinutes is ${step.timeoutMinutes}; Run Command stops a script after ${RUN_COMMAND_MAX_MINUTES} minutes. Give at most ${RUN_COMMAND_MAX_MINUTES}, or split the step.`);
     if (step.kind !== 'file' || step.source.startsWith('https://')) continue;
     const size = (await fs.stat(step.source)).size;
     if (size > MAX_INLINE_FILE_BYTES)
