@@ -9,6 +9,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { azuriteBlobService, type RunCommandHandler } from '../support/azure';
+import { stateBytes } from '../support/cli';
 import { blobExists, Cloud, connectorFlags, Doc, Env, expectCode, expectNoSecrets, report, scratch, startCloud, SUBNET, VNET, allFiles } from './helpers';
 
 const SECRET = 'Tr0ub4dor-build-secret';
@@ -78,6 +79,20 @@ async function spec(name: string, vm: string, steps: string): Promise<string> {
 const stateOf = () => JSON.parse(readFileSync(path.join(e.home, 'state.json'), 'utf8'));
 const versionTagged = (layerId: string) => cloud.fake.inventory({ tag: ['elm-layer-id', layerId] });
 const buildCommands = (vm: string) => cloud.fake.runCommands.filter((c) => c.vmName === vm && c.script.includes('# elm build step:'));
+
+test('what Run Command cannot do is refused before anything is created (exit 2, state untouched): a step over 90 minutes, a bad machine name', async () => {
+  const before = await stateBytes(e.home);
+  const long = await spec('toolong', 'pkg-x', ['  - name: slow', '    inline: "exit 0"', '    timeoutMinutes: "120"'].join('\n'));
+  const r1 = await e.run(['layer', 'build', '-f', long], { env: SECRET_ENV });
+  expectCode(r1, 2);
+  expect(r1.stderr).toMatch(/steps\.0\.timeoutMinutes is 120; Run Command stops a script after 90 minutes/);
+  const badName = await spec('badname', 'pkg_x.1', ['  - name: a', '    inline: "exit 0"'].join('\n'));
+  const r2 = await e.run(['layer', 'build', '-f', badName], { env: SECRET_ENV });
+  expectCode(r2, 2);
+  expect(r2.stderr).toMatch(/pkg_x\.1/);
+  expect((await stateBytes(e.home))?.equals(before!)).toBe(true);
+  expect(cloud.fake.runCommands).toEqual([]);
+});
 
 test('a step asking for a restart (3010): elm restarts through ARM and goes on; verify expedites NGen; the build ends Deployable with nothing left in Azure', async () => {
   ngenDone = false;
