@@ -260,6 +260,9 @@ async function failTask(def: TaskDefinition, taskId: string, step: StepDefinitio
   }
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
+    // The step that threw is Failed (not left Running as after a crash), so a later run can tell them apart.
+    const rec = t.steps.find((x) => x.name === step.name && x.state === 'Running');
+    if (rec) rec.state = 'Failed';
     t.state = 'Failed';
     t.error = error.message;
     t.description = `Failed at step "${step.name}": ${error.message}${after}`;

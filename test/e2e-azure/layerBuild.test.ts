@@ -170,16 +170,32 @@ test('a failing step: the build fails, names the step and deletes the machine an
   expect(blobs).toEqual([]);
   const log = await fs.readFile(path.join(e.home, 'logs', `task-${doc.task.id}.log`), 'utf8');
   expect(log).toMatch(/VDA: MSI \(s\) error 1603; password was \*\*\*/); // the echoed secret is masked
+  expect((await e.json(['layer', 'show', 'failing'])).versions[0].state).toBe('Broken');
+  // The failed step is not idempotent: a resume refuses to run it again, and creates nothing.
+  const again = await e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  expectCode(again, 1);
+  expect(JSON.parse(again.stdout).error).toMatch(/step "step 1: VDA" failed and is not safe to run twice/);
+  expect(versionTagged(doc.layer.id)).toEqual([]);
 }, 300_000);
 
-test('--keep-machine-on-failure leaves the machine for inspection and says so', async () => {
-  guest = { VDA: () => ({ out: 'error', code: 1 }) };
-  const f = await spec('kept', 'pkg-b3', ['  - name: VDA', '    inline: "exit 1"'].join('\n'));
+test('--keep-machine-on-failure leaves the machine for inspection and says so; fixed, an idempotent step is resumed to Deployable', async () => {
+  ngenDone = true;
+  guest = { VDA: () => ({ out: 'error: source not found', code: 1 }) };
+  const f = await spec('kept', 'pkg-b3', ['  - name: VDA', '    inline: "exit 1"', '    idempotent: true'].join('\n'));
   const r = await e.run(['layer', 'build', '-f', f, '--wait', '--json', '--keep-machine-on-failure'], { env: SECRET_ENV });
   expectCode(r, 1);
   const doc = JSON.parse(r.stdout);
   expect(doc.task.description).toMatch(/pkg-b3 and its disk were kept for inspection/);
   expect(versionTagged(doc.layer.id).map((x) => x.type).sort()).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces']);
+
+  // The operator fixes what was wrong (the share); the step says it is safe to run again.
+  guest = { VDA: () => ({ out: 'installed', code: 0 }) };
+  const resumed = await e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  expectCode(resumed, 0);
+  expect(JSON.parse(resumed.stdout).state).toBe('Complete');
+  expect(buildCommands('pkg-b3')).toHaveLength(2);
+  expect((await e.json(['layer', 'show', 'kept'])).versions[0].state).toBe('Deployable');
+  expect(versionTagged(doc.layer.id)).toEqual([]);
 }, 300_000);
 
 async function killWhenStepRuns(buildTaskId: string, vm: string, step: string): Promise<void> {

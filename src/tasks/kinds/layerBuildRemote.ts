@@ -37,6 +37,8 @@ function diskOf(state: State, task: Task): DiskLocation {
 
 async function machineOf(ctx: StepContext): Promise<MachineRef> {
   const { version } = versionOf(await ctx.store.read(), ctx.task);
+  // A failed build deleted what it made: resuming it has no machine to go on with.
+  if (version.state === 'Broken') throw new Error(`this build failed earlier and deleted its machine and disk; build again (elm layer build -f SPEC with a new version)`);
   if (!version.machine) throw new Error('no packaging machine is recorded for this version');
   return version.machine as unknown as MachineRef;
 }
