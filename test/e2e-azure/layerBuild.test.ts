@@ -229,12 +229,19 @@ test('a worker killed (SIGKILL) in the middle of an idempotent step: task resume
   expectCode(started, 0);
   const doc = JSON.parse(started.stdout);
   await killWhenStepRuns(doc.task.id, 'pkg-b4', 'long');
-  release();
-  await new Promise((res) => setTimeout(res, 500)); // the killed command ends on the machine
   expect(stateOf().tasks.find((x: Doc) => x.id === doc.task.id).state).toBe('Running');
 
-  const resumed = await e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  // The killed worker's command still runs on the machine: the resumed run waits for it (Azure
+  // answers 409 "in progress" meanwhile), then runs the step again.
+  const resuming = e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  const posts = () => cloud.fake.requests.filter((q) => q.method === 'POST' && /pkg-b4\/runCommand$/.test(q.path)).length;
+  const before = posts();
+  const deadline = Date.now() + 60_000;
+  while (posts() < before + 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  release();
+  const resumed = await resuming;
   expectCode(resumed, 0);
+  expect(posts()).toBeGreaterThan(cloud.fake.runCommands.filter((c) => c.vmName === 'pkg-b4').length); // some were refused as busy
   expect(JSON.parse(resumed.stdout).state).toBe('Complete');
   expect(calls).toBe(2);
   // The finished step was not run again, and only one machine was ever deployed.

@@ -9,7 +9,7 @@
 import { ElmError } from '../../domain/errors';
 import type { MachineRef, MachineScript, MachineScriptResult } from '../connector';
 import type { AzureClients } from './clients';
-import { platformError } from './errors';
+import { describeError, platformError, statusOf } from './errors';
 import { instanceState, machineResources } from './machine';
 import { withRetry } from './retry';
 
@@ -52,11 +52,8 @@ export async function runStepOnMachine(clients: AzureClients, ref: MachineRef, r
   let stdout = '';
   let stderr = '';
   try {
-    const result = await compute.virtualMachines.beginRunCommandAndWait(m.resourceGroup, m.vmName, {
-      commandId: 'RunPowerShellScript',
-      script: wrapStep(req.script, names, label).split('\n'),
-      ...(parameters.length ? { parameters } : {}),
-    }, { abortSignal: req.signal });
+    const body = { commandId: 'RunPowerShellScript', script: wrapStep(req.script, names, label).split('\n'), ...(parameters.length ? { parameters } : {}) };
+    const result = await whileBusy(() => compute.virtualMachines.beginRunCommandAndWait(m.resourceGroup, m.vmName, body, { abortSignal: req.signal }), req.signal);
     for (const v of result.value ?? []) {
       if (/StdOut/i.test(v.code ?? '')) stdout = v.message ?? '';
       if (/StdErr/i.test(v.code ?? '')) stderr = v.message ?? '';
@@ -68,6 +65,24 @@ export async function runStepOnMachine(clients: AzureClients, ref: MachineRef, r
   const output = [stdout.replace(new RegExp(`^${EXIT_MARKER}.*$`, 'm'), '').trimEnd(), stderr.trimEnd()].filter(Boolean).join('\n');
   if (code === null) throw new ElmError(`Build step "${label}" on ${m.vmName} returned no exit code (the script ended Run Command early, or its output was cut): ${output.slice(-300)}`);
   return { exitCode: code, output };
+}
+
+/**
+ * One Run Command at a time per VM: while an earlier one still runs (a resumed build after its
+ * worker was killed mid-step), Azure answers 409 Conflict "Run command extension execution is in
+ * progress" (Run scripts in your Windows VM by using action Run Commands). Wait for it to end.
+ */
+async function whileBusy<T>(run: () => Promise<T>, signal?: AbortSignal, limitMs = 95 * 60_000): Promise<T> {
+  const until = Date.now() + limitMs;
+  for (;;) {
+    try {
+      return await run();
+    } catch (e) {
+      const busy = statusOf(e) === 409 && /in progress/i.test(describeError(e));
+      if (!busy || Date.now() > until || signal?.aborted) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(15_000, Math.max(100, 5 * Number(process.env.ELM_AZURE_RETRY_DELAY_MS ?? 3000)))));
+    }
+  }
 }
 
 /** Restart through ARM, then wait for the VM agent (Run Command's carrier) to be Ready again. */
