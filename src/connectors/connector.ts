@@ -130,12 +130,32 @@ export interface Connector {
   deployMachine?(req: DeployLinkRequest, progress: ProgressSink, record?: (machine: MachineRef) => Promise<void>): Promise<MachineRef>;
   machineStatus(ref: MachineRef | null, disk: DiskLocation): Promise<MachineStatus>;
   probeIntegrity?(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string>;
+  /** Runs a PowerShell script on the running machine (Azure: Run Command); secrets reach it as $env:NAME, never logged. */
+  runOnMachine?(ref: MachineRef, req: MachineScript): Promise<MachineScriptResult>;
+  /** Restarts the machine through the platform and returns once it can run scripts again. */
+  restartMachine?(ref: MachineRef, signal?: AbortSignal): Promise<void>;
   /** Finds a packaging machine elm did not record (deployed by hand from the deploy link). */
   discoverMachine?(disk: DiskLocation): Promise<MachineRef | null>;
   /** Captures the machine's disk into the layer repository (the import). Safe to run again. */
   finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact>;
   /** After the capture: deletes the packaging machine and disk. Idempotent: gone is done. */
   cleanup(req: FinalizeRequest, progress: ProgressSink): Promise<void>;
+}
+
+export interface MachineScript {
+  /** What the operator calls the script (a build step's name), for messages. */
+  label?: string;
+  script: string;
+  /** Name → value, set as $env:NAME for the script only; never written anywhere by elm. */
+  secrets: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface MachineScriptResult {
+  exitCode: number;
+  /** What the script printed (stdout, then stderr), as much as the platform returns. */
+  output: string;
 }
 
 /** Environment and paths a connector may need beyond its own settings. */

@@ -56,7 +56,7 @@ export async function runTask(taskId: string, deps: RunnerDeps): Promise<RunOutc
   const stopHeartbeat = await startHeartbeat(deps, taskId);
   try {
     const task = findTask(await store.read(), taskId);
-    const def = await loadTaskDefinition(task.kind);
+    const def = await loadTaskDefinition(task.kind, task.params);
     if (claimed === 'cancel') return await cancelTask(def, taskId, deps);
     return await runSteps(def, taskId, deps);
   } finally {
@@ -152,6 +152,7 @@ type StepStart =
   | { kind: 'stop'; cancelRequested: boolean }
   | { kind: 'skip' }
   | { kind: 'undo'; task: Task; rec: TaskStep }
+  | { kind: 'refuse'; rec: TaskStep }
   | { kind: 'run'; task: Task };
 
 async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): Promise<RunOutcome> {
@@ -168,12 +169,18 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
       if (t.cancelRequested || deps.signal.aborted) return { kind: 'stop', cancelRequested: t.cancelRequested };
       const rec = t.steps.find((s) => s.name === step.name);
       if (rec?.state === 'Done') return { kind: 'skip' };
+      if (rec && (rec.state === 'Running' || rec.state === 'Failed' || rec.state === 'Undone') && step.rerunnable === false) return { kind: 'refuse', rec: { ...rec } };
       if (rec && (rec.state === 'Running' || rec.state === 'Failed') && step.undo) return { kind: 'undo', task: t, rec: { ...rec } };
       recordRunning(t, step.name);
       return { kind: 'run', task: t };
     });
     if (start.kind === 'stop') return (await stopOutcome(def, taskId, deps, start.cancelRequested))!;
     if (start.kind === 'skip') continue;
+    if (start.kind === 'refuse') {
+      const how = start.rec.state === 'Running' ? 'was interrupted' : 'failed';
+      const why = new Error(`step "${step.name}" ${how} and is not safe to run twice, so it is not run again; check the machine, then run the whole task anew (mark the step idempotent: true if it can run twice)`);
+      return failTask(def, taskId, step, why, deps);
+    }
     let task = start.task;
     if (start.kind === 'undo') {
       deps.log(`step ${step.name}: cleaning up what an interrupted run left`);
@@ -244,11 +251,23 @@ async function undoRunningStep(def: TaskDefinition, taskId: string, deps: Runner
 async function failTask(def: TaskDefinition, taskId: string, step: StepDefinition, error: Error, deps: RunnerDeps): Promise<RunOutcome> {
   deps.log(`step ${step.name}: failed: ${error.message}`);
   await undoRunningStep(def, taskId, deps, 'failed').catch((e) => deps.log(`cleanup after failure failed: ${(e as Error).message}`));
+  let after = '';
+  if (def.onFailed) {
+    const quiet = new AbortController(); // the clean-up runs to its end whatever stopped the step
+    const task = findTask(await deps.store.read(), taskId);
+    after = await def.onFailed(stepContext(task, def, step, deps, quiet.signal), error).then(
+      (said) => (said ? ` ${said}` : ''),
+      (e) => ` Clean-up after the failure failed too: ${(e as Error).message}`,
+    );
+  }
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
+    // The step that threw is Failed (not left Running as after a crash), so a later run can tell them apart.
+    const rec = t.steps.find((x) => x.name === step.name && x.state === 'Running');
+    if (rec) rec.state = 'Failed';
     t.state = 'Failed';
     t.error = error.message;
-    t.description = `Failed at step "${step.name}": ${error.message}`;
+    t.description = `Failed at step "${step.name}": ${error.message}${after}`;
     t.endedAt = new Date().toISOString();
     t.worker = null;
     def.fail(state, t, error, new Date());

@@ -39,6 +39,11 @@ export interface StepDefinition {
    * resumes its own work may keep it), `failed` or `canceled`.
    */
   undo?(ctx: StepContext, data: Record<string, unknown>, reason: UndoReason): Promise<void>;
+  /**
+   * false: a run of this step that failed or was interrupted is never run again (an installer that
+   * is not safe to run twice); the task fails saying so instead of undoing and rerunning it.
+   */
+  rerunnable?: false;
 }
 
 export interface TaskDefinition {
@@ -48,6 +53,11 @@ export interface TaskDefinition {
   finish(state: State, task: Task, now: Date): void;
   /** Applies the failure to the layer version (e.g. back to Finalizable, or Broken). */
   fail(state: State, task: Task, error: Error, now: Date): void;
+  /**
+   * Runs after a step failed, before the task is recorded Failed (e.g. a build deletes what it
+   * created). What it returns is added to the task's description: what was done about it.
+   */
+  onFailed?(ctx: StepContext, error: Error): Promise<string | void>;
   /** Applies a cancellation to the layer version. */
   cancel(state: State, task: Task, now: Date): void;
 }

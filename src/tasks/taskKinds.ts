@@ -1,8 +1,8 @@
 import type { Task } from '../domain/state';
 import type { TaskDefinition } from './taskDefinition';
 
-/** The task-kind table: loads only the definition a task needs. */
-export async function loadTaskDefinition(kind: Task['kind']): Promise<TaskDefinition> {
+/** The task-kind table: loads only the definition a task needs (params: for kinds whose steps depend on them). */
+export async function loadTaskDefinition(kind: Task['kind'], params: Task['params'] = {}): Promise<TaskDefinition> {
   switch (kind) {
     case 'CreatePackagingDisk':
       return (await import('./kinds/createPackagingDisk.js')).createPackagingDiskTask;
@@ -11,6 +11,7 @@ export async function loadTaskDefinition(kind: Task['kind']): Promise<TaskDefini
     case 'DeployMachine':
       return (await import('./kinds/deployMachine.js')).deployMachineTask;
     case 'LayerBuild':
-      return (await import('./kinds/layerBuild.js')).layerBuildTask;
+      // Its steps come from the build spec: one recorded step per build step.
+      return (await import('./kinds/layerBuild.js')).layerBuildDefinition(params);
   }
 }

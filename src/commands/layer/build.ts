@@ -1,4 +1,7 @@
+import path from 'node:path';
 import type { Context } from '../../runtime/context';
+import { homePaths } from '../../domain/home';
+import { pathSegment } from '../../domain/rules';
 import { CancelledError, UsageError } from '../../domain/errors';
 import type { Layer, State, Task } from '../../domain/state';
 import type { LayerBuildParams } from '../../tasks/kinds/layerBuild';
@@ -32,19 +35,41 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   if (missing.length) throw new UsageError(`Build spec ${abs}: layer: needs ${missing.join(', ')}${existing ? '' : ' (or layerVersionOf: LAYER for a new version)'}.`);
   const plan = resolvePlan(spec.layer, { state, existing });
   const connector = await ctx.connector(plan.connector);
-  if (plan.connector.type !== 'fileshare')
+  const remote = plan.connector.type !== 'fileshare';
+  if (remote && !connector.runOnMachine)
     throw new UsageError(
-      `elm layer build runs its steps on the machine only through the fileshare connector for now (it writes them as a script); "${plan.connector.name}" is ${plan.connector.type}. Use elm layer create and elm machine deploy, then run the steps on the machine.`,
+      `elm layer build runs its steps on the machine through Azure's Run Command, or writes them as a script on a file share; the ${plan.connector.type} connector "${plan.connector.name}" cannot yet. Use elm layer create and elm machine deploy, then run the steps on the machine.`,
     );
-  await connector.preflight?.();
+  if (remote) {
+    const { checkRemoteSpec } = await import('../../build/remoteSpec.js');
+    await checkRemoteSpec(abs, spec);
+    // The machine parameters are checked before anything is created (exit 2 naming them).
+    await connector.preflight?.({
+      layer: { id: '', name: spec.layer.name ?? existing?.name ?? '', version: spec.layer.version ?? '' },
+      taskId: '',
+      disk: { location: '', format: 'vhd', sizeBytes: 0, description: '' },
+      machineName: spec.machine.name,
+      size: spec.machine.size,
+      vnet: spec.machine.vnet,
+      subnet: spec.machine.subnet,
+    });
+  } else await connector.preflight?.();
   const { layer, version, task: createTask } = await recordLayerVersion(ctx, plan, [], existing?.id);
   const params: LayerBuildParams = { connector: plan.connector.name, createTaskId: createTask.id, steps: spec.steps, secrets: spec.secrets, layerName: layer.name };
+  if (remote)
+    params.remote = {
+      machine: spec.machine,
+      keepMachineOnFailure: Boolean(flags.keepMachineOnFailure),
+      finalizeComment: spec.finalize.comment ?? '',
+      user: ctx.user(),
+      repositoryDir: path.join(homePaths(ctx.home).repository, pathSegment(layer.id), pathSegment(version.name)),
+    };
   const build = await store.mutate((s) => {
     const t: Task = {
       id: nextId(s),
       kind: 'LayerBuild',
       state: 'Pending',
-      description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${spec.steps.length} step(s).`,
+      description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${spec.steps.length} step(s)${remote ? ' on the packaging machine, verify, shut down and finalize' : ''}.`,
       progress: 0,
       layerId: layer.id,
       version: version.name,

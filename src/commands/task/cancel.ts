@@ -36,7 +36,7 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
     }
     await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 60_000 });
   } else {
-    const def = await loadTaskDefinition(task.kind);
+    const def = await loadTaskDefinition(task.kind, task.params);
     await cancelTask(def, id, { store, home: ctx.home, env: ctx.env, signal: ctx.signal, log: (l) => ctx.out.verbose(l) });
   }
   const state = await store.read();

@@ -39,12 +39,18 @@ export async function run(ctx: Context, flags: { wait?: boolean; timeout?: strin
     // A limited wait hands the task over to a detached worker when the time is up (exit 4).
     await runWhileWaiting(ctx, id, { label: `Task ${id}`, timeoutMs });
   } else {
+    const { taskLogger } = await import('../../tasks/taskLog.js');
+    const toLog = taskLogger(ctx, id);
+    toLog(`resuming task ${id} in process ${process.pid}`);
     const outcome = await runTask(id, {
       store,
       home: ctx.home,
       env: ctx.env,
       signal: ctx.signal,
-      log: (line) => ctx.out.verbose(line),
+      log: (line) => {
+        toLog(line); // a build step's output belongs in the task log, whoever runs it
+        ctx.out.verbose(line);
+      },
     });
     if (outcome === 'busy') throw new ConflictError(`Task ${id} was picked up by another worker meanwhile; elm task wait ${id}.`);
   }

@@ -16,6 +16,8 @@ import type {
   FinalizeRequest,
   LayerArtifact,
   MachineRef,
+  MachineScript,
+  MachineScriptResult,
   MachineStatus,
   PackagingDiskRequest,
   ProgressSink,
@@ -86,6 +88,16 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
     async probeIntegrity(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string> {
       const { runProbe } = await import('./runCommand.js');
       return runProbe(clients, ref, opts);
+    },
+
+    async runOnMachine(ref: MachineRef, req: MachineScript): Promise<MachineScriptResult> {
+      const { runStepOnMachine } = await import('./guestScript.js');
+      return runStepOnMachine(clients, ref, req);
+    },
+
+    async restartMachine(ref: MachineRef, signal?: AbortSignal): Promise<void> {
+      const { restartMachine } = await import('./guestScript.js');
+      await restartMachine(clients, ref, signal);
     },
 
     async finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact> {

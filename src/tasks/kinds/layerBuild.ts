@@ -1,17 +1,22 @@
-import type { BuildStep } from '../../build/buildSpec';
 import type { TaskDefinition } from '../taskDefinition';
+import { buildStepsOnMachine, failedBuildCleanup } from './layerBuildRemote';
+import type { LayerBuildParams } from './layerBuildParams';
 import { versionOf } from './versionOf';
+import type { StepDefinition } from '../taskDefinition';
 
-/** What `layer build` records for the worker: the steps (scripts inline) and secret *names* only. */
-export interface LayerBuildParams {
-  connector: string;
-  /** The version's CreatePackagingDisk task, which the build runs as its first step. */
-  createTaskId: string;
-  steps: BuildStep[];
-  /** Secret name → environment variable name; values are read at run time and never stored. */
-  secrets: Record<string, string>;
-  layerName: string;
-}
+export type { LayerBuildParams } from './layerBuildParams';
+
+const packagingDiskStep: StepDefinition = {
+  name: 'packagingDisk',
+  weight: 19,
+  async run(ctx) {
+    const p = ctx.task.params as unknown as LayerBuildParams;
+    await ctx.runTask(p.createTaskId);
+    const child = (await ctx.store.read()).tasks.find((t) => t.id === p.createTaskId);
+    if (child?.state !== 'ActionRequired') throw new Error(`the packaging disk task ${p.createTaskId} ended ${child?.state ?? 'missing'}: ${child?.error ?? child?.description ?? ''}`);
+    return { disk: child.id };
+  },
+};
 
 /**
  * LayerBuild on a connector that cannot reach the machine (the file share): the packaging disk is
@@ -21,17 +26,7 @@ export interface LayerBuildParams {
 export const layerBuildTask: TaskDefinition = {
   kind: 'LayerBuild',
   steps: [
-    {
-      name: 'packagingDisk',
-      weight: 19,
-      async run(ctx) {
-        const p = ctx.task.params as unknown as LayerBuildParams;
-        await ctx.runTask(p.createTaskId);
-        const child = (await ctx.store.read()).tasks.find((t) => t.id === p.createTaskId);
-        if (child?.state !== 'ActionRequired') throw new Error(`the packaging disk task ${p.createTaskId} ended ${child?.state ?? 'missing'}: ${child?.error ?? child?.description ?? ''}`);
-        return { disk: child.id };
-      },
-    },
+    packagingDiskStep,
     {
       name: 'handOver',
       weight: 1,
@@ -65,3 +60,23 @@ export const layerBuildTask: TaskDefinition = {
   },
   cancel() {},
 };
+
+/**
+ * The definition for a build's params: by hand on the file share; on a connector that reaches the
+ * machine, one recorded step per build step between deploying the machine and finalizing it.
+ */
+export function layerBuildDefinition(params: Record<string, unknown>): TaskDefinition {
+  const p = params as unknown as LayerBuildParams;
+  if (!p.remote) return layerBuildTask;
+  return {
+    kind: 'LayerBuild',
+    steps: [packagingDiskStep, ...buildStepsOnMachine(p)],
+    finish(_state, task) {
+      task.state = 'Complete';
+      task.endedAt = new Date().toISOString();
+    },
+    fail() {},
+    onFailed: failedBuildCleanup,
+    cancel() {},
+  };
+}

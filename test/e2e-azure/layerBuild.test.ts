@@ -1,0 +1,290 @@
+/**
+ * elm layer build -f platform.yaml on Azure, through the real binary against Azurite and the ARM
+ * fake: the packaging disk, the machine deployed, each build step run through Run Command (the
+ * fake's handler plays the guest: it prints what the installer would and the wrapper's exit-code
+ * line), a restart through ARM for exit 3010, verify (NGen expedited), deallocate and finalize to
+ * Deployable with nothing left in Azure; a failed step cleaned up (or kept on request); a worker
+ * killed mid-step resumed; and the secret nowhere in the state, the task logs or the output.
+ */
+import { promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { azuriteBlobService, type RunCommandHandler } from '../support/azure';
+import { stateBytes } from '../support/cli';
+import { blobExists, Cloud, connectorFlags, Doc, Env, expectCode, expectNoSecrets, report, scratch, startCloud, SUBNET, VNET, allFiles } from './helpers';
+
+const SECRET = 'Tr0ub4dor-build-secret';
+const SECRET_ENV = { ELM_TEST_BUILD_PW: SECRET };
+let cloud: Cloud;
+let e: Env;
+
+/** What each build step "prints" on the machine: its output and exit code, by step name. */
+let guest: Record<string, () => Promise<{ out: string; code: number }> | { out: string; code: number }> = {};
+/** The probe: NGen blocks until it was expedited once. */
+let ngenDone = false;
+
+const handler: RunCommandHandler = async (script, parameters) => {
+  if (script.includes('ShutdownForFinalize')) {
+    if (parameters.ExpediteNGen === 'True') ngenDone = true;
+    return { stdout: `${report(ngenDone ? [] : ['ngenInProgress'])}\n` };
+  }
+  const name = /^# elm build step: (.*)$/m.exec(script)?.[1];
+  if (!name || !guest[name]) throw new Error(`no guest behaviour for step ${name}`);
+  const r = await guest[name]();
+  return { stdout: `${r.out}\nELM-EXIT-CODE: ${r.code}\n` };
+};
+
+beforeAll(async () => {
+  cloud = await startCloud({ oauth: true });
+  e = await scratch(cloud, 'elm-e2e-build-');
+  cloud.fake.onRunCommand('*', handler);
+  await e.json(connectorFlags(cloud, 'az', ['--client-id', cloud.env.ELM_TEST_AZURE_CLIENT_ID, '--client-secret-env', 'ELM_TEST_AZURE_CLIENT_SECRET']));
+  await e.json(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', e.osDisk]);
+  await fs.writeFile(path.join(e.dir, 'agent.cfg'), 'agent settings\n');
+}, 120_000);
+
+afterAll(async () => {
+  const problems = { unhandled: cloud.fake.unhandled, internalErrors: cloud.fake.internalErrors.map((x) => x.message) };
+  await cloud.stop();
+  await e.cleanup();
+  expect(problems).toEqual({ unhandled: [], internalErrors: [] });
+});
+
+async function spec(name: string, vm: string, steps: string): Promise<string> {
+  const file = path.join(e.dir, `${name}.yaml`);
+  await fs.writeFile(
+    file,
+    [
+      'layer:',
+      `  name: ${name}`,
+      '  version: "1"',
+      '  osLayer: win',
+      '  connector: az',
+      '  purpose: packaging',
+      '  hypervisor: azure',
+      '  diskFormat: vhd',
+      'machine:',
+      `  name: ${vm}`,
+      '  size: Standard_D2s_v3',
+      `  vnet: ${VNET}`,
+      `  subnet: ${SUBNET}`,
+      'secrets:',
+      '  DomainPassword: ELM_TEST_BUILD_PW',
+      'steps:',
+      steps,
+    ].join('\n'),
+  );
+  return file;
+}
+
+const stateOf = () => JSON.parse(readFileSync(path.join(e.home, 'state.json'), 'utf8'));
+const versionTagged = (layerId: string) => cloud.fake.inventory({ tag: ['elm-layer-id', layerId] });
+const buildCommands = (vm: string) => cloud.fake.runCommands.filter((c) => c.vmName === vm && c.script.includes('# elm build step:'));
+
+test('what Run Command cannot do is refused before anything is created (exit 2, state untouched): a step over 90 minutes, a bad machine name', async () => {
+  const before = await stateBytes(e.home);
+  const long = await spec('toolong', 'pkg-x', ['  - name: slow', '    inline: "exit 0"', '    timeoutMinutes: "120"'].join('\n'));
+  const r1 = await e.run(['layer', 'build', '-f', long], { env: SECRET_ENV });
+  expectCode(r1, 2);
+  expect(r1.stderr).toMatch(/steps\.0\.timeoutMinutes is 120; Run Command stops a script after 90 minutes/);
+  const badName = await spec('badname', 'pkg_x.1', ['  - name: a', '    inline: "exit 0"'].join('\n'));
+  const r2 = await e.run(['layer', 'build', '-f', badName], { env: SECRET_ENV });
+  expectCode(r2, 2);
+  expect(r2.stderr).toMatch(/pkg_x\.1/);
+  expect((await stateBytes(e.home))?.equals(before!)).toBe(true);
+  expect(cloud.fake.runCommands).toEqual([]);
+});
+
+test('a step asking for a restart (3010): elm restarts through ARM and goes on; verify expedites NGen; the build ends Deployable with nothing left in Azure', async () => {
+  ngenDone = false;
+  guest = {
+    VDA: () => ({ out: 'Citrix VDA installed; restart required', code: 3010 }),
+    'agent config': () => ({ out: 'copied', code: 0 }),
+    'Azure agent': () => ({ out: 'agent installed', code: 0 }),
+  };
+  const f = await spec(
+    'rdsh',
+    'pkg-b1',
+    [
+      '  - name: VDA',
+      '    inline: "& C:\\\\inst\\\\VDAServerSetup.exe /quiet /noreboot; exit $LASTEXITCODE"',
+      '    secrets: [DomainPassword]',
+      '  - name: agent config',
+      '    file: { source: agent.cfg, destination: "C:\\\\inst\\\\agent.cfg" }',
+      '  - name: Azure agent',
+      '    inline: "Start-Process msiexec -Wait -ArgumentList /i,C:\\\\inst\\\\agent.msi,/quiet"',
+      '    idempotent: true',
+    ].join('\n'),
+  );
+  const r = await e.run(['layer', 'build', '-f', f, '--wait', '--json'], { env: SECRET_ENV });
+  expectCode(r, 0);
+  const doc = JSON.parse(r.stdout);
+  expect(doc.task).toMatchObject({ kind: 'LayerBuild', state: 'Complete' });
+  const show = await e.json(['layer', 'show', 'rdsh']);
+  expect(show.versions[0].state).toBe('Deployable');
+
+  // The steps ran in order through Run Command; the secret went as a parameter, never in the script.
+  const cmds = buildCommands('pkg-b1');
+  expect(cmds.map((c) => /^# elm build step: (.*)$/m.exec(c.script)![1])).toEqual(['VDA', 'agent config', 'Azure agent']);
+  expect(cmds[0].parameters).toEqual({ ElmSecret1: SECRET });
+  expect(cmds[0].script).toContain("env:DomainPassword");
+  expect(cmds.every((c) => !c.script.includes(SECRET))).toBe(true);
+  expect(cmds[1].parameters).toEqual({});
+  expect(Buffer.from(/FromBase64String\('([^']+)'\)/.exec(cmds[1].script)![1], 'base64').toString('utf8')).toContain(Buffer.from('agent settings\n').toString('base64'));
+  // The restart came between the 3010 step and the next one; then NGen was expedited, then the VM deallocated.
+  const paths = cloud.fake.requests.map((q) => `${q.method} ${q.path}`);
+  const restart = paths.findIndex((p) => /POST .*virtualMachines\/pkg-b1\/restart$/.test(p));
+  expect(restart).toBeGreaterThan(-1);
+  const runs = paths.map((p, i) => (/POST .*pkg-b1\/runCommand$/.test(p) ? i : -1)).filter((i) => i >= 0);
+  expect(runs[0]).toBeLessThan(restart);
+  expect(runs[1]).toBeGreaterThan(restart);
+  expect(cloud.fake.runCommands.some((c) => c.vmName === 'pkg-b1' && c.parameters.ExpediteNGen === 'True')).toBe(true);
+  expect(paths.some((p) => /POST .*pkg-b1\/deallocate$/.test(p))).toBe(true);
+
+  // Nothing of the version left: no VM, NIC or disk, no deployment, no packaging disk blob.
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+  expect(cloud.fake.deployments()).toEqual([]);
+  const state = stateOf();
+  const v = state.layers.find((l: Doc) => l.name === 'rdsh').versions[0];
+  expect(v.artifact.location).toContain(`/elm/layers/${doc.layer.id}/1/`);
+  expect(await blobExists(cloud.azurite, v.artifact.location)).toBe(true);
+  // Each step's output is in the build's task log.
+  const log = await fs.readFile(path.join(e.home, 'logs', `task-${doc.task.id}.log`), 'utf8');
+  expect(log).toMatch(/VDA: Citrix VDA installed; restart required/);
+  expect(log).toMatch(/VDA: exit code 3010/);
+  expect(log).toMatch(/Azure agent: agent installed/);
+}, 300_000);
+
+test('a failing step: the build fails, names the step and deletes the machine and disk it created', async () => {
+  guest = { VDA: () => ({ out: `MSI (s) error 1603; password was ${SECRET}`, code: 1603 }) };
+  const f = await spec('failing', 'pkg-b2', ['  - name: VDA', '    inline: "exit 1603"', '    secrets: [DomainPassword]'].join('\n'));
+  const r = await e.run(['layer', 'build', '-f', f, '--wait', '--json'], { env: SECRET_ENV });
+  expectCode(r, 1);
+  const doc = JSON.parse(r.stdout);
+  expect(doc.task.state).toBe('Failed');
+  expect(doc.task.description).toMatch(/Failed at step "step 1: VDA": build step "VDA" exited 1603/);
+  expect(doc.task.description).toMatch(/pkg-b2 and the packaging disk it created were deleted/);
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+  expect(cloud.fake.deployments()).toEqual([]);
+  const disk = `${cloud.azurite.blobEndpoint}/elm/packaging/${doc.layer.id}/1/`;
+  const blobs = (await allBlobNames()).filter((b) => b.startsWith(disk));
+  expect(blobs).toEqual([]);
+  const log = await fs.readFile(path.join(e.home, 'logs', `task-${doc.task.id}.log`), 'utf8');
+  expect(log).toMatch(/VDA: MSI \(s\) error 1603; password was \*\*\*/); // the echoed secret is masked
+  expect((await e.json(['layer', 'show', 'failing'])).versions[0].state).toBe('Broken');
+  // The failed step is not idempotent: a resume refuses to run it again, and creates nothing.
+  const again = await e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  expectCode(again, 1);
+  expect(JSON.parse(again.stdout).error).toMatch(/step "step 1: VDA" failed and is not safe to run twice/);
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+}, 300_000);
+
+test('--keep-machine-on-failure leaves the machine for inspection and says so; fixed, an idempotent step is resumed to Deployable', async () => {
+  ngenDone = true;
+  guest = { VDA: () => ({ out: 'error: source not found', code: 1 }) };
+  const f = await spec('kept', 'pkg-b3', ['  - name: VDA', '    inline: "exit 1"', '    idempotent: true'].join('\n'));
+  const r = await e.run(['layer', 'build', '-f', f, '--wait', '--json', '--keep-machine-on-failure'], { env: SECRET_ENV });
+  expectCode(r, 1);
+  const doc = JSON.parse(r.stdout);
+  expect(doc.task.description).toMatch(/pkg-b3 and its disk were kept for inspection/);
+  expect(versionTagged(doc.layer.id).map((x) => x.type).sort()).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces']);
+
+  // The operator fixes what was wrong (the share); the step says it is safe to run again.
+  guest = { VDA: () => ({ out: 'installed', code: 0 }) };
+  const resumed = await e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  expectCode(resumed, 0);
+  expect(JSON.parse(resumed.stdout).state).toBe('Complete');
+  expect(buildCommands('pkg-b3')).toHaveLength(2);
+  expect((await e.json(['layer', 'show', 'kept'])).versions[0].state).toBe('Deployable');
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+}, 300_000);
+
+async function killWhenStepRuns(buildTaskId: string, vm: string, step: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    const t = stateOf().tasks.find((x: Doc) => x.id === buildTaskId);
+    if (t.worker?.pid && buildCommands(vm).some((c) => c.script.includes(`# elm build step: ${step}`))) {
+      process.kill(t.worker.pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`step ${step} never started`);
+}
+
+test('a worker killed (SIGKILL) in the middle of an idempotent step: task resume runs that step again and ends Deployable', async () => {
+  ngenDone = true;
+  let release!: () => void;
+  const held = new Promise<void>((res) => (release = res));
+  let calls = 0;
+  guest = {
+    first: () => ({ out: 'done', code: 0 }),
+    long: async () => {
+      calls += 1;
+      if (calls === 1) await held;
+      return { out: `run ${calls}`, code: 0 };
+    },
+  };
+  const f = await spec('killed', 'pkg-b4', ['  - name: first', '    inline: "exit 0"', '  - name: long', '    inline: "Start-Sleep 600"', '    idempotent: true'].join('\n'));
+  const started = await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV });
+  expectCode(started, 0);
+  const doc = JSON.parse(started.stdout);
+  await killWhenStepRuns(doc.task.id, 'pkg-b4', 'long');
+  expect(stateOf().tasks.find((x: Doc) => x.id === doc.task.id).state).toBe('Running');
+
+  // The killed worker's command still runs on the machine: the resumed run waits for it (Azure
+  // answers 409 "in progress" meanwhile), then runs the step again.
+  const resuming = e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  const posts = () => cloud.fake.requests.filter((q) => q.method === 'POST' && /pkg-b4\/runCommand$/.test(q.path)).length;
+  const before = posts();
+  const deadline = Date.now() + 60_000;
+  while (posts() < before + 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  release();
+  const resumed = await resuming;
+  expectCode(resumed, 0);
+  expect(posts()).toBeGreaterThan(cloud.fake.runCommands.filter((c) => c.vmName === 'pkg-b4').length); // some were refused as busy
+  expect(JSON.parse(resumed.stdout).state).toBe('Complete');
+  expect(calls).toBe(2);
+  // The finished step was not run again, and only one machine was ever deployed.
+  expect(buildCommands('pkg-b4').filter((c) => c.script.includes('# elm build step: first'))).toHaveLength(1);
+  expect(stateOf().tasks.filter((t: Doc) => t.kind === 'DeployMachine' && t.params.buildTaskId === doc.task.id)).toHaveLength(1);
+  expect((await e.json(['layer', 'show', 'killed'])).versions[0].state).toBe('Deployable');
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+}, 300_000);
+
+test('a worker killed in a step not marked idempotent: resume refuses to run it twice, fails plainly and cleans up', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((res) => (release = res));
+  let calls = 0;
+  guest = {
+    installer: async () => {
+      calls += 1;
+      await held;
+      return { out: 'ok', code: 0 };
+    },
+  };
+  const f = await spec('once', 'pkg-b5', ['  - name: installer', '    inline: "exit 0"'].join('\n'));
+  const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV })).stdout);
+  await killWhenStepRuns(doc.task.id, 'pkg-b5', 'installer');
+  release();
+  await new Promise((res) => setTimeout(res, 500));
+  const resumed = await e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
+  expectCode(resumed, 1);
+  const t = JSON.parse(resumed.stdout);
+  expect(t.state).toBe('Failed');
+  expect(t.error).toMatch(/step "step 1: installer" was interrupted and is not safe to run twice.*idempotent: true/);
+  expect(calls).toBe(1);
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+}, 300_000);
+
+test('the secret is nowhere: not in the state, the task logs, the task descriptions or any output', async () => {
+  await expectNoSecrets(e, cloud);
+  for (const file of await allFiles(e.home)) expect({ file, found: readFileSync(file, 'latin1').includes(SECRET) }).toEqual({ file, found: false });
+  for (const out of e.outputs) expect(out.includes(SECRET)).toBe(false);
+});
+
+async function allBlobNames(): Promise<string[]> {
+  const out: string[] = [];
+  const container = azuriteBlobService(cloud.azurite).getContainerClient('elm');
+  for await (const b of container.listBlobsFlat()) out.push(`${cloud.azurite.blobEndpoint}/elm/${b.name}`);
+  return out;
+}
