@@ -89,7 +89,7 @@ describe('elm completion', () => {
         return r.stdout.split('\n').filter(Boolean);
       };
       expect(ask(['elm', 'la'])).toEqual(['layer']);
-      expect(ask(['elm', 'layer', 'version', ''])).toEqual(['add']);
+      expect(ask(['elm', 'layer', 'version', ''])).toEqual(['add', 'remove']);
       expect(ask(['elm', 'layer', 'create', '--name', 'x', '--os'])).toEqual(['--os-layer']);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });

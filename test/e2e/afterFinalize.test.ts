@@ -44,21 +44,21 @@ test('layer show and disk status show the repository disk after finalize, never 
 test('next-step hints name --version when the layer has several open versions, and only then', async () => {
   const one = await createLayer(s, 'multi');
   // One open version: the plain hint acts on it.
-  expect(one.task.description).toMatch(/elm finalize "multi" --wait/);
+  expect(one.task.description).toMatch(/elm finalize multi --wait/);
   const two = json(await s.run(['layer', 'version', 'add', 'multi', '--version', '2', '--wait', '--json']));
-  expect(two.task.description).toMatch(/elm finalize "multi" --version 2 --wait/);
-  expect(two.task.description).toMatch(/elm machine deploy-link "multi" --version 2 shows how/);
+  expect(two.task.description).toMatch(/elm finalize multi --version 2 --wait/);
+  expect(two.task.description).toMatch(/elm machine deploy-link multi --version 2 shows how/);
 
   // The first version's hints, written before the second existed, now say --version 1 too.
   const st1 = json(await s.run(['disk', 'status', 'multi', '--version', '1', '--json']));
-  expect(st1.task.description).toMatch(/elm finalize "multi" --version 1 --wait/);
+  expect(st1.task.description).toMatch(/elm finalize multi --version 1 --wait/);
   const task1 = await s.run(['task', 'show', one.task.id]);
   expectOk(task1);
-  expect(task1.stdout).toMatch(/elm machine deploy-link "multi" --version 1 shows how/);
+  expect(task1.stdout).toMatch(/elm machine deploy-link multi --version 1 shows how/);
   const link = await s.run(['machine', 'deploy-link', 'multi', '--version', '1']);
   expectOk(link);
-  expect(link.stdout).toMatch(/elm verify "multi" --version 1 then elm finalize "multi" --version 1 --wait/);
+  expect(link.stdout).toMatch(/elm verify multi --version 1 then elm finalize multi --version 1 --wait/);
   const notReady = await s.run(['finalize', 'multi', '--version', '1']);
   expect(notReady.code).toBe(3);
-  expect(notReady.stderr).toMatch(/then elm verify "multi" --version 1/);
+  expect(notReady.stderr).toMatch(/then elm verify multi --version 1/);
 });

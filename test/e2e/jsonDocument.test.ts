@@ -19,10 +19,10 @@ function oneDocument(stdout: string): unknown {
 }
 
 test.each([
-  [['--json'], 'elm needs a command'],
-  [['layer', '--json'], 'elm layer needs a command'],
-  [['layer', 'version', '--json'], 'elm layer version needs a command'],
-  [['--json', 'connector'], 'elm connector needs a command'],
+  [['--json'], 'Missing command: elm needs one of'],
+  [['layer', '--json'], 'elm layer needs one of'],
+  [['layer', 'version', '--json'], 'elm layer version needs one of'],
+  [['--json', 'connector'], 'elm connector needs one of'],
 ])('elm %j: a JSON usage error, no help text on either stream', async (args, message) => {
   const r = await s.run(args);
   expect(r.code).toBe(2);
@@ -41,8 +41,10 @@ test('verify --print-probe --json: the script inside the document', async () => 
 });
 
 test('a failed --wait prints one document (the failed task), exit 1; a later error too', async () => {
-  const gone = `${s.osDisk}.moved`;
-  await fs.rename(s.osDisk, gone);
+  // The share folder replaced by a file after the connector was added: the disk write fails.
+  const gone = `${s.share}.moved`;
+  await fs.rename(s.share, gone);
+  await fs.writeFile(s.share, 'not a folder');
   try {
     const r = await s.run(['layer', 'create', '--name', 'Doomed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']);
     expect(r.code).toBe(1);
@@ -52,7 +54,8 @@ test('a failed --wait prints one document (the failed task), exit 1; a later err
     expect(f.code).toBe(3);
     expect(oneDocument(f.stdout)).toMatchObject({ error: { exitCode: 3 } });
   } finally {
-    await fs.rename(gone, s.osDisk);
+    await fs.rm(s.share, { force: true });
+    await fs.rename(gone, s.share);
   }
 });
 

@@ -13,6 +13,16 @@ elm
   ELM_LOCK_WAIT_MS            how long to wait for the state lock before exit 5 (default 10000)
   ELM_QEMU_IMG                the qemu-img program to convert disks with (default: qemu-img on PATH)
 
+Shared state (an Azure blob)
+  ELM_STATE                   the state's blob URL (like --state); default: state.json in the home
+  ELM_STATE_ACCOUNT_KEY_ENV   the variable holding the storage account key (like --state-key-env)
+  ELM_STATE_SAS_ENV           the variable holding a SAS of the container (like --state-sas-env)
+  ELM_STATE_LEASE_SECONDS     the lease a change holds, 15 to 60 (default 30)
+  ELM_HOSTNAME                the host name recorded for workers and leases (default: the system's)
+
+Builds (elm layer build)
+  (secrets: NAME: VAR)        each secret of a build spec is read from the variable it names
+
 Output and prompts
   NO_COLOR                    any non-empty value: no colours (like --no-color)
   TERM                        TERM=dumb: no colours, no spinner, plain progress lines

@@ -47,7 +47,7 @@ export const EXAMPLES: Record<string, string[]> = {
   'layer version': ["elm layer version add 'Citrix VDA' --version 2.0 --yes --wait"],
   'layer version add': ["elm layer version add 'Citrix VDA' --version 2.0 --yes --wait", "elm layer version add 'Citrix VDA' --version 2.0 --os-layer win11@2"],
   'layer version remove': ["elm layer version remove 'Citrix VDA' --version 2.0 --yes"],
-  'layer build': ['elm layer build -f build.yaml --wait'],
+  'layer build': ['elm layer build -f platform.yaml --wait', 'INSTALLER_SHARE_PASSWORD=… elm layer build -f examples/azure-rdsh/platform.yaml --wait --json'],
   disk: ["elm disk status 'Citrix VDA'"],
   'disk status': ['elm disk status', "elm disk status 'Citrix VDA' --version 2.0 --json"],
   machine: ["elm machine deploy-link 'Citrix VDA'", "elm machine deploy 'Citrix VDA'"],
@@ -67,6 +67,11 @@ export const EXAMPLES: Record<string, string[]> = {
   'task resume': ['elm task resume 12'],
   'task cancel': ['elm task cancel 12'],
   'task logs': ['elm task logs 12', 'elm task logs 12 -f'],
+  state: ['elm state show', 'elm state push --to https://teamstore.blob.core.windows.net/elm/state.json'],
+  'state show': ['elm state show', 'ELM_STATE=https://teamstore.blob.core.windows.net/elm/state.json elm state show --json'],
+  'state push': ['elm state push --to https://teamstore.blob.core.windows.net/elm/state.json', 'elm state push --to https://teamstore.blob.core.windows.net/elm/state.json --force'],
+  'state pull': ['elm --state https://teamstore.blob.core.windows.net/elm/state.json state pull', 'elm state pull --force'],
+  'state unlock': ['elm state unlock', 'elm state unlock --yes'],
   completion: ['elm completion bash > ~/.local/share/bash-completion/completions/elm', 'elm completion zsh > "${fpath[1]}/_elm"', 'elm completion fish > ~/.config/fish/completions/elm.fish', 'elm completion powershell >> $PROFILE'],
 };
 
