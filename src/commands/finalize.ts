@@ -7,13 +7,14 @@ import { pathSegment } from '../domain/rules';
 import { withVersionHints } from '../domain/nextStepHints';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
+import { addTask } from '../domain/addTask';
 import type { Layer, LayerVersion, State, Task } from '../domain/state';
 import type { FinalizeParams } from '../tasks/kinds/finalize';
 import { spawnWorker } from '../tasks/spawnWorker';
 import { runWhileWaiting } from '../tasks/runWhileWaiting';
 import { liveWorker, workerStarting } from '../tasks/workerLiveness';
 import { integrityContext } from './shared/integrityContext';
-import { findConnector, nextId, resolveLayer, resolveVersion } from './shared/lookup';
+import { findConnector, resolveLayer, resolveVersion } from './shared/lookup';
 import { staleReportError } from './shared/reportFreshness';
 import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
@@ -62,23 +63,17 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
         previousState: v.state,
         user: ctx.user(),
       };
-      const t: Task = {
-        id: nextId(s),
-        kind: 'Finalize',
-        state: 'Pending',
-        description: `Finalizing "${l.name}" ${v.name}: importing the packaging disk into the layer repository.`,
-        progress: 0,
-        layerId: l.id,
-        version: v.name,
-        startedAt: ctx.now().toISOString(),
-        endedAt: null,
-        steps: [],
-        params: params as unknown as Record<string, unknown>,
-        worker: null,
-        error: null,
-        cancelRequested: false,
-      };
-      s.tasks.push(t);
+      const t = addTask(
+        s,
+        {
+          kind: 'Finalize',
+          description: `Finalizing "${l.name}" ${v.name}: importing the packaging disk into the layer repository.`,
+          layerId: l.id,
+          version: v.name,
+          params: params as unknown as Record<string, unknown>,
+        },
+        ctx.now(),
+      );
       v.state = 'Finalizing';
       return t;
     });

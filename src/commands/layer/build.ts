@@ -8,7 +8,8 @@ import type { LayerBuildParams } from '../../tasks/kinds/layerBuild';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { missingFields, resolvePlan } from '../../wizard/plan';
-import { findLayer, nextId } from '../shared/lookup';
+import { findLayer } from '../shared/lookup';
+import { addTask } from '../../domain/addTask';
 import { recordLayerVersion } from './recordVersion';
 
 interface BuildFlags {
@@ -64,26 +65,19 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
       user: ctx.user(),
       repositoryDir: path.join(homePaths(ctx.home).repository, pathSegment(layer.id), pathSegment(version.name)),
     };
-  const build = await store.mutate((s) => {
-    const t: Task = {
-      id: nextId(s),
-      kind: 'LayerBuild',
-      state: 'Pending',
-      description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${spec.steps.length} step(s)${remote ? ' on the packaging machine, verify, shut down and finalize' : ''}.`,
-      progress: 0,
-      layerId: layer.id,
-      version: version.name,
-      startedAt: ctx.now().toISOString(),
-      endedAt: null,
-      steps: [],
-      params: params as unknown as Record<string, unknown>,
-      worker: null,
-      error: null,
-      cancelRequested: false,
-    };
-    s.tasks.push(t);
-    return t;
-  });
+  const build = await store.mutate((s) =>
+    addTask(
+      s,
+      {
+        kind: 'LayerBuild',
+        description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${spec.steps.length} step(s)${remote ? ' on the packaging machine, verify, shut down and finalize' : ''}.`,
+        layerId: layer.id,
+        version: version.name,
+        params: params as unknown as Record<string, unknown>,
+      },
+      ctx.now(),
+    ),
+  );
   let final: Task = build;
   if (flags.wait) {
     try {

@@ -3,7 +3,7 @@ import { ExitCode } from '../../domain/errors';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import type { Task } from '../../domain/state';
-import { nextId } from '../shared/lookup';
+import { addTask } from '../../domain/addTask';
 import { waitChoice } from '../shared/waitChoice';
 import { claimVersion } from '../shared/versionLock';
 import { machineRequest, type MachineFlags } from './deployLink';
@@ -15,24 +15,17 @@ export async function startMachineDeployment(ctx: Context, flags: MachineFlags, 
   const store = await ctx.store();
   const task = await store.mutate(async (state) => {
     await claimVersion(ctx, state, layer.id, version.name);
-    const t: Task = {
-      id: nextId(state),
-      kind: 'DeployMachine',
-      state: 'Pending',
-      description: `Deploying the packaging machine for "${layer.name}" ${version.name}.`,
-      progress: 0,
-      layerId: layer.id,
-      version: version.name,
-      startedAt: ctx.now().toISOString(),
-      endedAt: null,
-      steps: [],
-      params: { connector: version.connector, request: { ...req, linkExpiryMs: req.linkExpiryMs ?? null } },
-      worker: null,
-      error: null,
-      cancelRequested: false,
-    };
-    state.tasks.push(t);
-    return t;
+    return addTask(
+      state,
+      {
+        kind: 'DeployMachine',
+        description: `Deploying the packaging machine for "${layer.name}" ${version.name}.`,
+        layerId: layer.id,
+        version: version.name,
+        params: { connector: version.connector, request: { ...req, linkExpiryMs: req.linkExpiryMs ?? null } },
+      },
+      ctx.now(),
+    );
   });
   // Waiting (the default), the task runs in this process; with --no-wait, in a detached worker.
   let final: Task = task;

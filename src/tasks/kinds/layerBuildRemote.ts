@@ -6,6 +6,7 @@
  * A build step that failed or was interrupted runs again only when the spec says `idempotent: true`.
  */
 import type { Connector, DiskLocation, MachineRef } from '../../connectors/connector';
+import { addTask } from '../../domain/addTask';
 import type { State, Task } from '../../domain/state';
 import type { BuildStep } from '../../build/buildSpec';
 import type { StepContext, StepDefinition } from '../taskDefinition';
@@ -62,23 +63,7 @@ async function runPart(ctx: StepContext, kind: Task['kind'], make: (state: State
     let t = state.tasks.find((x) => x.kind === kind && x.params.buildTaskId === ctx.task.id);
     if (!t) {
       const { description, params: p } = make(state);
-      t = {
-        id: String(state.nextId++),
-        kind,
-        state: 'Pending',
-        description,
-        progress: 0,
-        layerId: ctx.task.layerId,
-        version: ctx.task.version,
-        startedAt: new Date().toISOString(),
-        endedAt: null,
-        steps: [],
-        params: { ...p, buildTaskId: ctx.task.id },
-        worker: null,
-        error: null,
-        cancelRequested: false,
-      };
-      state.tasks.push(t);
+      t = addTask(state, { kind, description, layerId: ctx.task.layerId, version: ctx.task.version, params: { ...p, buildTaskId: ctx.task.id } }, new Date());
       onCreate?.(state);
     } else if (t.state === 'Failed') {
       t.state = 'Running';
