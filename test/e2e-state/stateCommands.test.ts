@@ -15,7 +15,7 @@ let remote: Remote;
 let s: Scratch;
 beforeAll(async () => {
   remote = await startRemote();
-  s = await scratch(MiB);
+  s = await scratch(2 * MiB);
 });
 afterAll(async () => {
   await s?.cleanup();

@@ -26,7 +26,7 @@ describe('OS layer boot for vSphere packaging machines', () => {
   let s: Env;
   beforeAll(async () => {
     fake = await startFake();
-    s = await scratch(fake, MiB);
+    s = await scratch(fake, 2 * MiB);
   });
   afterAll(async () => {
     await fake?.stop();

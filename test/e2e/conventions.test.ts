@@ -238,7 +238,7 @@ describe('--version, --help, usage errors', () => {
   });
 
   test('--home on the command line wins over ELM_HOME', async () => {
-    const other = await scratch(MiB);
+    const other = await scratch(2 * MiB);
     try {
       const r = await elm(['layer', 'list', '--json', '--home', s.home], { home: other.home });
       expect(json(r).map((l: { name: string }) => l.name)).toContain('app');

@@ -314,7 +314,7 @@ describe('a format the connector does not accept', () => {
 describe('a corrupt or newer state file is refused and never overwritten', () => {
   let t: Scratch;
   beforeEach(async () => {
-    t = await scratch(MiB);
+    t = await scratch(2 * MiB);
   });
   afterEach(() => t.cleanup());
   const args = ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win', '--connector', 'share'];

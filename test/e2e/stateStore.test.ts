@@ -17,7 +17,7 @@ const lockFile = (s: Scratch) => `${stateFile(s)}.lock`;
 describe('concurrent writers', () => {
   let s: Scratch;
   beforeAll(async () => {
-    s = await scratch(MiB);
+    s = await scratch(2 * MiB);
   });
   afterAll(() => s.cleanup());
 
@@ -49,7 +49,7 @@ describe('concurrent writers', () => {
 describe('the state file', () => {
   let s: Scratch;
   beforeEach(async () => {
-    s = await scratch(MiB);
+    s = await scratch(2 * MiB);
   });
   afterEach(() => s.cleanup());
 

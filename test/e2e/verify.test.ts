@@ -197,7 +197,7 @@ describe('verify --print-probe', () => {
     expect(r.stderr).toBe('');
   });
   test('needs no state and no layer', async () => {
-    const t = await scratch(1024 * 1024);
+    const t = await scratch(2 * 1024 * 1024);
     try {
       const r = await t.run(['verify', '--print-probe']);
       expectOk(r);

@@ -36,6 +36,8 @@ export interface Scratch {
 
 /** A fresh home, a share folder beside it and a sparse raw OS disk with the marker at 1 MiB. */
 export async function scratch(osDiskBytes = 64 * MiB, prefix = 'elm-e2e-'): Promise<Scratch> {
+  // The marker must lie inside the disk: past its end it would leave a raw image of part sectors.
+  if (osDiskBytes < MARKER_OFFSET + MARKER.length) throw new Error(`scratch: an OS disk of ${osDiskBytes} bytes cannot hold the marker at ${MARKER_OFFSET}`);
   const t = await tempHome(prefix);
   const share = path.join(t.dir, 'share');
   await fs.mkdir(share, { recursive: true });
