@@ -3,23 +3,13 @@
  * firmware from the disk (GPT: EFI, MBR: BIOS) and the guest OS (--guest-os, a Windows version
  * or a vSphere id; by default from the OS layer's name, else Windows Server 2016 or later).
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { stateBytes } from '../support/cli';
 import { expectCode, MiB, scratch, startFake, type Env } from './helpers';
+import { diskWithPartition } from '../support/e2e';
 import type { VCenterFake } from '../support/vcenter';
 
 jest.setTimeout(60_000);
-
-/** A disk whose first partition entry has `type` (0xEE: GPT's protective MBR). */
-async function diskWithPartition(file: string, type: number): Promise<void> {
-  const sector = Buffer.alloc(512);
-  sector[446 + 4] = type;
-  sector[510] = 0x55;
-  sector[511] = 0xaa;
-  await fs.writeFile(file, sector);
-  await fs.truncate(file, 8 * MiB);
-}
 
 describe('OS layer boot for vSphere packaging machines', () => {
   let fake: VCenterFake;

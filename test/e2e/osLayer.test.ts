@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { expectOk, expectRefused, json, MiB, scratch, withQemu, type Scratch } from '../support/e2e';
+import { diskWithPartition, expectOk, expectRefused, json, MiB, scratch, withQemu, type Scratch } from '../support/e2e';
 
 let s: Scratch;
 beforeAll(async () => {
@@ -43,16 +43,6 @@ describe('os-layer happy path', () => {
     expect(doc.versions[0].disk).toEqual({ location: q, format: 'qcow2', sizeBytes: 32 * MiB });
   });
 });
-
-/** A first sector: boot signature, and one partition entry of the given type (0xEE: GPT's protective MBR). */
-async function diskWithPartition(file: string, type: number): Promise<void> {
-  const sector = Buffer.alloc(512);
-  sector[446 + 4] = type;
-  sector[510] = 0x55;
-  sector[511] = 0xaa;
-  await fs.writeFile(file, sector);
-  await fs.truncate(file, 8 * MiB);
-}
 
 describe('os-layer boot generation from the disk', () => {
   test('a GPT disk (protective MBR) is generation V2, an MBR disk V1, --generation overrides', async () => {

@@ -155,6 +155,16 @@ export function freshReport(dir: string, name: string): string {
   return file;
 }
 
+/** A disk whose first partition entry has `type` (0xEE: GPT's protective MBR), with the boot signature. */
+export async function diskWithPartition(file: string, type: number): Promise<void> {
+  const sector = Buffer.alloc(512);
+  sector[446 + 4] = type;
+  sector[510] = 0x55;
+  sector[511] = 0xaa;
+  await fs.writeFile(file, sector);
+  await fs.truncate(file, 8 * MiB);
+}
+
 /**
  * Writes a report beside the packaging disk, where ShutdownForFinalize.ps1 -ReportPath puts it,
  * taken now (see takenNow); `asTaken` keeps its "at" (a stale report).
