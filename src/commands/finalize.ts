@@ -1,9 +1,7 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Context } from '../runtime/context';
 import { ConflictError, ExitCode, NotReadyError } from '../domain/errors';
-import { homePaths } from '../domain/home';
-import { pathSegment } from '../domain/rules';
+import { versionRepositoryDir } from '../domain/home';
 import { withVersionHints } from '../domain/nextStepHints';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
@@ -59,7 +57,7 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
         machine: (v.machine as MachineRef | null) ?? null,
         comment: flags.comment ?? '',
         keepMachine: Boolean(flags.keepMachine),
-        repositoryDir: path.join(homePaths(ctx.home).repository, pathSegment(layer.id), pathSegment(v.name)),
+        repositoryDir: versionRepositoryDir(ctx.home, layer.id, v.name),
         previousState: v.state,
         user: ctx.user(),
       };

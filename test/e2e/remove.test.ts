@@ -70,6 +70,17 @@ describe('layer version remove', () => {
     expect(await exists(artifact)).toBe(false);
     expect(await exists(path.dirname(artifact))).toBe(false);
   });
+
+  test('a finalized version whose name is not a plain path segment ("1 beta"): its repository folder goes too', async () => {
+    expectOk(await s.run(['layer', 'create', '--name', 'spaced', '--version', '1 beta', '--os-layer', 'win', '--connector', 'share', '--wait']));
+    await makeReadyToFinalize((await diskStatus(s, 'spaced')).disk.location);
+    const done = json(await s.run(['finalize', 'spaced', '--wait', '--settle', '1s', '--json']));
+    const artifact = done.artifact.location as string;
+    expect(path.basename(path.dirname(artifact))).toBe('1%20beta');
+    expectOk(await s.run(['layer', 'version', 'add', 'spaced', '--version', '2', '--wait']));
+    expectOk(await s.run(['layer', 'version', 'remove', 'spaced', '--version', '1 beta', '--yes']));
+    expect(await exists(path.dirname(artifact))).toBe(false);
+  });
 });
 
 describe('layer remove', () => {

@@ -1,7 +1,5 @@
-import path from 'node:path';
 import type { Context } from '../../runtime/context';
-import { homePaths } from '../../domain/home';
-import { pathSegment } from '../../domain/rules';
+import { versionRepositoryDir } from '../../domain/home';
 import { CancelledError, UsageError } from '../../domain/errors';
 import type { Layer, State, Task } from '../../domain/state';
 import type { LayerBuildParams } from '../../tasks/kinds/layerBuild';
@@ -63,7 +61,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
       keepMachineOnFailure: Boolean(flags.keepMachineOnFailure),
       finalizeComment: spec.finalize.comment ?? '',
       user: ctx.user(),
-      repositoryDir: path.join(homePaths(ctx.home).repository, pathSegment(layer.id), pathSegment(version.name)),
+      repositoryDir: versionRepositoryDir(ctx.home, layer.id, version.name),
     };
   const build = await store.mutate((s) =>
     addTask(

@@ -5,8 +5,7 @@ import { findLayer } from '../shared/lookup';
 import { refuseWhileTaskRuns } from '../shared/removalGuards';
 import { planVersionCleanup, reportLeftovers, runDeletions, type Deletion } from '../shared/versionLeftovers';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { homePaths } from '../../domain/home';
+import { layerRepositoryDir } from '../../domain/home';
 
 /**
  * Removes a layer and every version: refused while a task works on it (exit 5); deletes what elm
@@ -24,7 +23,7 @@ export async function run(ctx: Context, flags: { yes?: boolean }, [ref]: string[
     deletions.push(...c.deletions);
     leaves.push(...c.leaves);
   }
-  const layerDir = path.join(homePaths(ctx.home).repository, layer.id);
+  const layerDir = layerRepositoryDir(ctx.home, layer.id);
   deletions.push({ what: `layer repository folder ${layerDir}`, run: () => fs.rm(layerDir, { recursive: true, force: true }) });
   const versions = layer.versions.map((v) => v.name).join(', ');
   await confirmRemoval(ctx, flags.yes, `layer "${layer.name}" with ${layer.versions.length === 1 ? 'version' : 'versions'} ${versions} and their disks`);

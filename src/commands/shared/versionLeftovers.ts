@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../../runtime/context';
-import { homePaths } from '../../domain/home';
+import { versionRepositoryDir } from '../../domain/home';
 import type { Layer, LayerVersion, State } from '../../domain/state';
 
 /** One thing elm deletes after a version leaves the state, named for the operator. */
@@ -24,7 +24,7 @@ export interface VersionCleanup {
 export async function planVersionCleanup(ctx: Context, state: State, layer: Layer, version: LayerVersion): Promise<VersionCleanup> {
   const deletions: Deletion[] = [];
   const leaves: string[] = [];
-  const repositoryDir = path.join(homePaths(ctx.home).repository, layer.id, version.name);
+  const repositoryDir = versionRepositoryDir(ctx.home, layer.id, version.name);
   const artifact = version.artifact?.location;
   if (artifact && !isLocalPath(artifact)) leaves.push(`the layer disk ${artifact} (elm does not delete platform copies; delete it there)`);
   deletions.push({ what: `layer repository folder ${repositoryDir}`, run: () => fs.rm(repositoryDir, { recursive: true, force: true }) });
