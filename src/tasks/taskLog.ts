@@ -3,15 +3,13 @@
  * machine that runs it), or the lines of a run inside a waiting command; with a remote state the
  * lines also go to the append blob beside it, so `elm task logs` reads them from any machine.
  */
-import path from 'node:path';
-import { homePaths } from '../domain/home';
 import { FileTaskLogStore } from '../store/fileTaskLogStore';
 import { openBackend, type Where } from '../store/stateBackend';
 import { stateLocation } from '../store/stateLocation';
 
-/** The local file a detached worker's stdout and stderr go to. */
+/** The local file a detached worker's stdout and stderr go to (the file store's own path). */
 export function taskLogPath(home: string, taskId: string): string {
-  return path.join(homePaths(home).logs, `task-${taskId}.log`);
+  return new FileTaskLogStore(home).where(taskId);
 }
 
 /** A line logger for a run in this process; a log that cannot be written never stops the task. */
