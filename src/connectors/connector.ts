@@ -134,6 +134,13 @@ export interface Connector {
   runOnMachine?(ref: MachineRef, req: MachineScript): Promise<MachineScriptResult>;
   /** Restarts the machine through the platform and returns once it can run scripts again. */
   restartMachine?(ref: MachineRef, signal?: AbortSignal): Promise<void>;
+  /**
+   * Copies a local file into the running machine by the platform's own transfer (vSphere: guest
+   * file transfer), any size. Without it a build sends a local file inside a script (Run Command).
+   */
+  copyToMachine?(ref: MachineRef, source: string, destination: string, signal?: AbortSignal): Promise<void>;
+  /** What a build that runs its steps on the machine needs, checked before anything is created (exit 2). */
+  preflightBuild?(): Promise<void>;
   /** Finds a packaging machine elm did not record (deployed by hand from the deploy link). */
   discoverMachine?(disk: DiskLocation): Promise<MachineRef | null>;
   /** Captures the machine's disk into the layer repository (the import). Safe to run again. */

@@ -37,11 +37,15 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   const remote = plan.connector.type !== 'fileshare';
   if (remote && !connector.runOnMachine)
     throw new UsageError(
-      `elm layer build runs its steps on the machine through Azure's Run Command, or writes them as a script on a file share; the ${plan.connector.type} connector "${plan.connector.name}" cannot yet. Use elm layer create and elm machine deploy, then run the steps on the machine.`,
+      `elm layer build runs its steps on the machine through Azure's Run Command or vSphere's guest operations, or writes them as a script on a file share; the ${plan.connector.type} connector "${plan.connector.name}" cannot yet. Use elm layer create and elm machine deploy, then run the steps on the machine.`,
     );
   if (remote) {
-    const { checkRemoteSpec } = await import('../../build/remoteSpec.js');
-    await checkRemoteSpec(abs, spec);
+    // Run Command's limits (script time, files inside the script) bind only where files travel inside scripts.
+    if (!connector.copyToMachine) {
+      const { checkRemoteSpec } = await import('../../build/remoteSpec.js');
+      await checkRemoteSpec(abs, spec);
+    }
+    await connector.preflightBuild?.();
     // The machine parameters are checked before anything is created (exit 2 naming them).
     await connector.preflight?.({
       layer: { id: '', name: spec.layer.name ?? existing?.name ?? '', version: spec.layer.version ?? '' },

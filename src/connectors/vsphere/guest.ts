@@ -96,6 +96,14 @@ export async function getGuestFile(s: VsphereSession, vm: string, creds: GuestCr
 
 export interface RunOptions {
   timeoutMs: number;
+  /**
+   * The program's whole environment (Processes.CreateSpec.environment_variables: "these are not
+   * additions to the default environment variables; they define the complete set available to the
+   * program"). Unset: the guest's defaults.
+   */
+  environment?: Record<string, string>;
+  /** Aborting stops the process in the guest and throws. */
+  signal?: AbortSignal;
   /** Longest pause between two status polls (default 5 s; the first polls come sooner). */
   pollMs?: number;
   onWaiting?: (elapsedMs: number) => void;
@@ -103,10 +111,16 @@ export interface RunOptions {
 
 /** Starts `program args` in the guest and waits for it to end; returns its exit code. */
 export async function runGuestProcess(s: VsphereSession, vm: string, creds: GuestCredentials, program: string, args: string, opts: RunOptions): Promise<number> {
-  const pid = await s.post<number>(guestPath(vm, '/processes'), { credentials: creds, spec: { path: program, arguments: args } }, { query: { action: 'create' } });
+  const spec = { path: program, arguments: args, ...(opts.environment ? { environment_variables: opts.environment } : {}) };
+  const pid = await s.post<number>(guestPath(vm, '/processes'), { credentials: creds, spec }, { query: { action: 'create' } });
   const started = Date.now();
   let wait = 100;
+  const stop = () => s.post(guestPath(vm, `/processes/${encodeURIComponent(String(pid))}`), { credentials: creds }, { query: { action: 'delete' }, accept: [404] }).catch(() => undefined);
   for (;;) {
+    if (opts.signal?.aborted) {
+      await stop();
+      throw new VsphereError(`${program} was stopped in the guest: the task was interrupted.`);
+    }
     const info = await s.post<{ exit_code?: number; finished?: string }>(
       guestPath(vm, `/processes/${encodeURIComponent(String(pid))}`),
       { credentials: creds },
@@ -115,11 +129,65 @@ export async function runGuestProcess(s: VsphereSession, vm: string, creds: Gues
     if (info.exit_code !== undefined && info.exit_code !== null) return info.exit_code;
     const elapsed = Date.now() - started;
     if (elapsed >= opts.timeoutMs) {
-      await s.post(guestPath(vm, `/processes/${encodeURIComponent(String(pid))}`), { credentials: creds }, { query: { action: 'delete' }, accept: [404] }).catch(() => undefined);
+      await stop();
       throw new VsphereError(`${program} did not finish within ${Math.round(opts.timeoutMs / 60000)} min in the guest; it was stopped.`);
     }
     opts.onWaiting?.(elapsed);
     await sleep(wait);
     wait = Math.min(opts.pollMs ?? 5000, wait * 2);
   }
+}
+
+/**
+ * The environment of the guest's system user (Vcenter Vm Guest Environment list, vSphere API
+ * 7.0.2: "If the set is empty, then all the environment variables are returned"): the base a
+ * process started with environment_variables needs, since those replace the defaults.
+ */
+export async function guestEnvironment(s: VsphereSession, vm: string, creds: GuestCredentials): Promise<Record<string, string>> {
+  return s.post<Record<string, string>>(guestPath(vm, '/environment'), { credentials: creds, names: [] }, { query: { action: 'list' }, idempotent: true });
+}
+
+/** Deletes a file in the guest (Vcenter Vm Guest Filesystem Files delete); gone already is fine. */
+export async function deleteGuestFile(s: VsphereSession, vm: string, creds: GuestCredentials, path: string): Promise<void> {
+  await s.call('POST', guestPath(vm, `/filesystem/files/${encodeURIComponent(path)}`), { query: { action: 'delete' }, body: { credentials: creds }, accept: [404] });
+}
+
+/** Creates a folder in the guest with its parents (Vcenter Vm Guest Filesystem Directories create). */
+export async function makeGuestDirectory(s: VsphereSession, vm: string, creds: GuestCredentials, path: string): Promise<void> {
+  try {
+    await s.post(guestPath(vm, '/filesystem/directories'), { credentials: creds, path, create_parents: true }, { query: { action: 'create' } });
+  } catch (e) {
+    // ALREADY_EXISTS is an answer here: the folder is there.
+    if (!(e instanceof VsphereError && e.errorType === 'ALREADY_EXISTS')) throw e;
+  }
+}
+
+/** Streams a local file to `path` in the guest (an installer may be hundreds of MB). */
+export async function putGuestFileFromDisk(s: VsphereSession, vm: string, creds: GuestCredentials, path: string, local: string, signal?: AbortSignal): Promise<void> {
+  const { createReadStream, promises: fs } = await import('node:fs');
+  const size = (await fs.stat(local)).size;
+  const raw = await s.post<string>(
+    guestPath(vm, '/filesystem'),
+    { credentials: creds, spec: { path, attributes: { overwrite: true, size } } },
+    { query: { action: 'create' }, idempotent: true },
+  );
+  const url = transferUrl(s, raw);
+  const what = `copying ${local} to ${path} in the guest`;
+  const reply = await new Promise<{ status: number; body: Buffer; headers: Record<string, string | string[] | undefined> }>((resolve, reject) => {
+    const req = https.request(url, { method: 'PUT', agent: s.transport.agent, signal, headers: { 'content-type': 'application/octet-stream', 'content-length': String(size) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.setTimeout(s.transport.timeoutMs, () => req.destroy(Object.assign(new Error('the copy stalled'), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    const input = createReadStream(local);
+    input.on('error', (e) => req.destroy(e));
+    req.on('close', () => input.destroy());
+    input.pipe(req);
+  }).catch((e) => {
+    throw connectionError(e, what, url.host);
+  });
+  if (reply.status < 200 || reply.status >= 300) throw statusError(what, reply);
 }

@@ -21,6 +21,8 @@ import type {
   FinalizeRequest,
   LayerArtifact,
   MachineRef,
+  MachineScript,
+  MachineScriptResult,
   MachineStatus,
   PackagingDiskRequest,
   ProgressSink,
@@ -29,7 +31,8 @@ import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { vsphereChecks } from './checks';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
-import { getGuestFile, guestCredentials, putGuestFile, runGuestProcess, waitForTools } from './guest';
+import { getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
+import { restartGuest, runStepInGuest } from './guestScript';
 import { createTransport, VsphereError, type TransportOptions } from './http';
 import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
@@ -67,6 +70,8 @@ export interface VsphereConnectorOptions extends TransportOptions {
   probeTimeoutMs?: number;
   /** How long a guest shutdown may take to reach powered off (default 10 min). */
   shutdownTimeoutMs?: number;
+  /** How long a build's restart may take until VMware Tools answer again (default 30 min). */
+  restartTimeoutMs?: number;
 }
 
 function need<T>(l: Lookup<T>, flag: string): T {
@@ -99,6 +104,13 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       if ((await listDisks(s, vm)).some((d) => d.vmdkFile === disk.location)) return vm;
     }
     return null;
+  }
+
+  /** The VM id deployMachine recorded. */
+  function vmOf(ref: MachineRef): string {
+    const id = ref.resources?.vm;
+    if (typeof id !== 'string' || id === '') throw new ElmError(`No vCenter VM id is recorded for the packaging machine ${ref.name}; deploy it with elm machine deploy.`);
+    return id;
   }
 
   function describePower(state: PowerState): string {
@@ -326,6 +338,36 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         }
         return text;
       });
+    },
+
+    async runOnMachine(ref: MachineRef, req: MachineScript): Promise<MachineScriptResult> {
+      const creds = guestCredentials(settings, env);
+      return session((s) => runStepInGuest(s, vmOf(ref), ref.name, creds, req, { toolsTimeoutMs: opts.toolsTimeoutMs ?? 300_000 }));
+    },
+
+    async restartMachine(ref: MachineRef, signal?: AbortSignal): Promise<void> {
+      const creds = guestCredentials(settings, env);
+      await session((s) => restartGuest(s, vmOf(ref), ref.name, creds, { toolsTimeoutMs: opts.toolsTimeoutMs ?? 300_000, restartTimeoutMs: opts.restartTimeoutMs ?? 1_800_000, signal }));
+    },
+
+    async copyToMachine(ref: MachineRef, source: string, destination: string, signal?: AbortSignal): Promise<void> {
+      const creds = guestCredentials(settings, env);
+      await session(async (s) => {
+        const id = vmOf(ref);
+        await waitForTools(s, id, ref.name, opts.toolsTimeoutMs ?? 300_000);
+        const parent = destination.replace(/[\\/][^\\/]*$/, '');
+        if (parent && !/^[A-Za-z]:$/.test(parent)) await makeGuestDirectory(s, id, creds, parent);
+        await putGuestFileFromDisk(s, id, creds, destination, source, signal);
+      });
+    },
+
+    /** A build reaches the guest with the guest account, and places the machine where layer create would. */
+    async preflightBuild(): Promise<void> {
+      if (!env[settings.guestUserEnv] || !env[settings.guestPasswordEnv])
+        throw new UsageError(
+          `elm layer build runs its steps in the packaging machine with a guest OS account: export ${settings.guestUserEnv} and ${settings.guestPasswordEnv} (an administrator of the machine; elm never stores them) and run again.`,
+        );
+      await this.preflight!();
     },
 
     async finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact> {

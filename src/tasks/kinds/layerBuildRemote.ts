@@ -154,6 +154,12 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
         return { restarted: true };
       }
       if (step.kind === 'restart') await connector.restartMachine(machine, ctx.signal);
+      if (step.kind === 'file' && !step.source.startsWith('https://') && connector.copyToMachine) {
+        ctx.progress(0, `Build step ${index + 1}/${p.steps.length} (${step.name}): copying ${step.source} to ${step.destination} on ${machine.name}`);
+        await connector.copyToMachine(machine, step.source, step.destination, ctx.signal);
+        ctx.log(`${step.name}: copied ${step.source} to ${step.destination}`);
+        return { copied: true };
+      }
       const script = scriptOf(step) ?? (step.kind === 'file' ? await localFileScript(step) : '');
       const secrets: Record<string, string> = {};
       for (const name of step.kind === 'script' ? step.secrets : []) {
@@ -181,11 +187,25 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
   };
 }
 
+/**
+ * The probe's report judged as `elm verify` judges it (the version's PVS, KMS and IPv6 rules, and
+ * a stale report refused), so a build never finalizes what verify would refuse.
+ */
 async function probe(ctx: StepContext, connector: Connector, machine: MachineRef, expediteNgen: boolean) {
-  const [{ parseIntegrityReport }, { evaluateReport }] = await Promise.all([import('../../integrity/report.js'), import('../../integrity/evaluate.js')]);
+  const [{ parseIntegrityReport }, { evaluateReport }, { integrityContext }, { staleReportError }] = await Promise.all([
+    import('../../integrity/report.js'),
+    import('../../integrity/evaluate.js'),
+    import('../../integrity/versionContext.js'),
+    import('../../integrity/versionFreshness.js'),
+  ]);
   const raw = await connector.probeIntegrity!(machine, { expediteNgen, shutdown: false });
-  const report = parseIntegrityReport(raw, `${connector.type} machine ${machine.name}`);
-  return { report, evaluation: evaluateReport(report) };
+  const source = `${connector.type} machine ${machine.name}`;
+  const report = parseIntegrityReport(raw, source);
+  const state = await ctx.store.read();
+  const { layer, version } = versionOf(state, ctx.task);
+  const stale = await staleReportError(state, layer, version, report, source);
+  if (stale) throw stale;
+  return { report, evaluation: evaluateReport(report, integrityContext(state, version)) };
 }
 
 const verifyStep: StepDefinition = {
