@@ -5,6 +5,10 @@
  *        → { name, owner, command, started, finished?, exit_code? }
  *   POST /api/vcenter/vm/{vm}/guest/processes?action=list { credentials } → [{ name, pid, owner, command, started }]
  *   POST /api/vcenter/vm/{vm}/guest/processes/{pid}?action=delete { credentials } → 204 (terminate)
+ *   POST /api/vcenter/vm/{vm}/guest/environment?action=list { credentials, names } → { NAME: value }
+ *        (the system user's environment; names [] → all of it)
+ *   POST /api/vcenter/vm/{vm}/guest/filesystem/files/{path}?action=delete { credentials } → 204
+ *   POST /api/vcenter/vm/{vm}/guest/filesystem/directories?action=create { credentials, path, create_parents } → 204
  *   POST /api/vcenter/vm/{vm}/guest/filesystem?action=create { credentials, spec: { path, attributes? } }
  *        → 201 "https://<host>/guestFile?id=..&token=.." ; without attributes the file is read from
  *        the guest (GET the URL), with attributes ({ size, overwrite }) it is written (PUT the URL).
@@ -13,7 +17,8 @@
  * checked against `addGuestUser` (401 UNAUTHENTICATED otherwise). The VM must be powered on (400
  * NOT_ALLOWED_IN_CURRENT_STATE) with VMware Tools running (503 SERVICE_UNAVAILABLE).
  *
- * What a process does is decided by the test: `onGuestProcess(vmName | '*', handler)`.
+ * What a process does is decided by the test: `onGuestProcess(vmName | '*', handler)`, or by the
+ * scripted Windows guest of windowsGuest.ts, which reads what elm uploaded.
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -52,7 +57,12 @@ export interface GuestProcessInfo {
   vm: string;
   user: string;
   workingDirectory?: string;
+  /** environment_variables as sent: the process's COMPLETE environment; unset = the guest defaults. */
   environment?: Record<string, string>;
+  /** The guest's system environment (what an unset environment_variables gives). */
+  systemEnvironment: Record<string, string>;
+  /** When the guest OS last booted (ISO 8601, UTC). */
+  bootTime: string;
 }
 
 export type GuestProcessHandler = (
@@ -71,9 +81,32 @@ export interface GuestProcessRecord {
   started: Date;
   finished?: Date;
   exitCode?: number;
+  /** environment_variables as sent (for the tests' checks; vCenter never shows them back). */
+  environment?: Record<string, string>;
 }
 
 interface Proc extends GuestProcessRecord { vmId: string; boot: number }
+
+/** A Windows Server system account's environment (what `Get-ChildItem env:` shows for SYSTEM). */
+export const WINDOWS_SYSTEM_ENVIRONMENT: Record<string, string> = {
+  ALLUSERSPROFILE: 'C:\\ProgramData',
+  CommonProgramFiles: 'C:\\Program Files\\Common Files',
+  ComSpec: 'C:\\Windows\\system32\\cmd.exe',
+  NUMBER_OF_PROCESSORS: '2',
+  OS: 'Windows_NT',
+  Path: 'C:\\Windows\\system32;C:\\Windows;C:\\Windows\\System32\\Wbem;C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\',
+  PATHEXT: '.COM;.EXE;.BAT;.CMD;.VBS;.VBE;.JS;.JSE;.WSF;.WSH;.MSC',
+  PROCESSOR_ARCHITECTURE: 'AMD64',
+  ProgramData: 'C:\\ProgramData',
+  ProgramFiles: 'C:\\Program Files',
+  PSModulePath: 'C:\\Windows\\system32\\WindowsPowerShell\\v1.0\\Modules\\',
+  SystemDrive: 'C:',
+  SystemRoot: 'C:\\Windows',
+  TEMP: 'C:\\Windows\\TEMP',
+  TMP: 'C:\\Windows\\TEMP',
+  USERPROFILE: 'C:\\Windows\\system32\\config\\systemprofile',
+  windir: 'C:\\Windows',
+};
 
 interface Transfer {
   id: string;
@@ -90,6 +123,8 @@ export class GuestOps {
   private procs: Proc[] = [];
   private transfers = new Map<string, Transfer>();
   private nextPid = 4100;
+  /** Guest directories created through the API (the fake keeps files in a flat map). */
+  readonly directories = new Set<string>();
   private nextTransfer = 1;
 
   constructor(private readonly vms: VmStore, private readonly baseUrl: () => string) {}
@@ -187,6 +222,53 @@ export class GuestOps {
         },
       },
       { method: 'POST', pattern: new RegExp(`${VM}\\/filesystem$`), action: 'create', handle: (ctx, m) => this.createTransfer(ctx, vmOf(m)) },
+      {
+        // Vcenter Vm Guest Environment list (vSphere API 7.0.2): names is required; "If the set is
+        // empty, then all the environment variables are returned" (the system user's, without
+        // interactive_session).
+        method: 'POST', pattern: new RegExp(`${VM}\\/environment$`), action: 'list',
+        handle: async (ctx, m) => {
+          const vm = vmOf(m);
+          const body = await ctx.json();
+          this.ready(vm, body);
+          if (!Array.isArray(body.names)) throw new VapiError(400, 'INVALID_ARGUMENT', 'names is required (an empty list reads every variable).');
+          const names = (body.names as unknown[]).map(String);
+          const all = WINDOWS_SYSTEM_ENVIRONMENT;
+          const pick = names.length ? Object.fromEntries(Object.entries(all).filter(([k]) => names.some((n) => n.toLowerCase() === k.toLowerCase()))) : all;
+          sendJson(ctx.res, 200, pick);
+        },
+      },
+      {
+        // Vcenter Vm Guest Filesystem Files delete: POST .../filesystem/files/{path}?action=delete;
+        // not_found "if path is not found", invalid_argument "if path is not a file".
+        method: 'POST', pattern: new RegExp(`${VM}\\/filesystem\\/files\\/(.+)$`), action: 'delete',
+        handle: async (ctx, m) => {
+          const vm = vmOf(m);
+          this.ready(vm, await ctx.json());
+          const p = decodeURIComponent(m[2]);
+          if (!getGuestFile(vm, p)) {
+            if (this.directories.has(`${vm.id}:${p.toLowerCase()}`)) throw new VapiError(400, 'INVALID_ARGUMENT', `${p} is not a file.`);
+            throw new VapiError(404, 'NOT_FOUND', `The file ${p} was not found in the guest.`);
+          }
+          vm.guestFiles.delete(guestKey(vm, p));
+          sendNoContent(ctx.res);
+        },
+      },
+      {
+        // Vcenter Vm Guest Filesystem Directories create: already_exists "if path already exists".
+        method: 'POST', pattern: new RegExp(`${VM}\\/filesystem\\/directories$`), action: 'create',
+        handle: async (ctx, m) => {
+          const vm = vmOf(m);
+          const body = await ctx.json();
+          this.ready(vm, body);
+          const p = str(body.path);
+          if (!p || !/^[A-Za-z]:[\\/]/.test(p)) throw new VapiError(400, 'INVALID_ARGUMENT', 'path must be an absolute guest path.');
+          const key = `${vm.id}:${p.toLowerCase()}`;
+          if (this.directories.has(key)) throw new VapiError(400, 'ALREADY_EXISTS', `The directory ${p} already exists.`);
+          this.directories.add(key);
+          sendNoContent(ctx.res);
+        },
+      },
     ];
   }
 
@@ -198,10 +280,21 @@ export class GuestOps {
     if (!path) throw new VapiError(400, 'INVALID_ARGUMENT', 'spec.path is required.');
     const args = str(spec?.arguments) ?? '';
     const handler = this.handlers.get(vm.name) ?? this.handlers.get('*');
-    const env = obj(spec?.environment_variables) as Record<string, string> | undefined;
-    const result = (handler ? await handler(path, args, this.filesView(vm), { vm: vm.name, user, workingDirectory: str(spec?.working_directory), environment: env }) : undefined) ?? {};
+    // CreateSpec.environment_variables: "A map of environment variables" (strings) that "define the
+    // complete set available to the program" (Vcenter Vm Guest Processes CreateSpec).
+    let env: Record<string, string> | undefined;
+    if (spec?.environment_variables !== undefined) {
+      const e = obj(spec.environment_variables);
+      if (!e || Object.values(e).some((v) => typeof v !== 'string')) throw new VapiError(400, 'INVALID_ARGUMENT', 'spec.environment_variables must be a map of strings.');
+      env = e as Record<string, string>;
+    }
+    const info: GuestProcessInfo = {
+      vm: vm.name, user, workingDirectory: str(spec?.working_directory), environment: env,
+      systemEnvironment: { ...WINDOWS_SYSTEM_ENVIRONMENT }, bootTime: (vm.bootTime ?? new Date()).toISOString(),
+    };
+    const result = (handler ? await handler(path, args, this.filesView(vm), info) : undefined) ?? {};
     if (result.notFound) throw new VapiError(404, 'NOT_FOUND', `The program '${path}' does not exist in the guest.`);
-    const proc: Proc = { pid: this.nextPid++, vm: vm.name, vmId: vm.id, boot: vm.boot, path, args, user, started: new Date() };
+    const proc: Proc = { pid: this.nextPid++, vm: vm.name, vmId: vm.id, boot: vm.boot, path, args, user, started: new Date(), environment: env };
     this.procs.push(proc);
     const finish = () => {
       if (vm.boot !== proc.boot || vm.powerState !== 'POWERED_ON' || proc.finished) return; // the guest went down first

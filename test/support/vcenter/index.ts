@@ -22,3 +22,5 @@ export type { DatastoreSpec, FolderSpec, FolderType, HostSpec, NetworkSpec, Netw
 export type { PowerState, VmSpec, VmView } from './vmRoutes';
 export { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';
 export type { VmdkInfo } from './vmdk';
+export { runMarkers, windowsGuest } from './windowsGuest';
+export type { StepOutcome, WindowsGuestOptions } from './windowsGuest';

@@ -63,8 +63,12 @@ export interface VmModel {
   vmx?: string;
   /** Power-on counter: a process started in an earlier boot never finishes. */
   boot: number;
+  /** When the guest OS last started (power-on, reset, guest reboot): Win32_OperatingSystem.LastBootUpTime. */
+  bootTime?: Date;
   toolsReadyAt?: number;
   shuttingDown: boolean;
+  /** Between a guest reboot request and the guest's next boot (guest power state RESETTING). */
+  rebooting?: boolean;
   hostName: string;
   ipAddress: string;
   /** The guest filesystem (guest operations). Key: normalized path. */
@@ -170,15 +174,35 @@ export class VmStore {
   }
 
   setPowerState(vm: VmModel, state: PowerState): void {
-    if (state === 'POWERED_ON' && vm.powerState !== 'POWERED_ON') {
-      vm.boot += 1;
-      vm.toolsReadyAt = Date.now() + this.options.toolsStartMs;
-    }
+    if (state === 'POWERED_ON' && vm.powerState !== 'POWERED_ON') this.booted(vm);
     if (state !== 'POWERED_ON') {
       vm.toolsReadyAt = undefined;
       vm.shuttingDown = false;
+      vm.rebooting = false;
     }
     vm.powerState = state;
+  }
+
+  /** The guest OS starts: a new boot (processes of the last one are gone), Tools start a little later. */
+  private booted(vm: VmModel): void {
+    vm.boot += 1;
+    vm.bootTime = new Date();
+    vm.shuttingDown = false;
+    vm.rebooting = false;
+    vm.toolsReadyAt = Date.now() + this.options.toolsStartMs;
+  }
+
+  /**
+   * A guest reboot through Tools: Tools stop at once (guest operations answer 503 until the guest
+   * is back), the guest goes down for `guestShutdownMs`, then boots again with a new boot time.
+   */
+  guestReboot(vm: VmModel): void {
+    vm.shuttingDown = true;
+    vm.rebooting = true;
+    const boot = vm.boot;
+    this.schedule(this.options.guestShutdownMs, () => {
+      if (vm.boot === boot && vm.powerState === 'POWERED_ON') this.booted(vm);
+    });
   }
 
   /**
@@ -517,19 +541,24 @@ export class VmStore {
         handle: ({ res }, m) => {
           const vm = vmOf(m);
           const running = this.toolsRunning(vm);
-          const state = vm.powerState !== 'POWERED_ON' ? 'NOT_RUNNING' : vm.shuttingDown ? 'SHUTTING_DOWN' : running ? 'RUNNING' : 'UNAVAILABLE';
+          // Vcenter Vm Guest Power GuestPowerState: RUNNING, SHUTTING_DOWN, RESETTING, STANDBY, NOT_RUNNING, UNAVAILABLE.
+          const state = vm.powerState !== 'POWERED_ON' ? 'NOT_RUNNING' : vm.rebooting ? 'RESETTING' : vm.shuttingDown ? 'SHUTTING_DOWN' : running ? 'RUNNING' : 'UNAVAILABLE';
           sendJson(res, 200, { state, operations_ready: running, interactive_ops_ready: false });
         },
       },
       ...(['shutdown', 'reboot', 'standby'] as const).map((action): Route => ({
         method: 'POST', pattern: re('\\/guest\\/power'), action,
+        // vcenter vm guest power shutdown/reboot (REST API reference, errors): 400
+        // not_allowed_in_current_state if the VM is not powered on (shutdown documents
+        // already_in_desired_state for off, not_allowed for suspended: both refused here), 503
+        // service_unavailable "if VMware Tools is not running" (also while the guest reboots).
         handle: ({ res }, m) => {
           const vm = vmOf(m);
           if (vm.powerState !== 'POWERED_ON') throw new VapiError(400, 'NOT_ALLOWED_IN_CURRENT_STATE', `The virtual machine '${vm.id}' is not powered on.`);
-          if (!this.toolsRunning(vm)) throw new VapiError(503, 'SERVICE_UNAVAILABLE', 'VMware Tools is not running in the virtual machine.');
+          if (!this.toolsRunning(vm)) throw new VapiError(503, 'SERVICE_UNAVAILABLE', 'VMware Tools is not running in the virtual machine.', 'com.vmware.api.vcenter.vm.guest.tools_not_running');
           if (action === 'shutdown') this.guestPowerOff(vm);
           else if (action === 'standby') this.schedule(this.options.guestShutdownMs, () => this.setPowerState(vm, 'SUSPENDED'));
-          else vm.toolsReadyAt = Date.now() + this.options.guestShutdownMs + this.options.toolsStartMs;
+          else this.guestReboot(vm);
           sendNoContent(res);
         },
       })),
@@ -649,9 +678,7 @@ export class VmStore {
         return this.setPowerState(vm, 'SUSPENDED');
       case 'reset':
         if (state !== 'POWERED_ON') throw notAllowed();
-        vm.boot += 1;
-        vm.shuttingDown = false;
-        vm.toolsReadyAt = Date.now() + this.options.toolsStartMs;
+        this.booted(vm);
     }
   }
 
