@@ -167,6 +167,12 @@ export async function waitForPower(s: VsphereSession, vm: string, want: PowerSta
   }
 }
 
+/** A hard power-off (POST /api/vcenter/vm/{vm}/power?action=stop): for a machine being discarded. */
+export async function powerOff(s: VsphereSession, vm: string): Promise<void> {
+  // 400 ALREADY_IN_DESIRED_STATE: off already (vcenter vm power stop, errors).
+  await s.call('POST', vmPath(vm, '/power'), { query: { action: 'stop' }, accept: [400] });
+}
+
 /** Deletes the VM (vCenter removes its files, attached disks included). Gone already: false. */
 export async function deleteVm(s: VsphereSession, vm: string): Promise<boolean> {
   const state = await powerState(s, vm);

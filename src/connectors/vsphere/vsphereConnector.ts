@@ -47,6 +47,7 @@ import {
   deployFromLibrary,
   findVm,
   listDisks,
+  powerOff,
   powerOn,
   DEFAULT_GUEST_OS,
   powerState,
@@ -403,6 +404,12 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       await session(async (s) => {
         const id = await machineId(s, req.machine, req.disk);
         if (id && !req.keepMachine) {
+          // Still running: a failed build discards it (vCenter deletes only a powered-off VM).
+          const state = await powerState(s, id);
+          if (state === 'POWERED_ON' || state === 'SUSPENDED') {
+            progress(0.05, `Powering off the packaging machine ${req.machine?.name ?? id} to delete it`);
+            await powerOff(s, id);
+          }
           progress(0.1, `Deleting the packaging machine ${req.machine?.name ?? id}`);
           await deleteVm(s, id); // vCenter deletes its attached disks with it
         }

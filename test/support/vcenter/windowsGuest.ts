@@ -32,7 +32,7 @@ export interface WindowsGuestOptions {
   /** What ShutdownForFinalize.ps1 reports; `expedited` is true once it ran with -ExpediteNGen. */
   report?: (args: { expedited: boolean }) => string;
   /** Decides a build step (the body elm uploaded) instead of its markers; undefined: the markers. */
-  step?: (body: string, env: Record<string, string>) => StepOutcome | undefined | Promise<StepOutcome | undefined>;
+  step?: (body: string, env: Record<string, string>, files: GuestFilesView) => StepOutcome | undefined | Promise<StepOutcome | undefined>;
 }
 
 const POWERSHELL_MISSING_SYSTEMROOT = 'Internal Windows PowerShell error.  Loading managed Windows PowerShell failed with error 8009001d.';
@@ -84,7 +84,7 @@ export function windowsGuest(opts: WindowsGuestOptions = {}): GuestProcessHandle
     const called = /^try \{ & '((?:[^']|'')+)'/m.exec(wrapper)?.[1]?.replace(/''/g, "'");
     const body = called !== undefined ? files.text(called) : wrapper;
     if (body === undefined) return log(`The term '${called}' is not recognized as the name of a cmdlet, function, script file, or operable program.`, 1);
-    const decided = /LastBootUpTime/.test(body) ? undefined : await opts.step?.(body, env);
+    const decided = /LastBootUpTime/.test(body) ? undefined : await opts.step?.(body, env, files);
     const r = decided ?? runMarkers(body, env, info.bootTime);
     return log(r.output ?? '', r.exitCode ?? 0, r.runMs ?? 0);
   };
