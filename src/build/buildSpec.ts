@@ -4,7 +4,7 @@
  * value keeps the text the operator wrote, then checked with zod; an error names the line.
  */
 import { UsageError } from '../domain/errors';
-import { readInputFile } from '../runtime/inputFile';
+import { checkInputFile, readInputFile } from '../runtime/inputFile';
 import type { LayerDraft } from '../wizard/draft';
 
 /** A step run on the packaging machine. */
@@ -92,7 +92,8 @@ export async function loadBuildSpec(file: string): Promise<{ abs: string; spec: 
     } else if ('file' in s) {
       const source = /^https:\/\//i.test(s.file.source) ? s.file.source : (await import('node:path')).resolve((await import('node:path')).dirname(abs), s.file.source);
       if (/^http:\/\//i.test(s.file.source)) throw new UsageError(`Build spec ${abs}: ${at}.file.source must be a local file or an https:// URL.`);
-      if (!source.startsWith('https://')) await readInputFile(source, `Build spec ${at}.file.source`, 'give a local file next to the spec or an https:// URL');
+      // Checked, not read: an installer may be gigabytes (copied by the connector when the step runs).
+      if (!source.startsWith('https://')) await checkInputFile(source, `Build spec ${at}.file.source`, 'give a local file next to the spec or an https:// URL');
       steps.push({ kind: 'file', name: s.name ?? `copy ${s.file.destination}`, source, destination: s.file.destination, idempotent: s.idempotent });
     } else if ('restart' in s) {
       const waitFor = typeof s.restart === 'object' ? s.restart.waitFor : undefined;

@@ -31,6 +31,28 @@ export async function readInputFile(file: string, label: string, fix: string, ma
   }
 }
 
+/**
+ * Checks that a file the operator named is a readable regular file, without reading it (an
+ * installer a build copies may be far bigger than a spec). Returns its absolute path and size.
+ */
+export async function checkInputFile(file: string, label: string, fix: string): Promise<{ abs: string; sizeBytes: number }> {
+  if (file.trim() === '') throw new UsageError(`${label} is empty; ${fix}.`);
+  const abs = userPath(file);
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(abs, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new UsageError(`${label} ${abs} ${osPathProblem(e) ?? `cannot be read (${(e as Error).message})`}; ${fix}.`);
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) throw new UsageError(`${label} ${abs} ${kindOf(st)}, not a regular file; ${fix}.`);
+    return { abs, sizeBytes: st.size };
+  } finally {
+    await fh.close();
+  }
+}
+
 /** What a non-regular file is, as a phrase: "is a FIFO". */
 export function kindOf(st: import('node:fs').Stats): string {
   if (st.isDirectory()) return 'is a folder';
