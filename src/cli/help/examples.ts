@@ -47,7 +47,11 @@ export const EXAMPLES: Record<string, string[]> = {
   'layer version': ["elm layer version add 'Citrix VDA' --version 2.0 --yes --wait"],
   'layer version add': ["elm layer version add 'Citrix VDA' --version 2.0 --yes --wait", "elm layer version add 'Citrix VDA' --version 2.0 --os-layer win11@2"],
   'layer version remove': ["elm layer version remove 'Citrix VDA' --version 2.0 --yes"],
-  'layer build': ['elm layer build -f platform.yaml --wait', 'INSTALLER_SHARE_PASSWORD=… elm layer build -f examples/azure-rdsh/platform.yaml --wait --json'],
+  'layer build': [
+    'elm layer build -f platform.yaml --wait',
+    'INSTALLER_SHARE_PASSWORD=… elm layer build -f examples/azure-rdsh/platform.yaml --wait --json',
+    'ELM_GUEST_USER=Administrator ELM_GUEST_PASSWORD=… elm layer build -f examples/pvs-vsphere/platform.yaml --wait',
+  ],
   disk: ["elm disk status 'Citrix VDA'"],
   'disk status': ['elm disk status', "elm disk status 'Citrix VDA' --version 2.0 --json"],
   machine: ["elm machine deploy-link 'Citrix VDA'", "elm machine deploy 'Citrix VDA'"],
