@@ -67,6 +67,16 @@ describe('vSphere build steps through guest operations', () => {
     expect(fake.guestFiles('PKG-01').list()).toEqual([]);
   });
 
+  it("files a killed worker's finished run left behind are swept by the next step, other files kept", async () => {
+    const files = fake.guestFiles('PKG-01');
+    files.set('C:\\Windows\\Temp\\elm-step-aaaaaaaaaaaa.log', 'old output');
+    files.set('C:\\Windows\\Temp\\elm-step-aaaaaaaaaaaa-body.ps1', 'exit 0');
+    files.set('C:\\Windows\\Temp\\setup.log', 'not elm');
+    const r = await c.runOnMachine!(machine, { script: "Write-Output 'ok'", secrets: {}, timeoutMs: 60_000 });
+    expect(r).toEqual({ exitCode: 0, output: 'ok' });
+    expect(files.list()).toEqual(['C:\\Windows\\Temp\\setup.log']);
+  });
+
   it('an interrupted task stops the step in the guest', async () => {
     const ac = new AbortController();
     setTimeout(() => ac.abort(), 300);

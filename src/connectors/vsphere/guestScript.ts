@@ -47,9 +47,13 @@ export function stepFiles(runId: string): StepFiles {
  * explicit exit), a thrown error as 1; output in UTF-8 so the log reads back as written.
  */
 export function wrapStep(files: StepFiles, label: string): string {
+  const own = files.wrapper.replace(/^.*\\/, '').replace(/\.ps1$/, '');
   return [
     `# elm build step: ${label.replace(/[\r\n]/g, ' ')}`,
     '[Console]::OutputEncoding = [Text.Encoding]::UTF8',
+    // Files of a run whose worker was killed after it ended (vCenter lists a finished process for
+    // a few minutes only): removed here, so none is captured into the layer.
+    `Get-ChildItem -Path ${psQuote(GUEST_TEMP)} -Filter 'elm-step-*' | Where-Object { $_.Name -notlike ${psQuote(`${own}*`)} } | Remove-Item -Force -ErrorAction SilentlyContinue`,
     '$global:LASTEXITCODE = 0',
     '$elmCode = 0',
     `try { & ${psQuote(files.body)}; if ($LASTEXITCODE) { $elmCode = $LASTEXITCODE } elseif (-not $?) { $elmCode = 1 } }`,

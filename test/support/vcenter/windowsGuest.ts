@@ -10,6 +10,8 @@
  *   W.ps1 and writes what it prints to L.log. A wrapper that calls `& 'B.ps1'` runs B.ps1.
  * - `powershell.exe … -File "…\ShutdownForFinalize.ps1" -ReportPath "R"`: the probe, writing
  *   `report()` to R (and NGen done once -ExpediteNGen ran, when the test's report says so).
+ * - The sweep at the top of elm's wrapper (Get-ChildItem … -Filter 'elm-step-*' | Where-Object
+ *   { $_.Name -notlike 'OWN*' } | Remove-Item): those files are deleted.
  * - A script's own markers: `Write-Output 'text'` (or "text", with $env:NAME expanded from the
  *   process's environment) prints; `exit N` ends with N; `# fake-guest: runMs=N` makes it run N ms;
  *   a script reading LastBootUpTime prints the guest's boot time.
@@ -81,6 +83,16 @@ export function windowsGuest(opts: WindowsGuestOptions = {}): GuestProcessHandle
     if (!hasSystemRoot) return log(POWERSHELL_MISSING_SYSTEMROOT, 1);
     const wrapper = files.text(wrapperPath);
     if (wrapper === undefined) return log(`The argument '${wrapperPath}' to the -File parameter does not exist. Provide the path to an existing '.ps1' file as an argument to the -File parameter.`, -196608);
+    // The sweep elm's wrapper starts with: `Get-ChildItem -Path 'DIR' -Filter 'P*' | Where-Object { $_.Name -notlike 'OWN*' } | Remove-Item`.
+    const sweep = /^Get-ChildItem -Path '([^']+)' -Filter '([^'*]+)\*' \| Where-Object \{ \$_\.Name -notlike '([^'*]+)\*' \} \| Remove-Item/m.exec(wrapper);
+    if (sweep) {
+      const [, dir, prefix, own] = sweep;
+      for (const f of files.list()) {
+        const name = f.slice(f.lastIndexOf('\\') + 1);
+        const inDir = f.slice(0, f.lastIndexOf('\\')).toLowerCase() === dir.toLowerCase();
+        if (inDir && name.toLowerCase().startsWith(prefix.toLowerCase()) && !name.toLowerCase().startsWith(own.toLowerCase())) files.delete(f);
+      }
+    }
     const called = /^try \{ & '((?:[^']|'')+)'/m.exec(wrapper)?.[1]?.replace(/''/g, "'");
     const body = called !== undefined ? files.text(called) : wrapper;
     if (body === undefined) return log(`The term '${called}' is not recognized as the name of a cmdlet, function, script file, or operable program.`, 1);
