@@ -78,6 +78,22 @@ describe('vCenter fake: what a layer build meets in the guest', () => {
     expect(Date.parse(after)).toBeGreaterThan(Date.parse(before));
   });
 
+  it('a finished process is visible to get and list for a while only (5 minutes in vCenter), then NOT_FOUND', async () => {
+    await fake.stop();
+    fake = await standardFake({ finishedProcessTtlMs: 200 });
+    fake.inventory({ vms: [{ name: 'PKG-01', folder: 'Packaging', powerState: 'POWERED_ON' }] });
+    fake.onGuestProcess('*', windowsGuest());
+    session = await login(fake);
+    const created = await post(`/api/vcenter/vm/${id()}/guest/processes?action=create`, { credentials: creds, spec: { path: CMD, arguments: '/c exit 0' } });
+    const pid = created.json<number>();
+    const list = async () => (await post(`/api/vcenter/vm/${id()}/guest/processes?action=list`, { credentials: creds })).json<{ pid: number }[]>().map((p) => p.pid);
+    expect((await post(`/api/vcenter/vm/${id()}/guest/processes/${pid}?action=get`, { credentials: creds })).status).toBe(200);
+    expect(await list()).toContain(pid);
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await post(`/api/vcenter/vm/${id()}/guest/processes/${pid}?action=get`, { credentials: creds })).status).toBe(404);
+    expect(await list()).not.toContain(pid);
+  });
+
   it('deletes a guest file (404 once gone) and creates directories (ALREADY_EXISTS the second time)', async () => {
     await put('C:\\Windows\\Temp\\x.txt', 'x');
     const del = () => post(`/api/vcenter/vm/${id()}/guest/filesystem/files/${encodeURIComponent('C:\\Windows\\Temp\\x.txt')}?action=delete`, { credentials: creds });

@@ -123,6 +123,11 @@ export class GuestOps {
   private procs: Proc[] = [];
   private transfers = new Map<string, Transfer>();
   private nextPid = 4100;
+  /**
+   * Vcenter Vm Guest Processes create: "When the process completes, its exit code and end time will
+   * be available for 5 minutes after completion"; after that get answers NOT_FOUND and list omits it.
+   */
+  finishedTtlMs = 5 * 60_000;
   /** Guest directories created through the API (the fake keeps files in a flat map). */
   readonly directories = new Set<string>();
   private nextTransfer = 1;
@@ -152,6 +157,10 @@ export class GuestOps {
     };
   }
 
+  private visibleProc(p: Proc): boolean {
+    return !p.finished || Date.now() - p.finished.getTime() <= this.finishedTtlMs;
+  }
+
   /** Checks power, Tools and the guest credentials; returns the guest user. */
   private ready(vm: VmModel, body: Record<string, unknown>): string {
     if (vm.powerState !== 'POWERED_ON') {
@@ -175,7 +184,7 @@ export class GuestOps {
     const VM = '^\\/api\\/vcenter\\/vm\\/([^/]+)\\/guest';
     const vmOf = (m: RegExpMatchArray) => this.vms.visible(decodeURIComponent(m[1]));
     const procOf = (vm: VmModel, pid: string) => {
-      const p = this.procs.find((x) => x.vmId === vm.id && x.boot === vm.boot && String(x.pid) === pid);
+      const p = this.procs.find((x) => x.vmId === vm.id && x.boot === vm.boot && String(x.pid) === pid && this.visibleProc(x));
       if (!p) throw new VapiError(404, 'NOT_FOUND', `Process ${pid} was not found.`);
       return p;
     };
@@ -198,7 +207,7 @@ export class GuestOps {
         handle: async (ctx, m) => {
           const vm = vmOf(m);
           this.ready(vm, await ctx.json());
-          sendJson(ctx.res, 200, this.procs.filter((p) => p.vmId === vm.id && p.boot === vm.boot).map((p) => ({
+          sendJson(ctx.res, 200, this.procs.filter((p) => p.vmId === vm.id && p.boot === vm.boot && this.visibleProc(p)).map((p) => ({
             name: baseName(p.path), pid: p.pid, owner: p.user, command: `"${p.path}" ${p.args}`.trim(), started: p.started.toISOString(),
           })));
         },

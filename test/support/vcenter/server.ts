@@ -52,6 +52,8 @@ export interface VCenterFakeOptions {
   about?: AboutSpec;
   /** Items a list call answers at most (default 1000, vCenter's limit; see inventory.ts LIST_LIMIT). */
   listLimit?: number;
+  /** How long a finished guest process stays visible to get/list (default 5 min, as documented). */
+  finishedProcessTtlMs?: number;
 }
 
 export interface RecordedRequest {
@@ -97,6 +99,7 @@ export class VCenterFake {
       acceptHostedDisks: options.acceptHostedDisks ?? false,
     });
     this.guest = new GuestOps(this.store, () => this.url);
+    if (options.finishedProcessTtlMs !== undefined) this.guest.finishedTtlMs = options.finishedProcessTtlMs;
     this.routes = [...this.sessions.routes(), ...this.inv.routes(), ...this.store.routes(), ...this.guest.routes()];
     for (const [u, p] of Object.entries(options.users ?? {})) this.addUser(u, p);
     for (const [u, p] of Object.entries(options.guestUsers ?? {})) this.addGuestUser(u, p);
