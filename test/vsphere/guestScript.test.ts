@@ -12,6 +12,7 @@ import { stepCommandLine, stepFiles, wrapStep } from '../../src/connectors/vsphe
 import { createVsphereConnector } from '../../src/connectors/vsphere/vsphereConnector';
 import type { ConnectorConfig } from '../../src/domain/state';
 import { startVCenterFake, windowsGuest, type VCenterFake } from '../support/vcenter';
+import { login, request } from '../vcenter-support/helpers';
 
 const ADMIN = 'administrator@vsphere.local';
 const ENV = { ELM_VSPHERE_PASSWORD: 'Vc-Secret1!', ELM_GUEST_USER: 'Administrator', ELM_GUEST_PASSWORD: 'Guest-Pw1!' };
@@ -75,6 +76,20 @@ describe('vSphere build steps through guest operations', () => {
     const r = await c.runOnMachine!(machine, { script: "Write-Output 'ok'", secrets: {}, timeoutMs: 60_000 });
     expect(r).toEqual({ exitCode: 0, output: 'ok' });
     expect(files.list()).toEqual(['C:\\Windows\\Temp\\setup.log']);
+  });
+
+  it('a guest that restarts under a running step: the step fails saying its exit code is lost and what to do', async () => {
+    setTimeout(() => fake.setPowerState('PKG-01', 'POWERED_OFF'), 200);
+    setTimeout(() => fake.setPowerState('PKG-01', 'POWERED_ON'), 400);
+    await expect(c.runOnMachine!(machine, { label: 'VDA', script: '# fake-guest: runMs=20000\nexit 0', secrets: {}, timeoutMs: 60_000 })).rejects.toThrow(
+      /PKG-01 went down \(restarted, or VMware Tools stopped\) while build step "VDA" ran, so its exit code is lost: give the installer its no-restart switch/,
+    );
+  });
+
+  it('the same when the guest reboots by itself under the step (an installer that restarts on its own)', async () => {
+    const session = await login(fake);
+    setTimeout(() => void request(fake, `/api/vcenter/vm/${machine.resources.vm}/guest/power?action=reboot`, { method: 'POST', session }), 200);
+    await expect(c.runOnMachine!(machine, { label: 'PVS', script: '# fake-guest: runMs=20000\nexit 0', secrets: {}, timeoutMs: 60_000 })).rejects.toThrow(/while build step "PVS" ran, so its exit code is lost/);
   });
 
   it('an interrupted task stops the step in the guest', async () => {

@@ -116,7 +116,15 @@ export async function runStepInGuest(s: VsphereSession, vm: string, name: string
   try {
     await putGuestFile(s, vm, creds, files.body, Buffer.from(req.script.replace(/^\uFEFF/, ''), 'utf8'));
     await putGuestFile(s, vm, creds, files.wrapper, Buffer.from(wrapStep(files, label), 'utf8'));
-    const exitCode = await runGuestProcess(s, vm, creds, CMD, stepCommandLine(files), { timeoutMs: req.timeoutMs, environment, signal: req.signal, pollMs: opts.pollMs });
+    const exitCode = await runGuestProcess(s, vm, creds, CMD, stepCommandLine(files), { timeoutMs: req.timeoutMs, environment, signal: req.signal, pollMs: opts.pollMs }).catch((e: unknown) => {
+      // The process vanished (a new boot knows no process of the last one) or Tools went away: the
+      // guest restarted under the step, and its exit code is lost with it.
+      if (e instanceof VsphereError && (e.errorType === 'NOT_FOUND' || e.errorType === 'SERVICE_UNAVAILABLE' || e.errorType === 'NOT_ALLOWED_IN_CURRENT_STATE'))
+        throw new ElmError(
+          `The guest ${name} went down (restarted, or VMware Tools stopped) while build step "${label}" ran, so its exit code is lost: give the installer its no-restart switch (an exit code 3010 makes elm restart the machine), or mark the step idempotent: true and resume (elm task resume). ${e.message}`,
+        );
+      throw e;
+    });
     const output = await getGuestFile(s, vm, creds, files.log).then(
       (b) => b.toString('utf8').replace(/^\uFEFF/, '').trimEnd(),
       () => '',
