@@ -212,12 +212,16 @@ test('a worker killed (SIGKILL) in the middle of an idempotent step: task resume
   decide = () => undefined;
 });
 
-test('the guest account is needed before anything is created (exit 2, state untouched)', async () => {
+test('the guest account is needed, and Azure machine parameters are refused, before anything is created (exit 2, state untouched)', async () => {
   const before = readFileSync(path.join(s.home, 'state.json'));
   const f = await spec('noguest', ['  - name: a', '    inline: "exit 0"']);
   const r = await s.run(['layer', 'build', '-f', f], { env: { ...SECRET_ENV, ELM_GUEST_PASSWORD: '' } });
   expectCode(r, 2);
   expect(r.stderr).toMatch(/export ELM_GUEST_USER and ELM_GUEST_PASSWORD/);
+  await fs.writeFile(f, (await fs.readFile(f, 'utf8')).replace('secrets:', 'machine:\n  size: Standard_D2s_v3\nsecrets:'));
+  const sized = await s.run(['layer', 'build', '-f', f], { env: SECRET_ENV });
+  expectCode(sized, 2);
+  expect(sized.stderr).toMatch(/drop --size \(machine\.size\)/);
   expect(readFileSync(path.join(s.home, 'state.json')).equals(before)).toBe(true);
   expect(leftIn('noguest')).toEqual({ vms: [], files: [] });
 });

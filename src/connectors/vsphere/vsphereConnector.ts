@@ -211,6 +211,12 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
     async preflight(machine?: DeployLinkRequest): Promise<void> {
       if (machine) {
         machineName(machine.layer, machine.machineName);
+        // Azure's machine parameters mean nothing here: refused rather than silently ignored.
+        const azureOnly = [machine.size && 'size', machine.vnet && 'vnet', machine.subnet && 'subnet'].filter(Boolean);
+        if (azureOnly.length)
+          throw new UsageError(
+            `The vsphere connector places the packaging machine by its own --host, --network and --folder (its size comes from the template); drop ${azureOnly.map((f) => `--${f} (machine.${f})`).join(', ')}.`,
+          );
         return;
       }
       await session(async (s) => {
