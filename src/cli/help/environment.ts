@@ -42,8 +42,9 @@ Azure connector
 vSphere and Citrix Provisioning connectors
   ELM_VSPHERE_PASSWORD        the vCenter password (or the variable named by --password-env)
   ELM_GUEST_USER, ELM_GUEST_PASSWORD
-                              the packaging machine's guest OS account (or the variables named by
-                              --guest-user-env, --guest-password-env)
+                              the packaging machine's guest OS account, for verify's probe and
+                              layer build's steps (or the variables named by --guest-user-env,
+                              --guest-password-env)
   ELM_PVS_PASSWORD            the PVS console password (or the variable named by --password-env)
   ELM_PVS_CONNECT_TIMEOUT_MS  how long to try reaching a PVS server (default 3000)
   NODE_EXTRA_CA_CERTS         a PEM file of CAs to trust (a vCenter with its own CA)
