@@ -24,11 +24,12 @@ describe('vSphere build steps through guest operations', () => {
   let machine: MachineRef;
   let dir: string;
 
-  beforeEach(async () => {
+  async function setup(toolsStartMs = 0) {
     fake = await startVCenterFake({
       users: { [ADMIN]: ENV.ELM_VSPHERE_PASSWORD },
       guestUsers: { Administrator: ENV.ELM_GUEST_PASSWORD },
       guestShutdownMs: 400,
+      toolsStartMs,
       inventory: { datacenters: ['DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network'], folders: ['Packaging'] },
     });
     fake.inventory({ vms: [{ name: 'PKG-01', folder: 'Packaging', powerState: 'POWERED_ON' }] });
@@ -40,7 +41,8 @@ describe('vSphere build steps through guest operations', () => {
     dir = await fs.mkdtemp(path.join(os.tmpdir(), 'elm-guest-'));
     c = createVsphereConnector(config, { home: dir, env: ENV }, { ca: fake.caPem, retryBaseMs: 5, toolsTimeoutMs: 2000 });
     machine = { name: 'PKG-01', resources: { vm: fake.vm('PKG-01')!.id } };
-  });
+  }
+  beforeEach(() => setup());
   afterEach(async () => {
     await fake.stop();
     await fs.rm(dir, { recursive: true, force: true });
@@ -111,6 +113,20 @@ describe('vSphere build steps through guest operations', () => {
     expect(fake.requests.filter((q) => /guest\/power\?action=reboot$/.test(q.url))).toHaveLength(1);
     expect(Date.parse(await boot())).toBeGreaterThan(Date.parse(before));
     expect(fake.vm('PKG-01')!.toolsRunning).toBe(true);
+  });
+
+  it('right after power-on, before VMware Tools started, a step and a restart wait for them instead of failing', async () => {
+    await fake.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+    await setup(300);
+    fake.setPowerState('PKG-01', 'POWERED_OFF');
+    fake.setPowerState('PKG-01', 'POWERED_ON');
+    expect(fake.vm('PKG-01')!.toolsRunning).toBe(false);
+    expect(await c.runOnMachine!(machine, { script: "Write-Output 'up'", secrets: {}, timeoutMs: 60_000 })).toEqual({ exitCode: 0, output: 'up' });
+    fake.setPowerState('PKG-01', 'POWERED_OFF');
+    fake.setPowerState('PKG-01', 'POWERED_ON');
+    await c.restartMachine!(machine);
+    expect(fake.requests.filter((q) => /guest\/power\?action=reboot$/.test(q.url))).toHaveLength(1);
   });
 
   it('a machine that powers off instead of restarting is an error naming it', async () => {

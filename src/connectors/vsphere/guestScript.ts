@@ -16,7 +16,7 @@
 import { randomBytes } from 'node:crypto';
 import { ElmError, NotReadyError } from '../../domain/errors';
 import type { MachineScript, MachineScriptResult } from '../connector';
-import { deleteGuestFile, getGuestFile, guestEnvironment, putGuestFile, runGuestProcess, waitForTools, type GuestCredentials } from './guest';
+import { deleteGuestFile, getGuestFile, guestEnvironment, putGuestFile, runGuestProcess, type GuestCredentials } from './guest';
 import { VsphereError } from './http';
 import type { VsphereSession } from './session';
 import { powerState } from './vm';
@@ -67,8 +67,29 @@ export function stepCommandLine(files: StepFiles): string {
   return `/s /c ""${POWERSHELL}" -NoProfile -ExecutionPolicy Bypass -File "${files.wrapper}" > "${files.log}" 2>&1"`;
 }
 
+/**
+ * Waits until VMware Tools take guest operations in a powered-on VM. Unlike the probe's
+ * waitForTools, a guest state of NOT_RUNNING is waited out, not refused: a build's first step
+ * comes right after power-on, and a restart's, right after a reboot, before Tools have started.
+ */
+export async function waitForGuestOperations(s: VsphereSession, vm: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let wait = 250;
+  for (;;) {
+    const g = await s.get<{ state?: string; operations_ready?: boolean }>(`/api/vcenter/vm/${encodeURIComponent(vm)}/guest/power`);
+    if (g.operations_ready) return;
+    const state = await powerState(s, vm);
+    if (state !== 'POWERED_ON') throw new NotReadyError(`The packaging machine ${name} is ${state === null ? 'gone from vCenter' : state.toLowerCase().replace('_', ' ')}: a build step needs it running.`);
+    if (Date.now() >= deadline)
+      throw new NotReadyError(`VMware Tools in ${name} did not take guest operations within ${Math.round(timeoutMs / 60_000)} minutes (guest ${g.state ?? 'state unknown'}); check its console in the vSphere Client and that the OS layer runs VMware Tools.`);
+    if (signal?.aborted) throw new ElmError('interrupted');
+    await sleep(wait);
+    wait = Math.min(5000, wait * 2);
+  }
+}
+
 export interface GuestStepOptions {
-  /** How long to wait for VMware Tools before the step (default 5 min). */
+  /** How long to wait for VMware Tools before the step (default 20 min: a first boot may be slow). */
   toolsTimeoutMs: number;
   /** Longest pause between two polls of the guest (tests shorten it). */
   pollMs?: number;
@@ -107,9 +128,7 @@ async function removeStepFiles(s: VsphereSession, vm: string, creds: GuestCreden
 /** Runs one build step (or any short script) in the guest; returns its exit code and output. */
 export async function runStepInGuest(s: VsphereSession, vm: string, name: string, creds: GuestCredentials, req: MachineScript, opts: GuestStepOptions): Promise<MachineScriptResult> {
   const label = req.label ?? 'script';
-  const state = await powerState(s, vm);
-  if (state !== 'POWERED_ON') throw new NotReadyError(`The packaging machine ${name} is ${state === null ? 'gone from vCenter' : state.toLowerCase().replace('_', ' ')}: a build step needs it running.`);
-  await waitForTools(s, vm, name, opts.toolsTimeoutMs);
+  await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, req.signal);
   await settleEarlierRuns(s, vm, creds, req.timeoutMs, req.signal);
   const environment = { ...(await guestEnvironment(s, vm, creds)), ...req.secrets };
   const files = stepFiles(randomBytes(6).toString('hex'));
@@ -161,21 +180,27 @@ export interface RestartOptions extends GuestStepOptions {
  * which "returns immediately and does not wait for the guest operating system to complete the
  * operation") and returns once Windows has booted again and Tools take guest operations: the boot
  * time must differ from the one read before, so Tools still up from before the restart never
- * pass for after it. A guest already going down (an installer that restarted it, exit 1641) is
- * waited for the same way.
+ * pass for after it.
  */
 export async function restartGuest(s: VsphereSession, vm: string, name: string, creds: GuestCredentials, opts: RestartOptions): Promise<void> {
   const power = () => s.get<{ state?: string; operations_ready?: boolean }>(`/api/vcenter/vm/${encodeURIComponent(vm)}/guest/power`);
+  // The boot time before: read once Tools answer (a guest still starting, or one an installer is
+  // restarting itself, is waited for; a few tries cover a guest going down under the query).
   let before: string | null = null;
-  const now = await power();
-  if (now.operations_ready) {
-    before = await guestBootTime(s, vm, name, creds, opts);
+  for (let attempt = 1; before === null; attempt++) {
+    await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, opts.signal);
     try {
-      await s.post(`/api/vcenter/vm/${encodeURIComponent(vm)}/guest/power`, undefined, { query: { action: 'reboot' } });
+      before = await guestBootTime(s, vm, name, creds, opts);
     } catch (e) {
-      // Tools stopped between the two calls: the guest is on its way down already.
-      if (!(e instanceof VsphereError && e.errorType === 'SERVICE_UNAVAILABLE')) throw e;
+      if (attempt >= 3) throw e;
+      await sleep(Math.min(opts.pollMs ?? 5000, 2000));
     }
+  }
+  try {
+    await s.post(`/api/vcenter/vm/${encodeURIComponent(vm)}/guest/power`, undefined, { query: { action: 'reboot' } });
+  } catch (e) {
+    // Tools stopped between the two calls: the guest is on its way down already.
+    if (!(e instanceof VsphereError && e.errorType === 'SERVICE_UNAVAILABLE')) throw e;
   }
   const deadline = Date.now() + opts.restartTimeoutMs;
   let wait = 250;
@@ -187,7 +212,7 @@ export async function restartGuest(s: VsphereSession, vm: string, name: string, 
     if ((await power()).operations_ready) {
       try {
         const after = await guestBootTime(s, vm, name, creds, opts);
-        if (before === null || after !== before) return;
+        if (after !== before) return;
         lastProblem = `still booted at ${after}`;
       } catch (e) {
         // Tools answered, then the guest went down under the query: keep waiting.

@@ -32,7 +32,7 @@ import { vsphereChecks } from './checks';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
 import { getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
-import { restartGuest, runStepInGuest } from './guestScript';
+import { restartGuest, runStepInGuest, waitForGuestOperations } from './guestScript';
 import { createTransport, VsphereError, type TransportOptions } from './http';
 import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
@@ -63,6 +63,8 @@ import { shellQuote } from '../../domain/shellQuote';
 const GUEST_DIR = 'C:\\Windows\\Temp';
 const GUEST_SCRIPT = `${GUEST_DIR}\\ShutdownForFinalize.ps1`;
 const POWERSHELL = 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe';
+/** A build's first step follows power-on: Windows' first boot from the packaging disk may be slow. */
+const BUILD_TOOLS_TIMEOUT_MS = 20 * 60_000;
 
 export interface VsphereConnectorOptions extends TransportOptions {
   /** How long to wait for VMware Tools after power-on (default 5 min). */
@@ -349,19 +351,19 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
 
     async runOnMachine(ref: MachineRef, req: MachineScript): Promise<MachineScriptResult> {
       const creds = guestCredentials(settings, env);
-      return session((s) => runStepInGuest(s, vmOf(ref), ref.name, creds, req, { toolsTimeoutMs: opts.toolsTimeoutMs ?? 300_000 }));
+      return session((s) => runStepInGuest(s, vmOf(ref), ref.name, creds, req, { toolsTimeoutMs: opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS }));
     },
 
     async restartMachine(ref: MachineRef, signal?: AbortSignal): Promise<void> {
       const creds = guestCredentials(settings, env);
-      await session((s) => restartGuest(s, vmOf(ref), ref.name, creds, { toolsTimeoutMs: opts.toolsTimeoutMs ?? 300_000, restartTimeoutMs: opts.restartTimeoutMs ?? 1_800_000, signal }));
+      await session((s) => restartGuest(s, vmOf(ref), ref.name, creds, { toolsTimeoutMs: opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS, restartTimeoutMs: opts.restartTimeoutMs ?? 1_800_000, signal }));
     },
 
     async copyToMachine(ref: MachineRef, source: string, destination: string, signal?: AbortSignal): Promise<void> {
       const creds = guestCredentials(settings, env);
       await session(async (s) => {
         const id = vmOf(ref);
-        await waitForTools(s, id, ref.name, opts.toolsTimeoutMs ?? 300_000);
+        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS, signal);
         const parent = destination.replace(/[\\/][^\\/]*$/, '');
         if (parent && !/^[A-Za-z]:$/.test(parent)) await makeGuestDirectory(s, id, creds, parent);
         await putGuestFileFromDisk(s, id, creds, destination, source, signal);
