@@ -30,7 +30,7 @@ const handler: RunCommandHandler = async (script, parameters) => {
   const name = /^# elm build step: (.*)$/m.exec(script)?.[1];
   if (!name || !guest[name]) throw new Error(`no guest behaviour for step ${name}`);
   const r = await guest[name]();
-  return { stdout: `${r.out}\nELM-EXIT-CODE: ${r.code}\n` };
+  return { stdout: `${r.out}\nELM-EXIT-CODE: ${r.code}\n`, exitCode: r.code };
 };
 
 beforeAll(async () => {
@@ -78,7 +78,8 @@ async function spec(name: string, vm: string, steps: string): Promise<string> {
 
 const stateOf = () => JSON.parse(readFileSync(path.join(e.home, 'state.json'), 'utf8'));
 const versionTagged = (layerId: string) => cloud.fake.inventory({ tag: ['elm-layer-id', layerId] });
-const buildCommands = (vm: string) => cloud.fake.runCommands.filter((c) => c.vmName === vm && c.script.includes('# elm build step:'));
+/** Build steps go through managed run commands (PUT …/runCommands/{name}); the probe through the action. */
+const buildCommands = (vm: string) => cloud.fake.managedRunCommands.filter((c) => c.vmName === vm && c.script.includes('# elm build step:'));
 
 test('what Run Command cannot do is refused before anything is created (exit 2, state untouched): a step over 90 minutes, a bad machine name', async () => {
   const before = await stateBytes(e.home);
@@ -92,6 +93,7 @@ test('what Run Command cannot do is refused before anything is created (exit 2, 
   expect(r2.stderr).toMatch(/pkg_x\.1/);
   expect((await stateBytes(e.home))?.equals(before!)).toBe(true);
   expect(cloud.fake.runCommands).toEqual([]);
+  expect(cloud.fake.managedRunCommands).toEqual([]);
 });
 
 test('a step asking for a restart (3010): elm restarts through ARM and goes on; verify expedites NGen; the build ends Deployable with nothing left in Azure', async () => {
@@ -122,19 +124,24 @@ test('a step asking for a restart (3010): elm restarts through ARM and goes on; 
   const show = await e.json(['layer', 'show', 'rdsh']);
   expect(show.versions[0].state).toBe('Deployable');
 
-  // The steps ran in order through Run Command; the secret went as a parameter, never in the script.
+  // The steps ran in order through managed Run Commands; the secret went only as a protected
+  // parameter: not a plain parameter, not in the script, not in any action Run Command.
   const cmds = buildCommands('pkg-b1');
   expect(cmds.map((c) => /^# elm build step: (.*)$/m.exec(c.script)![1])).toEqual(['VDA', 'agent config', 'Azure agent']);
-  expect(cmds[0].parameters).toEqual({ ElmSecret1: SECRET });
+  expect(cmds[0].protectedParameters).toEqual({ ElmSecret1: SECRET });
+  expect(cmds.every((c) => Object.keys(c.parameters).length === 0)).toBe(true);
   expect(cmds[0].script).toContain("env:DomainPassword");
   expect(cmds.every((c) => !c.script.includes(SECRET))).toBe(true);
-  expect(cmds[1].parameters).toEqual({});
+  expect(cloud.fake.runCommands.some((c) => Object.values(c.parameters).includes(SECRET) || c.script.includes(SECRET))).toBe(false);
+  expect(cmds[1].protectedParameters).toEqual({});
+  // Each run command was read back and deleted: none is left on the VM (which is gone too).
+  expect(cloud.fake.managedRunCommandNames()).toEqual([]);
   expect(Buffer.from(/FromBase64String\('([^']+)'\)/.exec(cmds[1].script)![1], 'base64').toString('utf8')).toContain(Buffer.from('agent settings\n').toString('base64'));
   // The restart came between the 3010 step and the next one; then NGen was expedited, then the VM deallocated.
   const paths = cloud.fake.requests.map((q) => `${q.method} ${q.path}`);
   const restart = paths.findIndex((p) => /POST .*virtualMachines\/pkg-b1\/restart$/.test(p));
   expect(restart).toBeGreaterThan(-1);
-  const runs = paths.map((p, i) => (/POST .*pkg-b1\/runCommand$/.test(p) ? i : -1)).filter((i) => i >= 0);
+  const runs = paths.map((p, i) => (/PUT .*pkg-b1\/runCommands\/elm-step-[0-9a-f]+$/.test(p) ? i : -1)).filter((i) => i >= 0);
   expect(runs[0]).toBeLessThan(restart);
   expect(runs[1]).toBeGreaterThan(restart);
   expect(cloud.fake.runCommands.some((c) => c.vmName === 'pkg-b1' && c.parameters.ExpediteNGen === 'True')).toBe(true);
@@ -231,17 +238,18 @@ test('a worker killed (SIGKILL) in the middle of an idempotent step: task resume
   await killWhenStepRuns(doc.task.id, 'pkg-b4', 'long');
   expect(stateOf().tasks.find((x: Doc) => x.id === doc.task.id).state).toBe('Running');
 
-  // The killed worker's command still runs on the machine: the resumed run waits for it (Azure
-  // answers 409 "in progress" meanwhile), then runs the step again.
+  // The killed worker's command still runs on the machine: the resumed run finds it under the
+  // step's name, waits for it to end (reading it back), deletes it, then runs the step again.
   const resuming = e.run(['task', 'resume', doc.task.id, '--json'], { env: SECRET_ENV });
-  const posts = () => cloud.fake.requests.filter((q) => q.method === 'POST' && /pkg-b4\/runCommand$/.test(q.path)).length;
-  const before = posts();
+  const reads = () => cloud.fake.requests.filter((q) => q.method === 'GET' && /pkg-b4\/runCommands\/elm-step-/.test(q.path)).length;
+  const before = reads();
   const deadline = Date.now() + 60_000;
-  while (posts() < before + 2 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  while (reads() < before + 3 && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50));
+  expect(buildCommands('pkg-b4').filter((c) => c.script.includes('# elm build step: long'))).toHaveLength(1); // not a second one beside it
   release();
   const resumed = await resuming;
   expectCode(resumed, 0);
-  expect(posts()).toBeGreaterThan(cloud.fake.runCommands.filter((c) => c.vmName === 'pkg-b4').length); // some were refused as busy
+  expect(buildCommands('pkg-b4').filter((c) => c.script.includes('# elm build step: long'))).toHaveLength(2);
   expect(JSON.parse(resumed.stdout).state).toBe('Complete');
   expect(calls).toBe(2);
   // The finished step was not run again, and only one machine was ever deployed.
@@ -276,7 +284,11 @@ test('a worker killed in a step not marked idempotent: resume refuses to run it 
   expect(versionTagged(doc.layer.id)).toEqual([]);
 }, 300_000);
 
-test('the secret is nowhere: not in the state, the task logs, the task descriptions or any output', async () => {
+test('the secret is nowhere: not in the state, the task logs, the task descriptions or any output, nor in any answer Azure gave', async () => {
+  expect(cloud.fake.managedRunCommands.some((c) => c.protectedParameters.ElmSecret1 === SECRET)).toBe(true);
+  // Azure never answers with it: only pkg-b2's step printed it itself (its output, masked in the log).
+  expect(cloud.fake.responsesContaining(SECRET).filter((r) => !/virtualMachines\/pkg-b2\/runCommands\//.test(r.path))).toEqual([]);
+  expect(cloud.fake.managedRunCommands.filter((c) => c.vmName === 'pkg-b1' && c.protectedParameters.ElmSecret1 === SECRET)).toHaveLength(1);
   await expectNoSecrets(e, cloud);
   for (const file of await allFiles(e.home)) expect({ file, found: readFileSync(file, 'latin1').includes(SECRET) }).toEqual({ file, found: false });
   for (const out of e.outputs) expect(out.includes(SECRET)).toBe(false);
