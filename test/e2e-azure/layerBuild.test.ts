@@ -284,6 +284,76 @@ test('a worker killed in a step not marked idempotent: resume refuses to run it 
   expect(versionTagged(doc.layer.id)).toEqual([]);
 }, 300_000);
 
+/** Waits until the build's step runs on the machine (its managed run command was started). */
+async function whenStepRuns(vm: string, step: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (!buildCommands(vm).some((c) => c.script.includes(`# elm build step: ${step}`))) {
+    if (Date.now() > deadline) throw new Error(`step ${step} never started`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+test('elm task cancel in the middle of a build step: the wait on the machine ends at once, the build deletes its machine, disks, deployment and run command, and ends Canceled saying so', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((res) => (release = res));
+  guest = {
+    installer: async () => {
+      await held; // an installer that would run for an hour
+      return { out: 'done', code: 0 };
+    },
+  };
+  const f = await spec('cancelled', 'pkg-c1', ['  - name: installer', '    inline: "Start-Sleep 3600"', '    secrets: [DomainPassword]'].join('\n'));
+  const started = await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV });
+  expectCode(started, 0);
+  const doc = JSON.parse(started.stdout);
+  await whenStepRuns('pkg-c1', 'installer');
+  expect(cloud.fake.managedRunCommandNames().filter((n) => n.startsWith('pkg-c1/'))).toHaveLength(1);
+
+  const t0 = Date.now();
+  const r = await e.run(['task', 'cancel', doc.task.id, '--json']);
+  expectCode(r, 0);
+  expect(Date.now() - t0).toBeLessThan(30_000); // not the hour the step would take
+  const t = JSON.parse(r.stdout);
+  expect(t.state).toBe('Canceled');
+  expect(t.description).toMatch(/^Canceled by the operator\. The packaging machine pkg-c1 \(with its network interface, disk and deployment\) and the packaging disk the build created were deleted; the version is Broken/);
+
+  // Nothing of the build is left: no VM, NIC, disk, run command or deployment, no packaging disk blob.
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+  expect(cloud.fake.inventory({ type: 'Microsoft.Compute/virtualMachines' }).filter((v) => v.name === 'pkg-c1')).toEqual([]);
+  expect(cloud.fake.managedRunCommandNames()).toEqual([]);
+  expect(cloud.fake.deployments()).toEqual([]);
+  expect((await allBlobNames()).filter((b) => b.includes(`/packaging/${doc.layer.id}/`))).toEqual([]);
+
+  // The state says so: the task (task show), the version Broken and its audit history (layer show).
+  const shown = await e.json(['task', 'show', doc.task.id]);
+  expect(shown.state).toBe('Canceled');
+  expect(shown.description).toBe(t.description);
+  const layer = await e.json(['layer', 'show', 'cancelled']);
+  expect(layer.versions[0].state).toBe('Broken');
+  expect(layer.audit.find((a: Doc) => a.action === 'Build cancelled')?.comment).toMatch(/pkg-c1 .* were deleted/);
+  const human = await e.run(['layer', 'show', 'cancelled']);
+  expect(human.stdout).toMatch(/Build cancelled/);
+  expect(stateOf().tasks.filter((x: Doc) => x.params.buildTaskId === doc.task.id).map((x: Doc) => [x.kind, x.state])).toEqual([['DeployMachine', 'Complete']]);
+  release();
+}, 300_000);
+
+test('elm task cancel of a build run with --keep-machine-on-failure: the machine and its disk stay, the run command of the step is deleted (its script stops), and the description says what was kept', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((res) => (release = res));
+  guest = { installer: async () => (await held, { out: 'done', code: 0 }) };
+  const f = await spec('cancelkept', 'pkg-c2', ['  - name: installer', '    inline: "Start-Sleep 3600"'].join('\n'));
+  const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json', '--keep-machine-on-failure'], { env: SECRET_ENV })).stdout);
+  await whenStepRuns('pkg-c2', 'installer');
+  const r = await e.run(['task', 'cancel', doc.task.id, '--json']);
+  expectCode(r, 0);
+  const t = JSON.parse(r.stdout);
+  expect(t.state).toBe('Canceled');
+  expect(t.description).toMatch(/The packaging machine pkg-c2 and its disk were kept \(--keep-machine-on-failure\); the run command of the interrupted step \(elm-step-[0-9a-f]+\) was deleted, which stops its script/);
+  expect(versionTagged(doc.layer.id).map((x) => x.type).sort()).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces']);
+  expect(cloud.fake.managedRunCommandNames()).toEqual([]);
+  release();
+}, 300_000);
+
 test('the secret is nowhere: not in the state, the task logs, the task descriptions or any output, nor in any answer Azure gave', async () => {
   expect(cloud.fake.managedRunCommands.some((c) => c.protectedParameters.ElmSecret1 === SECRET)).toBe(true);
   // Azure never answers with it: only pkg-b2's step printed it itself (its output, masked in the log).

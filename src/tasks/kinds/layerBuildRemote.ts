@@ -82,6 +82,7 @@ async function runPart(ctx: StepContext, kind: Task['kind'], make: (state: State
 const deployStep: StepDefinition = {
   name: 'deployMachine',
   weight: 10,
+  finishBeforeCancel: true, // an ARM deployment in flight: a cancel deletes what it made once it ends
   async run(ctx) {
     const p = params(ctx);
     const done = await runPart(ctx, 'DeployMachine', (state) => {
