@@ -354,6 +354,24 @@ test('elm task cancel of a build run with --keep-machine-on-failure: the machine
   release();
 }, 300_000);
 
+test('elm task cancel from another machine (shared state; the worker gets no signal): the worker reads the cancel from the state within seconds, mid-step, and cleans up', async () => {
+  let release!: () => void;
+  const held = new Promise<void>((res) => (release = res));
+  guest = { installer: async () => (await held, { out: 'done', code: 0 }) };
+  const f = await spec('cancelremote', 'pkg-c3', ['  - name: installer', '    inline: "Start-Sleep 3600"'].join('\n'));
+  const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV })).stdout);
+  await whenStepRuns('pkg-c3', 'installer');
+  const t0 = Date.now();
+  const r = await e.run(['task', 'cancel', doc.task.id], { env: { ELM_HOSTNAME: 'another-ci-runner' } });
+  expectCode(r, 0);
+  expect(r.stdout + r.stderr).toMatch(/runs in process \d+ on .*; it sees the cancel within seconds/);
+  expect(r.stdout + r.stderr).toMatch(/Canceled\. Canceled by the operator\. The packaging machine pkg-c3 .* were deleted/);
+  expect(Date.now() - t0).toBeLessThan(30_000);
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+  expect(cloud.fake.managedRunCommandNames()).toEqual([]);
+  release();
+}, 300_000);
+
 test('the secret is nowhere: not in the state, the task logs, the task descriptions or any output, nor in any answer Azure gave', async () => {
   expect(cloud.fake.managedRunCommands.some((c) => c.protectedParameters.ElmSecret1 === SECRET)).toBe(true);
   // Azure never answers with it: only pkg-b2's step printed it itself (its output, masked in the log).

@@ -266,6 +266,7 @@ async function execute(cloud: FakeCloud, vm: FakeResource, rc: FakeResource, run
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), limitMs);
+    timer.unref(); // a script a test never ends must not keep the test process alive
   });
   const params = Object.fromEntries([...run.parameters, ...run.protectedParameters].map((p) => [p.name, p.value]));
   try {
