@@ -372,6 +372,24 @@ test('elm task cancel from another machine (shared state; the worker gets no sig
   release();
 }, 300_000);
 
+test('finalize of a version whose machine disk is gone in Azure (ARM answers 404 for it): the Finalize task fails naming the disk and the version is Broken (a retry cannot help: DiskUnusableError)', async () => {
+  ngenDone = true;
+  const created = await e.json(['layer', 'create', '--name', 'gone', '--version', '1', '--os-layer', 'win', '--connector', 'az', '--purpose', 'packaging', '--hypervisor', 'azure', '--disk-format', 'vhd', '--wait']);
+  await e.json(['machine', 'deploy', 'gone', '--machine-name', 'pkg-d1', '--size', 'Standard_D2s_v3', '--vnet', VNET, '--subnet', SUBNET]);
+  expect((await e.json(['verify', 'gone', '--shutdown'])).shutdownRequested).toBe(true);
+  // The machine is stopped as finalize wants it, but its OS disk is gone: ARM answers 404 for it.
+  cloud.fake.fail({ method: 'GET', path: /\/disks\/pkg-d1-osdisk$/, status: 404, code: 'ResourceNotFound', message: "The Resource 'Microsoft.Compute/disks/pkg-d1-osdisk' under resource group 'elm-rg' was not found.", times: Infinity });
+  const r = await e.run(['finalize', 'gone', '--wait']);
+  cloud.fake.clearFaults();
+  expectCode(r, 1);
+  expect(r.stderr).toMatch(/The OS disk pkg-d1-osdisk of packaging machine pkg-d1 was not found/);
+  expect(r.stderr).toMatch(/Version 1 is Broken/);
+  const st = stateOf();
+  expect(st.layers.find((l: Doc) => l.name === 'gone').versions[0].state).toBe('Broken');
+  expect(st.tasks.filter((t: Doc) => t.kind === 'Finalize' && t.layerId === created.layer.id).map((t: Doc) => t.state)).toEqual(['Failed']);
+  expect((await e.json(['layer', 'show', 'gone'])).versions[0].state).toBe('Broken');
+}, 300_000);
+
 test('the secret is nowhere: not in the state, the task logs, the task descriptions or any output, nor in any answer Azure gave', async () => {
   expect(cloud.fake.managedRunCommands.some((c) => c.protectedParameters.ElmSecret1 === SECRET)).toBe(true);
   // Azure never answers with it: only pkg-b2's step printed it itself (its output, masked in the log).
