@@ -21,9 +21,12 @@ let e: Env;
 let guest: Record<string, () => Promise<{ out: string; code: number }> | { out: string; code: number }> = {};
 /** The probe: NGen blocks until it was expedited once. */
 let ngenDone = false;
+/** While set, the probe does not return (a probe waiting out NGen for an hour). */
+let probeHeld: Promise<void> | null = null;
 
 const handler: RunCommandHandler = async (script, parameters) => {
   if (script.includes('ShutdownForFinalize')) {
+    if (probeHeld) await probeHeld;
     if (parameters.ExpediteNGen === 'True') ngenDone = true;
     return { stdout: `${report(ngenDone ? [] : ['ngenInProgress'])}\n` };
   }
@@ -352,6 +355,27 @@ test('elm task cancel of a build run with --keep-machine-on-failure: the machine
   expect(versionTagged(doc.layer.id).map((x) => x.type).sort()).toEqual(['Microsoft.Compute/disks', 'Microsoft.Compute/virtualMachines', 'Microsoft.Network/networkInterfaces']);
   expect(cloud.fake.managedRunCommandNames()).toEqual([]);
   release();
+}, 300_000);
+
+test('elm task cancel while the build verifies (the probe, a Run Command action that cannot be stopped, runs long): the build stops at once and deletes what it created', async () => {
+  let release!: () => void;
+  probeHeld = new Promise<void>((res) => (release = res));
+  guest = { quick: () => ({ out: 'ok', code: 0 }) };
+  const f = await spec('cancelverify', 'pkg-c4', ['  - name: quick', '    inline: "exit 0"'].join('\n'));
+  const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV })).stdout);
+  const deadline = Date.now() + 120_000;
+  while (!cloud.fake.runCommands.some((c) => c.vmName === 'pkg-c4' && c.script.includes('ShutdownForFinalize'))) {
+    if (Date.now() > deadline) throw new Error('the probe never started');
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  const t0 = Date.now();
+  const r = await e.run(['task', 'cancel', doc.task.id, '--json']);
+  expectCode(r, 0);
+  expect(Date.now() - t0).toBeLessThan(30_000);
+  expect(JSON.parse(r.stdout)).toMatchObject({ state: 'Canceled', description: expect.stringMatching(/pkg-c4 .* were deleted/) });
+  expect(versionTagged(doc.layer.id)).toEqual([]);
+  release();
+  probeHeld = null;
 }, 300_000);
 
 test('elm task cancel from another machine (shared state; the worker gets no signal): the worker reads the cancel from the state within seconds, mid-step, and cleans up', async () => {
