@@ -378,6 +378,32 @@ test('elm task cancel while the build verifies (the probe, a Run Command action 
   probeHeld = null;
 }, 300_000);
 
+test('elm task cancel while the machine is being deployed: the ARM deployment is let finish (a safe point), then everything it made is deleted', async () => {
+  guest = { quick: () => ({ out: 'ok', code: 0 }) };
+  const f = await spec('canceldeploy', 'pkg-c5', ['  - name: quick', '    inline: "exit 0"'].join('\n'));
+  cloud.fake.configureLro({ polls: 6 }); // a deployment that takes a while
+  try {
+    const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV })).stdout);
+    const deadline = Date.now() + 120_000;
+    while (!cloud.fake.deployments().some((d) => JSON.stringify(d).includes('pkg-c5'))) {
+      if (Date.now() > deadline) throw new Error('the deployment never started');
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    const cancelling = e.run(['task', 'cancel', doc.task.id, '--json']);
+    cloud.fake.configureLro({ polls: 1 }); // the deployment in flight keeps its pace; the clean-up goes fast
+    const r = await cancelling;
+    expectCode(r, 0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ state: 'Canceled', description: expect.stringMatching(/pkg-c5 \(with its network interface, disk and deployment\) .* were deleted/) });
+    // The deploy part ended Complete (not cut off mid-deployment); no build step ran; nothing is left.
+    expect(stateOf().tasks.filter((x: Doc) => x.params.buildTaskId === doc.task.id).map((x: Doc) => [x.kind, x.state])).toEqual([['DeployMachine', 'Complete']]);
+    expect(buildCommands('pkg-c5')).toEqual([]);
+    expect(versionTagged(doc.layer.id)).toEqual([]);
+    expect(cloud.fake.deployments()).toEqual([]);
+  } finally {
+    cloud.fake.configureLro({ polls: 1 });
+  }
+}, 300_000);
+
 test('elm task cancel from another machine (shared state; the worker gets no signal): the worker reads the cancel from the state within seconds, mid-step, and cleans up', async () => {
   let release!: () => void;
   const held = new Promise<void>((res) => (release = res));
