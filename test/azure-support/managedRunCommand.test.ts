@@ -108,7 +108,7 @@ test('the same PUT again runs nothing; after DELETE it runs again; a PUT on a ru
   await expect(compute.virtualMachineRunCommands.getByVirtualMachine(RG, VM, 'four')).rejects.toMatchObject({ statusCode: 404 });
 });
 
-test('refused: a VM that is not running, a location other than the VM\'s, two sources, an api-version before managed Run Command; the commands go with the VM', async () => {
+test('refused: a VM that is not running or whose agent is not Ready, a location other than the VM\'s, two sources, an api-version before managed Run Command; the commands go with the VM', async () => {
   await expect(compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(RG, VM, 'x', { ...body('a'), location: 'eastus' })).rejects.toMatchObject({ statusCode: 400 });
   await expect(compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(RG, VM, 'x', { ...body('a'), source: { script: 'a', scriptUri: 'https://x/y.ps1' } })).rejects.toMatchObject({ statusCode: 400 });
   const old = await fetchArm(`/subscriptions/${fake.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.Compute/virtualMachines/${VM}/runCommands/x?api-version=2020-06-01`);
@@ -116,6 +116,10 @@ test('refused: a VM that is not running, a location other than the VM\'s, two so
   fake.setPowerState(RG, VM, 'deallocated');
   await expect(compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(RG, VM, 'x', body('a'))).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
   fake.setPowerState(RG, VM, 'running');
+  // No VM agent Ready: Run Command has no carrier (Run Command restrictions).
+  fake.setVmAgent(RG, VM, 'NotReady');
+  await expect(compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(RG, VM, 'x', body('a'))).rejects.toMatchObject({ statusCode: 409, code: 'VMAgentStatusCommunicationError' });
+  fake.setVmAgent(RG, VM, 'Ready');
   expect(fake.managedRunCommandNames().length).toBeGreaterThan(0);
   await compute.virtualMachines.beginDeleteAndWait(RG, VM);
   expect(fake.managedRunCommandNames()).toEqual([]);
