@@ -132,6 +132,8 @@ export interface Connector {
   probeIntegrity?(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string>;
   /** Runs a PowerShell script on the running machine (Azure: Run Command); secrets reach it as $env:NAME, never logged. */
   runOnMachine?(ref: MachineRef, req: MachineScript): Promise<MachineScriptResult>;
+  /** Stops what elm runs on the machine (Azure: deletes the build steps' managed run commands); the names of what was stopped. */
+  stopMachineScripts?(ref: MachineRef): Promise<string[]>;
   /** Restarts the machine through the platform and returns once it can run scripts again. */
   restartMachine?(ref: MachineRef, signal?: AbortSignal): Promise<void>;
   /**

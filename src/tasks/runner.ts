@@ -121,6 +121,11 @@ function stepContext(task: Task, def: TaskDefinition, step: StepDefinition, deps
       // The part stops as this task stops: handed over on an interrupt, left for the next runner.
       await runTask(childId, { ...deps, signal, onAbort: 'hand-over' });
     },
+    async cancelTask(childId) {
+      const child = findTask(await deps.store.read(), childId);
+      if (workIsOver(child)) return;
+      await cancelTask(await loadTaskDefinition(child.kind, child.params), childId, { ...deps, signal: new AbortController().signal });
+    },
   };
   return ctx;
 }
@@ -191,7 +196,8 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
         return t;
       });
     }
-    const ctx = stepContext(task, def, step, deps, deps.signal);
+    const stepSignal = watchCancel(taskId, step, deps);
+    const ctx = stepContext(task, def, step, deps, stepSignal.signal);
     deps.log(`step ${step.name}: started`);
     let data: Record<string, unknown> | void;
     try {
@@ -203,6 +209,9 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
       const stop = await stopOutcome(def, taskId, deps, current.cancelRequested);
       if (stop) return stop;
       return failTask(def, taskId, step, e as Error, deps);
+    }
+    finally {
+      stepSignal.stop();
     }
     const progress = Math.round((weights.slice(0, index + 1).reduce((a, b) => a + b, 0) / total) * 100);
     finished = { name: step.name, data, progress };
@@ -217,6 +226,48 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     def.finish(state, t, new Date());
   });
   return 'finished';
+}
+
+/** How often a running step looks for a `task cancel` recorded in the state (a worker on another host gets no signal). */
+export const CANCEL_POLL_MS = 2000;
+
+/**
+ * The signal a step runs with: aborted when the worker is interrupted (SIGTERM, a waiting command
+ * ending) and when `task cancel` is recorded, so a long wait (a build step on the machine) ends
+ * within seconds instead of at the next step. A step that finishes before a cancel keeps running
+ * through a cancel (its abort comes only from an interrupt that is not a cancel).
+ */
+function watchCancel(taskId: string, step: StepDefinition, deps: RunnerDeps): { signal: AbortSignal; stop(): void } {
+  const ctl = new AbortController();
+  let stopped = false;
+  const cancelRecorded = async () => findTask(await deps.store.read(), taskId).cancelRequested;
+  const onAbort = () => {
+    if (!step.finishBeforeCancel) return ctl.abort();
+    void cancelRecorded().then(
+      (cancel) => !cancel && ctl.abort(),
+      () => ctl.abort(),
+    );
+  };
+  if (deps.signal.aborted) onAbort();
+  else deps.signal.addEventListener('abort', onAbort, { once: true });
+  const timer = step.finishBeforeCancel
+    ? null
+    : setInterval(() => {
+        if (stopped || ctl.signal.aborted) return;
+        cancelRecorded().then(
+          (cancel) => cancel && !stopped && ctl.abort(),
+          () => undefined, // a state read that failed: the next one decides
+        );
+      }, CANCEL_POLL_MS);
+  timer?.unref();
+  return {
+    signal: ctl.signal,
+    stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      deps.signal.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /** Whether the run stops here, and how: cancelled, or handed over with its step left to undo. */
@@ -281,10 +332,21 @@ export async function cancelTask(def: TaskDefinition, taskId: string, deps: Runn
     t.state = 'Canceling';
   });
   await undoRunningStep(def, taskId, deps, 'canceled');
+  let after = '';
+  if (def.onCanceled) {
+    const task = findTask(await deps.store.read(), taskId);
+    const rec = task.steps.find((s) => s.state === 'Running' || s.state === 'Undone') ?? task.steps[task.steps.length - 1];
+    const step = def.steps.find((s) => s.name === rec?.name) ?? def.steps[0];
+    const quiet = new AbortController(); // the clean-up runs to its end whatever stopped the task
+    after = await def.onCanceled(stepContext(task, def, step, deps, quiet.signal)).then(
+      (said) => (said ? ` ${said}` : ''),
+      (e) => ` Clean-up after the cancel failed: ${(e as Error).message}`,
+    );
+  }
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
     t.state = 'Canceled';
-    t.description = 'Canceled by the operator; the partial step was undone.';
+    t.description = after ? `Canceled by the operator.${after}` : 'Canceled by the operator; the partial step was undone.';
     t.endedAt = new Date().toISOString();
     t.worker = null;
     def.cancel(state, t, new Date());

@@ -21,6 +21,8 @@ export interface StepContext {
   connector(config: ConnectorConfig): Promise<Connector>;
   /** Runs another task (a part of this one, e.g. a build's packaging disk) to its end in this process. */
   runTask(taskId: string): Promise<void>;
+  /** Cancels a part of this task in this process: its partial step is undone, it ends Canceled. */
+  cancelTask(taskId: string): Promise<void>;
   log(line: string): void;
 }
 
@@ -44,6 +46,11 @@ export interface StepDefinition {
    * is not safe to run twice); the task fails saying so instead of undoing and rerunning it.
    */
   rerunnable?: false;
+  /**
+   * true: a safe point comes only after this step (e.g. an ARM deployment in flight): `task cancel`
+   * lets it finish and the task stops right after it. An interrupt of the worker still stops it.
+   */
+  finishBeforeCancel?: true;
 }
 
 export interface TaskDefinition {
@@ -60,4 +67,9 @@ export interface TaskDefinition {
   onFailed?(ctx: StepContext, error: Error): Promise<string | void>;
   /** Applies a cancellation to the layer version. */
   cancel(state: State, task: Task, now: Date): void;
+  /**
+   * Runs when the task is cancelled, after its partial step was undone and before it is recorded
+   * Canceled (e.g. a build deletes what it created). What it returns ends the task's description.
+   */
+  onCanceled?(ctx: StepContext): Promise<string | void>;
 }

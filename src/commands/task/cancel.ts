@@ -24,7 +24,7 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
   });
   const worker = await liveWorker(ctx, id);
   if (worker) {
-    // A worker on another machine (shared remote state) finds the request at its next step.
+    // A worker on another machine (shared remote state) reads the request from the state within seconds.
     if (worker.host === hostName(ctx.env)) {
       try {
         process.kill(worker.pid, 'SIGTERM');
@@ -32,9 +32,10 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
         // it ended meanwhile: the wait below sees the outcome
       }
     } else if (!ctx.io.json) {
-      ctx.out.info(`Task ${id} runs in process ${worker.pid} on ${worker.host}; it stops and undoes its partial step when its current step ends.`);
+      ctx.out.info(`Task ${id} runs in process ${worker.pid} on ${worker.host}; it sees the cancel within seconds, stops and undoes its partial step.`);
     }
-    await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 60_000 });
+    // A cancel cleans up too (a build deletes its machine and disks), which takes minutes on a cloud.
+    await waitForTask(ctx, id, { label: `Cancelling task ${id}`, timeoutMs: 15 * 60_000 });
   } else {
     const def = await loadTaskDefinition(task.kind, task.params);
     await cancelTask(def, id, { store, home: ctx.home, env: ctx.env, signal: ctx.signal, log: (l) => ctx.out.verbose(l) });

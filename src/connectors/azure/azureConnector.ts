@@ -95,6 +95,14 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
       return runStepOnMachine(clients, ref, req);
     },
 
+    async stopMachineScripts(ref: MachineRef): Promise<string[]> {
+      const [{ deleteRunCommand, stepRunCommands }, { machineResources }] = await Promise.all([import('./managedRunCommand.js'), import('./machine.js')]);
+      const m = machineResources(clients, ref);
+      const names = await stepRunCommands(clients, m);
+      for (const name of names) await deleteRunCommand(clients, m, name);
+      return names;
+    },
+
     async restartMachine(ref: MachineRef, signal?: AbortSignal): Promise<void> {
       const { restartMachine } = await import('./guestScript.js');
       await restartMachine(clients, ref, signal);

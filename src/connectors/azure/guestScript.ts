@@ -1,16 +1,16 @@
 /**
- * A build step's PowerShell on the Azure packaging machine, through Run Command
- * (RunPowerShellScript), and a restart through ARM. Run Command returns only the last 4,096 bytes
- * of output and no exit code of its own, so the step runs from a file of its own (an `exit N` in
- * it returns N to the wrapper instead of ending Run Command's script) and the wrapper prints the
- * code on its last line. Secrets go as Run Command parameters (the request body only; elm never
- * writes them) and become $env:NAME for the step.
+ * A build step's PowerShell on the Azure packaging machine, through a managed Run Command
+ * (managedRunCommand.ts), and a restart through ARM. The step runs from a file of its own (an
+ * `exit N` in it returns N to the wrapper instead of ending the wrapper) and the wrapper prints the
+ * code on its last line and exits with it. Secrets go as the run command's protectedParameters
+ * (never returned by Azure; elm never writes them) and become $env:NAME for the step.
  */
 import { ElmError } from '../../domain/errors';
 import type { MachineRef, MachineScript, MachineScriptResult } from '../connector';
 import type { AzureClients } from './clients';
-import { describeError, platformError, statusOf } from './errors';
+import { platformError } from './errors';
 import { instanceState, machineResources } from './machine';
+import { runManaged, stepRunCommandName } from './managedRunCommand';
 import { withRetry } from './retry';
 
 export const EXIT_MARKER = 'ELM-EXIT-CODE:';
@@ -33,6 +33,7 @@ export function wrapStep(script: string, secretNames: string[], label: string): 
     'catch { $host.UI.WriteErrorLine($_.ToString()); $elmCode = 1 }',
     'finally { Remove-Item -Force -ErrorAction SilentlyContinue $elmFile }',
     `Write-Output "${EXIT_MARKER} $elmCode"`,
+    'exit $elmCode',
   ].join('\n');
 }
 
@@ -47,42 +48,24 @@ export async function runStepOnMachine(clients: AzureClients, ref: MachineRef, r
   const m = machineResources(clients, ref);
   await waitReady(clients, ref, 5 * 60_000, req.signal);
   const names = Object.keys(req.secrets);
-  const parameters = names.map((n, i) => ({ name: `ElmSecret${i + 1}`, value: req.secrets[n] }));
-  const compute = await clients.compute();
-  let stdout = '';
-  let stderr = '';
-  try {
-    const body = { commandId: 'RunPowerShellScript', script: wrapStep(req.script, names, label).split('\n'), ...(parameters.length ? { parameters } : {}) };
-    const result = await whileBusy(() => compute.virtualMachines.beginRunCommandAndWait(m.resourceGroup, m.vmName, body, { abortSignal: req.signal }), req.signal);
-    for (const v of result.value ?? []) {
-      if (/StdOut/i.test(v.code ?? '')) stdout = v.message ?? '';
-      if (/StdErr/i.test(v.code ?? '')) stderr = v.message ?? '';
-    }
-  } catch (e) {
-    throw platformError(`Running build step "${label}" on ${m.vmName} (Run Command)`, e);
-  }
-  const code = exitCodeOf(stdout);
-  const output = [stdout.replace(new RegExp(`^${EXIT_MARKER}.*$`, 'm'), '').trimEnd(), stderr.trimEnd()].filter(Boolean).join('\n');
-  if (code === null) throw new ElmError(`Build step "${label}" on ${m.vmName} returned no exit code (the script ended Run Command early, or its output was cut): ${output.slice(-300)}`);
+  const script = wrapStep(req.script, names, label);
+  const result = await runManaged(clients, m, {
+    name: stepRunCommandName(label, script),
+    label,
+    script,
+    protectedParameters: Object.fromEntries(names.map((n, i) => [`ElmSecret${i + 1}`, req.secrets[n]])),
+    timeoutMs: req.timeoutMs,
+    signal: req.signal,
+  });
+  const state = result.executionState.toLowerCase();
+  const output = [result.output.replace(new RegExp(`^${EXIT_MARKER}.*$`, 'm'), '').trimEnd(), result.error.trimEnd()].filter(Boolean).join('\n');
+  if (state === 'timedout')
+    throw new ElmError(`Build step "${label}" on ${m.vmName} ran past its ${Math.round(req.timeoutMs / 60_000)} minutes and was stopped (timeoutMinutes in the spec): ${output.slice(-300)}`);
+  if (state === 'canceled') throw new ElmError(`Build step "${label}" on ${m.vmName} was cancelled on the machine (its run command was replaced or deleted).`);
+  const code = exitCodeOf(result.output) ?? result.exitCode;
+  if (code === null)
+    throw new ElmError(`Build step "${label}" on ${m.vmName} returned no exit code (${result.executionState}${result.message ? `: ${result.message}` : ''}): ${output.slice(-300)}`);
   return { exitCode: code, output };
-}
-
-/**
- * One Run Command at a time per VM: while an earlier one still runs (a resumed build after its
- * worker was killed mid-step), Azure answers 409 Conflict "Run command extension execution is in
- * progress" (Run scripts in your Windows VM by using action Run Commands). Wait for it to end.
- */
-async function whileBusy<T>(run: () => Promise<T>, signal?: AbortSignal, limitMs = 95 * 60_000): Promise<T> {
-  const until = Date.now() + limitMs;
-  for (;;) {
-    try {
-      return await run();
-    } catch (e) {
-      const busy = statusOf(e) === 409 && /in progress/i.test(describeError(e));
-      if (!busy || Date.now() > until || signal?.aborted) throw e;
-      await new Promise((r) => setTimeout(r, Math.min(15_000, Math.max(100, 5 * Number(process.env.ELM_AZURE_RETRY_DELAY_MS ?? 3000)))));
-    }
-  }
 }
 
 /** Restart through ARM, then wait for the VM agent (Run Command's carrier) to be Ready again. */

@@ -1,5 +1,6 @@
 import type { TaskDefinition } from '../taskDefinition';
 import { buildStepsOnMachine, failedBuildCleanup } from './layerBuildRemote';
+import { canceledBuildCleanup } from './layerBuildCancel';
 import type { LayerBuildParams } from './layerBuildParams';
 import { versionOf } from './versionOf';
 import type { StepDefinition } from '../taskDefinition';
@@ -78,5 +79,6 @@ export function layerBuildDefinition(params: Record<string, unknown>): TaskDefin
     fail() {},
     onFailed: failedBuildCleanup,
     cancel() {},
+    onCanceled: canceledBuildCleanup,
   };
 }

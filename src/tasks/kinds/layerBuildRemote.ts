@@ -14,6 +14,7 @@ import type { FinalizeParams } from './finalize';
 import type { LayerBuildParams } from './layerBuildParams';
 import { versionOf } from './versionOf';
 import { MAX_INLINE_FILE_BYTES } from '../../build/remoteSpec';
+import { untilAborted } from '../untilAborted';
 
 export type { MachineParams } from './layerBuildParams';
 
@@ -82,6 +83,7 @@ async function runPart(ctx: StepContext, kind: Task['kind'], make: (state: State
 const deployStep: StepDefinition = {
   name: 'deployMachine',
   weight: 10,
+  finishBeforeCancel: true, // an ARM deployment in flight: a cancel deletes what it made once it ends
   async run(ctx) {
     const p = params(ctx);
     const done = await runPart(ctx, 'DeployMachine', (state) => {
@@ -144,7 +146,7 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
       const machine = await machineOf(ctx);
       if (!connector.runOnMachine || !connector.restartMachine || !connector.probeIntegrity) throw new Error(`the ${connector.type} connector cannot run build steps on the machine`);
       if (step.kind === 'expediteNgen') {
-        const raw = await connector.probeIntegrity(machine, { expediteNgen: true, shutdown: false });
+        const raw = await untilAborted(connector.probeIntegrity(machine, { expediteNgen: true, shutdown: false }), ctx.signal);
         ctx.log(`${step.name}: ${raw.trim()}`);
         return { expedited: true };
       }
@@ -198,7 +200,7 @@ async function probe(ctx: StepContext, connector: Connector, machine: MachineRef
     import('../../integrity/versionContext.js'),
     import('../../integrity/versionFreshness.js'),
   ]);
-  const raw = await connector.probeIntegrity!(machine, { expediteNgen, shutdown: false });
+  const raw = await untilAborted(connector.probeIntegrity!(machine, { expediteNgen, shutdown: false }), ctx.signal);
   const source = `${connector.type} machine ${machine.name}`;
   const report = parseIntegrityReport(raw, source);
   const state = await ctx.store.read();
@@ -241,7 +243,7 @@ const shutdownStep: StepDefinition = {
     const machine = await machineOf(ctx);
     ctx.progress(0, `Shutting down ${machine.name} for finalize`);
     // The probe again, and only a clean report stops (deallocates) the machine.
-    await connector.probeIntegrity!(machine, { expediteNgen: false, shutdown: true });
+    await untilAborted(connector.probeIntegrity!(machine, { expediteNgen: false, shutdown: true }), ctx.signal);
     if ((await connector.machineStatus(machine, diskOf(await ctx.store.read(), ctx.task))) !== 'stopped') throw new Error(`${machine.name} did not stop`);
     await ctx.store.mutate((state) => {
       const { version } = versionOf(state, ctx.task);

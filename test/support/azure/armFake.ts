@@ -22,6 +22,7 @@ import { operationRoutes } from './arm/operations';
 import { computeCatalogRoutes, type ComputeCatalog } from './arm/computeCatalog';
 import { publicAccessRoutes } from './arm/publicAccess';
 import type { RunCommandHandler, RunCommandRecord } from './arm/runCommand';
+import { managedRunCommandRoutes, RUN_COMMAND_TYPE, type ManagedRunCommandRecord } from './arm/managedRunCommands';
 import { makeStorageAccount, StorageAccountOptions, storageRoutes } from './arm/storage';
 import { subscriptionRoutes } from './arm/subscriptions';
 import { VM_TYPE, virtualMachineRoutes } from './arm/virtualMachines';
@@ -76,6 +77,12 @@ export interface ArmFake {
   readonly internalErrors: Error[];
   /** Run commands received, in order. */
   readonly runCommands: RunCommandRecord[];
+  /** Managed run commands started (PUT …/runCommands/{name}), in order, protectedParameters included. */
+  readonly managedRunCommands: ManagedRunCommandRecord[];
+  /** Managed run command resources that exist now (`vm/name`). */
+  managedRunCommandNames(): string[];
+  /** ARM responses whose body contains `text` (e.g. a secret that must never come back). */
+  responsesContaining(text: string): RequestLogEntry[];
   countRequests(filter?: { kind?: 'identity' | 'arm'; method?: string; path?: PathMatcher }): number;
   /** Requests per `METHOD path` (ids normalised: GUIDs of operations become {id}), e.g. for a bench. */
   requestCounts(kind?: 'identity' | 'arm'): Record<string, number>;
@@ -138,6 +145,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
   storageRoutes(cloud, arm);
   deploymentRoutes(cloud, arm);
   virtualMachineRoutes(cloud, arm);
+  managedRunCommandRoutes(cloud, arm);
   diskRoutes(cloud, arm);
   networkRoutes(cloud, arm);
   computeCatalogRoutes(cloud, arm);
@@ -147,6 +155,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
   const requests: RequestLogEntry[] = [];
   const unhandled: RequestLogEntry[] = [];
   const internalErrors: Error[] = [];
+  const responseTexts: Array<{ entry: RequestLogEntry; text: string }> = [];
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     // Collapse repeated slashes in the path (`getById` sends `//subscriptions/…`, ARM accepts it).
@@ -192,6 +201,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
       });
     }
     entry.status = response.status;
+    if (kind === 'arm' && response.body !== undefined) responseTexts.push({ entry, text: typeof response.body === 'string' ? response.body : JSON.stringify(response.body) });
     send(req, res, response);
   }
 
@@ -252,6 +262,9 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
       return [...internalErrors, ...cloud.lro.internalErrors];
     },
     runCommands: cloud.runCommandLog,
+    managedRunCommands: cloud.managedRunCommandLog,
+    managedRunCommandNames: () => cloud.inventory.list({ type: RUN_COMMAND_TYPE }).map((r) => r.name),
+    responsesContaining: (text) => responseTexts.filter((r) => r.text.includes(text)).map((r) => r.entry),
     catalog: cloud.catalog,
     countRequests(filter = {}) {
       return requests.filter(
@@ -275,6 +288,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
     },
     resetRequests() {
       requests.length = 0;
+      responseTexts.length = 0;
       unhandled.length = 0;
     },
     addClient(clientId, secret) {

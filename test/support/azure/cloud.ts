@@ -11,6 +11,7 @@ import type { AccessTokenClaims } from './tokens';
 import type { DeploymentRecord } from './arm/deployments';
 import { RUN_COMMAND_LIMIT_MS, type RunCommandHandler, type RunCommandRecord } from './arm/runCommand';
 import { ComputeCatalog } from './arm/computeCatalog';
+import type { ManagedRunCommandRecord } from './arm/managedRunCommands';
 
 export interface CloudOptions {
   subscriptionId: string;
@@ -35,6 +36,8 @@ export class FakeCloud {
   readonly lro: LroEngine;
   readonly runCommandHandlers = new Map<string, RunCommandHandler>();
   readonly runCommandLog: RunCommandRecord[] = [];
+  /** Managed run commands started (PUT), with their protected parameters as the guest got them. */
+  readonly managedRunCommandLog: ManagedRunCommandRecord[] = [];
   /** How long a Run Command may run before Azure kills it (90 min; tests shorten it). */
   runCommandLimitMs = RUN_COMMAND_LIMIT_MS;
   /** VM sizes offered, their restrictions and the vCPU quota (arm/computeCatalog.ts). */

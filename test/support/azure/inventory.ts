@@ -32,6 +32,8 @@ export interface FakeResource {
   vm?: { vmId: string; powerState: PowerState; runCommandBusy: boolean; agentNotReady?: boolean };
   disk?: { blobName: string; sizeBytes: number; activeSas: boolean; uniqueId: string };
   storage?: { blobEndpoint: string; accountKey: string };
+  /** A managed run command's execution (arm/managedRunCommands.ts). */
+  runCommand?: import('./arm/managedRunCommands').ManagedRunCommandState;
 }
 
 /** The public view of a resource, as `fake.inventory()` returns it. */

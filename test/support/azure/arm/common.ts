@@ -49,15 +49,15 @@ export function regionalOperation(
   req: FakeRequest,
   namespace: 'Microsoft.Compute' | 'Microsoft.Network',
   resource: FakeResource,
-  spec: Pick<LroSpec, 'work' | 'outputInStatus' | 'onFailed'>,
+  spec: Pick<LroSpec, 'work'> & Partial<Pick<LroSpec, 'outputInStatus' | 'onFailed' | 'initialStatus' | 'initialBody'>>,
 ): FakeResponse {
   return cloud.lro.start({
     monitor: { kind: 'regional', namespace, location: resource.location },
     method: req.method,
     path: req.path,
     apiVersion: apiVersionOf(req),
-    initialStatus: 202,
     ...spec,
+    initialStatus: spec.initialStatus ?? 202,
   });
 }
 

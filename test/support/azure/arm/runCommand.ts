@@ -15,6 +15,8 @@ import type { PowerState } from '../inventory';
 export interface RunCommandOutput {
   stdout?: string;
   stderr?: string;
+  /** The script's exit code (managed Run Command reports it; the action does not). Default 0, or 1 with stderr. */
+  exitCode?: number;
 }
 
 export interface RunCommandContext {
@@ -103,9 +105,9 @@ export async function invokeHandler(
   try {
     const out = await handler(script, parameters, ctx);
     if (typeof out === 'string') return { stdout: out, stderr: '' };
-    return { stdout: out?.stdout ?? '', stderr: out?.stderr ?? '' };
+    return { stdout: out?.stdout ?? '', stderr: out?.stderr ?? '', ...(out?.exitCode !== undefined ? { exitCode: out.exitCode } : {}) };
   } catch (err) {
     if (err instanceof ArmError) throw err;
-    return { stdout: '', stderr: err instanceof Error ? err.message : String(err) };
+    return { stdout: '', stderr: err instanceof Error ? err.message : String(err), exitCode: 1 };
   }
 }

@@ -17,6 +17,7 @@ import { dig, isObject, requireLocation, requireResource, requireResourceGroup, 
 import { DISK_TYPE } from './disks';
 import { NIC_TYPE } from './network';
 import { deleteResource, Provisioner } from './provisioners';
+import { childrenOf, removeRunCommand } from './managedRunCommands';
 import { agentNotReady, invokeHandler, runCommandResult, runCommandTimedOut, SUPPORTED_COMMANDS } from './runCommand';
 import { bootGuest, diskGeneration, guestBootFailure, refuseUnbootedGuest, vmCreationProblem } from './vmGeneration';
 
@@ -221,6 +222,8 @@ export function vmBody(cloud: FakeCloud, vm: FakeResource, withInstanceView: boo
 }
 
 async function deleteVm(cloud: FakeCloud, vm: FakeResource): Promise<void> {
+  // Child resources (managed run commands) go with the VM; a running script ends with it.
+  for (const rc of childrenOf(cloud, vm)) removeRunCommand(cloud, rc);
   const osDisk = dig(vm.properties, 'storageProfile', 'osDisk');
   const diskId = dig(osDisk, 'managedDisk', 'id');
   const disk = typeof diskId === 'string' ? cloud.inventory.get(diskId) : undefined;
