@@ -5,20 +5,23 @@ import { missingCommandError, reportError } from './reportError';
 
 /**
  * `elm help environment` is a help topic; `elm help layer create` is `elm layer create --help`
- * (commander's own help command stops at the first word).
+ * (commander's own help command stops at the first word). Flags (--json) go along.
  */
 function helpTopic(argv: string[]): string[] | 'environment' {
   if (argv[2] !== 'help' || argv.length < 4) return argv;
-  const words = argv.slice(3);
-  if (words[0] === 'environment' && words.length === 1) return 'environment';
-  return [...argv.slice(0, 2), ...words, '--help'];
+  const rest = argv.slice(3);
+  const words = rest.filter((w) => !w.startsWith('-'));
+  if (words.length === 1 && words[0] === 'environment') return 'environment';
+  return [...argv.slice(0, 2), ...rest, '--help'];
 }
 
 export async function main(rawArgv: string[]): Promise<void> {
   const topic = helpTopic(rawArgv);
   if (topic === 'environment') {
-    const { ENVIRONMENT_HELP } = await import('./help/environment.js');
-    process.stdout.write(ENVIRONMENT_HELP);
+    const { environmentHelpDocument, environmentHelpText } = await import('./help/environment.js');
+    if (!rawArgv.includes('--json')) return void process.stdout.write(environmentHelpText());
+    const { writeJsonDocument } = await import('../runtime/output.js');
+    writeJsonDocument(process.stdout, Boolean(process.stdout.isTTY), environmentHelpDocument());
     return;
   }
   const argv = topic;
