@@ -129,6 +129,7 @@ async function candidates(program: Command, words: string[]): Promise<string[]> 
   const current = (typed.pop() ?? '').replace(/^""$/, '').replace(/^['"]/, '');
   let cmd = program;
   let home: string | undefined;
+  let remote = Boolean(process.env.ELM_STATE);
   let positionals = 0;
   let valueOf: Option | undefined;
   for (let i = 0; i < typed.length; i++) {
@@ -136,6 +137,7 @@ async function candidates(program: Command, words: string[]): Promise<string[]> 
     if (w.startsWith('-')) {
       const opt = findOption(cmd, program, w);
       if (w.startsWith('--home=')) home = unquote(w.slice('--home='.length));
+      if (w === '--state' || w.startsWith('--state=')) remote = remote || cmd === program;
       if (opt && (opt.required || opt.optional) && !w.includes('=')) {
         let v = i + 1;
         if (typed[v] === '=') v++; // bash splits --flag=value at the = (COMP_WORDBREAKS)
@@ -155,19 +157,19 @@ async function candidates(program: Command, words: string[]): Promise<string[]> 
   if (inline) {
     // --os-layer=wi: the flag's values, each given back with the flag in front.
     const source = flagValues(path, inline[1]);
-    names = source ? (await resolveValues(source, inline[2], home)).map((v) => `${inline[1]}=${v}`) : [];
+    names = source ? (await resolveValues(source, inline[2], home, remote)).map((v) => `${inline[1]}=${v}`) : [];
   } else if (current.startsWith('-') && !valueOf) {
     names = [...new Set([...cmd.options, ...program.options].map((o) => o.long).filter((l): l is string => Boolean(l)))];
   } else if (valueOf) {
     const source = valueOf.long ? flagValues(path, valueOf.long) : undefined;
-    names = source ? await resolveValues(source, current, home) : [];
+    names = source ? await resolveValues(source, current, home, remote) : [];
   } else if (cmd.commands.length && positionals === 0) {
     names = cmd.commands.filter((c) => !isHidden(c)).map((c) => c.name());
     if (help && cmd === program) names.push('environment');
   } else {
     const argument = cmd.registeredArguments[positionals];
     const source = argument ? argumentValues(path, argument.name()) : undefined;
-    names = source ? await resolveValues(source, current, home) : [];
+    names = source ? await resolveValues(source, current, home, remote) : [];
   }
   return [...new Set(names)].filter((n) => n.startsWith(current)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }

@@ -43,10 +43,12 @@ export function argumentValues(path: string, argument: string): ValueSource | un
 
 /**
  * The candidates a source gives. The state is only read (no lock, nothing written); a home
- * without a state, or one that cannot be read, gives no names rather than an error.
+ * without a state, or one that cannot be read, gives no names rather than an error. A remote
+ * state (an Azure blob) is not asked: a TAB must answer at once, never wait on the network.
  */
-export async function resolveValues(source: ValueSource, current: string, home: string | undefined): Promise<string[]> {
+export async function resolveValues(source: ValueSource, current: string, home: string | undefined, remote: boolean): Promise<string[]> {
   if (typeof source !== 'string') return [...source];
+  if (remote) return [];
   let state: State;
   try {
     const { openBackend } = await import('../store/stateBackend.js');

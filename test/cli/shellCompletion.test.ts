@@ -130,3 +130,24 @@ describe('bash', () => {
     }
   });
 });
+
+describe('names from the state', () => {
+  const ask = (words: string[], opts: { home?: string; env?: NodeJS.ProcessEnv } = {}) => elm(['__complete', '--', 'elm', ...words], opts);
+
+  test('from the home the line names (--home), else ELM_HOME; an unreadable or empty home gives none, exit 0', async () => {
+    const other = path.join(s.dir, 'empty-home');
+    expect((await ask(['--home', s.home, 'layer', 'show', ''], { home: other })).stdout).toBe('Citrix VDA\n');
+    expect((await ask(['layer', 'show', ''], { home: s.home })).stdout).toBe('Citrix VDA\n');
+    const none = await ask(['layer', 'show', ''], { home: other });
+    expect(none).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    await expect(fs.stat(other)).rejects.toThrow(); // only read: no home made by a TAB
+  });
+
+  test('a remote state (ELM_STATE, --state) is not asked: a TAB never waits on the network', async () => {
+    const started = Date.now();
+    const r = await ask(['layer', 'show', ''], { home: s.home, env: { ELM_STATE: 'https://unreachable.invalid/elm/state.json' } });
+    expect(r).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect((await ask(['--state', 'https://unreachable.invalid/elm/state.json', 'layer', 'show', ''], { home: s.home })).stdout).toBe('');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
