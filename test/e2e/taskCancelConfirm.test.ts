@@ -3,9 +3,9 @@
  * remove commands: a question on a terminal (default no), --yes for scripts, and without a
  * terminal and without --yes nothing is cancelled (exit 2, the state untouched).
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { baseSetup, createLayer, diskStatus, expectOk, expectRefused, findFiles, GiB, json, makeReadyToFinalize, pidAlive, readState, scratch, stateBytes, waitFor, type Scratch } from '../support/e2e';
+import { baseSetup, expectOk, expectRefused, findFiles, GiB, json, readState, scratch, stateBytes, type Scratch } from '../support/e2e';
+import { interruptedFinalize as interrupted } from '../support/interrupted';
 import { PtySession } from '../support/pty';
 
 jest.setTimeout(120_000);
@@ -17,20 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.cleanup());
 
-/** A Finalize task whose worker was SIGKILLed mid-import: Running, a partial copy left. */
-async function interruptedFinalize(layer: string): Promise<string> {
-  await createLayer(s, layer);
-  await makeReadyToFinalize((await diskStatus(s, layer)).disk.location);
-  const id: string = json(await s.run(['finalize', layer, '--settle', '1s', '--json'])).task.id;
-  const heartbeat = path.join(s.home, 'workers', `task-${id}.json`);
-  const pid = await waitFor('the worker heartbeat', async () => JSON.parse(await fs.readFile(heartbeat, 'utf8').catch(() => 'null'))?.pid as number | undefined);
-  await waitFor('a partial copy in the repository', async () => (await findFiles(path.join(s.home, 'repository'), /\.partial$/)).length > 0);
-  process.kill(pid, 'SIGKILL');
-  await waitFor('the worker to die', async () => !pidAlive(pid), 10_000);
-  expect(await taskState(id)).toBe('Running');
-  return id;
-}
-
+const interruptedFinalize = (layer: string) => interrupted(s, layer);
 const taskState = async (id: string) => (await readState(s.home)).tasks.find((t: { id: string }) => t.id === id).state as string;
 
 test('without a terminal and without --yes: nothing cancelled, exit 2 naming --yes; with --yes: Canceled', async () => {
