@@ -1,4 +1,5 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
+import { ExitCode } from '../domain/errors';
 import { globalAbort } from './action';
 import { buildProgram } from './program';
 import { missingCommandError, reportError } from './reportError';
@@ -13,6 +14,20 @@ function helpTopic(argv: string[]): string[] | 'environment' {
   const words = rest.filter((w) => !w.startsWith('-'));
   if (words.length === 1 && words[0] === 'environment') return 'environment';
   return [...argv.slice(0, 2), ...rest, '--help'];
+}
+
+/**
+ * `elm help nosuch` and `elm help layer nosuch` name no command: a usage error, where commander
+ * would show the help of the last command it knows.
+ */
+function refuseUnknownHelpTopic(program: Command, argv: string[]): void {
+  let cmd = program;
+  for (const word of argv.slice(2).filter((w) => !w.startsWith('-'))) {
+    if (!cmd.commands.length) return; // a leaf: the remaining words are its arguments
+    const sub = cmd.commands.find((c) => c.name() === word);
+    if (!sub) throw new CommanderError(ExitCode.usage, 'commander.unknownCommand', `error: unknown command '${word}'`);
+    cmd = sub;
+  }
 }
 
 export async function main(rawArgv: string[]): Promise<void> {
@@ -38,7 +53,9 @@ export async function main(rawArgv: string[]): Promise<void> {
     setTimeout(() => process.exit(130), 3000).unref();
   });
   try {
-    await buildProgram(argv).parseAsync(argv);
+    const program = buildProgram(argv);
+    if (argv !== rawArgv) refuseUnknownHelpTopic(program, argv);
+    await program.parseAsync(argv);
     if (interrupted) process.exitCode = 130;
   } catch (e) {
     if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) {

@@ -116,3 +116,14 @@ function markedRequired(help: string): string[] {
   }
   return entries.filter((e) => e.flags && /\(required/.test(e.text)).map((e) => e.flags);
 }
+
+test.each([
+  [['help', 'nosuch'], "Unknown command 'nosuch' (see elm --help)"],
+  [['help', 'layer', 'nosuch', '--json'], "Unknown command 'nosuch' (see elm layer --help)"],
+])('elm %j names no command: a usage error (exit 2), not some other help', async (args, message) => {
+  const r = await elm(args);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe(`error: ${message}\n`);
+  if (args.includes('--json')) expect(JSON.parse(r.stdout)).toEqual({ error: { message, exitCode: 2, details: [] } });
+  else expect(r.stdout).toBe('');
+});
