@@ -1,5 +1,7 @@
 import type { Command, Option } from 'commander';
 import { UsageError } from '../domain/errors';
+import { argumentValues, flagValues, resolveValues } from './completionValues';
+import { commandPath } from './help/commandPath';
 
 /**
  * Shell completion. The scripts are small and ask elm itself (`elm __complete -- WORDS`) for the
@@ -11,16 +13,29 @@ export const SHELLS = ['bash', 'zsh', 'fish', 'powershell'] as const;
 export function completionScript(shell: string): string {
   switch (shell) {
     case 'bash':
+      // Candidates come back escaped for the shell (a layer named "Citrix VDA" is one word), or
+      // closed in the quote the operator opened.
       return `# elm completion for bash: elm completion bash > ~/.local/share/bash-completion/completions/elm
 _elm_complete() {
-  local IFS=$'\\n'
-  COMPREPLY=( $(elm __complete -- "\${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null) )
+  local IFS=$'\\n' cur="\${COMP_WORDS[COMP_CWORD]}" c
+  local -a found
+  found=( $(elm __complete -- "\${COMP_WORDS[@]:0:COMP_CWORD+1}" 2>/dev/null) )
+  COMPREPLY=()
+  for c in "\${found[@]}"; do
+    case "$cur" in
+      \\'*) COMPREPLY+=( "'$c'" ) ;;
+      \\"*) COMPREPLY+=( "\\"$c\\"" ) ;;
+      *) COMPREPLY+=( "$(printf '%q' "$c")" ) ;;
+    esac
+  done
 }
 complete -o default -F _elm_complete elm
 `;
     case 'zsh':
+      // Works both ways zsh loads it: autoloaded from $fpath (the file's body is the function,
+      // run on the first TAB) or sourced after compinit (it registers the function).
       return `#compdef elm
-# elm completion for zsh: elm completion zsh > "\${fpath[1]}/_elm"
+# elm completion for zsh: elm completion zsh > "\${fpath[1]}/_elm"  (or: source <(elm completion zsh))
 _elm() {
   local -a candidates
   candidates=("\${(@f)$(elm __complete -- "\${(@)words[1,CURRENT]}" 2>/dev/null)}")
@@ -30,11 +45,24 @@ _elm() {
     _files
   fi
 }
-if (( $+functions[compdef] )); then compdef _elm elm; fi
+if [[ "\${funcstack[1]}" == _elm ]]; then
+  _elm "$@"
+elif (( $+functions[compdef] )); then
+  compdef _elm elm
+fi
 `;
     case 'fish':
+      // File names when elm has nothing to offer (a --disk, a --report, a spec file).
       return `# elm completion for fish: elm completion fish > ~/.config/fish/completions/elm.fish
-complete -c elm -f -a '(elm __complete -- (commandline -opc) (commandline -ct) 2>/dev/null)'
+function __elm_complete
+  set -l found (elm __complete -- (commandline -opc) (commandline -ct) 2>/dev/null)
+  if test (count $found) -gt 0
+    printf '%s\\n' $found
+  else
+    __fish_complete_path (commandline -ct)
+  end
+end
+complete -c elm -f -a '(__elm_complete)'
 `;
     case 'powershell':
       return `# elm completion for PowerShell: elm completion powershell >> $PROFILE
@@ -54,26 +82,100 @@ Register-ArgumentCompleter -Native -CommandName elm -ScriptBlock {
 
 /**
  * The candidates for the last word, given every word typed so far (the first is the program's
- * name): subcommands, or the flags of the command the words name when the word starts with "-".
+ * name): the flags of the command the words name when the word starts with "-", the value of the
+ * flag before it (fixed choices, or names from the state), a subcommand, or the command's next
+ * argument (a layer, an OS layer, a connector, a task). None: the shell completes file names.
  */
-export function completeWords(program: Command, words: string[]): string[] {
+export async function completeWords(program: Command, given: string[]): Promise<string[]> {
+  const { words, kept } = joinWordBreaks(given);
+  const names = await candidates(program, words);
+  return names.filter((n) => n.length > kept).map((n) => n.slice(kept));
+}
+
+/**
+ * bash splits words at the characters of COMP_WORDBREAKS, so `--os-layer win11@2` arrives as
+ * "--os-layer", "win11", "@", "2" and `--connector=s` as "--connector", "=", "s". The pieces are
+ * joined back; `kept` is how much of the last word bash keeps (it replaces only what follows the
+ * last break), which is cut from each candidate. Other shells send whole words: kept is 0.
+ */
+function joinWordBreaks(given: string[]): { words: string[]; kept: number } {
+  const words: string[] = [];
+  let kept = 0;
+  let glue = false;
+  for (const piece of given) {
+    const last = words.length - 1;
+    if (/^[=@:]$/.test(piece) && words.length > 1) {
+      words[last] += piece;
+      kept = words[last].length;
+      glue = true;
+    } else if (glue) {
+      kept = words[last].length;
+      words[last] += piece;
+      glue = false;
+    } else {
+      words.push(piece);
+      kept = 0;
+    }
+  }
+  return { words, kept };
+}
+
+async function candidates(program: Command, words: string[]): Promise<string[]> {
   const typed = words.slice(1);
-  const current = (typed.pop() ?? '').replace(/^""$/, '');
+  // `elm help layer cr`: the words after help name a command, as after elm itself.
+  const help = typed[0] === 'help' && typed.length > 1;
+  if (help) typed.shift();
+  // A word the operator opened a quote in ('Citrix V) is matched without its quote.
+  const current = (typed.pop() ?? '').replace(/^""$/, '').replace(/^['"]/, '');
   let cmd = program;
+  let home: string | undefined;
+  let remote = Boolean(process.env.ELM_STATE);
+  let positionals = 0;
+  let valueOf: Option | undefined;
   for (let i = 0; i < typed.length; i++) {
     const w = typed[i];
     if (w.startsWith('-')) {
       const opt = findOption(cmd, program, w);
-      if (opt && (opt.required || opt.optional) && !w.includes('=')) i++; // skip the flag's value
+      if (w.startsWith('--home=')) home = unquote(w.slice('--home='.length));
+      if (w === '--state' || w.startsWith('--state=')) remote = remote || cmd === program;
+      if (opt && (opt.required || opt.optional) && !w.includes('=')) {
+        let v = i + 1;
+        if (typed[v] === '=') v++; // bash splits --flag=value at the = (COMP_WORDBREAKS)
+        if (v === typed.length) valueOf = opt;
+        else if (opt.long === '--home') home = unquote(typed[v]);
+        i = v; // skip the flag's value
+      }
       continue;
     }
-    const sub = cmd.commands.find((c) => c.name() === w || c.aliases().includes(w));
+    const sub = positionals === 0 ? cmd.commands.find((c) => c.name() === w || c.aliases().includes(w)) : undefined;
     if (sub) cmd = sub;
+    else positionals++;
   }
-  const names = current.startsWith('-')
-    ? [...new Set([...cmd.options, ...program.options].map((o) => o.long).filter((l): l is string => Boolean(l)))]
-    : cmd.commands.filter((c) => !isHidden(c)).map((c) => c.name());
-  return names.filter((n) => n.startsWith(current)).sort();
+  const path = commandPath(cmd);
+  const inline = current.match(/^(--[^=]+)=(.*)$/);
+  let names: string[];
+  if (inline) {
+    // --os-layer=wi: the flag's values, each given back with the flag in front.
+    const source = flagValues(path, inline[1]);
+    names = source ? (await resolveValues(source, inline[2], home, remote)).map((v) => `${inline[1]}=${v}`) : [];
+  } else if (current.startsWith('-') && !valueOf) {
+    names = [...new Set([...cmd.options, ...program.options].map((o) => o.long).filter((l): l is string => Boolean(l)))];
+  } else if (valueOf) {
+    const source = valueOf.long ? flagValues(path, valueOf.long) : undefined;
+    names = source ? await resolveValues(source, current, home, remote) : [];
+  } else if (cmd.commands.length && positionals === 0) {
+    names = cmd.commands.filter((c) => !isHidden(c)).map((c) => c.name());
+    if (help && cmd === program) names.push('environment');
+  } else {
+    const argument = cmd.registeredArguments[positionals];
+    const source = argument ? argumentValues(path, argument.name()) : undefined;
+    names = source ? await resolveValues(source, current, home, remote) : [];
+  }
+  return [...new Set(names)].filter((n) => n.startsWith(current)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+}
+
+function unquote(word: string): string {
+  return word.replace(/^(['"])(.*)\1$/, '$2');
 }
 
 function findOption(cmd: Command, program: Command, flag: string): Option | undefined {

@@ -1,24 +1,42 @@
-import { CommanderError } from 'commander';
+import { type Command, CommanderError } from 'commander';
+import { ExitCode } from '../domain/errors';
 import { globalAbort } from './action';
 import { buildProgram } from './program';
 import { missingCommandError, reportError } from './reportError';
 
 /**
  * `elm help environment` is a help topic; `elm help layer create` is `elm layer create --help`
- * (commander's own help command stops at the first word).
+ * (commander's own help command stops at the first word). Flags (--json) go along.
  */
 function helpTopic(argv: string[]): string[] | 'environment' {
   if (argv[2] !== 'help' || argv.length < 4) return argv;
-  const words = argv.slice(3);
-  if (words[0] === 'environment' && words.length === 1) return 'environment';
-  return [...argv.slice(0, 2), ...words, '--help'];
+  const rest = argv.slice(3);
+  const words = rest.filter((w) => !w.startsWith('-'));
+  if (words.length === 1 && words[0] === 'environment') return 'environment';
+  return [...argv.slice(0, 2), ...rest, '--help'];
+}
+
+/**
+ * `elm help nosuch` and `elm help layer nosuch` name no command: a usage error, where commander
+ * would show the help of the last command it knows.
+ */
+function refuseUnknownHelpTopic(program: Command, argv: string[]): void {
+  let cmd = program;
+  for (const word of argv.slice(2).filter((w) => !w.startsWith('-'))) {
+    if (!cmd.commands.length) return; // a leaf: the remaining words are its arguments
+    const sub = cmd.commands.find((c) => c.name() === word);
+    if (!sub) throw new CommanderError(ExitCode.usage, 'commander.unknownCommand', `error: unknown command '${word}'`);
+    cmd = sub;
+  }
 }
 
 export async function main(rawArgv: string[]): Promise<void> {
   const topic = helpTopic(rawArgv);
   if (topic === 'environment') {
-    const { ENVIRONMENT_HELP } = await import('./help/environment.js');
-    process.stdout.write(ENVIRONMENT_HELP);
+    const { environmentHelpDocument, environmentHelpText } = await import('./help/environment.js');
+    if (!rawArgv.includes('--json')) return void process.stdout.write(environmentHelpText());
+    const { writeJsonDocument } = await import('../runtime/output.js');
+    writeJsonDocument(process.stdout, Boolean(process.stdout.isTTY), environmentHelpDocument());
     return;
   }
   const argv = topic;
@@ -35,7 +53,9 @@ export async function main(rawArgv: string[]): Promise<void> {
     setTimeout(() => process.exit(130), 3000).unref();
   });
   try {
-    await buildProgram(argv).parseAsync(argv);
+    const program = buildProgram(argv);
+    if (argv !== rawArgv) refuseUnknownHelpTopic(program, argv);
+    await program.parseAsync(argv);
     if (interrupted) process.exitCode = 130;
   } catch (e) {
     if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) {

@@ -1,5 +1,6 @@
-import { Command, Option, type OutputConfiguration } from 'commander';
+import { Command, Option, type Help, type OutputConfiguration } from 'commander';
 import { GLOBAL_OPTIONS } from './action';
+import { commandPath } from './help/commandPath';
 import { reportAllMissingOptions } from './requiredOptions';
 
 type Register = (program: Command) => void;
@@ -47,20 +48,9 @@ export function buildProgram(argv: string[] = process.argv): Command {
     .showSuggestionAfterError()
     .exitOverride()
     .configureOutput(outputFor(argv));
-  program.addHelpText(
-    'after',
-    `
-Lifecycle:
-  elm layer create      create the layer and its packaging disk (wizard on a terminal)
-  elm machine deploy-link
-                        how to get the packaging machine running
-  elm verify            layer integrity: exit 3 while something blocks finalize
-  elm finalize --wait   import the layer; exit 0 when Deployable
-
-Help: elm help COMMAND... (e.g. elm help layer create), elm help environment (variables elm reads).
-Completion: elm completion bash|zsh|fish|powershell.
-Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict, 130 cancelled.`,
-  );
+  // With --json, help is one JSON document (help/jsonHelp.ts): no text after it.
+  const jsonHelp = argv.includes('--json');
+  if (!jsonHelp) program.addHelpText('after', (require('./help/overview') as typeof import('./help/overview')).overviewText());
   const running = groupOf(argv);
   // Completion answers about every command: it is the one run that builds them all.
   const all = running === '__complete';
@@ -71,7 +61,8 @@ Exit codes: 0 done, 1 failed, 2 bad input, 3 not ready, 4 timed out, 5 conflict,
     else stubs.add(program.command(group.name).description(group.description));
   }
   addGlobalOptions(program, stubs);
-  describeCommands(program, stubs);
+  if (jsonHelp) helpAsJson(program, stubs);
+  else describeCommands(program, stubs);
   program.commands.forEach((c) => applyErrorHandling(c, outputFor(argv)));
   return program;
 }
@@ -94,10 +85,11 @@ function describeCommands(program: Command, stubs: Set<Command>): void {
   }
 }
 
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
+/** `--help --json`: every built command formats its help as a JSON document instead of text. */
+function helpAsJson(program: Command, stubs: Set<Command>): void {
+  const { helpDocument } = require('./help/jsonHelp') as typeof import('./help/jsonHelp');
+  const formatHelp = (cmd: Command, helper: Help) => `${JSON.stringify(helpDocument(cmd, helper), null, process.stdout.isTTY ? 2 : undefined)}\n`;
+  for (const cmd of [program, ...descendants(program)]) if (!stubs.has(cmd)) cmd.configureHelp({ formatHelp });
 }
 
 /**

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { BIN, elm, ROOT } from '../support/cli';
 
-jest.setTimeout(120_000);
+jest.setTimeout(300_000); // the --help walk spawns elm twice per command
 
 /** Every command path, as completion sees them (it walks the same tree). */
 async function commandPaths(prefix: string[] = []): Promise<string[][]> {

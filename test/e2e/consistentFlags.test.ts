@@ -61,7 +61,7 @@ describe('--wait, --no-wait and --timeout on every command that starts a task', 
 });
 
 describe('--yes on everything destructive', () => {
-  const destructive = [['layer', 'remove'], ['layer', 'version', 'remove'], ['os-layer', 'remove'], ['os-layer', 'version', 'remove'], ['icon', 'remove'], ['connector', 'remove']];
+  const destructive = [['layer', 'remove'], ['layer', 'version', 'remove'], ['os-layer', 'remove'], ['os-layer', 'version', 'remove'], ['icon', 'remove'], ['connector', 'remove'], ['task', 'cancel'], ['state', 'unlock']];
   test.each(destructive.map((c) => [c.join(' '), c]))('%s --help lists --yes', async (_n, words) => {
     const r = await s.run([...(words as string[]), '--help']);
     expectOk(r);

@@ -146,7 +146,7 @@ describe('the Finalize task on an 8 GiB disk', () => {
   });
 
   test('task cancel: Canceled, version back to Finalizable, no partial file, the share untouched', async () => {
-    const r = json(await s.run(['task', 'cancel', taskId, '--json']));
+    const r = json(await s.run(['task', 'cancel', taskId, '--yes', '--json']));
     expect(r).toMatchObject({ id: taskId, kind: 'Finalize', state: 'Canceled' });
     expect((await version()).state).toBe('Finalizable');
     expect(await findFiles(s.dir, /partial/)).toEqual([]);

@@ -121,7 +121,7 @@ test('task cancel from another terminal: the waiting finalize ends with exit 1, 
   const disk = await readyLayer('cancelled');
   const run = startFinalizeWait('cancelled');
   const { taskId } = await importUnderWay('cancelled');
-  const cancel = json(await s.run(['task', 'cancel', taskId, '--json']));
+  const cancel = json(await s.run(['task', 'cancel', taskId, '--yes', '--json']));
   expect(cancel).toMatchObject({ id: taskId, state: 'Canceled' });
   const r = await run.done;
   expect(r.code).toBe(1);

@@ -16,7 +16,7 @@ export function registerCompletion(program: Command): void {
     .helpOption(false)
     .action(async (words: string[]) => {
       const { completeWords } = await import('../completion.js');
-      const out = completeWords(program, words ?? []);
+      const out = await completeWords(program, words ?? []);
       if (out.length) process.stdout.write(`${out.join('\n')}\n`);
     });
 }

@@ -25,5 +25,9 @@ export function registerTask(program: Command): void {
   waitOptions(task.command('resume <id>').description('resume a task whose worker died, or retry a failed one'), 'the default').action(
     lazyAction(() => import('../../commands/task/resume.js')),
   );
-  task.command('cancel <id>').description('stop a task and undo its partial step').action(lazyAction(() => import('../../commands/task/cancel.js')));
+  task
+    .command('cancel <id>')
+    .description('stop a task and undo its partial step')
+    .option('--yes', 'cancel without asking (needed without a terminal)')
+    .action(lazyAction(() => import('../../commands/task/cancel.js')));
 }

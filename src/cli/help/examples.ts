@@ -69,7 +69,7 @@ export const EXAMPLES: Record<string, string[]> = {
   'task show': ['elm task show 12', 'elm task show 12 --json'],
   'task wait': ['elm task wait 12', 'elm task wait 12 --timeout 30m --json'],
   'task resume': ['elm task resume 12'],
-  'task cancel': ['elm task cancel 12'],
+  'task cancel': ['elm task cancel 12', 'elm task cancel 12 --yes'],
   'task logs': ['elm task logs 12', 'elm task logs 12 -f'],
   state: ['elm state show', 'elm state push --to https://teamstore.blob.core.windows.net/elm/state.json'],
   'state show': ['elm state show', 'ELM_STATE=https://teamstore.blob.core.windows.net/elm/state.json elm state show --json'],

@@ -1,4 +1,5 @@
 import type { Context } from '../../runtime/context';
+import type { Task } from '../../domain/state';
 import { UsageError } from '../../domain/errors';
 import { hostName } from '../../domain/hostName';
 import { TERMINAL_TASK_STATES } from '../../domain/vocabulary';
@@ -7,20 +8,21 @@ import { loadTaskDefinition } from '../../tasks/taskKinds';
 import { liveWorker } from '../../tasks/workerLiveness';
 import { waitForTask } from '../../tasks/waitForTask';
 import { findTask } from '../shared/lookup';
+import { confirmCancel } from './confirmCancel';
 import { taskJson } from './view';
 
 /**
  * Cancels a task: the live worker is told (SIGTERM) and undoes its partial step itself; with no
  * live worker, the partial step is undone here.
  */
-export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promise<void> {
+export async function run(ctx: Context, flags: { yes?: boolean }, [id]: string[]): Promise<void> {
   const store = await ctx.store();
-  const task = findTask(await store.read(), id);
-  if (TERMINAL_TASK_STATES.includes(task.state)) throw new UsageError(`Task ${id} already ended (${task.state}); nothing to cancel.`);
-  if (task.state === 'ActionRequired')
-    throw new UsageError(`Task ${id} finished its work and waits for the operator; there is nothing running to cancel.`);
-  await store.mutate((state) => {
-    findTask(state, id).cancelRequested = true;
+  await confirmCancel(ctx, flags.yes, cancellable(findTask(await store.read(), id)));
+  // Checked again under the lock: the task may have ended while the question was open.
+  const task = await store.mutate((state) => {
+    const t = cancellable(findTask(state, id));
+    t.cancelRequested = true;
+    return t;
   });
   const worker = await liveWorker(ctx, id);
   if (worker) {
@@ -44,4 +46,12 @@ export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promis
   const done = findTask(state, id);
   if (ctx.io.json) return ctx.out.json(taskJson(done, state));
   ctx.out.success(`Task ${id}: ${done.state}. ${done.description}`);
+}
+
+/** The task, if there is work of it to cancel. */
+function cancellable(task: Task): Task {
+  if (TERMINAL_TASK_STATES.includes(task.state)) throw new UsageError(`Task ${task.id} already ended (${task.state}); nothing to cancel.`);
+  if (task.state === 'ActionRequired')
+    throw new UsageError(`Task ${task.id} finished its work and waits for the operator; there is nothing running to cancel.`);
+  return task;
 }
