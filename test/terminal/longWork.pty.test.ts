@@ -1,0 +1,201 @@
+/**
+ * Issue 12, points 3 and 4 on long work, through the real binary: `elm finalize --wait` importing
+ * a disk large enough to take seconds shows bytes done, a rate and a time left (piped, on a
+ * terminal, on a terminal of width 0); SIGTERM while the live line (or plain lines) run ends elm
+ * promptly with 143, the line cleared, and the durable task goes on to Deployable.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { baseSetup, diskStatus, expectOk, GiB, json, makeReadyToFinalize, MiB, pidAlive, scratch, waitFor, type Scratch } from '../support/e2e';
+import { plain, PtySession } from '../support/pty';
+
+jest.setTimeout(180_000);
+
+const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+/** `1.2 GiB of 4.0 GiB, 85 MiB/s, 25s left`: one binary unit per size, a rate per second, a time left. */
+const SIZE = String.raw`(\d+(?:\.\d)?) (bytes|KiB|MiB|GiB)`;
+const ETA = String.raw`(\d+s|\d+m \d\ds|\d+h \d\dm)`;
+const BYTES_RATE_ETA = new RegExp(String.raw`Running (\d+)% \(${SIZE} of ${SIZE}, ${SIZE}/s, ${ETA} left\)`, 'g');
+
+const UNIT: Record<string, number> = { bytes: 1, KiB: 1024, MiB: MiB, GiB: GiB };
+const seconds = (eta: string) => eta.split(' ').reduce((s, part) => s + Number(part.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[part.slice(-1) as 's' | 'm' | 'h'], 0);
+
+interface Measured {
+  percent: number;
+  done: number;
+  total: number;
+  rate: number;
+  etaSeconds: number;
+}
+
+/** Every "bytes, rate, time left" reading the operator saw, in order. */
+function readings(output: string): Measured[] {
+  return [...plain(output).matchAll(BYTES_RATE_ETA)].map((m) => ({
+    percent: Number(m[1]),
+    done: Number(m[2]) * UNIT[m[3]],
+    total: Number(m[4]) * UNIT[m[5]],
+    rate: Number(m[6]) * UNIT[m[7]],
+    etaSeconds: seconds(m[8]),
+  }));
+}
+
+/** The readings say what an operator can check by hand: time left = bytes left / rate. */
+function expectConsistent(seen: Measured[], diskBytes: number): void {
+  expect(seen.length).toBeGreaterThan(0);
+  for (const r of seen) {
+    expect(r.total).toBeGreaterThan(diskBytes * 0.95);
+    expect(r.total).toBeLessThan(diskBytes * 1.05);
+    expect(r.done).toBeLessThanOrEqual(r.total);
+    const expected = (r.total - r.done) / r.rate;
+    // Rounding of the shown sizes (one decimal, or whole units) and of the seconds.
+    expect(Math.abs(r.etaSeconds - expected)).toBeLessThanOrEqual(Math.max(2, expected * 0.15));
+  }
+  for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
+}
+
+/**
+ * A disk whose import (finalize hashes every byte, holes included) takes about `targetSeconds`
+ * on this machine: reading a sparse file is measured here, so a fast machine gets a bigger
+ * (still sparse, so free) disk and the test sees more than one progress sample everywhere.
+ */
+async function diskSizeFor(dir: string, targetSeconds: number): Promise<number> {
+  const probe = path.join(dir, 'speed.raw');
+  await fs.writeFile(probe, '');
+  await fs.truncate(probe, 4 * GiB);
+  const fh = await fs.open(probe, 'r');
+  const buf = Buffer.alloc(4 * MiB);
+  const hash = createHash('sha256');
+  const started = Date.now();
+  let read = 0;
+  try {
+    while (Date.now() - started < 750 && read < 4 * GiB) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, read);
+      hash.update(buf.subarray(0, bytesRead));
+      read += bytesRead;
+    }
+  } finally {
+    await fh.close();
+    await fs.rm(probe);
+  }
+  const perSecond = read / ((Date.now() - started) / 1000);
+  return Math.min(32, Math.max(2, Math.ceil((perSecond * targetSeconds) / GiB))) * GiB;
+}
+
+let s: Scratch;
+let diskBytes: number;
+
+beforeAll(async () => {
+  const probeDir = await fs.mkdtemp(path.join(require('node:os').tmpdir(), 'elm-speed-'));
+  diskBytes = await diskSizeFor(probeDir, 5);
+  await fs.rm(probeDir, { recursive: true, force: true });
+  s = await scratch(diskBytes, 'elm-longwork-');
+  await baseSetup(s);
+});
+
+afterAll(async () => {
+  await s?.cleanup();
+});
+
+/** A layer whose packaging disk is made, with a fresh clean report and a quiet disk: ready to finalize. */
+async function readyLayer(name: string): Promise<void> {
+  expectOk(await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']));
+  await makeReadyToFinalize((await diskStatus(s, name)).disk.location);
+}
+
+const FINALIZE = (name: string) => ['finalize', name, '--wait', '--settle', '1s'];
+
+describe('progress of long work shows bytes done, a rate and a time left (point 4)', () => {
+  test('piped: plain lines, each 10% step naming bytes of the disk, the rate and the time left', async () => {
+    await readyLayer('piped');
+    const r = await s.run(FINALIZE('piped'));
+    expectOk(r);
+    expect(r.stderr).not.toMatch(SPINNER);
+    expect(r.stderr).not.toContain('\u001b');
+    const seen = readings(r.stderr);
+    expectConsistent(seen, diskBytes);
+    // Plain lines: one per 10% step, so a log stays readable.
+    for (const m of seen) expect(m.percent % 10).toBe(0);
+    expect(new Set(seen.map((m) => m.percent)).size).toBe(seen.length);
+  });
+
+  for (const [what, opts] of [
+    ['on a terminal: the live line', { cols: 120 }],
+    ['on a terminal of width 0: plain lines', { cols: 0 }],
+  ] as const) {
+    test(`${what} shows them`, async () => {
+      const name = `tty${opts.cols}`;
+      await readyLayer(name);
+      const p = new PtySession(FINALIZE(name), { ELM_HOME: s.home }, opts);
+      try {
+        expect((await p.exit).exitCode).toBe(0);
+        expectConsistent(readings(p.output), diskBytes);
+        expect(plain(p.output)).toMatch(new RegExp(`"${name}" 1 is Deployable`));
+        if (opts.cols === 0) expect(p.output).not.toMatch(SPINNER);
+        else expect(plain(p.output)).toMatch(new RegExp(`${SPINNER.source} Finalizing "${name}" 1: Running \\d+% \\(${SIZE} of`));
+      } finally {
+        p.kill();
+      }
+    });
+  }
+});
+
+/** Processes whose command line names this scratch home: elm itself, or a worker it started. */
+function processesOf(home: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(home) && pidAlive(Number(entry))) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+describe('SIGTERM while long work shows its progress (point 3)', () => {
+  for (const [what, env, opts] of [
+    ['on a terminal (live line)', {}, { cols: 120 }],
+    ['on a terminal of width 0', {}, { cols: 0 }],
+    ['with TERM=dumb', { TERM: 'dumb' }, { cols: 120 }],
+  ] as const) {
+    test(`${what}: elm leaves at once with 143, the line cleared, and the task goes on to Deployable`, async () => {
+      const name = `term-${what.replace(/\W+/g, '-')}`.replace(/-+$/, '');
+      await readyLayer(name);
+      const p = new PtySession(FINALIZE(name), { ELM_HOME: s.home, ...env }, opts);
+      try {
+        await p.waitFor(/Running \d+% \(/, 60_000); // the import is moving bytes
+        const sentAt = Date.now();
+        process.kill(p.pid, 'SIGTERM');
+        const exit = await p.exit;
+        expect(Date.now() - sentAt).toBeLessThan(3000);
+        expect(exit.exitCode).toBe(143);
+        const screen = plain(p.output);
+        const taskId = /Terminated; task (\d+) goes on in the background: elm task wait \1/.exec(screen)?.[1];
+        expect(taskId).toBeDefined();
+        if (opts.cols > 0 && !('TERM' in env)) {
+          // The live line is cleared before the message, and no frame is drawn after it.
+          const raw = p.output;
+          const at = raw.indexOf('Terminated;');
+          // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
+          expect(raw.slice(0, at)).toMatch(/\r\u001b\[2K(\u001b\[[0-9;]*m)*(error:)?(\u001b\[[0-9;]*m)* ?$/);
+          expect(raw.slice(at)).not.toMatch(SPINNER);
+          expect(raw).not.toContain('\u001b[?25l'); // the cursor was never hidden, so nothing to restore
+        } else {
+          expect(p.output).not.toMatch(SPINNER);
+          expect(p.output).not.toContain('\u001b[2K');
+        }
+        // The work is not lost: the task goes on (a worker took it over) and ends Deployable.
+        const done = json(await s.run(['task', 'wait', taskId!, '--json']));
+        expect(done).toMatchObject({ id: taskId, state: 'Complete' });
+        const shown = json(await s.run(['layer', 'show', name, '--json']));
+        expect(shown.versions[0].state).toBe('Deployable');
+        // Nothing of it is left running: neither elm nor the worker that finished its task.
+        await waitFor('every process of this home to end', async () => processesOf(s.home).length === 0, 10_000);
+      } finally {
+        p.kill();
+      }
+    });
+  }
+});
