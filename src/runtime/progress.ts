@@ -65,14 +65,15 @@ function describe(label: string, s: ProgressSample, meter: RateMeter): string {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /**
- * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb);
- * plain lines otherwise, one per change worth reading (every 10%, or a new minute of bytes).
- * The spinner's timer never keeps the process alive, so the work never depends on it.
+ * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb):
+ * ora there, loaded only then; plain lines otherwise, one per change worth reading (every 10%, or
+ * a new minute of bytes). A terminal of width 0 never reaches ora (it looped forever there), and
+ * the work never depends on the spinner: stop() is called whatever happens to the wait.
  */
-export function progressDisplay(io: IO, style: Style, label: string): ProgressDisplay {
+export async function progressDisplay(io: IO, style: Style, label: string): Promise<ProgressDisplay> {
   const meter = new RateMeter();
   if (io.json && !io.stderrIsTTY) return { update: () => undefined, note: () => undefined, stop: () => undefined };
-  if (io.liveErr) return liveLine(io, style, label, meter);
+  if (io.liveErr) return (await oraLine(io, style, label, meter)) ?? liveLine(io, style, label, meter);
   let lastKey = '';
   let lastAt = 0;
   return {
@@ -90,6 +91,48 @@ export function progressDisplay(io: IO, style: Style, label: string): ProgressDi
     },
     note: (line) => io.stderr.write(`${line}\n`),
     stop: () => undefined,
+  };
+}
+
+/**
+ * ora on a real terminal stream (it moves the cursor with the stream's own methods; a stream
+ * that only claims to be a terminal gets liveLine). The cursor is hidden while it spins and shown
+ * again by stop(), or by ora's exit hook when the process ends first. Keys typed meanwhile are
+ * not swallowed (discardStdin would put stdin in raw mode under the wait's own Ctrl-C handling).
+ */
+async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): Promise<ProgressDisplay | null> {
+  const stream = io.stderr as NodeJS.WriteStream;
+  if (!stream.isTTY || typeof stream.cursorTo !== 'function' || typeof stream.clearLine !== 'function') return null;
+  const { default: ora } = await import('ora');
+  const width = Math.max(10, io.columns - 1);
+  const spinner = ora({
+    stream,
+    isEnabled: true,
+    discardStdin: false,
+    hideCursor: true,
+    // Our style decides colour (NO_COLOR, --no-color, TERM=dumb, per stream), not ora's chalk.
+    color: false,
+    spinner: { interval: 100, frames: FRAMES.map((f) => style.cyan(f)) },
+    text: truncate(label, width - 2),
+  }).start();
+  let stopped = false;
+  return {
+    update: (s) => {
+      if (stopped) return;
+      spinner.text = truncate(describe(label, s, meter), width - 2);
+      spinner.render();
+    },
+    note: (line) => {
+      if (stopped) return void stream.write(`${line}\n`);
+      spinner.clear();
+      stream.write(`${line}\n`);
+      spinner.render();
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      spinner.stop();
+    },
   };
 }
 

@@ -36,7 +36,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
   const store = await ctx.store();
   const started = Date.now();
   const deadline = opts.timeoutMs !== undefined ? started + opts.timeoutMs : Infinity;
-  const display = progressDisplay(ctx.io, ctx.out.messageStyle, opts.label);
+  const display = await progressDisplay(ctx.io, ctx.out.messageStyle, opts.label);
   let wake: (() => void) | null = null;
   let watcher: FSWatcher | null = null;
   try {

@@ -175,13 +175,15 @@ describe('SIGTERM while long work shows its progress (point 3)', () => {
         const taskId = /Terminated; task (\d+) goes on in the background: elm task wait \1/.exec(screen)?.[1];
         expect(taskId).toBeDefined();
         if (opts.cols > 0 && !('TERM' in env)) {
-          // The live line is cleared before the message, and no frame is drawn after it.
+          // The live line is cleared and the cursor ora hid is shown again before the message,
+          // and no frame is drawn after it.
           const raw = p.output;
           const at = raw.indexOf('Terminated;');
           // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
-          expect(raw.slice(0, at)).toMatch(/\r\u001b\[2K(\u001b\[[0-9;]*m)*(error:)?(\u001b\[[0-9;]*m)* ?$/);
+          expect(raw.slice(0, at)).toMatch(/\u001b\[1G\u001b\[0K\u001b\[\?25h(\u001b\[[0-9;]*m)*(error:)?(\u001b\[[0-9;]*m)* ?$/);
+          expect(raw).toContain('\u001b[?25l');
           expect(raw.slice(at)).not.toMatch(SPINNER);
-          expect(raw).not.toContain('\u001b[?25l'); // the cursor was never hidden, so nothing to restore
+          expect(raw.slice(at)).not.toContain('\u001b[?25l');
         } else {
           expect(p.output).not.toMatch(SPINNER);
           expect(p.output).not.toContain('\u001b[2K');

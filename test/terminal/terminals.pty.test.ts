@@ -132,14 +132,31 @@ describe('terminals that cannot redraw a line (point 3)', () => {
     });
   }
 
+  test('CI set on a terminal (a CI log keeps every frame): plain progress lines, no spinner', async () => {
+    const t = await home();
+    // PtySession clears CI from the environment; the shell sets it for elm alone.
+    const s = new PtySession([], { ELM_HOME: t.home }, { shell: `CI=true exec $ELM ${QUICKSTART.map((a) => `'${a}'`).join(' ')} --yes` });
+    try {
+      expect((await s.exit).exitCode).toBe(0);
+      expect(s.output).toMatch(/Creating packaging disk Citrix-VDA: (Running|ActionRequired) \d+%/);
+      expect(s.output).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+      expect(s.output).not.toContain('\u001b[?25l');
+    } finally {
+      s.kill();
+    }
+    await t.cleanup();
+  });
+
   test('on a normal terminal the spinner draws on one line and clears it when the command ends', async () => {
     const t = await home();
     const s = new PtySession([...QUICKSTART, '--yes'], { ELM_HOME: t.home });
     try {
       expect((await s.exit).exitCode).toBe(0);
       expect(plain(s.output)).toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Creating packaging disk Citrix-VDA/);
-      // eslint-disable-next-line no-control-regex -- the escape sequence is what is checked
-      expect(s.output).toMatch(/\u001b\[2K[^\n]*Created layer "Citrix VDA"/); // the live line cleared first
+      // The live line (ora) is cleared and the cursor it hid shown again before the result.
+      // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
+      expect(s.output).toMatch(/\u001b\[1G\u001b\[0K\u001b\[\?25h[^\n]*Created layer "Citrix VDA"/);
+      expect(s.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(s.output.lastIndexOf('\u001b[?25l'));
     } finally {
       s.kill();
     }

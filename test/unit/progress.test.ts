@@ -45,7 +45,7 @@ describe('progress of long work (issue 12 point 4)', () => {
 
   test('plain lines (no terminal, width 0, TERM=dumb) show bytes done, rate and time left', async () => {
     const { io, text } = fakeIO(false);
-    const d = progressDisplay(io, plainStyle, 'Importing');
+    const d = await progressDisplay(io, plainStyle, 'Importing');
     const GiB = 2 ** 30;
     d.update({ state: 'Running', progress: 0, bytes: { done: 0, total: 10 * GiB } });
     await new Promise((r) => setTimeout(r, 300));
@@ -57,9 +57,9 @@ describe('progress of long work (issue 12 point 4)', () => {
     expect(text()).not.toContain('\r');
   });
 
-  test('on a terminal the same facts are on the live line, redrawn in place', () => {
+  test('on a terminal the same facts are on the live line, redrawn in place', async () => {
     const { io, text } = fakeIO(true);
-    const d = progressDisplay(io, plainStyle, 'Uploading');
+    const d = await progressDisplay(io, plainStyle, 'Uploading');
     d.update({ state: 'Running', progress: 40, bytes: { done: 4 * 2 ** 30, total: 10 * 2 ** 30 } });
     d.stop();
     expect(text()).toContain('\r\u001b[2K');
