@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { baseSetup, diskStatus, expectOk, GiB, json, makeReadyToFinalize, MiB, pidAlive, scratch, waitFor, type Scratch } from '../support/e2e';
-import { plain, PtySession } from '../support/pty';
+import { KEY, plain, PtySession } from '../support/pty';
 
 jest.setTimeout(180_000);
 
@@ -154,39 +154,44 @@ function processesOf(home: string): number[] {
   return pids;
 }
 
-describe('SIGTERM while long work shows its progress (point 3)', () => {
-  for (const [what, env, opts] of [
-    ['on a terminal (live line)', {}, { cols: 120 }],
-    ['on a terminal of width 0', {}, { cols: 0 }],
-    ['with TERM=dumb', { TERM: 'dumb' }, { cols: 120 }],
+describe('SIGTERM (or Ctrl-C) while long work shows its progress (point 3)', () => {
+  for (const [what, env, opts, stop] of [
+    ['on a terminal (live line)', {}, { cols: 120 }, 'SIGTERM'],
+    ['on a terminal of width 0', {}, { cols: 0 }, 'SIGTERM'],
+    ['with TERM=dumb', { TERM: 'dumb' }, { cols: 120 }, 'SIGTERM'],
+    ['on a terminal (live line)', {}, { cols: 120 }, 'Ctrl-C'],
   ] as const) {
-    test(`${what}: elm leaves at once with 143, the line cleared, and the task goes on to Deployable`, async () => {
-      const name = `term-${what.replace(/\W+/g, '-')}`.replace(/-+$/, '');
+    const code = stop === 'SIGTERM' ? 143 : 130;
+    test(`${stop} ${what}: elm leaves at once with ${code}, the line cleared, and the task goes on to Deployable`, async () => {
+      const name = `${stop}-${what.replace(/\W+/g, '-')}`.replace(/-+$/, '');
       await readyLayer(name);
       const p = new PtySession(FINALIZE(name), { ELM_HOME: s.home, ...env }, opts);
       try {
         await p.waitFor(/Running \d+% \(/, 60_000); // the import is moving bytes
         const sentAt = Date.now();
-        process.kill(p.pid, 'SIGTERM');
+        if (stop === 'SIGTERM') process.kill(p.pid, 'SIGTERM');
+        else p.write(KEY.ctrlC);
         const exit = await p.exit;
         expect(Date.now() - sentAt).toBeLessThan(3000);
-        expect(exit.exitCode).toBe(143);
+        expect(exit.exitCode).toBe(code);
         const screen = plain(p.output);
-        const taskId = /Terminated; task (\d+) goes on in the background: elm task wait \1/.exec(screen)?.[1];
+        const said = stop === 'SIGTERM' ? 'Terminated;' : 'Stopped waiting;';
+        const taskId = new RegExp(`${said} task (\\d+) goes on in the background: elm task wait \\1`).exec(screen)?.[1];
         expect(taskId).toBeDefined();
         if (opts.cols > 0 && !('TERM' in env)) {
           // The live line is cleared and the cursor ora hid is shown again before the message,
           // and no frame is drawn after it.
           const raw = p.output;
-          const at = raw.indexOf('Terminated;');
+          const at = raw.indexOf(said);
           // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
-          expect(raw.slice(0, at)).toMatch(/\u001b\[1G\u001b\[0K\u001b\[\?25h(\u001b\[[0-9;]*m)*(error:)?(\u001b\[[0-9;]*m)* ?$/);
+          expect(raw.slice(0, at)).toMatch(/\u001b\[1G\u001b\[0K\u001b\[\?25h(\^C)?(\u001b\[[0-9;]*m)*(error:)?(\u001b\[[0-9;]*m)* ?$/);
           expect(raw).toContain('\u001b[?25l');
           expect(raw.slice(at)).not.toMatch(SPINNER);
           expect(raw.slice(at)).not.toContain('\u001b[?25l');
         } else {
           expect(p.output).not.toMatch(SPINNER);
-          expect(p.output).not.toContain('\u001b[2K');
+          // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
+          expect(p.output).not.toMatch(/\u001b\[[012]?K|\u001b\[\?25l/); // no line redrawn, no cursor hidden
         }
         // The work is not lost: the task goes on (a worker took it over) and ends Deployable.
         const done = json(await s.run(['task', 'wait', taskId!, '--json']));
