@@ -26,7 +26,8 @@ Builds (elm layer build)
 Output and prompts
   NO_COLOR                    any non-empty value: no colours (like --no-color)
   TERM                        TERM=dumb: no colours, no spinner, plain progress lines
-  CI                          set (not "false" or "0"): never prompt (like --no-input)
+  CI                          set (not "false" or "0"): never prompt (like --no-input), no
+                              spinner (plain progress lines)
 
 Azure connector
   AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET, AZURE_CLIENT_CERTIFICATE_PATH,
