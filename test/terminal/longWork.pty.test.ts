@@ -4,91 +4,21 @@
  * terminal, on a terminal of width 0); SIGTERM while the live line (or plain lines) run ends elm
  * promptly with 143, the line cleared, and the durable task goes on to Deployable.
  */
-import { createHash } from 'node:crypto';
-import { promises as fs, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { baseSetup, diskStatus, expectOk, GiB, json, makeReadyToFinalize, MiB, pidAlive, scratch, waitFor, type Scratch } from '../support/e2e';
+import { readdirSync, readFileSync } from 'node:fs';
+import { sparseDiskSizeFor } from '../support/diskSpeed';
+import { expectConsistent, readings, SIZE } from '../support/progressReadings';
+import { baseSetup, diskStatus, expectOk, json, makeReadyToFinalize, pidAlive, scratch, waitFor, type Scratch } from '../support/e2e';
 import { KEY, plain, PtySession } from '../support/pty';
 
 jest.setTimeout(180_000);
 
 const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
-/** `1.2 GiB of 4.0 GiB, 85 MiB/s, 25s left`: one binary unit per size, a rate per second, a time left. */
-const SIZE = String.raw`(\d+(?:\.\d)?) (bytes|KiB|MiB|GiB)`;
-const ETA = String.raw`(\d+s|\d+m \d\ds|\d+h \d\dm)`;
-const BYTES_RATE_ETA = new RegExp(String.raw`Running (\d+)% \(${SIZE} of ${SIZE}, ${SIZE}/s, ${ETA} left\)`, 'g');
-
-const UNIT: Record<string, number> = { bytes: 1, KiB: 1024, MiB: MiB, GiB: GiB };
-const seconds = (eta: string) => eta.split(' ').reduce((s, part) => s + Number(part.slice(0, -1)) * { s: 1, m: 60, h: 3600 }[part.slice(-1) as 's' | 'm' | 'h'], 0);
-
-interface Measured {
-  percent: number;
-  done: number;
-  total: number;
-  rate: number;
-  etaSeconds: number;
-}
-
-/** Every "bytes, rate, time left" reading the operator saw, in order. */
-function readings(output: string): Measured[] {
-  return [...plain(output).matchAll(BYTES_RATE_ETA)].map((m) => ({
-    percent: Number(m[1]),
-    done: Number(m[2]) * UNIT[m[3]],
-    total: Number(m[4]) * UNIT[m[5]],
-    rate: Number(m[6]) * UNIT[m[7]],
-    etaSeconds: seconds(m[8]),
-  }));
-}
-
-/** The readings say what an operator can check by hand: time left = bytes left / rate. */
-function expectConsistent(seen: Measured[], diskBytes: number): void {
-  expect(seen.length).toBeGreaterThan(0);
-  for (const r of seen) {
-    expect(r.total).toBeGreaterThan(diskBytes * 0.95);
-    expect(r.total).toBeLessThan(diskBytes * 1.05);
-    expect(r.done).toBeLessThanOrEqual(r.total);
-    const expected = (r.total - r.done) / r.rate;
-    // Rounding of the shown sizes (one decimal, or whole units) and of the seconds.
-    expect(Math.abs(r.etaSeconds - expected)).toBeLessThanOrEqual(Math.max(2, expected * 0.15));
-  }
-  for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
-}
-
-/**
- * A disk whose import (finalize hashes every byte, holes included) takes about `targetSeconds`
- * on this machine: reading a sparse file is measured here, so a fast machine gets a bigger
- * (still sparse, so free) disk and the test sees more than one progress sample everywhere.
- */
-async function diskSizeFor(dir: string, targetSeconds: number): Promise<number> {
-  const probe = path.join(dir, 'speed.raw');
-  await fs.writeFile(probe, '');
-  await fs.truncate(probe, 4 * GiB);
-  const fh = await fs.open(probe, 'r');
-  const buf = Buffer.alloc(4 * MiB);
-  const hash = createHash('sha256');
-  const started = Date.now();
-  let read = 0;
-  try {
-    while (Date.now() - started < 750 && read < 4 * GiB) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, read);
-      hash.update(buf.subarray(0, bytesRead));
-      read += bytesRead;
-    }
-  } finally {
-    await fh.close();
-    await fs.rm(probe);
-  }
-  const perSecond = read / ((Date.now() - started) / 1000);
-  return Math.min(32, Math.max(2, Math.ceil((perSecond * targetSeconds) / GiB))) * GiB;
-}
 
 let s: Scratch;
 let diskBytes: number;
 
 beforeAll(async () => {
-  const probeDir = await fs.mkdtemp(path.join(require('node:os').tmpdir(), 'elm-speed-'));
-  diskBytes = await diskSizeFor(probeDir, 5);
-  await fs.rm(probeDir, { recursive: true, force: true });
+  diskBytes = await sparseDiskSizeFor(5);
   s = await scratch(diskBytes, 'elm-longwork-');
   await baseSetup(s);
 });
