@@ -123,6 +123,10 @@ describe('SIGTERM (or Ctrl-C) while long work shows its progress (point 3)', () 
           // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
           expect(p.output).not.toMatch(/\u001b\[[012]?K|\u001b\[\?25l/); // no line redrawn, no cursor hidden
         }
+        // Left behind: only the one detached worker that took the task over, no child of elm.
+        const left = processesOf(s.home);
+        expect(left.length).toBeLessThanOrEqual(1);
+        for (const pid of left) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8')).toContain('workerMain.js');
         // The work is not lost: the task goes on (a worker took it over) and ends Deployable.
         const done = json(await s.run(['task', 'wait', taskId!, '--json']));
         expect(done).toMatchObject({ id: taskId, state: 'Complete' });
