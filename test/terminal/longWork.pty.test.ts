@@ -139,4 +139,31 @@ describe('SIGTERM (or Ctrl-C) while long work shows its progress (point 3)', () 
       }
     });
   }
+
+  test('SIGTERM to `task wait` on a terminal (the work is a worker\'s): 143 at once, the line cleared, the cursor shown, the worker goes on', async () => {
+    await readyLayer('waited');
+    const started = json(await s.run(['finalize', 'waited', '--settle', '1s', '--json']));
+    const taskId: string = started.task.id;
+    const p = new PtySession(['task', 'wait', taskId], { ELM_HOME: s.home }, { cols: 120 });
+    try {
+      await p.waitFor(/Running \d+% \(/, 60_000);
+      const sentAt = Date.now();
+      process.kill(p.pid, 'SIGTERM');
+      const exit = await p.exit;
+      expect(Date.now() - sentAt).toBeLessThan(3000);
+      expect(exit).toMatchObject({ exitCode: 143 });
+      const raw = p.output;
+      const at = raw.indexOf(`Terminated; task ${taskId} goes on in the background: elm task wait ${taskId}`);
+      expect(at).toBeGreaterThan(0);
+      // eslint-disable-next-line no-control-regex -- the escape sequences are what is checked
+      expect(raw.slice(0, at)).toMatch(/\u001b\[1G\u001b\[0K\u001b\[\?25h(\u001b\[[0-9;]*m)*(error:)?(\u001b\[[0-9;]*m)* ?$/);
+      expect(raw.slice(at)).not.toMatch(SPINNER);
+    } finally {
+      p.kill();
+    }
+    // The worker was never the waiting process's: it goes on, and the version ends Deployable.
+    expect(json(await s.run(['task', 'wait', taskId, '--json']))).toMatchObject({ state: 'Complete' });
+    expect(json(await s.run(['layer', 'show', 'waited', '--json'])).versions[0].state).toBe('Deployable');
+    await waitFor('every process of this home to end', async () => processesOf(s.home).length === 0, 10_000);
+  });
 });
