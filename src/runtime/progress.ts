@@ -104,7 +104,8 @@ async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): P
   const stream = io.stderr as NodeJS.WriteStream;
   if (!stream.isTTY || typeof stream.cursorTo !== 'function' || typeof stream.clearLine !== 'function') return null;
   const { default: ora } = await import('ora');
-  const width = Math.max(10, io.columns - 1);
+  // The terminal's width as it is now: a window made narrower must not wrap the line.
+  const width = () => Math.max(10, (stream.columns || io.columns) - 1);
   const spinner = ora({
     stream,
     isEnabled: true,
@@ -113,13 +114,13 @@ async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): P
     // Our style decides colour (NO_COLOR, --no-color, TERM=dumb, per stream), not ora's chalk.
     color: false,
     spinner: { interval: 100, frames: FRAMES.map((f) => style.cyan(f)) },
-    text: truncate(label, width - 2),
+    text: truncate(label, width() - 2),
   }).start();
   let stopped = false;
   return {
     update: (s) => {
       if (stopped) return;
-      spinner.text = truncate(describe(label, s, meter), width - 2);
+      spinner.text = truncate(describe(label, s, meter), width() - 2);
       spinner.render();
     },
     note: (line) => {

@@ -70,6 +70,30 @@ describe('progress of long work shows bytes done, a rate and a time left (point 
   }
 });
 
+test('a terminal window made narrower while the live line runs: the line keeps to the new width', async () => {
+  await readyLayer('narrowed');
+  const p = new PtySession(FINALIZE('narrowed'), { ELM_HOME: s.home }, { cols: 120 });
+  try {
+    await p.waitFor(/Running \d+% \(/, 60_000);
+    p.resize(50);
+    await new Promise((r) => setTimeout(r, 1500)); // the next state read redraws with the new width
+    const from = p.output.length;
+    expect((await p.exit).exitCode).toBe(0);
+    // Each frame drawn since: one line of at most 49 columns (the spinner, a space, the text).
+    const frames = p.output
+      .slice(from)
+      // eslint-disable-next-line no-control-regex -- ora goes back to column 1 before each frame
+      .split(/\r|\n|\u001b\[1G/)
+      .map(plain)
+      .filter((l) => SPINNER.test(l));
+    expect(frames.length).toBeGreaterThan(0);
+    for (const f of frames) expect(f.length).toBeLessThanOrEqual(49);
+    expect(frames.some((f) => f.endsWith('…'))).toBe(true);
+  } finally {
+    p.kill();
+  }
+});
+
 /** Processes whose command line names this scratch home: elm itself, or a worker it started. */
 function processesOf(home: string): number[] {
   const pids: number[] = [];
