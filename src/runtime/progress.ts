@@ -1,6 +1,7 @@
 import type { IO } from './io';
 import type { Style } from './style';
 import { formatBytes, formatEta } from '../domain/units';
+import { displayWidth, escapeControls } from './text';
 
 /** What a long piece of work has done so far, as the display shows it. */
 export interface ProgressSample {
@@ -54,7 +55,8 @@ export function describeBytes(bytes: { done: number; total: number }, rate: numb
 }
 
 function describe(label: string, s: ProgressSample, meter: RateMeter): string {
-  let text = `${label}: ${s.state} ${s.progress}%`;
+  // The label names a layer: a control character in it is shown escaped, never sent raw.
+  let text = `${escapeControls(label)}: ${s.state} ${s.progress}%`;
   if (s.bytes && s.bytes.total > 0) {
     meter.add(s.bytes.done);
     text += ` (${describeBytes(s.bytes, meter.rate())})`;
@@ -114,7 +116,7 @@ async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): P
     // Our style decides colour (NO_COLOR, --no-color, TERM=dumb, per stream), not ora's chalk.
     color: false,
     spinner: { interval: 100, frames: FRAMES.map((f) => style.cyan(f)) },
-    text: truncate(label, width() - 2),
+    text: truncate(escapeControls(label), width() - 2),
   }).start();
   let stopped = false;
   return {
@@ -138,7 +140,7 @@ async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): P
 }
 
 function liveLine(io: IO, style: Style, label: string, meter: RateMeter): ProgressDisplay {
-  let text = label;
+  let text = escapeControls(label);
   let frame = 0;
   let stopped = false;
   const width = Math.max(10, io.columns - 1);
@@ -168,6 +170,13 @@ function liveLine(io: IO, style: Style, label: string, meter: RateMeter): Progre
   };
 }
 
+/** Cut to `max` terminal columns (a CJK letter takes two), ending with … when cut. */
 function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+  if (displayWidth(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (displayWidth(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
 }
