@@ -166,7 +166,10 @@ async function checkPreconditions(
   if (config.type === 'fileshare') {
     if (integrity && integrity.ready && !shutdownRequested)
       problems.push('the packaging machine has not been shut down: run ShutdownForFinalize.ps1 with -Shutdown on it');
-    if (problems.length === 0) await waitQuiescent(disk.location, settleMs, wait ? (timeoutMs ?? Infinity) : 0, problems);
+    if (problems.length === 0)
+      await waitQuiescent(disk.location, settleMs, wait ? (timeoutMs ?? Infinity) : 0, problems, (seconds) =>
+        ctx.out.info(`Waiting ${seconds}s for the packaging disk to stay unchanged for ${Math.round(settleMs / 1000)}s (--settle) before importing it.`),
+      );
   } else if (integrity?.ready) {
     const connector = await ctx.connector(config);
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
@@ -180,8 +183,9 @@ async function checkPreconditions(
  * The disk must have stopped changing for the settle period: a VM still writing to it would be
  * imported half-written. With --wait this waits (within the timeout); without, it says how long.
  */
-async function waitQuiescent(location: string, settleMs: number, maxWaitMs: number, problems: string[]): Promise<void> {
+async function waitQuiescent(location: string, settleMs: number, maxWaitMs: number, problems: string[], onWait: (seconds: number) => void): Promise<void> {
   const deadline = Date.now() + maxWaitMs;
+  let told = false;
   for (;;) {
     const st = await fs.stat(location);
     const quietFor = Date.now() - st.mtimeMs;
@@ -191,6 +195,9 @@ async function waitQuiescent(location: string, settleMs: number, maxWaitMs: numb
       problems.push(`the packaging disk changed ${Math.round(quietFor / 1000)}s ago; it must be quiescent for ${Math.round(settleMs / 1000)}s (is the machine still running? pass --wait to wait for it)`);
       return;
     }
+    // Said once: seconds of silence before the import starts would look like a hang.
+    if (!told) onWait(Math.ceil(need / 1000));
+    told = true;
     await sleep(Math.min(need + 50, 5000));
   }
 }

@@ -18,12 +18,15 @@ const iso = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
 /** Why the report is stale, naming both times and machines; null when it is fresh. */
 export function staleReportReason(report: IntegrityReport, want: FreshnessExpectation): string | null {
   const made = iso(want.diskMadeAt);
+  // The probe writes its times in whole seconds: a report taken in the second the disk was made
+  // (a quick demo, a machine that reports at once) is after it, not before.
+  const madeSecond = Math.floor(want.diskMadeAt.getTime() / 1000) * 1000;
   const taken = Date.parse(report.at);
-  if (taken < want.diskMadeAt.getTime()) {
+  if (taken < madeSecond) {
     return `it was taken on ${report.machine} at ${report.at}, before the packaging disk was made at ${made}${expected(want)}`;
   }
   const boot = typeof report.details.lastBootTime === 'string' ? Date.parse(report.details.lastBootTime) : NaN;
-  if (!Number.isNaN(boot) && boot < want.diskMadeAt.getTime()) {
+  if (!Number.isNaN(boot) && boot < madeSecond) {
     return `${report.machine} last booted at ${String(report.details.lastBootTime)}, before the packaging disk was made at ${made}, so it did not run from that disk (report taken at ${report.at})${expected(want)}`;
   }
   const name = want.computerName?.trim();

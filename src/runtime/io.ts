@@ -15,7 +15,8 @@ export interface IO {
   colorErr: boolean;
   /**
    * stderr is a terminal that can redraw a line (a spinner, a progress line): a TTY that reports a
-   * width and is not TERM=dumb. `script -qc` reports width 0; there, progress is plain lines.
+   * width and is not TERM=dumb, outside CI (a CI log keeps every frame). `script -qc` reports
+   * width 0; there, progress is plain lines.
    */
   liveErr: boolean;
   /** Columns to wrap long lines to (80 when the terminal does not say). */
@@ -68,7 +69,7 @@ export function detectIO(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.en
     stderrIsTTY,
     colorOut: color && stdoutIsTTY,
     colorErr: color && stderrIsTTY,
-    liveErr: stderrIsTTY && width > 0 && env.TERM !== 'dumb',
+    liveErr: stderrIsTTY && width > 0 && env.TERM !== 'dumb' && !isCI(env),
     columns: width || outWidth || 80,
     canPrompt: stdinIsTTY && stdoutIsTTY && !isCI(env) && flags.input !== false && !flags.json,
     json: Boolean(flags.json),

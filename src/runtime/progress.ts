@@ -1,6 +1,7 @@
 import type { IO } from './io';
 import type { Style } from './style';
 import { formatBytes, formatEta } from '../domain/units';
+import { displayWidth, escapeControls } from './text';
 
 /** What a long piece of work has done so far, as the display shows it. */
 export interface ProgressSample {
@@ -54,7 +55,8 @@ export function describeBytes(bytes: { done: number; total: number }, rate: numb
 }
 
 function describe(label: string, s: ProgressSample, meter: RateMeter): string {
-  let text = `${label}: ${s.state} ${s.progress}%`;
+  // The label names a layer: a control character in it is shown escaped, never sent raw.
+  let text = `${escapeControls(label)}: ${s.state} ${s.progress}%`;
   if (s.bytes && s.bytes.total > 0) {
     meter.add(s.bytes.done);
     text += ` (${describeBytes(s.bytes, meter.rate())})`;
@@ -65,14 +67,15 @@ function describe(label: string, s: ProgressSample, meter: RateMeter): string {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /**
- * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb);
- * plain lines otherwise, one per change worth reading (every 10%, or a new minute of bytes).
- * The spinner's timer never keeps the process alive, so the work never depends on it.
+ * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb):
+ * ora there, loaded only then; plain lines otherwise, one per change worth reading (every 10%, or
+ * a new minute of bytes). A terminal of width 0 never reaches ora (it looped forever there), and
+ * the work never depends on the spinner: stop() is called whatever happens to the wait.
  */
-export function progressDisplay(io: IO, style: Style, label: string): ProgressDisplay {
+export async function progressDisplay(io: IO, style: Style, label: string): Promise<ProgressDisplay> {
   const meter = new RateMeter();
   if (io.json && !io.stderrIsTTY) return { update: () => undefined, note: () => undefined, stop: () => undefined };
-  if (io.liveErr) return liveLine(io, style, label, meter);
+  if (io.liveErr) return (await oraLine(io, style, label, meter)) ?? liveLine(io, style, label, meter);
   let lastKey = '';
   let lastAt = 0;
   return {
@@ -93,8 +96,51 @@ export function progressDisplay(io: IO, style: Style, label: string): ProgressDi
   };
 }
 
+/**
+ * ora on a real terminal stream (it moves the cursor with the stream's own methods; a stream
+ * that only claims to be a terminal gets liveLine). The cursor is hidden while it spins and shown
+ * again by stop(), or by ora's exit hook when the process ends first. Keys typed meanwhile are
+ * not swallowed (discardStdin would put stdin in raw mode under the wait's own Ctrl-C handling).
+ */
+async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): Promise<ProgressDisplay | null> {
+  const stream = io.stderr as NodeJS.WriteStream;
+  if (!stream.isTTY || typeof stream.cursorTo !== 'function' || typeof stream.clearLine !== 'function') return null;
+  const { default: ora } = await import('ora');
+  // The terminal's width as it is now: a window made narrower must not wrap the line.
+  const width = () => Math.max(10, (stream.columns || io.columns) - 1);
+  const spinner = ora({
+    stream,
+    isEnabled: true,
+    discardStdin: false,
+    hideCursor: true,
+    // Our style decides colour (NO_COLOR, --no-color, TERM=dumb, per stream), not ora's chalk.
+    color: false,
+    spinner: { interval: 100, frames: FRAMES.map((f) => style.cyan(f)) },
+    text: truncate(escapeControls(label), width() - 2),
+  }).start();
+  let stopped = false;
+  return {
+    update: (s) => {
+      if (stopped) return;
+      spinner.text = truncate(describe(label, s, meter), width() - 2);
+      spinner.render();
+    },
+    note: (line) => {
+      if (stopped) return void stream.write(`${line}\n`);
+      spinner.clear();
+      stream.write(`${line}\n`);
+      spinner.render();
+    },
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      spinner.stop();
+    },
+  };
+}
+
 function liveLine(io: IO, style: Style, label: string, meter: RateMeter): ProgressDisplay {
-  let text = label;
+  let text = escapeControls(label);
   let frame = 0;
   let stopped = false;
   const width = Math.max(10, io.columns - 1);
@@ -124,6 +170,13 @@ function liveLine(io: IO, style: Style, label: string, meter: RateMeter): Progre
   };
 }
 
+/** Cut to `max` terminal columns (a CJK letter takes two), ending with … when cut. */
 function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+  if (displayWidth(s) <= max) return s;
+  let out = '';
+  for (const ch of s) {
+    if (displayWidth(out + ch) > max - 1) break;
+    out += ch;
+  }
+  return `${out}…`;
 }

@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs';
 import type { Context } from '../runtime/context';
-import { CancelledError, TimeoutError } from '../domain/errors';
+import { CancelledError, ElmError, ExitCode, TimeoutError } from '../domain/errors';
 import { formatDuration } from '../domain/duration';
 import type { Task } from '../domain/state';
 import { progressDisplay } from '../runtime/progress';
@@ -36,7 +36,14 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
   const store = await ctx.store();
   const started = Date.now();
   const deadline = opts.timeoutMs !== undefined ? started + opts.timeoutMs : Infinity;
-  const display = progressDisplay(ctx.io, ctx.out.messageStyle, opts.label);
+  const display = await progressDisplay(ctx.io, ctx.out.messageStyle, opts.label);
+  // SIGTERM while only waiting (the work is a worker's) stops the wait like Ctrl-C, so the live
+  // line is cleared and the task's fate said; exit 143. A run here has its own handler
+  // (runWhileWaiting: `task cancel` signals this process).
+  const term = new AbortController();
+  const onTerm = () => term.abort();
+  if (!opts.runningHere) process.on('SIGTERM', onTerm);
+  const stop = AbortSignal.any([ctx.signal, term.signal]);
   let wake: (() => void) | null = null;
   let watcher: FSWatcher | null = null;
   try {
@@ -80,6 +87,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
           `Timed out after ${formatDuration(Date.now() - started)} waiting for task ${taskId} (${task.state}, ${task.progress}%); it goes on in the background: elm task wait ${taskId}`,
         );
       }
+      if (term.signal.aborted) throw new ElmError(`Terminated; task ${taskId} goes on in the background: elm task wait ${taskId}`, ExitCode.terminated);
       if (ctx.signal.aborted) throw new CancelledError(`Stopped waiting; task ${taskId} goes on in the background: elm task wait ${taskId}`);
       if (runningBeforeRead && !here.running) continue; // the run here just ended: read its outcome now
       await new Promise<void>((resolve) => {
@@ -87,7 +95,7 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
         // them up (MaxListenersExceededWarning on stderr after ten rounds).
         const done = () => {
           clearTimeout(timer);
-          ctx.signal.removeEventListener('abort', done);
+          stop.removeEventListener('abort', done);
           resolve();
         };
         const timer = setTimeout(done, Math.min(delay, Math.max(0, deadline - Date.now())));
@@ -97,13 +105,14 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
           // Let the writer finish its rename before reading.
           setTimeout(done, 20);
         };
-        ctx.signal.addEventListener('abort', done, { once: true });
+        stop.addEventListener('abort', done, { once: true });
       });
       wake = null;
       wakeNow = null;
       delay = Math.min(Math.round(delay * 1.5), 1000);
     }
   } finally {
+    process.off('SIGTERM', onTerm);
     watcher?.close();
     display.stop();
     if (ctx.env.ELM_WAIT_STATS) {

@@ -43,7 +43,16 @@ describe('writePackagingDisk', () => {
   test('vhd: a fixed VHD of a whole number of MiB plus the footer, the layer bytes in place', async () => {
     const dest = join(dir, 'pack.vhd');
     const fractions: number[] = [];
-    const result = await writePackagingDisk({ source: source(), dest, format: 'vhd', onProgress: (f) => fractions.push(f) });
+    const bytes: ({ done: number; total: number } | undefined)[] = [];
+    const result = await writePackagingDisk({
+      source: source(),
+      dest,
+      format: 'vhd',
+      onProgress: (f, b) => {
+        fractions.push(f);
+        bytes.push(b);
+      },
+    });
 
     expect(result).toEqual({ location: dest, sizeBytes: 25 * MiB + 512, format: 'vhd' });
     expect(statSync(dest).size).toBe(25 * MiB + 512);
@@ -52,6 +61,9 @@ describe('writePackagingDisk', () => {
     const footer = parseVhdFooter(readAt(dest, 25 * MiB, 512));
     expect(footer).toMatchObject({ diskType: 2, currentSize: 25 * MiB, creatorApp: 'win ' });
     expect(fractions[fractions.length - 1]).toBe(1);
+    // Every report names the bytes written of the disk's size (what --wait turns into a rate and time left).
+    expect(bytes.every((b) => b !== undefined && b.total === 25 * MiB && b.done <= b.total)).toBe(true);
+    expect(bytes[bytes.length - 1]).toEqual({ done: 25 * MiB, total: 25 * MiB });
     expect(readdirSync(dir).filter((f) => f.includes('partial'))).toEqual([]);
   });
 

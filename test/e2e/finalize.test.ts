@@ -90,8 +90,11 @@ describe('finalize preconditions', () => {
     const now = new Date();
     await fs.utimes(disk, now, now); // "the machine just stopped writing"
     const started = Date.now();
-    const doc = json(await s.run(['finalize', 'app', '--wait', '--settle', '2s', '--json']));
+    const r = await s.run(['finalize', 'app', '--wait', '--settle', '2s', '--json']);
+    const doc = json(r);
     expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+    // The wait is said, once, so seconds of silence do not look like a hang.
+    expect(r.stderr.match(/Waiting [12]s for the packaging disk to stay unchanged for 2s \(--settle\) before importing it\./g)).toHaveLength(1);
     expect(doc).toMatchObject({ task: { id: expect.any(String), state: 'Complete' }, version: { name: '1', state: 'Deployable' } });
     // A Deployable version cannot be finalized again.
     await expectRefused(s, ['finalize', 'app', '--version', '1'], /is Deployable; only a version in Editing or Finalizable can be finalized/, { code: 3 });

@@ -27,6 +27,12 @@ describe('staleReportReason', () => {
     );
   });
 
+  it('accepts a report taken in the second the disk was made (the probe writes whole seconds)', () => {
+    const madeMidSecond = new Date('2026-11-29T12:00:00.700Z');
+    expect(staleReportReason(report({ at: '2026-11-29T12:00:00Z' }), { diskMadeAt: madeMidSecond })).toBeNull();
+    expect(staleReportReason(report({ at: '2026-11-29T11:59:59Z' }), { diskMadeAt: madeMidSecond })).toMatch(/^it was taken on PKG-01 at 2026-11-29T11:59:59Z, before/);
+  });
+
   it('refuses a report of a machine that last booted before the disk was made', () => {
     expect(staleReportReason(report({}, { lastBootTime: '2026-11-29T11:00:00Z' }), { diskMadeAt: made })).toMatch(
       /^PKG-01 last booted at 2026-11-29T11:00:00Z, before the packaging disk was made at 2026-11-29T12:00:00Z, so it did not run from that disk/,

@@ -67,6 +67,11 @@ export class PtySession {
     return this.pty.pid;
   }
 
+  /** The window resized, as a terminal emulator does it (the process gets SIGWINCH). */
+  resize(cols: number, rows = 40): void {
+    this.pty.resize(cols, rows);
+  }
+
   write(keys: string): void {
     this.pty.write(keys);
   }

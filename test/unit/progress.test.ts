@@ -3,6 +3,7 @@ import type { IO } from '../../src/runtime/io';
 import { describeBytes, progressDisplay, RateMeter } from '../../src/runtime/progress';
 import { plainStyle } from '../../src/runtime/style';
 import { formatBytes, formatEta } from '../../src/domain/units';
+import { displayWidth } from '../../src/runtime/text';
 
 function fakeIO(live: boolean): { io: IO; text: () => string } {
   const err = new PassThrough();
@@ -45,7 +46,7 @@ describe('progress of long work (issue 12 point 4)', () => {
 
   test('plain lines (no terminal, width 0, TERM=dumb) show bytes done, rate and time left', async () => {
     const { io, text } = fakeIO(false);
-    const d = progressDisplay(io, plainStyle, 'Importing');
+    const d = await progressDisplay(io, plainStyle, 'Importing');
     const GiB = 2 ** 30;
     d.update({ state: 'Running', progress: 0, bytes: { done: 0, total: 10 * GiB } });
     await new Promise((r) => setTimeout(r, 300));
@@ -57,12 +58,35 @@ describe('progress of long work (issue 12 point 4)', () => {
     expect(text()).not.toContain('\r');
   });
 
-  test('on a terminal the same facts are on the live line, redrawn in place', () => {
+  test('on a terminal the same facts are on the live line, redrawn in place', async () => {
     const { io, text } = fakeIO(true);
-    const d = progressDisplay(io, plainStyle, 'Uploading');
+    const d = await progressDisplay(io, plainStyle, 'Uploading');
     d.update({ state: 'Running', progress: 40, bytes: { done: 4 * 2 ** 30, total: 10 * 2 ** 30 } });
     d.stop();
     expect(text()).toContain('\r\u001b[2K');
     expect(text()).toMatch(/Uploading: Running 40% \(4\.0 GiB of 10 GiB/);
+  });
+
+  test('the live line keeps to the terminal by display width (CJK takes two columns) and escapes control characters', async () => {
+    const { io, text } = fakeIO(true);
+    io.columns = 30;
+    const d = await progressDisplay(io, plainStyle, 'Finalizing "\u001b[31m層レイヤー" 1');
+    d.update({ state: 'Running', progress: 40, bytes: { done: 4 * 2 ** 30, total: 10 * 2 ** 30 } });
+    d.stop();
+    const frames = text()
+      .split('\r\u001b[2K')
+      .filter((f) => f.length > 0);
+    expect(frames.length).toBeGreaterThan(0);
+    for (const f of frames) expect(displayWidth(f)).toBeLessThanOrEqual(29);
+    expect(text()).toContain('Finalizing "\\x1b[31m層');
+    expect(text()).not.toContain('\u001b[31m');
+    expect(frames.some((f) => f.endsWith('…'))).toBe(true);
+  });
+
+  test('plain lines escape control characters in the label too', async () => {
+    const { io, text } = fakeIO(false);
+    const d = await progressDisplay(io, plainStyle, 'Task "a\u0007b"');
+    d.update({ state: 'Running', progress: 0 });
+    expect(text()).toBe('Task "a\\x07b": Running 0%\n');
   });
 });

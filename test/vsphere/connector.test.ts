@@ -101,11 +101,17 @@ describe('vsphere connector against the vCenter fake', () => {
     const req = { layer, taskId: '4', osDisk: { location: osDisk, format: 'raw' as const, sizeBytes: 8 * MiB }, diskName: 'pvsplat', format: 'vmdk' as const };
     expect(c.packagingDiskLocation(req)).toBe('[ds1] elm-pvsplat.vmdk');
     const seen: string[] = [];
-    disk = await c.createPackagingDisk({ ...req, signal: new AbortController().signal }, (_f, m) => m && seen.push(m));
+    const uploadBytes: { done: number; total: number }[] = [];
+    disk = await c.createPackagingDisk({ ...req, signal: new AbortController().signal }, (f, m, bytes) => {
+      if (m) seen.push(m);
+      if (bytes && f > 0.2) uploadBytes.push(bytes); // the upload's share: --wait shows its rate and time left
+    });
     expect(disk).toMatchObject({ location: '[ds1] elm-pvsplat.vmdk', format: 'vmdk', sizeBytes: 8 * MiB });
     expect(disk.description).toContain('[ds1] elm-pvsplat.vmdk');
     expect(disk.description).toContain(' Next:');
     expect(seen.some((m) => /retrying the upload/.test(m))).toBe(true);
+    expect(uploadBytes.length).toBeGreaterThan(0);
+    expect(uploadBytes.every((b) => b.total === 8 * MiB && b.done <= b.total)).toBe(true);
     const files = fake.datastoreFiles().filter((f) => f.path.startsWith('elm-'));
     expect(files.map((f) => [f.path, f.size])).toEqual([
       ['elm-pvsplat-flat.vmdk', 8 * MiB],

@@ -40,7 +40,7 @@ const SECTIONS: { title: string; entries: Entry[] }[] = [
     entries: [
       { name: ['NO_COLOR'], lines: ['any non-empty value: no colours (like --no-color)'] },
       { name: ['TERM'], lines: ['TERM=dumb: no colours, no spinner, plain progress lines'] },
-      { name: ['CI'], lines: ['set (not "false" or "0"): never prompt (like --no-input)'] },
+      { name: ['CI'], lines: ['set (not "false" or "0"): never prompt (like --no-input), no', 'spinner (plain progress lines)'] },
     ],
   },
   {
