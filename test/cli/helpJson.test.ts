@@ -127,3 +127,9 @@ test.each([
   if (args.includes('--json')) expect(JSON.parse(r.stdout)).toEqual({ error: { message, exitCode: 2, details: [] } });
   else expect(r.stdout).toBe('');
 });
+
+test('elm --version --json: {"version"}, one document, exit 0; plain --version stays the bare number', async () => {
+  const { version } = require('../../package.json') as { version: string };
+  for (const args of [['--version', '--json'], ['--json', '--version']]) expect(helpDoc(await elm(args))).toEqual({ version });
+  expect((await elm(['--version'])).stdout).toBe(`${version}\n`);
+});
