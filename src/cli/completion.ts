@@ -70,8 +70,10 @@ Register-ArgumentCompleter -Native -CommandName elm -ScriptBlock {
   param($wordToComplete, $commandAst, $cursorPosition)
   $words = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -le $cursorPosition } | ForEach-Object { $_.ToString() })
   if ($wordToComplete -eq '') { $words += '""' }
+  # A name with a space or a character PowerShell reads (Citrix VDA) is inserted quoted.
   elm __complete -- @words 2>$null | ForEach-Object {
-    [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
+    $text = if ($_ -match '[\\s''"\`$;,(){}|&<>]') { "'" + ($_ -replace "'", "''") + "'" } else { $_ }
+    [System.Management.Automation.CompletionResult]::new($text, $_, 'ParameterValue', $_)
   }
 }
 `;

@@ -43,7 +43,8 @@ const VERSION: string = require('../../package.json').version;
 export function buildProgram(argv: string[] = process.argv): Command {
   const program = new Command('elm')
     .description('Citrix App Layering Platform Layers from the command line: create, package, verify, finalize.')
-    .version(VERSION, '--version', 'print the elm version')
+    // `elm --version --json` is a document too: {"version": "…"}.
+    .version(argv.includes('--json') ? `${JSON.stringify({ version: VERSION }, null, process.stdout.isTTY ? 2 : undefined)}` : VERSION, '--version', 'print the elm version')
     .enablePositionalOptions()
     .showSuggestionAfterError()
     .exitOverride()

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { elm, ROOT, type CliResult } from '../support/cli';
+import { plain, PtySession } from '../support/pty';
 
 jest.setTimeout(120_000);
 
@@ -126,4 +127,22 @@ test.each([
   expect(r.stderr).toBe(`error: ${message}\n`);
   if (args.includes('--json')) expect(JSON.parse(r.stdout)).toEqual({ error: { message, exitCode: 2, details: [] } });
   else expect(r.stdout).toBe('');
+});
+
+test('elm --version --json: {"version"}, one document, exit 0; plain --version stays the bare number', async () => {
+  const { version } = require('../../package.json') as { version: string };
+  for (const args of [['--version', '--json'], ['--json', '--version']]) expect(helpDoc(await elm(args))).toEqual({ version });
+  expect((await elm(['--version'])).stdout).toBe(`${version}\n`);
+});
+
+test('on a terminal the help document is indented, as every --json document there, and still parses', async () => {
+  const t = new PtySession(['layer', 'create', '--help', '--json'], {});
+  try {
+    expect((await t.exit).exitCode).toBe(0);
+    const text = plain(t.output).replace(/\r/g, '');
+    expect(text).toMatch(/^\{\n {2}"command": "elm layer create",\n/);
+    expect(JSON.parse(text).command).toBe('elm layer create');
+  } finally {
+    t.kill();
+  }
 });

@@ -131,6 +131,19 @@ describe('bash', () => {
   });
 });
 
+describe('powershell', () => {
+  const pwsh = ['pwsh', '/root/.dotnet/tools/pwsh'].find((p) => spawnSync(p, ['-v']).status === 0);
+  (pwsh ? test : test.skip)('TabExpansion2: names from the state, quoted when they hold a space', async () => {
+    const script = path.join(s.dir, 'elm.ps1');
+    await fs.writeFile(script, (await elm(['completion', 'powershell'])).stdout);
+    const lines = ['elm layer show Ci', "elm layer show 'Ci", 'elm layer create --os-layer win@', 'elm task show '];
+    const command = [`. '${script}'`, ...lines.map((l) => `'<>'; (TabExpansion2 '${l.replace(/'/g, "''")}' ${l.length}).CompletionMatches | ForEach-Object { $_.CompletionText }`)].join('; ');
+    const r = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-Command', command], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const answers = r.stdout.split('<>').slice(1).map((a) => a.split('\n').map((l) => l.trim()).filter(Boolean));
+    expect(answers).toEqual([["'Citrix VDA'"], ["'Citrix VDA'"], ['win@1', 'win@2'], [taskId]]);
+  });
+});
+
 describe('names from the state', () => {
   const ask = (words: string[], opts: { home?: string; env?: NodeJS.ProcessEnv } = {}) => elm(['__complete', '--', 'elm', ...words], opts);
 
