@@ -209,8 +209,7 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
       const stop = await stopOutcome(def, taskId, deps, current.cancelRequested);
       if (stop) return stop;
       return failTask(def, taskId, step, e as Error, deps);
-    }
-    finally {
+    } finally {
       stepSignal.stop();
     }
     const progress = Math.round((weights.slice(0, index + 1).reduce((a, b) => a + b, 0) / total) * 100);
