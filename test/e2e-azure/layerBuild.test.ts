@@ -313,7 +313,7 @@ test('elm task cancel in the middle of a build step: the wait on the machine end
   expect(cloud.fake.managedRunCommandNames().filter((n) => n.startsWith('pkg-c1/'))).toHaveLength(1);
 
   const t0 = Date.now();
-  const r = await e.run(['task', 'cancel', doc.task.id, '--json']);
+  const r = await e.run(['task', 'cancel', doc.task.id, '--yes', '--json']);
   expectCode(r, 0);
   expect(Date.now() - t0).toBeLessThan(30_000); // not the hour the step would take
   const t = JSON.parse(r.stdout);
@@ -347,7 +347,7 @@ test('elm task cancel of a build run with --keep-machine-on-failure: the machine
   const f = await spec('cancelkept', 'pkg-c2', ['  - name: installer', '    inline: "Start-Sleep 3600"'].join('\n'));
   const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json', '--keep-machine-on-failure'], { env: SECRET_ENV })).stdout);
   await whenStepRuns('pkg-c2', 'installer');
-  const r = await e.run(['task', 'cancel', doc.task.id, '--json']);
+  const r = await e.run(['task', 'cancel', doc.task.id, '--yes', '--json']);
   expectCode(r, 0);
   const t = JSON.parse(r.stdout);
   expect(t.state).toBe('Canceled');
@@ -369,7 +369,7 @@ test('elm task cancel while the build verifies (the probe, a Run Command action 
     await new Promise((res) => setTimeout(res, 50));
   }
   const t0 = Date.now();
-  const r = await e.run(['task', 'cancel', doc.task.id, '--json']);
+  const r = await e.run(['task', 'cancel', doc.task.id, '--yes', '--json']);
   expectCode(r, 0);
   expect(Date.now() - t0).toBeLessThan(30_000);
   expect(JSON.parse(r.stdout)).toMatchObject({ state: 'Canceled', description: expect.stringMatching(/pkg-c4 .* were deleted/) });
@@ -389,7 +389,7 @@ test('elm task cancel while the machine is being deployed: the ARM deployment is
       if (Date.now() > deadline) throw new Error('the deployment never started');
       await new Promise((res) => setTimeout(res, 20));
     }
-    const cancelling = e.run(['task', 'cancel', doc.task.id, '--json']);
+    const cancelling = e.run(['task', 'cancel', doc.task.id, '--yes', '--json']);
     cloud.fake.configureLro({ polls: 1 }); // the deployment in flight keeps its pace; the clean-up goes fast
     const r = await cancelling;
     expectCode(r, 0);
@@ -412,7 +412,7 @@ test('elm task cancel from another machine (shared state; the worker gets no sig
   const doc = JSON.parse((await e.run(['layer', 'build', '-f', f, '--json'], { env: SECRET_ENV })).stdout);
   await whenStepRuns('pkg-c3', 'installer');
   const t0 = Date.now();
-  const r = await e.run(['task', 'cancel', doc.task.id], { env: { ELM_HOSTNAME: 'another-ci-runner' } });
+  const r = await e.run(['task', 'cancel', doc.task.id, '--yes'], { env: { ELM_HOSTNAME: 'another-ci-runner' } });
   expectCode(r, 0);
   expect(r.stdout + r.stderr).toMatch(/runs in process \d+ on .*; it sees the cancel within seconds/);
   expect(r.stdout + r.stderr).toMatch(/Canceled\. Canceled by the operator\. The packaging machine pkg-c3 .* were deleted/);
