@@ -6,9 +6,9 @@ import { ExitCode, NotReadyError, UsageError } from '../domain/errors';
 import type { Connector, MachineRef } from '../connectors/connector';
 import type { IntegrityResult } from '../domain/state';
 import type { IntegrityReport } from '../integrity/report';
-import { integrityContext } from './shared/integrityContext';
+import { integrityContext } from '../integrity/versionContext';
 import { findConnector, resolveLayer, resolveVersion } from './shared/lookup';
-import { staleReportError } from './shared/reportFreshness';
+import { staleReportError } from '../integrity/versionFreshness';
 import { readyDisk } from './shared/versionDisk';
 import { shellQuote } from '../domain/shellQuote';
 

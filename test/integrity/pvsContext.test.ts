@@ -1,8 +1,8 @@
 /**
- * The PVS context verify evaluates a report with (src/commands/shared/integrityContext.ts): from
+ * The PVS context verify evaluates a report with (src/integrity/versionContext.ts): from
  * the version's recipes, its platform types and the OS layer version it is bound to.
  */
-import { integrityContext } from '../../src/commands/shared/integrityContext';
+import { integrityContext } from '../../src/integrity/versionContext';
 import { STATE_SCHEMA_VERSION, type ConnectorConfig, type LayerVersion, type State } from '../../src/domain/state';
 import { evaluateReport } from '../../src/integrity/evaluate';
 import type { IntegrityReport } from '../../src/integrity/report';

@@ -5,7 +5,7 @@ import { withVersionHints } from '../../domain/nextStepHints';
 import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
 import { readyDisk } from '../shared/versionDisk';
 import { probeArguments } from '../../integrity/probeArguments';
-import { integrityContext } from '../shared/integrityContext';
+import { integrityContext } from '../../integrity/versionContext';
 
 export interface MachineFlags {
   version?: string;
