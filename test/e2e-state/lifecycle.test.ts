@@ -36,7 +36,7 @@ test('create → deploy-link → verify (blockers, then clean) → finalize --wa
 
   const link = await run(['machine', 'deploy-link', 'azplat']);
   expectOk(link);
-  expect(link.stdout).toContain(`-ReportPath ${s.share}\\azplat.integrity.json -Shutdown`);
+  expect(link.stdout).toContain(`-ReportPath ${s.share}/azplat.integrity.json -Shutdown`);
 
   await writeShareReport(disk, await fs.readFile(path.join(REPORTS, 'blockers-all.json')));
   const blocked = await run(['verify', 'azplat']);

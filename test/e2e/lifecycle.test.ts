@@ -45,10 +45,14 @@ test('create → deploy-link → verify (blockers, then clean) → finalize --wa
   expect(disk).toBe(path.join(s.share, 'azplat.vhd'));
 
   // 2. machine deploy-link: the steps, ending with the exact probe command.
-  const probeCommand = `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${s.share}\\azplat.integrity.json -Shutdown`;
+  // A share given as this computer's (POSIX) path joins with '/' and the steps say how to give the
+  // machine's own path (--machine-path): never a mixed '/home/…/share\\name' path.
+  const probeCommand = `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${s.share}/azplat.integrity.json -Shutdown`;
   const link = await s.run(['machine', 'deploy-link', 'azplat']);
   expectOk(link);
   expect(link.stdout).toContain(probeCommand);
+  expect(link.stdout).toContain(`(${s.share} is this computer's path: if the machine reaches the share by another one`);
+  expect(link.stdout).not.toMatch(/\/[^\s]*\\azplat/);
   expect(link.stdout).toContain(disk);
   expect(link.stdout).toMatch(/vhd/);
   const linkJson = json(await s.run(['machine', 'deploy-link', 'azplat', '--json']));
@@ -130,7 +134,8 @@ test('deploy-link with --machine-path: the probe command names the share as the 
     expectOk(await t.run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--disk-format', 'vhdx', '--wait']));
     const doc = json(await t.run(['machine', 'deploy-link', 'app', '--machine-name', 'PKG-APP', '--json']));
     expect(doc.link).toContain('powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath \\\\files\\elm\\app.integrity.json -Shutdown');
-    expect(doc.parameters).toMatchObject({ machineName: 'PKG-APP', format: 'vhdx', reportPath: path.join(t.share, 'app.integrity.json') });
+    expect(doc.parameters).toMatchObject({ machineName: 'PKG-APP', format: 'vhdx', reportPath: path.join(t.share, 'app.integrity.json'), machineReportPath: '\\\\files\\elm\\app.integrity.json' });
+    expect(doc.link).not.toContain("is this computer's path");
     await expectRefused(t, ['machine', 'deploy-link', 'app', '--link-expiry', 'soon'], /--link-expiry "soon" is not a duration/);
     await expectRefused(t, ['machine', 'deploy-link', 'nope'], /No layer named "nope"/);
   } finally {

@@ -4,11 +4,22 @@ import { shareReportPath } from './shareReport';
 import { shellQuote } from '../../domain/shellQuote';
 import { formatBytes } from '../../domain/units';
 
+/** A PowerShell argument: bare when it is plain, else in single quotes. */
+const psArgument = (a: string) => (/^[\w.:\\/-]+$/.test(a) ? a : `'${a.replace(/'/g, "''")}'`);
+
+/** A Windows share (UNC or drive path) joins with `\`; a POSIX one with `/` (never the two mixed in one path). */
+const isWindowsPath = (p: string) => /^[A-Za-z]:|^\\\\|\\/.test(p);
+
+/** The report's path as the machine sees the share. */
+export function machineReportPath(machineShare: string, diskLocation: string): string {
+  const reportName = path.basename(shareReportPath(diskLocation));
+  return `${machineShare}${isWindowsPath(machineShare) ? '\\' : '/'}${reportName}`;
+}
+
 /** The probe command the operator runs on the packaging machine, with the report path as the machine sees the share. */
 export function probeCommand(machineShare: string, diskLocation: string, extra: string[] = []): string {
-  const reportName = path.basename(shareReportPath(diskLocation));
-  const more = extra.map((a) => (/^[\w.-]+$/.test(a) ? ` ${a}` : ` '${a.replace(/'/g, "''")}'`)).join('');
-  return `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${machineShare}\\${reportName} -Shutdown${more}`;
+  const more = extra.map((a) => ` ${psArgument(a)}`).join('');
+  return `powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath ${psArgument(machineReportPath(machineShare, diskLocation))} -Shutdown${more}`;
 }
 
 /**
@@ -27,6 +38,9 @@ export function deployInstructions(share: string, req: DeployLinkRequest, machin
     '3. Install the platform software (hypervisor tools, provisioning target device, broker agent) and restart by hand whenever an installer asks: the machine does not restart on its own.',
     '4. Copy the probe to the machine (elm verify --print-probe > ShutdownForFinalize.ps1), then run it as Administrator:',
     `   ${command}`,
+    ...(machinePath || isWindowsPath(share)
+      ? []
+      : [`   (${share} is this computer's path: if the machine reaches the share by another one, e.g. \\\\server\\share, give that to the connector with --machine-path, or use this command with the machine's path.)`]),
     '   It lists anything that blocks finalize (pending reboot, MSI install, NGen); when nothing blocks it writes the report beside the disk and shuts the machine down.',
     `5. Check and finalize: elm verify ${shellQuote(req.layer.name)} then elm finalize ${shellQuote(req.layer.name)} --wait`,
   ];
@@ -38,7 +52,7 @@ export function deployInstructions(share: string, req: DeployLinkRequest, machin
       format: disk.format,
       sizeBytes: disk.sizeBytes,
       reportPath: shareReportPath(disk.location),
-      machineReportPath: `${machineShare}\\${path.basename(shareReportPath(disk.location))}`,
+      machineReportPath: machineReportPath(machineShare, disk.location),
       probeCommand: command,
     },
   };
