@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../domain/errors';
 import type { State } from '../domain/state';
@@ -43,7 +43,9 @@ export class FileStateStore implements StateStore {
   private async load(): Promise<{ state: State; existed: boolean }> {
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(this.location);
+      // Read at once (a local file): the first fs.promises call costs a read-only command's
+      // start-up more than the read.
+      bytes = readFileSync(this.location);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), existed: false };
       throw e;
@@ -52,7 +54,7 @@ export class FileStateStore implements StateStore {
   }
 
   private async parse(bytes: Buffer): Promise<State> {
-    const written = await fs.readFile(this.digestPath, 'utf8').catch(() => null);
+    const written = readOrNull(this.digestPath);
     if (written !== null && written === digest(bytes)) {
       const doc = JSON.parse(bytes.toString('utf8')) as State;
       if (doc.schemaVersion === STATE_SCHEMA_VERSION) return doc;
@@ -120,6 +122,14 @@ export class FileStateStore implements StateStore {
       await fs.rm(tmp, { force: true });
       throw e;
     }
+  }
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
   }
 }
 
