@@ -84,10 +84,14 @@ function load(rel) {
   return mod.exports;
 }
 
-/** False when a bundled module was rebuilt after this file (a bare tsc): then dist/ is used as it is. */
+/** False when a bundled module was rebuilt after this file (a bare tsc) or is gone: then dist/ is used as it is. */
 function fresh() {
-  const built = fs.statSync(__filename).mtimeMs;
-  return Object.keys(MODULES).every((rel) => fs.statSync(path.join(__dirname, rel)).mtimeMs <= built);
+  try {
+    const built = fs.statSync(__filename).mtimeMs;
+    return Object.keys(MODULES).every((rel) => fs.statSync(path.join(__dirname, rel)).mtimeMs <= built);
+  } catch {
+    return false;
+  }
 }
 
 module.exports = { load, fresh };

@@ -126,6 +126,21 @@ describe('the fast path prints what commander prints', () => {
     expect(loaded(['layer', 'list'])).not.toMatch(/node_modules\/commander/);
     expect(loaded(['task', 'list', '--bogus'])).toMatch(/node_modules\/commander/);
   });
+
+  test('a module rebuilt after the bundle (a bare tsc) is run from dist/, not from the stale bundle', async () => {
+    const module = path.join(ROOT, 'dist', 'runtime', 'text.js');
+    const { atime, mtime } = await fs.stat(module);
+    const later = new Date(Date.now() + 60_000);
+    await fs.utimes(module, later, later);
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'layer', 'list'], { env: { ...process.env, ...env, NODE_DEBUG: 'module', NODE_OPTIONS: '' }, encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toContain(`load "${module}"`);
+      expect(r.stdout).toMatch(/^ID\s+NAME/);
+    } finally {
+      await fs.utimes(module, atime, mtime);
+    }
+  });
 });
 
 describe('the fast table matches the commander one', () => {
