@@ -27,6 +27,8 @@ const ENTRIES = ['cli/fastPath.js', 'cli/action.js', 'runtime/context.js', 'stor
 // tsc writes a static import as require("…") with double quotes; lazy ones stay lazy (and outside
 // the bundle unless listed above).
 const STATIC_REQUIRE = /\brequire\("(\.\.?\/[^"]+)"\)/g;
+// Every relative require, static or lazy: resolved here once, not on each call.
+const ANY_RELATIVE_REQUIRE = /\brequire\((['"])(\.\.?\/[^'"]+)\1\)/g;
 // What postbuild left as import(): packages only (relative ones became requires).
 const PACKAGE_IMPORT = /\bimport\((['"])([^'".][^'"]*)\1\)/g;
 
@@ -54,11 +56,6 @@ const Module = require('node:module');
 const path = require('node:path');
 const fs = require('node:fs');
 
-function resolveRelative(from, spec) {
-  const p = path.posix.normalize(path.posix.join(path.posix.dirname(from), spec));
-  return p.endsWith('.js') ? p : p + '.js';
-}
-
 function load(rel) {
   const filename = path.join(__dirname, rel);
   const cached = require.cache[filename];
@@ -69,8 +66,8 @@ function load(rel) {
   let outside;
   const requireHere = (spec) => {
     if (spec.startsWith('node:')) return require(spec);
-    const rel2 = spec.startsWith('.') ? resolveRelative(rel, spec) : null;
-    if (rel2 && Object.hasOwn(MODULES, rel2)) return load(rel2);
+    const inside = LINKS[rel][spec];
+    if (inside) return load(inside);
     outside ??= Module.createRequire(filename);
     return outside(spec);
   };
@@ -103,10 +100,16 @@ function writeBundle(modules) {
     `// Compiled by bin/elm.js as a function of (exports, require, module, __filename, __dirname, importPackage).\n`,
     'const MODULES = {\n',
   ];
+  const links = {};
   for (const [rel, text] of modules) {
     parts.push(`${JSON.stringify(rel)}: function (exports, require, module, __filename, __dirname) {\n${text}\n},\n`);
+    links[rel] = {};
+    for (const m of text.matchAll(ANY_RELATIVE_REQUIRE)) {
+      const target = resolveRelative(rel, m[2]);
+      if (modules.has(target)) links[rel][m[2]] = target;
+    }
   }
-  parts.push('};\n', LOADER);
+  parts.push('};\n', `/** Each module's relative requires that name a bundled module, resolved at build. */\nconst LINKS = ${JSON.stringify(links)};\n`, LOADER);
   fs.writeFileSync(BUNDLE, parts.join(''));
 }
 
