@@ -19,7 +19,8 @@ function seedHome(tmpDir) {
     if (r.status !== 0) throw new Error(`elm ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   };
   const disk = path.join(tmpDir, 'startup-os.raw');
-  fs.writeFileSync(disk, Buffer.alloc(1 << 20, 1));
+  // Zeros: a disk's first sectors are boot code, partition tables or zeros (os-layer import refuses text).
+  fs.writeFileSync(disk, Buffer.alloc(1 << 20));
   run(['connector', 'add', 'fileshare', '--name', 'share']);
   run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', disk]);
   run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait']);

@@ -23,7 +23,7 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
     const opts = mergedOptions(cmd) as O & GlobalFlags;
     refuseEmptyPaths(cmd, opts as Record<string, unknown>);
     const [{ run }, { createContext }] = await Promise.all([load(), import('../runtime/context.js')]);
-    const ctx = await createContext(mergedOptions(cmd, 'global') as GlobalFlags, globalAbort().signal);
+    const ctx = await createContext(mergedOptions(cmd, 'global') as GlobalFlags, () => globalAbort().signal);
     await run(ctx, opts, args);
   };
 }

@@ -1,6 +1,6 @@
 import { type Command, CommanderError } from 'commander';
 import { ExitCode } from '../domain/errors';
-import { globalAbort } from './action';
+import { watchProcess } from './processHooks';
 import { buildProgram } from './program';
 import { missingCommandError, reportError } from './reportError';
 
@@ -40,31 +40,20 @@ export async function main(rawArgv: string[]): Promise<void> {
     return;
   }
   const argv = topic;
-  // `elm ... | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
-  let interrupted = false;
-  process.on('SIGINT', () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    globalAbort().abort();
-    // Long steps clean up on abort; if nothing is listening, leave promptly with 130.
-    setTimeout(() => process.exit(130), 3000).unref();
-  });
+  const interrupted = watchProcess();
   try {
     const program = buildProgram(argv);
     if (argv !== rawArgv) refuseUnknownHelpTopic(program, argv);
     await program.parseAsync(argv);
-    if (interrupted) process.exitCode = 130;
+    if (interrupted()) process.exitCode = 130;
   } catch (e) {
     if (e instanceof CommanderError && (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')) {
       // Help asked for is exit 0; help shown because a command group was called without its
       // subcommand (`elm connector`) is a usage error: commander signals it with a non-zero exitCode.
       if (e.exitCode === 0) return void (process.exitCode = 0);
-      process.exitCode = await reportError(missingCommandError(argv), argv, interrupted);
+      process.exitCode = await reportError(missingCommandError(argv), argv, interrupted());
       return;
     }
-    process.exitCode = await reportError(e, argv, interrupted);
+    process.exitCode = await reportError(e, argv, interrupted());
   }
 }

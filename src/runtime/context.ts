@@ -26,7 +26,8 @@ export interface Context {
   signal: AbortSignal;
 }
 
-export async function createContext(flags: GlobalFlags, signal: AbortSignal): Promise<Context> {
+/** `abortSignal` is asked for when a command first uses ctx.signal (an AbortController costs start-up time). */
+export async function createContext(flags: GlobalFlags, abortSignal: () => AbortSignal): Promise<Context> {
   const io = detectIO(flags);
   const out = new Output(io);
   [out.style, out.messageStyle] = await Promise.all([loadStyle(io.colorOut), loadStyle(io.colorErr)]);
@@ -39,7 +40,9 @@ export async function createContext(flags: GlobalFlags, signal: AbortSignal): Pr
     out,
     home,
     env,
-    signal,
+    get signal() {
+      return abortSignal();
+    },
     async store() {
       if (!store) {
         const { openBackend } = await import('../store/stateBackend.js');

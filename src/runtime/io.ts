@@ -57,21 +57,23 @@ export function isCI(env: NodeJS.ProcessEnv = process.env): boolean {
 export function detectIO(flags: GlobalFlags, env: NodeJS.ProcessEnv = process.env, streams: Streams = process): IO {
   const stdoutIsTTY = Boolean(streams.stdout.isTTY);
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
-  const stdinIsTTY = Boolean(streams.stdin.isTTY);
   const color = colorAllowed(flags, env);
   const width = stderrIsTTY ? (streams.stderr.columns ?? 0) : 0;
   const outWidth = stdoutIsTTY ? (streams.stdout.columns ?? 0) : 0;
   return {
     stdout: streams.stdout,
     stderr: streams.stderr,
-    stdin: streams.stdin,
+    get stdin() {
+      return streams.stdin;
+    },
     stdoutIsTTY,
     stderrIsTTY,
     colorOut: color && stdoutIsTTY,
     colorErr: color && stderrIsTTY,
     liveErr: stderrIsTTY && width > 0 && env.TERM !== 'dumb' && !isCI(env),
     columns: width || outWidth || 80,
-    canPrompt: stdinIsTTY && stdoutIsTTY && !isCI(env) && flags.input !== false && !flags.json,
+    // stdin last: process.stdin is a stream made on first use, which a pipe never needs.
+    canPrompt: stdoutIsTTY && !isCI(env) && flags.input !== false && !flags.json && Boolean(streams.stdin.isTTY),
     json: Boolean(flags.json),
     verbose: Boolean(flags.verbose),
   };

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import { UsageError } from '../domain/errors';
 import type { State } from '../domain/state';
 import { emptyState } from '../domain/emptyState';
@@ -43,7 +43,9 @@ export class FileStateStore implements StateStore {
   private async load(): Promise<{ state: State; existed: boolean }> {
     let bytes: Buffer;
     try {
-      bytes = await fs.readFile(this.location);
+      // Read at once (a local file): the first fs.promises call costs a read-only command's
+      // start-up more than the read.
+      bytes = readFileSync(this.location);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), existed: false };
       throw e;
@@ -52,7 +54,7 @@ export class FileStateStore implements StateStore {
   }
 
   private async parse(bytes: Buffer): Promise<State> {
-    const written = await fs.readFile(this.digestPath, 'utf8').catch(() => null);
+    const written = readOrNull(this.digestPath);
     if (written !== null && written === digest(bytes)) {
       const doc = JSON.parse(bytes.toString('utf8')) as State;
       if (doc.schemaVersion === STATE_SCHEMA_VERSION) return doc;
@@ -123,6 +125,22 @@ export class FileStateStore implements StateStore {
   }
 }
 
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What state.json.digest holds for these bytes: their CRC-32 and length. It only tells the bytes
+ * elm wrote from a hand edit or a restored copy (whoever can write the file can write a valid
+ * state, so a cryptographic hash would guard nothing), and unlike node:crypto it costs a read-only
+ * command no start-up time. A digest in another form (an older elm's SHA-1, a Node without
+ * zlib.crc32, before 20.15) never matches: the state is then validated in full, which is safe.
+ */
 function digest(bytes: Buffer): string {
-  return createHash('sha1').update(bytes).digest('hex');
+  if (typeof crc32 !== 'function') return `sha1 ${require('node:crypto').createHash('sha1').update(bytes).digest('hex')}`;
+  return `crc32 ${crc32(bytes).toString(16).padStart(8, '0')} ${bytes.length}`;
 }

@@ -62,6 +62,17 @@ describe('FileStateStore', () => {
     expect(await fs.readFile(file, 'utf8')).toBe(edited);
   });
 
+  test('an edit that keeps the length and the layout elm writes is still caught by the digest', async () => {
+    const store = new FileStateStore(dir);
+    await addConnector(store, 'a');
+    const file = path.join(dir, 'state.json');
+    const text = await fs.readFile(file, 'utf8');
+    const edited = text.replace('"fileshare"', '"filesharf"');
+    expect(edited.length).toBe(text.length);
+    await fs.writeFile(file, edited);
+    await expect(store.read()).rejects.toThrow(/is invalid at connectors\.0\.type/);
+  });
+
   test('corrupt and newer-schema files are refused with the way out', async () => {
     const store = new FileStateStore(dir);
     const file = path.join(dir, 'state.json');
