@@ -50,11 +50,11 @@ describe('vSphere build steps through guest operations', () => {
 
   it('the wrapper calls the step from its own file (quotes doubled) and keeps an installer code; cmd.exe redirects its output to the log', () => {
     const files = stepFiles('0123456789ab');
-    expect(files).toEqual({ wrapper: 'C:\\Windows\\Temp\\elm-step-0123456789ab.ps1', body: 'C:\\Windows\\Temp\\elm-step-0123456789ab-body.ps1', log: 'C:\\Windows\\Temp\\elm-step-0123456789ab.log' });
+    expect(files).toEqual({ wrapper: 'C:\\Windows\\Temp\\elm-step-0123456789ab.ps1', body: 'C:\\Windows\\Temp\\elm-step-0123456789ab-body.ps1', log: 'C:\\Windows\\Temp\\elm-step-0123456789ab.log', exit: 'C:\\Windows\\Temp\\elm-step-0123456789ab.exit' });
     const w = wrapStep({ ...files, body: "C:\\it's\\body.ps1" }, 'VDA\ninstall');
     expect(w.split('\r\n')[0]).toBe('# elm build step: VDA install');
     expect(w).toContain("try { & 'C:\\it''s\\body.ps1'; if ($LASTEXITCODE) { $elmCode = $LASTEXITCODE }");
-    expect(w.trimEnd().endsWith('exit $elmCode')).toBe(true);
+    expect(w.trimEnd().endsWith("Set-Content -LiteralPath 'C:\\Windows\\Temp\\elm-step-0123456789ab.exit' -Value $elmCode -Encoding Ascii -ErrorAction SilentlyContinue\r\nexit $elmCode")).toBe(true);
     expect(stepCommandLine(files)).toBe(
       '/s /c ""C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" -NoProfile -ExecutionPolicy Bypass -File "C:\\Windows\\Temp\\elm-step-0123456789ab.ps1" > "C:\\Windows\\Temp\\elm-step-0123456789ab.log" 2>&1"',
     );
@@ -92,6 +92,14 @@ describe('vSphere build steps through guest operations', () => {
     const session = await login(fake);
     setTimeout(() => void request(fake, `/api/vcenter/vm/${machine.resources.vm}/guest/power?action=reboot`, { method: 'POST', session }), 200);
     await expect(c.runOnMachine!(machine, { label: 'PVS', script: '# fake-guest: runMs=20000\nexit 0', secrets: {}, timeoutMs: 60_000 })).rejects.toThrow(/while build step "PVS" ran, so its exit code is lost/);
+  });
+
+  it('an installer that restarts Windows itself as it ends (1641): its exit code comes back from the exit file once the guest is up again', async () => {
+    const bootBefore = fake.vm('PKG-01')!.boots;
+    const r = await c.runOnMachine!(machine, { label: 'PVS', script: "Write-Output 'target device installed'\nRestart-Computer -Force\nexit 1641", secrets: {}, timeoutMs: 60_000 });
+    expect(r).toEqual({ exitCode: 1641, output: 'target device installed' });
+    expect(fake.vm('PKG-01')!.boots).toBe(bootBefore + 1); // the guest did restart
+    expect(fake.guestFiles('PKG-01').list()).toEqual([]);
   });
 
   it('an interrupted task stops the step in the guest', async () => {

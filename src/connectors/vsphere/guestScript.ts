@@ -34,17 +34,21 @@ export interface StepFiles {
   wrapper: string;
   body: string;
   log: string;
+  /** The step's exit code, written by the wrapper: it outlives a restart the step set off itself (1641). */
+  exit: string;
 }
 
 export function stepFiles(runId: string): StepFiles {
   const base = `${GUEST_TEMP}\\elm-step-${runId}`;
-  return { wrapper: `${base}.ps1`, body: `${base}-body.ps1`, log: `${base}.log` };
+  return { wrapper: `${base}.ps1`, body: `${base}-body.ps1`, log: `${base}.log`, exit: `${base}.exit` };
 }
 
 /**
  * The wrapper: the step from its own file (an `exit N` there returns N here instead of ending the
  * wrapper before it reports), an installer's code left in $LASTEXITCODE kept (3010 without an
- * explicit exit), a thrown error as 1; output in UTF-8 so the log reads back as written.
+ * explicit exit), a thrown error as 1; output in UTF-8 so the log reads back as written. The code
+ * is also written to a file: an installer that restarts Windows itself (1641) takes the process,
+ * and its exit code, with the old boot.
  */
 export function wrapStep(files: StepFiles, label: string): string {
   const own = files.wrapper.replace(/^.*\\/, '').replace(/\.ps1$/, '');
@@ -58,6 +62,7 @@ export function wrapStep(files: StepFiles, label: string): string {
     '$elmCode = 0',
     `try { & ${psQuote(files.body)}; if ($LASTEXITCODE) { $elmCode = $LASTEXITCODE } elseif (-not $?) { $elmCode = 1 } }`,
     'catch { $host.UI.WriteErrorLine($_.ToString()); $elmCode = 1 }',
+    `Set-Content -LiteralPath ${psQuote(files.exit)} -Value $elmCode -Encoding Ascii -ErrorAction SilentlyContinue`,
     'exit $elmCode',
   ].join('\r\n');
 }
@@ -122,7 +127,7 @@ async function settleEarlierRuns(s: VsphereSession, vm: string, creds: GuestCred
 }
 
 async function removeStepFiles(s: VsphereSession, vm: string, creds: GuestCredentials, files: StepFiles): Promise<void> {
-  for (const f of [files.wrapper, files.body, files.log]) await deleteGuestFile(s, vm, creds, f).catch(() => undefined);
+  for (const f of [files.wrapper, files.body, files.log, files.exit]) await deleteGuestFile(s, vm, creds, f).catch(() => undefined);
 }
 
 /** Runs one build step (or any short script) in the guest; returns its exit code and output. */
@@ -135,13 +140,17 @@ export async function runStepInGuest(s: VsphereSession, vm: string, name: string
   try {
     await putGuestFile(s, vm, creds, files.body, Buffer.from(req.script.replace(/^\uFEFF/, ''), 'utf8'));
     await putGuestFile(s, vm, creds, files.wrapper, Buffer.from(wrapStep(files, label), 'utf8'));
-    const exitCode = await runGuestProcess(s, vm, creds, CMD, stepCommandLine(files), { timeoutMs: req.timeoutMs, environment, signal: req.signal, pollMs: opts.pollMs }).catch((e: unknown) => {
+    const exitCode = await runGuestProcess(s, vm, creds, CMD, stepCommandLine(files), { timeoutMs: req.timeoutMs, environment, signal: req.signal, pollMs: opts.pollMs }).catch(async (e: unknown) => {
       // The process vanished (a new boot knows no process of the last one) or Tools went away: the
-      // guest restarted under the step, and its exit code is lost with it.
-      if (e instanceof VsphereError && (e.errorType === 'NOT_FOUND' || e.errorType === 'SERVICE_UNAVAILABLE' || e.errorType === 'NOT_ALLOWED_IN_CURRENT_STATE'))
+      // guest restarted under the step. If the step had ended first (an installer that restarts
+      // Windows itself and exits 1641), its code is in the exit file; otherwise it is lost.
+      if (e instanceof VsphereError && (e.errorType === 'NOT_FOUND' || e.errorType === 'SERVICE_UNAVAILABLE' || e.errorType === 'NOT_ALLOWED_IN_CURRENT_STATE')) {
+        const recorded = await recordedExitCode(s, vm, name, creds, files, opts, req.signal);
+        if (recorded !== null) return recorded;
         throw new ElmError(
           `The guest ${name} went down (restarted, or VMware Tools stopped) while build step "${label}" ran, so its exit code is lost: give the installer its no-restart switch (an exit code 3010 makes elm restart the machine), or mark the step idempotent: true and resume (elm task resume). ${e.message}`,
         );
+      }
       throw e;
     });
     const output = await getGuestFile(s, vm, creds, files.log).then(
@@ -151,6 +160,20 @@ export async function runStepInGuest(s: VsphereSession, vm: string, name: string
     return { exitCode, output };
   } finally {
     await removeStepFiles(s, vm, creds, files);
+  }
+}
+
+/**
+ * The exit code the wrapper wrote before the guest went down, read once VMware Tools are back;
+ * null when there is none (the step was still running) or the guest does not come back.
+ */
+async function recordedExitCode(s: VsphereSession, vm: string, name: string, creds: GuestCredentials, files: StepFiles, opts: GuestStepOptions, signal?: AbortSignal): Promise<number | null> {
+  try {
+    await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, signal);
+    const text = (await getGuestFile(s, vm, creds, files.exit)).toString('ascii').trim();
+    return /^-?\d+$/.test(text) ? Number(text) : null;
+  } catch {
+    return null;
   }
 }
 

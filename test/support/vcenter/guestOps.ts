@@ -49,6 +49,12 @@ export interface GuestProcessResult {
   powerOffAfterMs?: number;
   /** How long the process runs before it finishes (default 0). */
   runMs?: number;
+  /**
+   * The process restarts Windows as it ends (an installer's exit code 1641, "the installer has
+   * initiated a restart", Windows Installer error codes; or Restart-Computer): the guest reboots
+   * right after, and the process, like every one of the old boot, is gone from get and list.
+   */
+  rebootAfter?: boolean;
   /** The program path does not exist: create answers 404 NOT_FOUND. */
   notFound?: boolean;
 }
@@ -311,6 +317,7 @@ export class GuestOps {
       proc.exitCode = result.exitCode ?? 0;
       proc.finished = new Date();
       if (result.powerOff) this.vms.guestPowerOff(vm, result.powerOffAfterMs, false);
+      if (result.rebootAfter) this.vms.guestReboot(vm);
     };
     if (result.runMs && result.runMs > 0) this.vms.schedule(result.runMs, finish);
     else finish();

@@ -115,6 +115,8 @@ export interface VmView {
   nics: { key: string; network: string; networkId: string; type: NetworkType }[];
   toolsRunning: boolean;
   guestFiles: string[];
+  /** How many times the guest OS has started (power-on, reset, guest reboot). */
+  boots: number;
 }
 
 export interface VmOptions {
@@ -437,6 +439,7 @@ export class VmStore {
       nics: vm.nics.map((n) => ({ key: n.key, network: this.inventory.network(n.network)?.name ?? n.network, networkId: n.network, type: n.type })),
       toolsRunning: this.toolsRunning(vm),
       guestFiles: [...vm.guestFiles.values()].map((f) => f.path),
+      boots: vm.boot,
     };
   }
 

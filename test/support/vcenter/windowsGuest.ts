@@ -14,6 +14,7 @@
  *   { $_.Name -notlike 'OWN*' } | Remove-Item): those files are deleted.
  * - A script's own markers: `Write-Output 'text'` (or "text", with $env:NAME expanded from the
  *   process's environment) prints; `exit N` ends with N; `# fake-guest: runMs=N` makes it run N ms;
+ *   `Restart-Computer` restarts the guest as the script ends (what an installer's 1641 does);
  *   a script reading LastBootUpTime prints the guest's boot time.
  * - The test may decide instead: `step(body, env)` returns the output and exit code.
  *
@@ -28,6 +29,8 @@ export interface StepOutcome {
   output?: string;
   exitCode?: number;
   runMs?: number;
+  /** The step restarts Windows as it ends (Restart-Computer, an installer's 1641). */
+  restartsWindows?: boolean;
 }
 
 export interface WindowsGuestOptions {
@@ -45,10 +48,12 @@ export function runMarkers(body: string, env: Record<string, string>, bootTime: 
   const out: string[] = [];
   let exitCode = 0;
   let runMs = 0;
+  let restartsWindows = false;
   const expand = (t: string) => t.replace(/\$env:([A-Za-z_][A-Za-z0-9_]*)/g, (_, n: string) => Object.entries(env).find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1] ?? '');
   for (const line of body.split(/\r?\n/)) {
     const fake = /^#\s*fake-guest:\s*runMs=(\d+)/.exec(line.trim());
     if (fake) runMs = Number(fake[1]);
+    if (/^\s*Restart-Computer\b/i.test(line)) restartsWindows = true;
     const w = /^\s*Write-(?:Output|Host)\s+(?:'([^']*)'|"([^"]*)")\s*$/.exec(line);
     if (w) out.push(w[1] !== undefined ? w[1] : expand(w[2]));
     const x = /^\s*exit\s+(-?\d+)\s*$/.exec(line);
@@ -57,7 +62,7 @@ export function runMarkers(body: string, env: Record<string, string>, bootTime: 
       break;
     }
   }
-  return { output: out.join('\r\n'), exitCode, runMs };
+  return { output: out.join('\r\n'), exitCode, runMs, restartsWindows };
 }
 
 export function windowsGuest(opts: WindowsGuestOptions = {}): GuestProcessHandler {
@@ -79,8 +84,15 @@ export function windowsGuest(opts: WindowsGuestOptions = {}): GuestProcessHandle
     const m = /^\/s \/c ""([^"]+powershell\.exe)" (.*?)-File "([^"]+)" > "([^"]+)" 2>&1"$/i.exec(args);
     if (!m) return { exitCode: 1 };
     const [, , , wrapperPath, logPath] = m;
-    const log = (text: string, exitCode: number, runMs = 0): GuestProcessResult => ({ exitCode, runMs, writeFiles: { [logPath]: text } });
-    if (!hasSystemRoot) return log(POWERSHELL_MISSING_SYSTEMROOT, 1);
+    // The wrapper's last act before `exit`: `Set-Content -LiteralPath 'X.exit' -Value $elmCode`.
+    const exitPath = /^Set-Content -LiteralPath '((?:[^']|'')+)' -Value \$elmCode/m.exec(files.text(wrapperPath) ?? '')?.[1]?.replace(/''/g, "'");
+    const log = (text: string, exitCode: number, runMs = 0, rebootAfter = false): GuestProcessResult => ({
+      exitCode,
+      runMs,
+      rebootAfter,
+      writeFiles: { [logPath]: text, ...(exitPath ? { [exitPath]: String(exitCode) } : {}) },
+    });
+    if (!hasSystemRoot) return { exitCode: 1, writeFiles: { [logPath]: POWERSHELL_MISSING_SYSTEMROOT } }; // the wrapper never ran
     const wrapper = files.text(wrapperPath);
     if (wrapper === undefined) return log(`The argument '${wrapperPath}' to the -File parameter does not exist. Provide the path to an existing '.ps1' file as an argument to the -File parameter.`, -196608);
     // The sweep elm's wrapper starts with: `Get-ChildItem -Path 'DIR' -Filter 'P*' | Where-Object { $_.Name -notlike 'OWN*' } | Remove-Item`.
@@ -98,6 +110,6 @@ export function windowsGuest(opts: WindowsGuestOptions = {}): GuestProcessHandle
     if (body === undefined) return log(`The term '${called}' is not recognized as the name of a cmdlet, function, script file, or operable program.`, 1);
     const decided = /LastBootUpTime/.test(body) ? undefined : await opts.step?.(body, env, files);
     const r = decided ?? runMarkers(body, env, info.bootTime);
-    return log(r.output ?? '', r.exitCode ?? 0, r.runMs ?? 0);
+    return log(r.output ?? '', r.exitCode ?? 0, r.runMs ?? 0, r.restartsWindows ?? false);
   };
 }
