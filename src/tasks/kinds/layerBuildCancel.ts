@@ -11,6 +11,7 @@
 import type { MachineRef } from '../../connectors/connector';
 import type { StepContext } from '../taskDefinition';
 import type { LayerBuildParams } from './layerBuildParams';
+import { deleteBuildResources } from './layerBuildTeardown';
 import { versionOf } from './versionOf';
 
 const TERMINAL = ['Complete', 'Failed', 'Canceled'];
@@ -44,34 +45,7 @@ export async function canceledBuildCleanup(ctx: StepContext): Promise<string> {
   } else {
     const location = version.packagingDisk.location;
     ctx.log('cancel: deleting the packaging machine and disk the build created');
-    {
-      // Always: a machine whose ids were not recorded yet is found by its tags.
-      await connector.cleanup(
-        {
-          layer: { id: layer.id, name: layer.name, version: version.name },
-          taskId: ctx.task.id,
-          disk: { location: location ?? '', format: version.packagingDisk.format, sizeBytes: version.packagingDisk.sizeBytes ?? 0, description: '' },
-          machine,
-          repositoryDir: p.remote?.repositoryDir ?? '',
-          keepMachine: false,
-          signal: ctx.signal,
-        },
-        (_f, message) => message && ctx.log(message),
-      );
-    }
-    await ctx.store.mutate((s) => {
-      const { version: v } = versionOf(s, ctx.task);
-      v.machine = null;
-      v.packagingDisk.location = null;
-      v.packagingDisk.sizeBytes = null;
-      v.state = 'Broken';
-      const create = s.tasks.find((t) => t.id === v.createTaskId);
-      if (create && create.state === 'ActionRequired') {
-        create.state = 'Canceled';
-        create.description = `Its packaging disk was deleted when build ${ctx.task.id} was cancelled.`;
-        create.endedAt = new Date().toISOString();
-      }
-    });
+    await deleteBuildResources(ctx, connector, { state: 'Canceled', why: `Its packaging disk was deleted when build ${ctx.task.id} was cancelled.` });
     said =
       `${machine ? `The packaging machine ${machine.name} (with its network interface, disk and deployment) and ` : 'No machine had been deployed; '}` +
       `the packaging disk the build created ${location || machine ? 'were deleted' : 'was not written yet'}; the version is Broken (build it again as a new version).`;

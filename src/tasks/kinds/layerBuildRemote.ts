@@ -12,6 +12,7 @@ import type { BuildStep } from '../../build/buildSpec';
 import type { StepContext, StepDefinition } from '../taskDefinition';
 import type { FinalizeParams } from './finalize';
 import type { LayerBuildParams } from './layerBuildParams';
+import { deleteBuildResources } from './layerBuildTeardown';
 import { versionOf } from './versionOf';
 import { MAX_INLINE_FILE_BYTES } from '../../build/remoteSpec';
 import { untilAborted } from '../untilAborted';
@@ -299,7 +300,7 @@ export function buildStepsOnMachine(p: LayerBuildParams): StepDefinition[] {
 export async function failedBuildCleanup(ctx: StepContext, error: Error): Promise<string> {
   const p = params(ctx);
   const state = await ctx.store.read();
-  const { layer, version } = versionOf(state, ctx.task);
+  const { version } = versionOf(state, ctx.task);
   const machine = (version.machine as unknown as MachineRef | null) ?? null;
   if (p.remote?.keepMachineOnFailure) {
     ctx.log(`build failed (${error.message}); the packaging machine and disk are kept (--keep-machine-on-failure)`);
@@ -308,34 +309,7 @@ export async function failedBuildCleanup(ctx: StepContext, error: Error): Promis
       : 'The packaging disk was kept (--keep-machine-on-failure).';
   }
   const connector = await connectorOf(ctx);
-  const location = version.packagingDisk.location;
   ctx.log(`build failed (${error.message}): deleting the packaging machine and disk it created`);
-  if (location) {
-    await connector.cleanup(
-      {
-        layer: { id: layer.id, name: layer.name, version: version.name },
-        taskId: ctx.task.id,
-        disk: { location, format: version.packagingDisk.format, sizeBytes: version.packagingDisk.sizeBytes ?? 0, description: '' },
-        machine,
-        repositoryDir: p.remote?.repositoryDir ?? '',
-        keepMachine: false,
-        signal: ctx.signal,
-      },
-      (_f, message) => message && ctx.log(message),
-    );
-  }
-  await ctx.store.mutate((s) => {
-    const { version: v } = versionOf(s, ctx.task);
-    v.machine = null;
-    v.packagingDisk.location = null;
-    v.packagingDisk.sizeBytes = null;
-    v.state = 'Broken';
-    const create = s.tasks.find((t) => t.id === v.createTaskId);
-    if (create && create.state === 'ActionRequired') {
-      create.state = 'Failed';
-      create.error = `the build (task ${ctx.task.id}) failed and deleted the packaging disk`;
-      create.endedAt = new Date().toISOString();
-    }
-  });
+  await deleteBuildResources(ctx, connector, { state: 'Failed', why: `the build (task ${ctx.task.id}) failed and deleted the packaging disk` });
   return `The packaging machine${machine ? ` ${machine.name}` : ''} and the packaging disk it created were deleted; the version is Broken (build it again as a new version).`;
 }
