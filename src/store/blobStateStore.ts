@@ -19,6 +19,7 @@ import { ConflictError, ElmError, UsageError } from '../domain/errors';
 import type { State } from '../domain/state';
 import { emptyState } from '../domain/emptyState';
 import { STATE_SCHEMA_VERSION } from '../domain/stateVersion';
+import { parseStateDocument } from './parseStateDocument';
 import { storageError } from './blobContainer';
 import type { BlobLocation } from './stateLocation';
 import type { StateStore } from './stateStore';
@@ -221,28 +222,9 @@ export class BlobStateStore implements StateStore {
     return this.validate(snap.text);
   }
 
-  private async validate(raw: string): Promise<State> {
+  private validate(raw: string): Promise<State> {
     const restore = `Restore the last good copy (${this.backupLocation}) or fix the blob.`;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(raw);
-    } catch (e) {
-      throw new UsageError(`The elm state ${this.location} is corrupt (${(e as Error).message}); elm will not overwrite it. ${restore}`);
-    }
-    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
-    if (typeof version === 'number' && version > STATE_SCHEMA_VERSION) {
-      throw new UsageError(
-        `The elm state ${this.location} has schemaVersion ${version}, newer than this elm understands (${STATE_SCHEMA_VERSION}); upgrade elm. The blob was left untouched.`,
-      );
-    }
-    const { stateSchema } = await import('../domain/state.js');
-    const parsed = stateSchema.safeParse(doc);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue.path.join('.') || '(top level)';
-      throw new UsageError(`The elm state ${this.location} is invalid at ${where}: ${issue.message}; elm will not overwrite it. ${restore}`);
-    }
-    return parsed.data;
+    return parseStateDocument(raw, { what: `The elm state ${this.location}`, kind: 'blob', restore });
   }
 }
 

@@ -1,10 +1,10 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { UsageError } from '../domain/errors';
 import type { State } from '../domain/state';
 import { emptyState } from '../domain/emptyState';
 import { STATE_SCHEMA_VERSION } from '../domain/stateVersion';
+import { parseStateDocument } from './parseStateDocument';
 import { withFileLock } from './fileLock';
 import { makeDir } from './makeDir';
 import type { StateStore } from './stateStore';
@@ -72,28 +72,9 @@ export class FileStateStore implements StateStore {
     });
   }
 
-  private async validate(raw: string): Promise<State> {
+  private validate(raw: string): Promise<State> {
     const restore = `Restore the last good copy (cp "${this.backupPath}" "${this.location}") or move the file away.`;
-    let doc: unknown;
-    try {
-      doc = JSON.parse(raw);
-    } catch (e) {
-      throw new UsageError(`The state file ${this.location} is corrupt (${(e as Error).message}); elm will not overwrite it. ${restore}`);
-    }
-    const version = (doc as { schemaVersion?: unknown } | null)?.schemaVersion;
-    if (typeof version === 'number' && version > STATE_SCHEMA_VERSION) {
-      throw new UsageError(
-        `The state file ${this.location} has schemaVersion ${version}, newer than this elm understands (${STATE_SCHEMA_VERSION}); upgrade elm. The file was left untouched.`,
-      );
-    }
-    const { stateSchema } = await import('../domain/state.js');
-    const parsed = stateSchema.safeParse(doc);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue.path.join('.') || '(top level)';
-      throw new UsageError(`The state file ${this.location} is invalid at ${where}: ${issue.message}; elm will not overwrite it. ${restore}`);
-    }
-    return parsed.data;
+    return parseStateDocument(raw, { what: `The state file ${this.location}`, kind: 'file', restore });
   }
 
   private async write(state: State, hadPrevious: boolean): Promise<void> {
