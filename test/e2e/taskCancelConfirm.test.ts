@@ -1,10 +1,10 @@
 /**
  * Issue 12 point 11: `task cancel` undoes a task's partial step, so it is confirmed like the
- * remove commands: a question on a terminal (default no), --yes for scripts, and without a
- * terminal and without --yes nothing is cancelled (exit 2, the state untouched).
+ * remove commands on a terminal: a question (default no) that --yes skips; without a terminal
+ * the contract's `elm task cancel ID` cancels as asked.
  */
 import path from 'node:path';
-import { baseSetup, expectOk, expectRefused, findFiles, GiB, json, readState, scratch, stateBytes, type Scratch } from '../support/e2e';
+import { baseSetup, expectOk, findFiles, GiB, json, readState, scratch, stateBytes, type Scratch } from '../support/e2e';
 import { interruptedFinalize as interrupted } from '../support/interrupted';
 import { PtySession } from '../support/pty';
 
@@ -20,16 +20,19 @@ afterAll(() => s.cleanup());
 const interruptedFinalize = (layer: string) => interrupted(s, layer);
 const taskState = async (id: string) => (await readState(s.home)).tasks.find((t: { id: string }) => t.id === id).state as string;
 
-test('without a terminal and without --yes: nothing cancelled, exit 2 naming --yes; with --yes: Canceled', async () => {
+test('without a terminal `elm task cancel ID` (the contract, no --yes) cancels without asking; --yes does the same', async () => {
   const id = await interruptedFinalize('scripted');
-  await expectRefused(s, ['task', 'cancel', id], new RegExp(`Not cancelling task ${id} \\(Finalize\\) without confirmation: pass --yes`));
-  await expectRefused(s, ['task', 'cancel', id, '--json'], /pass --yes/); // --json never prompts either
   expect(await findFiles(path.join(s.home, 'repository'), /\.partial$/)).not.toEqual([]);
-
-  const r = await s.run(['task', 'cancel', id, '--yes', '--json']);
+  const r = await s.run(['task', 'cancel', id, '--json']);
   expectOk(r);
+  expect(r.stderr).not.toMatch(/Cancel task/); // nothing asked
   expect(json(r)).toMatchObject({ id, kind: 'Finalize', state: 'Canceled' });
   expect(await findFiles(path.join(s.home, 'repository'), /\.partial$/)).toEqual([]);
+
+  const other = await interruptedFinalize('scripted-yes');
+  const y = await s.run(['task', 'cancel', other, '--yes', '--json']);
+  expectOk(y);
+  expect(json(y)).toMatchObject({ id: other, state: 'Canceled' });
 });
 
 test('on a terminal it asks (default no): Enter cancels nothing (exit 130); "y" cancels', async () => {
@@ -62,6 +65,6 @@ test('on a terminal it asks (default no): Enter cancels nothing (exit 130); "y" 
 
 test('--help marks --yes; elm task cancel --help shows a --yes example', async () => {
   const r = await s.run(['task', 'cancel', '--help']);
-  expect(r.stdout).toMatch(/--yes\s+cancel without asking \(needed without a terminal\)/);
+  expect(r.stdout).toMatch(/--yes\s+cancel without asking on a terminal \(without one, elm never asks\)/);
   expect(r.stdout).toContain('elm task cancel 12 --yes');
 });

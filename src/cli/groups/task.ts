@@ -28,6 +28,6 @@ export function registerTask(program: Command): void {
   task
     .command('cancel <id>')
     .description('stop a task and undo its partial step')
-    .option('--yes', 'cancel without asking (needed without a terminal)')
+    .option('--yes', 'cancel without asking on a terminal (without one, elm never asks)')
     .action(lazyAction(() => import('../../commands/task/cancel.js')));
 }
