@@ -5,7 +5,7 @@ import type { Context } from '../../runtime/context';
 /**
  * Cancelling undoes the task's partial step (a half-written disk, a half-imported layer), so on a
  * terminal it asks first (default no) unless --yes. Without a terminal it cancels as asked: the
- * contract's `elm task cancel ID` (DESIGN.md section 4) is what scripts and CI jobs call to stop
+ * documented `elm task cancel ID` (README, 'Tasks') is what scripts and CI jobs call to stop
  * work, and it has no --yes. A task already Canceling was confirmed when its cancel was asked
  * for: finishing that cancel (its worker died) asks nothing.
  */
