@@ -37,7 +37,10 @@ function interleavedMedians(commands, opts) {
 function interleavedSamples(commands, { runs = 15, warmup = 2 } = {}) {
   const times = commands.map(() => []);
   for (let i = 0; i < runs + warmup; i++) {
-    commands.forEach(([cmd, args, env], k) => {
+    // Each round starts with the next command: none always runs right after the same other one.
+    const order = commands.map((_, k) => (k + i) % commands.length);
+    order.forEach((k) => {
+      const [cmd, args, env] = commands[k];
       const t = process.hrtime.bigint();
       const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], env: env ?? cleanEnv() });
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
@@ -50,6 +53,12 @@ function interleavedSamples(commands, { runs = 15, warmup = 2 } = {}) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
+/**
+ * The median of the per-round ratios subject[i] / base[i]. This machine slows down for seconds at
+ * a time; the two runs of one round share those seconds, while medians taken apart may not.
+ */
+const pairedRatio = (base, subject) => median(subject.map((t, i) => t / base[i]));
+
 /** Whole milliseconds joined by "/", in the order measured: the spread is part of the figure. */
 const samples = (xs) => xs.map((x) => Math.round(x)).join('/');
 
@@ -59,4 +68,4 @@ function ratioLine(figure, ratio, target, detail = '') {
   return `${verdict} ${figure}: ${ratio.toFixed(2)}x (target <= ${target}x)${detail ? ` [${detail}]` : ''}`;
 }
 
-module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, interleavedSamples, median, samples, ratioLine };
+module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, interleavedSamples, median, pairedRatio, samples, ratioLine };

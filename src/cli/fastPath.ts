@@ -10,6 +10,7 @@
 import type { GlobalFlags } from '../runtime/io';
 import type { RunFunction } from './action';
 import { watchProcess } from './processHooks';
+import { printOnlyStreams } from '../runtime/printOnlyStreams';
 
 interface FastCommand {
   /** The command's own flags: `--name` for a switch, `--name <v>` for a value. */
@@ -79,7 +80,7 @@ function camel(flag: string): string {
 }
 
 async function execute(command: FastCommand, opts: Record<string, unknown>, argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  const interrupted = watchProcess();
+  const interrupted = watchProcess({ ownStdout: true });
   try {
     const { globalAbort } = require('./action.js') as typeof import('./action');
     const { createContext } = require('../runtime/context.js') as typeof import('../runtime/context');
@@ -91,7 +92,7 @@ async function execute(command: FastCommand, opts: Record<string, unknown>, argv
       color: opts.color !== false,
       verbose: opts.verbose as boolean | undefined,
     };
-    const ctx = await createContext(flags, () => globalAbort().signal);
+    const ctx = await createContext(flags, () => globalAbort().signal, printOnlyStreams());
     await command.load().run(ctx, { ...flags, ...opts }, []);
     if (interrupted()) process.exitCode = 130;
   } catch (e) {

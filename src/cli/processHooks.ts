@@ -5,11 +5,13 @@ import { globalAbort } from './action';
  * aborts the command (a second one, or 3 s without anyone listening, exits 130). Returns whether
  * Ctrl-C was pressed.
  */
-export function watchProcess(): () => boolean {
-  // `elm ... | head` closes the pipe early: that is the reader's choice, not an error.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  });
+export function watchProcess(opts: { ownStdout?: boolean } = {}): () => boolean {
+  // `elm ... | head` closes the pipe early: that is the reader's choice, not an error. (A command
+  // printing through printOnlyStreams handles it there, without making process.stdout.)
+  if (!opts.ownStdout)
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    });
   let interrupted = false;
   process.on('SIGINT', () => {
     if (interrupted) process.exit(130);

@@ -3,7 +3,7 @@ import type { StateStore } from '../store/stateStore';
 import type { Connector, ConnectorEnvironment } from '../connectors/connector';
 import type { ConnectorConfig } from '../domain/state';
 import { describeHome, resolveHome } from '../domain/home';
-import { detectIO, type GlobalFlags, type IO } from './io';
+import { detectIO, type GlobalFlags, type IO, type Streams } from './io';
 import { Output } from './output';
 import type { Prompter } from './prompter';
 import { loadStyle } from './style';
@@ -27,8 +27,8 @@ export interface Context {
 }
 
 /** `abortSignal` is asked for when a command first uses ctx.signal (an AbortController costs start-up time). */
-export async function createContext(flags: GlobalFlags, abortSignal: () => AbortSignal): Promise<Context> {
-  const io = detectIO(flags);
+export async function createContext(flags: GlobalFlags, abortSignal: () => AbortSignal, streams?: Streams): Promise<Context> {
+  const io = detectIO(flags, process.env, streams);
   const out = new Output(io);
   [out.style, out.messageStyle] = await Promise.all([loadStyle(io.colorOut), loadStyle(io.colorErr)]);
   const home = resolveHome(flags.home);

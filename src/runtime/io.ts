@@ -39,7 +39,7 @@ export interface GlobalFlags {
   stateSasEnv?: string;
 }
 
-interface Streams {
+export interface Streams {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   stdin: NodeJS.ReadStream;

@@ -1,11 +1,11 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { State } from '../domain/state';
 import { emptyState } from '../domain/emptyState';
 import { STATE_SCHEMA_VERSION } from '../domain/stateVersion';
 import { parseStateDocument } from './parseStateDocument';
 import { withFileLock } from './fileLock';
+import { crc32 } from './crc32';
 import { makeDir } from './makeDir';
 import type { StateStore } from './stateStore';
 
@@ -118,10 +118,9 @@ function readOrNull(file: string): string | null {
  * What state.json.digest holds for these bytes: their CRC-32 and length. It only tells the bytes
  * elm wrote from a hand edit or a restored copy (whoever can write the file can write a valid
  * state, so a cryptographic hash would guard nothing), and unlike node:crypto it costs a read-only
- * command no start-up time. A digest in another form (an older elm's SHA-1, a Node without
- * zlib.crc32, before 20.15) never matches: the state is then validated in full, which is safe.
+ * command no start-up time. A digest in another form (an older elm's SHA-1) never matches: the
+ * state is then validated in full, which is safe.
  */
 function digest(bytes: Buffer): string {
-  if (typeof crc32 !== 'function') return `sha1 ${require('node:crypto').createHash('sha1').update(bytes).digest('hex')}`;
   return `crc32 ${crc32(bytes).toString(16).padStart(8, '0')} ${bytes.length}`;
 }

@@ -143,6 +143,73 @@ describe('the fast path prints what commander prints', () => {
   });
 });
 
+describe('wherever the output goes (the fast path writes files and pipes itself)', () => {
+  /** A home whose `layer list --json` is far bigger than a pipe's buffer (64 KiB on Linux). */
+  let big: string;
+  beforeAll(async () => {
+    big = path.join(s.dir, 'big-home');
+    await fs.mkdir(big, { recursive: true });
+    const state = await readState(s.home);
+    const model = state.layers[0];
+    state.layers = Array.from({ length: 8000 }, (_, i) => ({ ...model, id: String(10_000 + i), name: `layer-${i}` }));
+    state.tasks = [];
+    await fs.writeFile(path.join(big, 'state.json'), JSON.stringify(state));
+  });
+
+  const withEnv = (home: string) => {
+    const e: NodeJS.ProcessEnv = { ...process.env, ELM_HOME: home };
+    delete e.CI;
+    delete e.NODE_OPTIONS;
+    return e;
+  };
+
+  test('a file and /dev/null get what a pipe gets; nothing on stderr', async () => {
+    const piped = await run(['layer', 'list', '--json'], { fast: true, env: { ELM_HOME: big } });
+    expect(piped.code).toBe(0);
+    expect(JSON.parse(piped.stdout)).toHaveLength(8000);
+    const file = path.join(s.dir, 'list.json');
+    const fh = await fs.open(file, 'w');
+    try {
+      const r = spawnSync(process.execPath, [BIN, 'layer', 'list', '--json'], { env: withEnv(big), stdio: ['ignore', fh.fd, 'pipe'], encoding: 'utf8' });
+      expect([r.status, r.stderr]).toEqual([0, '']);
+    } finally {
+      await fh.close();
+    }
+    expect(await fs.readFile(file, 'utf8')).toBe(piped.stdout);
+    const devNull = spawnSync(process.execPath, [BIN, 'task', 'list', '--all'], { env: withEnv(s.home), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    expect([devNull.status, devNull.stderr]).toEqual([0, '']);
+  });
+
+  test('a slow reader gets every byte; a reader that stops early (| head) ends it quietly, exit 0', async () => {
+    const expected = (await run(['layer', 'list', '--json'], { fast: false, env: { ELM_HOME: big } })).stdout;
+    expect(expected.length).toBeGreaterThan(256 * 1024);
+    const slow = await new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [BIN, 'layer', 'list', '--json'], { env: withEnv(big), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout.pause();
+      setTimeout(() => child.stdout.on('data', (d) => (out += d)).resume(), 500); // elm waits meanwhile
+      child.stderr.on('data', (d) => (err += d));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, out, err }));
+    });
+    expect(slow).toEqual({ code: 0, out: expected, err: '' });
+
+    for (const fast of [true, false]) {
+      const early = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; err: string }>((resolve, reject) => {
+        const argv = fast ? [BIN, 'layer', 'list'] : ['-e', FULL_PATH, 'elm', 'layer', 'list'];
+        const child = spawn(process.execPath, argv, { env: withEnv(big), stdio: ['ignore', 'pipe', 'pipe'] });
+        let err = '';
+        child.stdout.once('data', () => child.stdout.destroy());
+        child.stderr.on('data', (d) => (err += d));
+        child.on('error', reject);
+        child.on('close', (code, signal) => resolve({ code, signal, err }));
+      });
+      expect({ fast, ...early }).toEqual({ fast, code: 0, signal: null, err: '' });
+    }
+  });
+});
+
 describe('the fast table matches the commander one', () => {
   /** The leaf command `words` names, as the CLI builds it. */
   function leaf(words: string[]): Command {
