@@ -21,16 +21,33 @@ function elm(home, args) {
   return r;
 }
 
-/** A layer whose packaging disk holds DATA_MIB of real data, verified clean and shut down. */
-function readyLayer(dir, name, shareDir) {
-  const home = path.join(dir, `home-${name}`);
-  const os = path.join(dir, `os-${name}.raw`);
+/**
+ * A home with the connector and an OS layer of DATA_MIB of real data, made once per figure: the
+ * set-up's own gigabytes would otherwise be written between the measurements, and this machine's
+ * disk slows down for seconds after a few of them.
+ */
+function benchHome(dir, tag, shareDir) {
+  const home = path.join(dir, `home-${tag}`);
+  const scratchDir = fs.existsSync('/dev/shm') ? fs.mkdtempSync('/dev/shm/elm-bench-os-') : dir;
+  const os = path.join(scratchDir, 'os.raw');
   const fd = fs.openSync(os, 'w');
   const chunk = crypto.randomBytes(1 << 20);
   for (let i = 0; i < DATA_MIB; i++) fs.writeSync(fd, chunk, 0, chunk.length, i * chunk.length);
   fs.closeSync(fd);
-  elm(home, ['connector', 'add', 'fileshare', '--name', 'share', ...(shareDir ? ['--path', shareDir] : [])]);
-  elm(home, ['os-layer', 'import', '--name', 'os', '--version', '1', '--disk', os]);
+  // elm keeps the OS layer's disk where it is: it stays until the figure is measured.
+  const remove = () => fs.rmSync(scratchDir === dir ? os : scratchDir, { recursive: true, force: true });
+  try {
+    elm(home, ['connector', 'add', 'fileshare', '--name', 'share', ...(shareDir ? ['--path', shareDir] : [])]);
+    elm(home, ['os-layer', 'import', '--name', 'os', '--version', '1', '--disk', os]);
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  return { home, remove };
+}
+
+/** A layer whose packaging disk holds DATA_MIB of real data, verified clean and shut down. */
+function readyLayer(home, name) {
   elm(home, ['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'os', '--connector', 'share', '--wait']);
   const disk = JSON.parse(elm(home, ['disk', 'status', name, '--json']).stdout).disk.location;
   const report = { schema: 1, machine: 'PKG-01', at: new Date().toISOString(), blockers: [], shutdownRequested: true, details: {} };
@@ -40,8 +57,7 @@ function readyLayer(dir, name, shareDir) {
   // The machine shut down at least the settle period ago: its writes, and the set-up's, have
   // reached the disk, so neither measurement pays for writing back the other's files.
   spawnSync('sync');
-  fs.rmSync(os);
-  return { home, disk };
+  return disk;
 }
 
 function timed(fn) {
@@ -69,8 +85,8 @@ const read = (b, pos) => new Promise((ok, no) => fs.read(fd, b, 0, b.length, pos
   h.digest('hex');
 })();`;
 
-/** Fresh layers per figure: the disk's write speed here varies from run to run. */
-const ROUNDS = 5;
+/** Fresh layers per round, an even count (each of the pair runs first in half of them). */
+const ROUNDS = 6;
 
 /** Medians of finalize --wait and of cp + sync over fresh layers, plus the last wait stats. */
 function measure(tmpDir, shareRoot, tag) {
@@ -78,22 +94,47 @@ function measure(tmpDir, shareRoot, tag) {
   const cpMs = [];
   const hashMs = [];
   let stats = null;
+  const shareDir = shareRoot ? path.join(shareRoot, `share-${tag}`) : undefined;
+  const { home, remove } = benchHome(tmpDir, tag, shareDir);
   for (let i = 0; i < ROUNDS; i++) {
-    const shareDir = shareRoot ? path.join(shareRoot, `share-${tag}${i}`) : undefined;
-    const { home, disk } = readyLayer(tmpDir, `${tag}${i}`, shareDir);
+    const disk = readyLayer(home, `${tag}${i}`);
     const copy = path.join(tmpDir, `copy-${i}.vhd`);
-    cpMs.push(timed(() => spawnSync('sh', ['-c', `cp "${disk}" "${copy}" && sync "${copy}"`])).ms);
-    fs.rmSync(copy);
+    // finalize removes the share's disk: cp reads a second name of the same file.
+    const source = `${disk}.bench-source`;
+    fs.linkSync(disk, source);
     // The floor: a Node process that only reads the disk and takes its SHA-256.
     hashMs.push(timed(() => spawnSync(process.execPath, ['-e', HASH_ONLY, disk], { env: cleanEnv() })).ms);
-    spawnSync('sync');
-    const r = timed(() => elm(home, ['finalize', `${tag}${i}`, '--wait', '--settle', '0s']));
-    elmMs.push(r.ms);
-    stats = /wait-stats: (\d+) reads in ([\d.]+)s/.exec(r.out.stderr) ?? stats;
-    fs.rmSync(home, { recursive: true, force: true });
-    if (shareDir) fs.rmSync(shareDir, { recursive: true, force: true });
+    // The pair in alternating order, each after the same sync and with nothing deleted between
+    // them: this machine's disk writes at very different speeds from one second to the next
+    // (bursts, then throttling), and whichever ran second would otherwise pay for the first.
+    const runCp = () => {
+      spawnSync('sync');
+      cpMs.push(timed(() => spawnSync('sh', ['-c', `cp "${source}" "${copy}" && sync "${copy}"`])).ms);
+    };
+    const runElm = () => {
+      spawnSync('sync');
+      const r = timed(() => elm(home, ['finalize', `${tag}${i}`, '--wait', '--settle', '0s']));
+      elmMs.push(r.ms);
+      stats = /wait-stats: (\d+) reads in ([\d.]+)s/.exec(r.out.stderr) ?? stats;
+    };
+    if (i % 2 === 0) {
+      runCp();
+      runElm();
+    } else {
+      runElm();
+      runCp();
+    }
+    fs.rmSync(copy);
+    fs.rmSync(source);
   }
-  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  fs.rmSync(home, { recursive: true, force: true });
+  remove();
+  if (shareDir) fs.rmSync(shareDir, { recursive: true, force: true });
+  // An even count of rounds: each of the pair runs first in half of them.
+  const med = (a) => {
+    const sorted = [...a].sort((x, y) => x - y);
+    return (sorted[(a.length - 1) >> 1] + sorted[a.length >> 1]) / 2;
+  };
   // The samples too: this machine's disk speed swings widely, and the reader should see it.
   const samples = `elm ${join(elmMs)} ms, cp + sync ${join(cpMs)} ms, hash alone ${join(hashMs)} ms`;
   return { elm: med(elmMs), cp: med(cpMs), hash: med(hashMs), stats, samples };

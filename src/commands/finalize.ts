@@ -18,6 +18,7 @@ import { readyDisk } from './shared/versionDisk';
 import { claimVersion } from './shared/versionLock';
 import { waitChoice } from './shared/waitChoice';
 import { shellQuote } from '../domain/shellQuote';
+import { dropDigestsAhead, startDigestAhead } from '../disk/digestAhead';
 
 interface FinalizeFlags {
   version?: string;
@@ -36,6 +37,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A Finalize task left behind by a killed worker is resumed instead of started again.
  */
 export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): Promise<void> {
+  try {
+    await finalize(ctx, flags, ref);
+  } finally {
+    dropDigestsAhead(); // one the task did not take (it failed first) must not hold the exit
+  }
+}
+
+async function finalize(ctx: Context, flags: FinalizeFlags, ref: string | undefined): Promise<void> {
   const { wait, timeoutMs } = waitChoice(flags, false);
   const settleMs = flags.settle !== undefined ? parseDuration(flags.settle, '--settle') : 10_000;
   const started = Date.now();
@@ -143,6 +152,15 @@ async function checkPreconditions(
   const problems: string[] = [];
   let integrity = version.integrity;
   let shutdownRequested = integrity?.shutdownRequested ?? false;
+  // A share on the repository's filesystem is imported by a hard link, so hashing every byte is
+  // all the import's time: a waiting finalize starts that now, beside the checks (and again once
+  // the disk has settled if it changed meanwhile); the import takes it over when the disk is still
+  // the same file, unchanged. On another filesystem the copy takes longer than the hash beside it:
+  // there the thread is left to start the copy sooner.
+  const hashAhead = async () => {
+    if (wait && config.type === 'fileshare' && (await sameFilesystem(disk.location, ctx.home))) await startDigestAhead(disk.location).catch(() => undefined); // the import hashes it itself
+  };
+  await hashAhead();
   if (config.type === 'fileshare') {
     // The report beside the disk is the freshest word from the machine; a malformed one is exit 2.
     const { readShareReport, shareReportPath } = await import('../connectors/fileshare/shareReport.js');
@@ -175,8 +193,14 @@ async function checkPreconditions(
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify ${shellQuote(layer.name)} --shutdown)`);
   }
+  if (problems.length === 0) await hashAhead();
   if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));
   return disk;
+}
+
+async function sameFilesystem(a: string, b: string): Promise<boolean> {
+  const [sa, sb] = await Promise.all([fs.stat(a), fs.stat(b)]).catch(() => [null, null]);
+  return sa !== null && sb !== null && sa.dev === sb.dev;
 }
 
 /**

@@ -4,7 +4,7 @@
  * beside it (GNU cp, its own process) takes the other core.
  */
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { readChunks } from './chunks';
 
 /** Big enough that per-read overhead vanishes, small enough to stay in the CPU caches' reach. */
@@ -18,15 +18,20 @@ export interface HashFileOptions {
 }
 
 export async function sha256File(path: string, opts: HashFileOptions): Promise<string> {
-  const hash = createHash('sha256');
   const fh = await open(path, 'r');
   try {
-    for await (const { position, data } of readChunks(fh, 0, opts.size, opts.signal, HASH_CHUNK_SIZE)) {
-      hash.update(data);
-      opts.onProgress?.(position + data.length);
-    }
+    return await sha256OfOpenFile(fh, opts);
   } finally {
     await fh.close();
+  }
+}
+
+/** The same, of a file already open (the caller closes it). */
+export async function sha256OfOpenFile(fh: FileHandle, opts: HashFileOptions): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const { position, data } of readChunks(fh, 0, opts.size, opts.signal, HASH_CHUNK_SIZE)) {
+    hash.update(data);
+    opts.onProgress?.(position + data.length);
   }
   return hash.digest('hex');
 }

@@ -12,6 +12,7 @@
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../domain/errors';
+import { fileIdentity, takeDigestAhead } from './digestAhead';
 import { sha256File } from './hashFile';
 import { sparseCopy } from './sparseCopy';
 
@@ -39,10 +40,10 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
   if (resolve(src) === resolve(dest)) throw new UsageError(`Cannot import a disk onto itself: ${dest}`);
   const partial = `${dest}.partial`;
   try {
-    const before = await stat(src).catch((e: NodeJS.ErrnoException) => {
+    const before = await stat(src, { bigint: true }).catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'ENOENT' ? new ElmError(`Disk to import not found: ${src}`) : e;
     });
-    const sizeBytes = before.size;
+    const sizeBytes = Number(before.size);
     // Progress follows the hash: it reads every byte, holes included.
     let lastReport = -1;
     const onHashed = (done: number) => {
@@ -59,13 +60,13 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
       // while the hash is still reading. The packaging disk is already sparse: keeping its holes
       // is enough, and lets cp copy in the kernel.
       linked ? syncFile(partial) : sparseCopy({ src, dest: partial, length: sizeBytes, signal, punchZeros: false }).then(() => syncFile(partial)),
-      sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
+      takeDigestAhead(src, fileIdentity(before), { signal, onProgress: onHashed }) ?? sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
     ]);
     if (signal?.aborted) throw new CancelledError();
     // The copy and the hash read the source separately: it must not have changed meanwhile
     // (finalize waits for the disk to be quiescent; this catches a machine started again).
-    const after = await stat(src);
-    if (after.size !== sizeBytes || after.mtimeMs !== before.mtimeMs) throw new ElmError(`The disk changed while it was imported: ${src}`);
+    const after = await stat(src, { bigint: true });
+    if (fileIdentity(after) !== fileIdentity(before)) throw new ElmError(`The disk changed while it was imported: ${src}`);
     await rename(partial, dest);
     // rename() between two links of one file does nothing (POSIX): a repository file left by an
     // earlier interrupted run of the same link would keep the partial name alive.

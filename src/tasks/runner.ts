@@ -164,7 +164,12 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
   const weights = def.steps.map((s) => s.weight ?? 1);
   const total = weights.reduce((a, b) => a + b, 0);
   let finished: FinishedStep | null = null;
+  let atEnd: StepDefinition | null = null;
   for (const [index, step] of def.steps.entries()) {
+    if (step.applyAtEnd) {
+      atEnd = step; // the last step: applied in the final write below
+      break;
+    }
     // One write records the previous step Done and this one Running.
     const previous: FinishedStep | null = finished;
     finished = null;
@@ -201,7 +206,7 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     deps.log(`step ${step.name}: started`);
     let data: Record<string, unknown> | void;
     try {
-      data = await step.run(ctx);
+      data = await step.run!(ctx);
       await pendingProgress.get(ctx);
     } catch (e) {
       await pendingProgress.get(ctx);
@@ -217,13 +222,24 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     deps.log(`step ${step.name}: done`);
   }
   const last: FinishedStep | null = finished;
-  await deps.store.mutate((state) => {
+  if (atEnd) deps.log(`step ${atEnd.name}: started`);
+  const stop = await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
     if (last) recordDone(t, last);
+    if (atEnd && (t.cancelRequested || deps.signal.aborted)) return { cancelRequested: t.cancelRequested };
+    const now = new Date();
+    if (atEnd) {
+      recordRunning(t, atEnd.name);
+      recordDone(t, { name: atEnd.name, data: undefined, progress: 100 });
+      atEnd.applyAtEnd!(state, t, now);
+    }
     t.progress = 100;
     t.worker = null;
-    def.finish(state, t, new Date());
+    def.finish(state, t, now);
+    return null;
   });
+  if (stop) return (await stopOutcome(def, taskId, deps, stop.cancelRequested))!;
+  if (atEnd) deps.log(`step ${atEnd.name}: done`);
   return 'finished';
 }
 

@@ -34,7 +34,14 @@ export interface StepDefinition {
   name: string;
   /** Share of the task's progress bar this step takes (weights are normalised). */
   weight?: number;
-  run(ctx: StepContext): Promise<Record<string, unknown> | void>;
+  run?(ctx: StepContext): Promise<Record<string, unknown> | void>;
+  /**
+   * For a last step that only changes the state (records what the task made): applied inside the
+   * task's final write, which also records this step and the one before it Done. No write of its
+   * own, where the operator waits for the end; a run killed before that write leaves the step
+   * before it to be run again, so that one must be safe to repeat.
+   */
+  applyAtEnd?(state: State, task: Task, now: Date): void;
   /**
    * Removes what a partial run left (partial files, half-created resources). `reason` says why:
    * `interrupted` (the worker died mid-step and the step is about to run again, so a step that

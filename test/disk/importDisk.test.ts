@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../../src/domain/errors';
 import { importDisk } from '../../src/disk/importDisk';
+import { dropDigestsAhead, fileIdentity, startDigestAhead, takeDigestAhead } from '../../src/disk/digestAhead';
 import { allocatedBytes, MiB, makeSparseSource, makeTempDir } from './helpers';
 
 describe('importDisk', () => {
@@ -122,5 +124,80 @@ describe('importDisk', () => {
     } finally {
       rmSync(shm, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a digest started ahead (a waiting finalize hashes while it records the task)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = makeTempDir()));
+  afterAll(() => cleanup());
+  afterEach(() => dropDigestsAhead());
+
+  const sha256sum = (path: string) => execFileSync('sha256sum', [path], { encoding: 'utf8' }).split(' ')[0];
+  const disk = (name: string) => {
+    const path = join(dir, name);
+    makeSparseSource(path, 48 * MiB + 512, [
+      { offset: 0, length: 4096 },
+      { offset: 7 * MiB + 3, length: 5 * MiB },
+    ]);
+    return path;
+  };
+
+  test('the import takes it over: the same SHA-256 as sha256sum, progress to the end', async () => {
+    const src = disk('ahead.vhd');
+    await startDigestAhead(src);
+    const bytes: number[] = [];
+    const result = await importDisk(src, join(dir, 'ahead-layer.vhd'), { onProgress: (_f, b) => b && bytes.push(b.done) });
+    expect(result.sha256).toBe(sha256sum(src));
+    expect(bytes[bytes.length - 1]).toBe(48 * MiB + 512);
+    // Taken, not hashed twice: nothing is left for the import of another file to take.
+    expect(takeDigestAhead(src, 'any', {})).toBeNull();
+  });
+
+  test('a disk replaced after the digest began is hashed again by the import, never given the old digest', async () => {
+    const src = disk('replaced.vhd');
+    await startDigestAhead(src); // it reads the file it opened, whatever the name points at later
+    const other = disk('other.vhd');
+    const fh0 = await fsp.open(other, 'r+');
+    await fh0.write(Buffer.from('another disk'), 0, undefined, 30 * MiB);
+    await fh0.close();
+    renameSync(other, src);
+    const result = await importDisk(src, join(dir, 'replaced-layer.vhd'));
+    expect(result.sha256).toBe(sha256sum(src));
+  });
+
+  test('a disk written to after the digest ended is hashed again by the import, never given the old digest', async () => {
+    const src = disk('changed.vhd');
+    await startDigestAhead(src);
+    await new Promise((r) => setTimeout(r, 2_000)); // 48 MiB: hashed long before this
+    // The machine wrote to it once more (new bytes, new modification time) before the import.
+    const fh = await fsp.open(src, 'r+');
+    await fh.write(Buffer.from('written after the digest began'), 0, undefined, 20 * MiB);
+    await fh.close();
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(src, later, later);
+    const result = await importDisk(src, join(dir, 'changed-layer.vhd'));
+    expect(result.sha256).toBe(sha256sum(src));
+  });
+
+  test('the import cancelled stops the digest it took; one nobody took is dropped', async () => {
+    const src = disk('cancel.vhd');
+    await startDigestAhead(src);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(importDisk(src, join(dir, 'cancel-layer.vhd'), { signal: ac.signal })).rejects.toBeInstanceOf(CancelledError);
+    expect(readdirSync(dir).filter((f) => f.startsWith('cancel-layer'))).toEqual([]);
+
+    await startDigestAhead(src);
+    const st = await fsp.stat(src, { bigint: true });
+    const taken = takeDigestAhead(src, fileIdentity(st), {})!;
+    dropDigestsAhead(); // taken already: dropping the others leaves it running
+    expect(await taken).toBe(sha256sum(src));
+  });
+
+  test('a file that cannot be read fails the digest with the reason', async () => {
+    const src = join(dir, 'gone.vhd');
+    await expect(startDigestAhead(src)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
