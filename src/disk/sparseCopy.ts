@@ -39,14 +39,9 @@ export async function sparseCopy(opts: SparseCopyOptions): Promise<void> {
   if (opts.signal?.aborted) throw new CancelledError();
   opts.onProgress?.(0, length);
 
-  const useCp =
-    opts.allowCp !== false &&
-    srcOffset === 0 &&
-    srcSize >= length &&
-    srcSize - length <= CP_TAIL_SLACK &&
-    (await hasGnuCp());
-  if (useCp) await copyWithCp(opts.src, opts.dest, length, opts);
-  else await copyWithLoop(opts.src, opts.dest, srcOffset, length, opts);
+  const useCp = opts.allowCp !== false && srcOffset === 0 && srcSize >= length && srcSize - length <= CP_TAIL_SLACK && cpTakesOurFlags !== false;
+  const copied = useCp && (await copyWithCp(opts.src, opts.dest, length, opts));
+  if (!copied) await copyWithLoop(opts.src, opts.dest, srcOffset, length, opts);
 
   opts.onProgress?.(length, length);
 }
@@ -59,15 +54,14 @@ export async function sparseCopy(opts: SparseCopyOptions): Promise<void> {
  * cp runs through node:child_process rather than execa: loading execa (ESM, a dozen packages)
  * cost finalize a visible pause before the copy could start, on a busy machine whole seconds.
  */
-let gnuCp: Promise<boolean> | undefined;
-export function hasGnuCp(): Promise<boolean> {
-  if (process.platform !== 'linux') return Promise.resolve(false);
-  gnuCp ??= runCp(['--version']).then(
-    (r) => r.code === 0 && /GNU coreutils/.test(r.stdout),
-    () => false,
-  );
-  return gnuCp;
-}
+/**
+ * Whether `cp` here takes GNU cp's --sparse and --reflink: unknown (null) until the first copy
+ * tries, which saves asking `cp --version` first, in a process of its own, before every import.
+ */
+let cpTakesOurFlags: boolean | null = process.platform === 'linux' ? null : false;
+
+/** cp that is not there, or is not GNU cp (busybox, BSD), says so in words like these. */
+const CP_REFUSED_FLAGS = /unrecognized option|invalid option|illegal option|unknown option/i;
 
 interface CpResult {
   code: number | null;
@@ -90,7 +84,8 @@ function runCp(args: string[], signal?: AbortSignal): Promise<CpResult> {
   });
 }
 
-async function copyWithCp(src: string, dest: string, length: number, opts: SparseCopyOptions): Promise<void> {
+/** False when cp cannot do it (missing, or not GNU cp): the caller copies with the loop instead. */
+async function copyWithCp(src: string, dest: string, length: number, opts: SparseCopyOptions): Promise<boolean> {
   await rm(dest, { force: true }); // cp must create a fresh file, never write through a link
   // cp reports no progress; the destination's size grows as it writes, which is close enough.
   let running = true;
@@ -103,11 +98,17 @@ async function copyWithCp(src: string, dest: string, length: number, opts: Spars
       }, CP_PROGRESS_POLL_MS)
     : undefined;
   try {
-    const r = await runCp([`--sparse=${opts.punchZeros === false ? 'auto' : 'always'}`, '--reflink=never', '--', src, dest], opts.signal).catch((e: Error) => {
+    const r = await runCp([`--sparse=${opts.punchZeros === false ? 'auto' : 'always'}`, '--reflink=never', '--', src, dest], opts.signal).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null; // no cp on the PATH
       throw new ElmError(`Copying ${src} failed: ${e.message}`);
     });
     if (opts.signal?.aborted) throw new CancelledError();
+    if (r === null || (r.code !== 0 && CP_REFUSED_FLAGS.test(r.stderr))) {
+      cpTakesOurFlags = false;
+      return false;
+    }
     if (r.code !== 0) throw new ElmError(`Copying ${src} failed: ${r.stderr.trim() || `cp exited ${r.code}`}`);
+    cpTakesOurFlags = true;
   } finally {
     running = false;
     if (timer) clearInterval(timer);
@@ -118,6 +119,7 @@ async function copyWithCp(src: string, dest: string, length: number, opts: Spars
   } finally {
     await fh.close();
   }
+  return true;
 }
 
 async function copyWithLoop(src: string, dest: string, srcOffset: number, length: number, opts: SparseCopyOptions): Promise<void> {

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError } from '../../src/domain/errors';
 import { sparseCopy } from '../../src/disk/sparseCopy';
@@ -77,5 +77,40 @@ describe('sparseCopy', () => {
       const run = sparseCopy({ src, dest: join(dir, `abort-${allowCp}.out`), allowCp, signal: ac.signal, onProgress: () => ac.abort() });
       await expect(run).rejects.toBeInstanceOf(CancelledError);
     }
+  });
+
+  describe('a cp that is not GNU cp, or none at all: the loop copies instead', () => {
+    const savedPath = process.env.PATH;
+    afterEach(() => {
+      process.env.PATH = savedPath;
+    });
+
+    test.each([
+      ['a cp that refuses --sparse (busybox says so)', `#!/bin/sh\necho "cp: unrecognized option '--sparse=always'" >&2\nexit 1\n`],
+      ['no cp on the PATH', null],
+    ])('%s', async (_label, script) => {
+      const bin = join(dir, `bin-${script ? 'busybox' : 'none'}`);
+      mkdirSync(bin, { recursive: true });
+      if (script) writeFileSync(join(bin, 'cp'), script, { mode: 0o755 });
+      process.env.PATH = bin;
+      let fresh: typeof import('../../src/disk/sparseCopy') | undefined;
+      jest.isolateModules(() => {
+        fresh = require('../../src/disk/sparseCopy');
+      });
+      const src = join(dir, `fallback-${script ? 'busybox' : 'none'}.raw`);
+      const dest = `${src}.out`;
+      makeSparseSource(src, 16 * MiB, blocks.slice(0, 2));
+      await fresh!.sparseCopy({ src, dest });
+      expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+      // Asked once: the next copy goes straight to the loop.
+      await fresh!.sparseCopy({ src, dest: `${dest}.2` });
+      expect(readFileSync(`${dest}.2`).equals(readFileSync(src))).toBe(true);
+    });
+
+    test('a real copy error from GNU cp is still an error, not a quiet fallback', async () => {
+      const src = join(dir, 'real-error.raw');
+      makeSparseSource(src, 2 * MiB, blocks.slice(0, 1));
+      await expect(sparseCopy({ src, dest: join(dir, 'no-such-folder', 'x.out') })).rejects.toThrow(/^Copying .* failed: cp: cannot create regular file/);
+    });
   });
 });
