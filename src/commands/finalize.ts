@@ -19,6 +19,8 @@ import { claimVersion } from './shared/versionLock';
 import { waitChoice } from './shared/waitChoice';
 import { shellQuote } from '../domain/shellQuote';
 import { dropDigestsAhead, startDigestAhead } from '../disk/digestAhead';
+import { dropCopiesAhead, startCopyAhead } from '../disk/copyAhead';
+import { shareImportDestination } from '../connectors/fileshare/finalizeFromShare';
 
 interface FinalizeFlags {
   version?: string;
@@ -40,7 +42,9 @@ export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): 
   try {
     await finalize(ctx, flags, ref);
   } finally {
-    dropDigestsAhead(); // one the task did not take (it failed first) must not hold the exit
+    // What the task did not take (it failed first) must not hold the exit or stay on disk.
+    dropDigestsAhead();
+    await dropCopiesAhead();
   }
 }
 
@@ -152,15 +156,20 @@ async function checkPreconditions(
   const problems: string[] = [];
   let integrity = version.integrity;
   let shutdownRequested = integrity?.shutdownRequested ?? false;
-  // A share on the repository's filesystem is imported by a hard link, so hashing every byte is
-  // all the import's time: a waiting finalize starts that now, beside the checks (and again once
-  // the disk has settled if it changed meanwhile); the import takes it over when the disk is still
-  // the same file, unchanged. On another filesystem the copy takes longer than the hash beside it:
-  // there the thread is left to start the copy sooner.
-  const hashAhead = async () => {
-    if (wait && config.type === 'fileshare' && (await sameFilesystem(disk.location, ctx.home))) await startDigestAhead(disk.location).catch(() => undefined); // the import hashes it itself
+  // The import hashes every byte, and from a share on another filesystem it copies them too: a
+  // waiting finalize starts the hash now, beside the checks, and the copy once they pass, beside
+  // the task's recording (both again if the disk changed meanwhile). The import takes them over
+  // when the disk is still the same file, unchanged; otherwise it does them itself.
+  const importAhead = async (copyToo: boolean) => {
+    if (!wait || config.type !== 'fileshare') return;
+    if (copyToo && !(await sameFilesystem(disk.location, ctx.home))) {
+      const dir = versionRepositoryDir(ctx.home, layer.id, version.name);
+      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await startCopyAhead(disk.location, `${shareImportDestination(dir, disk.location)}.partial`);
+    }
+    await startDigestAhead(disk.location);
   };
-  await hashAhead();
+  await importAhead(false).catch(() => undefined); // the import does it itself
   if (config.type === 'fileshare') {
     // The report beside the disk is the freshest word from the machine; a malformed one is exit 2.
     const { readShareReport, shareReportPath } = await import('../connectors/fileshare/shareReport.js');
@@ -193,7 +202,7 @@ async function checkPreconditions(
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify ${shellQuote(layer.name)} --shutdown)`);
   }
-  if (problems.length === 0) await hashAhead();
+  if (problems.length === 0) await importAhead(true).catch(() => undefined);
   if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));
   return disk;
 }

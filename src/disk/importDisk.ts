@@ -12,6 +12,7 @@
 import { link, open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../domain/errors';
+import { takeCopyAhead } from './copyAhead';
 import { fileIdentity, takeDigestAhead } from './digestAhead';
 import { sha256File } from './hashFile';
 import { sparseCopy } from './sparseCopy';
@@ -53,20 +54,25 @@ export async function importDisk(src: string, dest: string, opts: ImportDiskOpti
         opts.onProgress?.(step / 1000, { done, total: sizeBytes });
       }
     };
-    await rm(partial, { force: true }); // a link or copy must start from nothing
-    const linked = opts.sourceIsDisposable === true && (await linkIfSameFilesystem(src, partial));
+    // A copy or digest a waiting finalize started ahead (copyAhead, digestAhead) is taken over
+    // when it is of this very, unchanged file.
+    const identity = fileIdentity(before);
+    const copiedAhead = await takeCopyAhead(src, partial, identity, signal);
+    if (!copiedAhead) await rm(partial, { force: true }); // a link or copy must start from nothing
+    const linked = !copiedAhead && opts.sourceIsDisposable === true && (await linkIfSameFilesystem(src, partial));
     const [, sha256] = await Promise.all([
       // The data is on disk before the name says the import is finished; a copy's flush runs
       // while the hash is still reading. The packaging disk is already sparse: keeping its holes
       // is enough, and lets cp copy in the kernel.
-      linked ? syncFile(partial) : sparseCopy({ src, dest: partial, length: sizeBytes, signal, punchZeros: false }).then(() => syncFile(partial)),
-      takeDigestAhead(src, fileIdentity(before), { signal, onProgress: onHashed }) ?? sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
+      copiedAhead?.done ??
+        (linked ? syncFile(partial) : sparseCopy({ src, dest: partial, length: sizeBytes, signal, punchZeros: false }).then(() => syncFile(partial))),
+      takeDigestAhead(src, identity, { signal, onProgress: onHashed }) ?? sha256File(src, { size: sizeBytes, signal, onProgress: onHashed }),
     ]);
     if (signal?.aborted) throw new CancelledError();
     // The copy and the hash read the source separately: it must not have changed meanwhile
     // (finalize waits for the disk to be quiescent; this catches a machine started again).
     const after = await stat(src, { bigint: true });
-    if (fileIdentity(after) !== fileIdentity(before)) throw new ElmError(`The disk changed while it was imported: ${src}`);
+    if (fileIdentity(after) !== identity) throw new ElmError(`The disk changed while it was imported: ${src}`);
     await rename(partial, dest);
     // rename() between two links of one file does nothing (POSIX): a repository file left by an
     // earlier interrupted run of the same link would keep the partial name alive.

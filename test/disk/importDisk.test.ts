@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { CancelledError } from '../../src/domain/errors';
 import { importDisk } from '../../src/disk/importDisk';
 import { dropDigestsAhead, fileIdentity, startDigestAhead, takeDigestAhead } from '../../src/disk/digestAhead';
+import { dropCopiesAhead, startCopyAhead } from '../../src/disk/copyAhead';
 import { allocatedBytes, MiB, makeSparseSource, makeTempDir } from './helpers';
 
 describe('importDisk', () => {
@@ -199,5 +200,68 @@ describe('a digest started ahead (a waiting finalize hashes while it records the
   test('a file that cannot be read fails the digest with the reason', async () => {
     const src = join(dir, 'gone.vhd');
     await expect(startDigestAhead(src)).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});
+
+describe('a copy started ahead (a waiting finalize of a share on another filesystem)', () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeAll(() => ({ dir, cleanup } = makeTempDir()));
+  afterAll(() => cleanup());
+  afterEach(async () => {
+    dropDigestsAhead();
+    await dropCopiesAhead();
+  });
+
+  const disk = (name: string) => {
+    const path = join(dir, name);
+    makeSparseSource(path, 40 * MiB + 512, [
+      { offset: 0, length: 4096 },
+      { offset: 9 * MiB + 1, length: 6 * MiB },
+    ]);
+    return path;
+  };
+  const leftovers = () => readdirSync(dir).filter((f) => f.includes('.partial'));
+
+  test('the import takes it over: the same bytes and holes, the right SHA-256, nothing left beside', async () => {
+    const src = disk('far.vhd');
+    const dest = join(dir, 'far-layer.vhd');
+    await startCopyAhead(src, `${dest}.partial`);
+    await startDigestAhead(src);
+    await new Promise((r) => setTimeout(r, 200));
+    const [ahead] = leftovers(); // this process's copy, beside the import's .partial
+    expect(ahead).toBe(`far-layer.vhd.partial.ahead-${process.pid}`);
+    const aheadInode = statSync(join(dir, ahead)).ino;
+    const result = await importDisk(src, dest);
+    expect(statSync(dest).ino).toBe(aheadInode); // taken over, not copied a second time
+    expect(result.sha256).toBe(execFileSync('sha256sum', [src], { encoding: 'utf8' }).split(' ')[0]);
+    expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+    expect(allocatedBytes(dest)).toBeLessThanOrEqual(allocatedBytes(src) + MiB);
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('a disk rewritten after the copy began is copied again by the import, never the old bytes', async () => {
+    const src = disk('rewritten.vhd');
+    const dest = join(dir, 'rewritten-layer.vhd');
+    await startCopyAhead(src, `${dest}.partial`);
+    await new Promise((r) => setTimeout(r, 1_000)); // 40 MiB: copied long before this
+    const fh = await fsp.open(src, 'r+');
+    await fh.write(Buffer.from('written after the copy began'), 0, undefined, 20 * MiB);
+    await fh.close();
+    const later = new Date(Date.now() + 5_000);
+    utimesSync(src, later, later);
+    await importDisk(src, dest);
+    expect(readFileSync(dest).equals(readFileSync(src))).toBe(true);
+    expect(leftovers()).toEqual([]);
+  });
+
+  test('a copy nobody took is stopped and removed; a second start of the same file is the same copy', async () => {
+    const src = disk('untaken.vhd');
+    const partial = join(dir, 'untaken-layer.vhd.partial');
+    await startCopyAhead(src, partial);
+    await startCopyAhead(src, partial);
+    expect(leftovers().length).toBeLessThanOrEqual(1);
+    await dropCopiesAhead();
+    expect(leftovers()).toEqual([]);
   });
 });

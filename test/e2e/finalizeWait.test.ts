@@ -182,6 +182,8 @@ const shm = (() => {
     expect(st.size).toBe(4 * GiB + 512);
     expect(st.blocks * 512).toBeLessThan(64 * MiB); // holes stayed holes
     expect(await fs.readdir(far)).toEqual([]);
+    // The copy started while the task was recorded took its place: nothing else beside it.
+    expect(await fs.readdir(path.dirname(v.artifact.location))).toEqual([path.basename(v.artifact.location)]);
   } finally {
     await fs.rm(far, { recursive: true, force: true });
   }

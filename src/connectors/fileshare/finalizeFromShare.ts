@@ -13,10 +13,15 @@ export async function finalizeFromShare(req: FinalizeRequest, progress: Progress
   await checkStillTheDisk(req.disk);
   const { importDisk } = await import('../../disk/importDisk.js');
   await fs.mkdir(req.repositoryDir, { recursive: true, mode: 0o700 });
-  const dest = path.join(req.repositoryDir, path.basename(req.disk.location));
+  const dest = shareImportDestination(req.repositoryDir, req.disk.location);
   progress(0, `Importing ${req.disk.location} into the layer repository`);
   const imported = await importDisk(req.disk.location, dest, { signal: req.signal, onProgress: (f, bytes) => progress(f, undefined, bytes), sourceIsDisposable: true });
   return { location: dest, format: req.disk.format, sizeBytes: imported.sizeBytes, sha256: imported.sha256 };
+}
+
+/** Where the disk lands in the layer repository (a waiting finalize copies there ahead, copyAhead). */
+export function shareImportDestination(repositoryDir: string, diskLocation: string): string {
+  return path.join(repositoryDir, path.basename(diskLocation));
 }
 
 /**
