@@ -156,20 +156,22 @@ async function checkPreconditions(
   const problems: string[] = [];
   let integrity = version.integrity;
   let shutdownRequested = integrity?.shutdownRequested ?? false;
-  // The import hashes every byte, and from a share on another filesystem it copies them too: a
-  // waiting finalize starts the hash now, beside the checks, and the copy once they pass, beside
-  // the task's recording (both again if the disk changed meanwhile). The import takes them over
-  // when the disk is still the same file, unchanged; otherwise it does them itself.
-  const importAhead = async (copyToo: boolean) => {
-    if (!wait || config.type !== 'fileshare') return;
-    if (copyToo && !(await sameFilesystem(disk.location, ctx.home))) {
+  // The import hashes every byte, and from a share on another filesystem it copies them too. A
+  // waiting finalize starts what takes longest early: beside the repository, the hash at once,
+  // beside the checks; from another filesystem, the copy (and the hash) once the checks pass,
+  // beside the task's recording; both again if the disk changed meanwhile. The import takes them
+  // over when the disk is still the same file, unchanged; otherwise it does them itself.
+  const ahead = wait && config.type === 'fileshare';
+  const besideRepository = ahead && (await sameFilesystem(disk.location, ctx.home));
+  const importAhead = async () => {
+    if (!besideRepository) {
       const dir = versionRepositoryDir(ctx.home, layer.id, version.name);
       await fs.mkdir(dir, { recursive: true, mode: 0o700 });
       await startCopyAhead(disk.location, `${shareImportDestination(dir, disk.location)}.partial`);
     }
     await startDigestAhead(disk.location);
   };
-  await importAhead(false).catch(() => undefined); // the import does it itself
+  if (besideRepository) await startDigestAhead(disk.location).catch(() => undefined); // the import does it itself
   if (config.type === 'fileshare') {
     // The report beside the disk is the freshest word from the machine; a malformed one is exit 2.
     const { readShareReport, shareReportPath } = await import('../connectors/fileshare/shareReport.js');
@@ -202,7 +204,7 @@ async function checkPreconditions(
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify ${shellQuote(layer.name)} --shutdown)`);
   }
-  if (problems.length === 0) await importAhead(true).catch(() => undefined);
+  if (ahead && problems.length === 0) await importAhead().catch(() => undefined);
   if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));
   return disk;
 }
