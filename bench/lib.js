@@ -53,11 +53,16 @@ function interleavedSamples(commands, { runs = 15, warmup = 2 } = {}) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
+/** The value a fraction q of the samples stay at or below (q = 0.25: the lower quartile). */
+const quantile = (xs, q) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * q)];
+
 /**
- * The median of the per-round ratios subject[i] / base[i]. This machine slows down for seconds at
- * a time; the two runs of one round share those seconds, while medians taken apart may not.
+ * Process start-up figures: the ratio of the lower quartiles. This machine adds some tens of
+ * milliseconds to a random part of all runs (`node -e 0` included), so medians swing with how
+ * many runs of each command were hit; the faster quarter of each command's runs is what the
+ * command itself costs. The medians are printed beside it.
  */
-const pairedRatio = (base, subject) => median(subject.map((t, i) => t / base[i]));
+const quartileRatio = (base, subject) => quantile(subject, 0.25) / quantile(base, 0.25);
 
 /** Whole milliseconds joined by "/", in the order measured: the spread is part of the figure. */
 const samples = (xs) => xs.map((x) => Math.round(x)).join('/');
@@ -68,4 +73,4 @@ function ratioLine(figure, ratio, target, detail = '') {
   return `${verdict} ${figure}: ${ratio.toFixed(2)}x (target <= ${target}x)${detail ? ` [${detail}]` : ''}`;
 }
 
-module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, interleavedSamples, median, pairedRatio, samples, ratioLine };
+module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, interleavedSamples, median, quantile, quartileRatio, samples, ratioLine };
