@@ -10,8 +10,9 @@
  * same unchanged file (identity as in digestAhead) when the copy began and when the import began;
  * the import's own check that nothing changed up to its end covers the rest.
  */
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { fileIdentity } from './digestAhead';
+import { syncFile } from './durable';
 import { sparseCopy } from './sparseCopy';
 
 interface Ahead {
@@ -37,7 +38,7 @@ export async function startCopyAhead(src: string, partial: string): Promise<void
   const abort = new AbortController();
   const path = `${partial}.ahead-${process.pid}`;
   // Holes are kept (the packaging disk is already sparse), as the import itself copies.
-  const copied = sparseCopy({ src, dest: path, length: Number(st.size), signal: abort.signal, punchZeros: false }).then(() => flush(path));
+  const copied = sparseCopy({ src, dest: path, length: Number(st.size), signal: abort.signal, punchZeros: false }).then(() => syncFile(path));
   copied.catch(() => undefined); // observed by whoever takes it; dropped otherwise
   running.set(partial, { src, path, identity, copied, abort });
 }
@@ -79,13 +80,4 @@ async function stopAndRemove(ahead: Ahead): Promise<void> {
   ahead.abort.abort();
   await ahead.copied.catch(() => undefined);
   await rm(ahead.path, { force: true });
-}
-
-async function flush(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }

@@ -9,10 +9,11 @@
  * test machine it took 1.4-2.2 s per GiB against 1.3-1.6 s for cp beside the hash, whose two reads
  * of the same bytes at the same moment are mostly served by one page-cache fill.)
  */
-import { link, open, rename, rm, stat } from 'node:fs/promises';
+import { link, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { CancelledError, ElmError, UsageError } from '../domain/errors';
 import { takeCopyAhead } from './copyAhead';
+import { syncDir, syncFile } from './durable';
 import { fileIdentity, takeDigestAhead } from './digestAhead';
 import { sha256File } from './hashFile';
 import { sparseCopy } from './sparseCopy';
@@ -99,25 +100,5 @@ async function linkIfSameFilesystem(src: string, dest: string): Promise<boolean>
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw e;
     return false;
-  }
-}
-
-async function syncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Makes the rename itself durable (POSIX); directories cannot be opened for sync on Windows. */
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }
