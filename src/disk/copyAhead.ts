@@ -6,9 +6,9 @@
  * The copy goes beside the import's own `.partial` name, under one of this process's own (two
  * finalizes of one version at once: the second is refused, and removes only what it wrote), and
  * is renamed to it when the import takes it; the undo of an interrupted import removes both kinds.
- * The import takes the copy over only when the source is the
- * same unchanged file (identity as in digestAhead) when the copy began and when the import began;
- * the import's own check that nothing changed up to its end covers the rest.
+ * The import takes the copy over only when the source is the same unchanged file (identity as in
+ * digestAhead) when the copy began and when the import began; the import's own check that nothing
+ * changed up to its end covers the rest.
  */
 import { rename, rm, stat } from 'node:fs/promises';
 import { fileIdentity } from './digestAhead';
