@@ -167,7 +167,9 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
   let atEnd: StepDefinition | null = null;
   for (const [index, step] of def.steps.entries()) {
     if (step.applyAtEnd) {
-      atEnd = step; // the last step: applied in the final write below
+      // Applied in the final write below; a step after it would never run.
+      if (index !== def.steps.length - 1) throw new Error(`task kind ${def.kind}: step "${step.name}" applies at the end, so it must be the last step`);
+      atEnd = step;
       break;
     }
     // One write records the previous step Done and this one Running.

@@ -34,6 +34,7 @@ export interface StepDefinition {
   name: string;
   /** Share of the task's progress bar this step takes (weights are normalised). */
   weight?: number;
+  /** What the step does; a step that only changes the state at the end has applyAtEnd instead. */
   run?(ctx: StepContext): Promise<Record<string, unknown> | void>;
   /**
    * For a last step that only changes the state (records what the task made): applied inside the
