@@ -10,6 +10,7 @@ import {
   HYPERVISORS,
   FIRMWARES,
   HYPERV_GENERATIONS,
+  IMAGE_KINDS,
   IPV6_STATES,
   PARTITION_STYLES,
   PROVISIONING_SERVICES,
@@ -92,6 +93,22 @@ export const integrityResultSchema = z.object({
   reportSha256: z.string().optional(),
 });
 
+/** An image a publish made of a version (elm deletes it only when cancelling the publish that made it). */
+export const publishedImageSchema = z.object({
+  kind: z.enum(IMAGE_KINDS),
+  /** The platform's id (a resource id, a VM id) or, for a file, the publish's own token. */
+  id: z.string(),
+  /** Where it is: an absolute path, a resource id, an inventory path. */
+  location: z.string(),
+  format: z.enum(DISK_FORMATS).optional(),
+  sha256: z.string().optional(),
+  /** The checksum file written beside an image file. */
+  checksumFile: z.string().optional(),
+  connector: z.string(),
+  taskId: z.string(),
+  publishedAt: isoDate,
+});
+
 export const layerVersionSchema = z.object({
   name: z.string(),
   description: z.string(),
@@ -118,6 +135,8 @@ export const layerVersionSchema = z.object({
   artifact: z
     .object({ location: z.string(), sha256: z.string().nullable(), sizeBytes: z.number().int().nonnegative(), format: z.enum(DISK_FORMATS) })
     .nullable(),
+  /** What `layer publish` made of this version (absent in states written before publish existed). */
+  images: z.array(publishedImageSchema).optional(),
   createdAt: isoDate,
 });
 
@@ -182,3 +201,4 @@ export type Task = z.infer<typeof taskSchema>;
 export type TaskStep = z.infer<typeof taskStepSchema>;
 export type IntegrityResult = z.infer<typeof integrityResultSchema>;
 export type DiskRef = z.infer<typeof diskRefSchema>;
+export type PublishedImage = z.infer<typeof publishedImageSchema>;

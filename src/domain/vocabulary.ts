@@ -9,11 +9,18 @@ export const TASK_STATES = ['Pending', 'Running', 'ActionRequired', 'Complete', 
 export type TaskState = (typeof TASK_STATES)[number];
 export const TERMINAL_TASK_STATES: readonly TaskState[] = ['Complete', 'Failed', 'Canceled'];
 
-export const TASK_KINDS = ['CreatePackagingDisk', 'Finalize', 'DeployMachine', 'LayerBuild'] as const;
+export const TASK_KINDS = ['CreatePackagingDisk', 'Finalize', 'DeployMachine', 'LayerBuild', 'Publish'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
 export const DISK_FORMATS = ['vhd', 'vhdx', 'vmdk', 'qcow2', 'raw'] as const;
 export type DiskFormat = (typeof DISK_FORMATS)[number];
+
+/**
+ * What a publish makes of a Deployable version: an image file on a share, a PVS vDisk file in a
+ * store, an Azure Compute Gallery image version, a vSphere VM template.
+ */
+export const IMAGE_KINDS = ['file', 'pvsVdisk', 'azureGalleryImageVersion', 'vsphereTemplate'] as const;
+export type ImageKind = (typeof IMAGE_KINDS)[number];
 
 export const CONNECTOR_TYPES = ['fileshare', 'azure', 'vsphere', 'pvs'] as const;
 export type ConnectorType = (typeof CONNECTOR_TYPES)[number];

@@ -13,5 +13,7 @@ export async function loadTaskDefinition(kind: Task['kind'], params: Task['param
     case 'LayerBuild':
       // Its steps come from the build spec: one recorded step per build step.
       return (await import('./kinds/layerBuild.js')).layerBuildDefinition(params);
+    case 'Publish':
+      return (await import('./kinds/publish.js')).publishTask;
   }
 }

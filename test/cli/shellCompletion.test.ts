@@ -48,7 +48,7 @@ afterAll(() => s.cleanup());
 /** What every shell must offer (as candidates, before the shell quotes them). */
 const common = (): [string, string[]][] => [
   ['elm lay', ['layer']],
-  ['elm layer ', ['build', 'create', 'list', 'remove', 'show', 'version']],
+  ['elm layer ', ['build', 'create', 'list', 'publish', 'remove', 'show', 'version']],
   ['elm layer version ', ['add', 'remove']],
   ['elm layer create --name x --os', ['--os-layer']],
   ['elm layer create --os-layer ', ['win']],

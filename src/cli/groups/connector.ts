@@ -58,6 +58,7 @@ export function registerConnector(program: Command): void {
     .option('--password-env <var>', 'environment variable holding the password (never stored)', 'ELM_PVS_PASSWORD')
     .requiredOption('--site <site>', 'PVS site')
     .requiredOption('--store <store>', 'PVS store')
+    .option('--store-path <dir>', "the store's folder as mounted here (layer publish writes vDisk files into it)")
     .option('--write-cache <type>', 'write cache type', 'cacheInDeviceRamWithOverflow')
     .option('--license-mode <mode>', 'kms, mak or none', 'none')
     .option('--server <host=version[,agent][,console]>', 'a PVS server, its version and what is installed (repeatable)', collect)

@@ -39,6 +39,25 @@ export function registerLayer(program: Command): void {
     .option('--wait', 'wait until the build ends or needs action')
     .option('--keep-machine-on-failure', 'leave the packaging machine for inspection when a step fails')
     .action(lazyAction(() => import('../../commands/layer/build.js')));
+  waitOptions(
+    layer
+      .command('publish <layer>')
+      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk)')
+      .option('--version <version>', 'the Deployable version to publish (default: the newest Deployable one)')
+      .requiredOption('--to <connector>', 'where the image goes: a fileshare or pvs connector')
+      .option('--format <format>', 'image file format: vhdx (default), vhd, vmdk or qcow2; a PVS vDisk: vhdx or vhd')
+      .option('--out <dir>', 'folder for the image file (fileshare; default the share folder)')
+      .option('--name <name>', 'image file name without extension (default: <layer>-<version>)')
+      .option('--comment <text>', 'comment for the audit history')
+      .option('--gallery <name>', 'Azure Compute Gallery (azure connectors)')
+      .option('--image-definition <name>', 'gallery image definition (azure connectors)')
+      .option('--image-version <x.y.z>', 'gallery image version (azure connectors)')
+      .option('--regions <r1,r2>', 'replication regions (azure connectors)')
+      .option('--template-name <name>', 'VM template name (vsphere connectors)')
+      .option('--library <name>', 'content library instead of a VM template (vsphere connectors)')
+      .option('--replace', 'replace a template of that name (vsphere connectors)'),
+    'off by default',
+  ).action(lazyAction(() => import('../../commands/layer/publish.js')));
   layer.command('list').description('list platform layers').action(lazyAction(() => import('../../commands/layer/list.js')));
   layer
     .command('show <layer>')

@@ -47,6 +47,10 @@ export const EXAMPLES: Record<string, string[]> = {
   'layer version': ["elm layer version add 'Citrix VDA' --version 2.0 --yes --wait"],
   'layer version add': ["elm layer version add 'Citrix VDA' --version 2.0 --yes --wait", "elm layer version add 'Citrix VDA' --version 2.0 --os-layer win11@2"],
   'layer version remove': ["elm layer version remove 'Citrix VDA' --version 2.0 --yes"],
+  'layer publish': [
+    "elm layer publish 'Citrix VDA' --to share --format vhdx --out /srv/images --wait",
+    "elm layer publish 'Citrix VDA' --version 1.0 --to pvs-farm --wait --json",
+  ],
   'layer build': [
     'elm layer build -f platform.yaml --wait',
     'INSTALLER_SHARE_PASSWORD=… elm layer build -f examples/azure-rdsh/platform.yaml --wait --json',

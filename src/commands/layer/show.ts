@@ -7,7 +7,7 @@ export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promis
   const layer = findLayer(await (await ctx.store()).read(), ref);
   // The stored shape is the --json contract (the README's Conventions); `disk` adds where each version's disk is
   // now: the layer's disk in the repository once finalized (the packaging disk is deleted then).
-  if (ctx.io.json) return ctx.out.json({ ...layer, versions: layer.versions.map((v) => ({ ...v, disk: currentDisk(v) })) });
+  if (ctx.io.json) return ctx.out.json({ ...layer, versions: layer.versions.map((v) => ({ ...v, images: v.images ?? [], disk: currentDisk(v) })) });
   const s = ctx.out.style;
   ctx.out.data(`${s.bold(layer.name)} (id ${layer.id})${layer.description ? ` — ${layer.description}` : ''}`);
   ctx.out.data(
@@ -23,6 +23,11 @@ export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promis
       ]),
     ),
   );
+  const images = layer.versions.flatMap((v) => (v.images ?? []).map((i) => [v.name, i.kind, i.location, i.id, i.connector]));
+  if (images.length) {
+    ctx.out.data(`\n${s.bold('Published Images')}`);
+    ctx.out.data(formatTable(s, ['VERSION', 'KIND', 'WHERE', 'ID', 'CONNECTOR'], images));
+  }
   ctx.out.data(`\n${s.bold('Audit History')}`);
   ctx.out.data(formatTable(s, ['WHEN', 'USER', 'ACTION', 'VERSION', 'COMMENT'], layer.audit.map((a) => [a.at, a.user, a.action, a.version ?? '', a.comment])));
 }

@@ -44,6 +44,8 @@ export async function planVersionCleanup(ctx: Context, state: State, layer: Laye
       }
     }
   }
+  // A published image is in use where it was published (a PVS store, an image library): it stays.
+  for (const image of version.images ?? []) leaves.push(`the published image ${image.location} (elm never deletes a published image; delete it there when nothing uses it)`);
   const machine = version.machine as { name?: unknown } | null;
   if (machine) leaves.push(`the packaging machine ${String(machine.name ?? '')} (elm removes machines only when finalizing; delete it on the platform)`);
   return { deletions, leaves };

@@ -1,4 +1,6 @@
+import { promises as fs } from 'node:fs';
 import { UsageError } from '../../domain/errors';
+import { userPath } from '../../domain/home';
 import { envVarName, optionalString, requiredString } from '../flagValues';
 import { serverAddress } from '../serverAddress';
 
@@ -41,6 +43,15 @@ function writeCacheType(value: string): string {
   return found;
 }
 
+/** The store's folder as this machine reaches it (a mounted share): where publish writes vDisks. */
+async function storePath(value: string | undefined): Promise<string | null> {
+  if (value === undefined) return null;
+  const dir = userPath(value);
+  const st = await fs.stat(dir).catch(() => null);
+  if (!st?.isDirectory()) throw new UsageError(`--store-path ${dir} is not a folder here; mount the PVS store's share and give its folder.`);
+  return dir;
+}
+
 export async function fromFlags(flags: Record<string, unknown>): Promise<Record<string, unknown>> {
   const licenseMode = optionalString(flags, 'licenseMode') ?? 'none';
   if (!['kms', 'mak', 'none'].includes(licenseMode)) throw new UsageError(`--license-mode "${licenseMode}" must be kms, mak or none.`);
@@ -58,6 +69,7 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
     passwordEnv: envVarName(flags, 'passwordEnv', '--password-env') ?? 'ELM_PVS_PASSWORD',
     site: requiredString(flags, 'site', '--site'),
     store: requiredString(flags, 'store', '--store'),
+    storePath: await storePath(optionalString(flags, 'storePath')),
     writeCache: writeCacheType(optionalString(flags, 'writeCache') ?? 'cacheInDeviceRamWithOverflow'),
     licenseMode,
     servers,

@@ -1,0 +1,131 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { convertImage } from '../../disk/qemuImg';
+import { sha256File } from '../../disk/hashFile';
+import type { DiskFormat, ImageKind } from '../../domain/vocabulary';
+import { alreadyPlaced, type FileIdentity, partialPath, placeFile, removeIfOurs } from '../../publish/imageFile';
+import type { StepContext, TaskDefinition } from '../taskDefinition';
+import { versionOf } from './versionOf';
+
+export interface PublishParams {
+  connector: string;
+  kind: Extract<ImageKind, 'file' | 'pvsVdisk'>;
+  /** The layer disk in the repository, as finalize recorded it. */
+  source: { location: string; format: DiskFormat; sha256: string | null };
+  dest: string;
+  format: DiskFormat;
+  /** Unique to this publish: names its partial files, and is the image's id. */
+  token: string;
+  comment: string;
+  user: string;
+}
+
+const paramsOf = (ctx: { task: { params: Record<string, unknown> } }) => ctx.task.params as unknown as PublishParams;
+const checksumPath = (dest: string) => `${dest}.sha256`;
+
+/** The qemu-img options that give each platform the file it boots (a fixed VHD, as Hyper-V and Azure take). */
+function targetOptions(format: DiskFormat): string[] {
+  return format === 'vhd' ? ['subformat=fixed,force_size=on'] : [];
+}
+
+async function convert(ctx: StepContext): Promise<Record<string, unknown>> {
+  const p = paramsOf(ctx);
+  const partial = partialPath(p.dest, p.token);
+  const recorded = ctx.stepData('convert').image as FileIdentity | undefined;
+  const placed = await alreadyPlaced(partial, p.dest, recorded);
+  if (placed) return { image: placed.identity, sizeBytes: placed.sizeBytes };
+  await fs.mkdir(path.dirname(p.dest), { recursive: true });
+  ctx.progress(0, `Converting the layer disk to ${p.format}: ${p.dest}`);
+  await convertImage(p.source.location, p.source.format, partial, p.format, {
+    signal: ctx.signal,
+    targetOptions: targetOptions(p.format),
+    onProgress: (f) => ctx.progress(f),
+  });
+  const done = await placeFile(partial, p.dest, (image) => ctx.record({ image }));
+  return { image: done.identity, sizeBytes: done.sizeBytes };
+}
+
+async function checksum(ctx: StepContext): Promise<Record<string, unknown>> {
+  const p = paramsOf(ctx);
+  const file = checksumPath(p.dest);
+  const partial = partialPath(file, p.token);
+  const recorded = ctx.stepData('checksum').file as FileIdentity | undefined;
+  const size = (await fs.stat(p.dest)).size;
+  ctx.progress(0, `Computing the SHA-256 of ${p.dest}`);
+  const sha256 = await sha256File(p.dest, { size, signal: ctx.signal, onProgress: (n) => ctx.progress(size ? n / size : 1, undefined, { done: n, total: size }) });
+  const placed = await alreadyPlaced(partial, file, recorded);
+  if (placed) return { sha256, file: placed.identity };
+  // The format sha256sum -c reads: the digest, two spaces, the file's name beside it.
+  await fs.writeFile(partial, `${sha256}  ${path.basename(p.dest)}\n`, { mode: 0o644 });
+  const done = await placeFile(partial, file, (id) => ctx.record({ file: id }));
+  return { sha256, file: done.identity };
+}
+
+/**
+ * Publish to a file: convert the layer disk into the image file (never over an existing file),
+ * write its checksum beside it, then (as the task ends) record the image on the version and in the
+ * audit history. A cancelled publish deletes exactly the files it made.
+ */
+export const publishTask: TaskDefinition = {
+  kind: 'Publish',
+  steps: [
+    {
+      name: 'convert',
+      weight: 10,
+      run: convert,
+      async undo(ctx) {
+        await fs.rm(partialPath(paramsOf(ctx).dest, paramsOf(ctx).token), { force: true });
+      },
+    },
+    {
+      name: 'checksum',
+      weight: 2,
+      run: checksum,
+      async undo(ctx) {
+        await fs.rm(partialPath(checksumPath(paramsOf(ctx).dest), paramsOf(ctx).token), { force: true });
+      },
+    },
+    {
+      name: 'record',
+      applyAtEnd(state, task, now) {
+        const p = task.params as unknown as PublishParams;
+        const { layer, version } = versionOf(state, task);
+        const sha256 = String(task.steps.find((s) => s.name === 'checksum')?.data.sha256 ?? '');
+        const images = version.images ?? [];
+        if (!images.some((i) => i.id === p.token))
+          images.push({ kind: p.kind, id: p.token, location: p.dest, format: p.format, sha256, checksumFile: checksumPath(p.dest), connector: p.connector, taskId: task.id, publishedAt: now.toISOString() });
+        version.images = images;
+        if (!layer.audit.some((a) => a.action === 'Publish' && a.comment.includes(p.dest)))
+          layer.audit.push({ at: now.toISOString(), user: p.user, action: 'Publish', comment: auditComment(p), version: version.name });
+        task.description = `"${layer.name}" ${version.name} is published to ${p.connector}: ${p.dest} (sha256 ${sha256}).`;
+      },
+    },
+  ],
+  finish(_state, task, now) {
+    task.state = 'Complete';
+    task.endedAt = now.toISOString();
+  },
+  // Publishing reads the version and never changes its state: a failed or cancelled publish leaves it Deployable.
+  fail() {},
+  cancel() {},
+  onFailed: removeWhatWasMade,
+  onCanceled: removeWhatWasMade,
+};
+
+/** The audit entry names where the image went (the console's audit history says what was done). */
+function auditComment(p: PublishParams): string {
+  return `to ${p.connector}: ${p.dest}${p.comment ? ` — ${p.comment}` : ''}`;
+}
+
+/** Deletes the image and checksum files this publish placed (by recorded identity), nothing else. */
+async function removeWhatWasMade(ctx: StepContext): Promise<string> {
+  const p = paramsOf(ctx);
+  const task = (await ctx.store.read()).tasks.find((t) => t.id === ctx.task.id) ?? ctx.task;
+  const data = (name: string) => task.steps.find((s) => s.name === name)?.data ?? {};
+  const removed: string[] = [];
+  if (await removeIfOurs(checksumPath(p.dest), data('checksum').file as FileIdentity | undefined)) removed.push(checksumPath(p.dest));
+  if (await removeIfOurs(p.dest, data('convert').image as FileIdentity | undefined)) removed.push(p.dest);
+  await fs.rm(partialPath(p.dest, p.token), { force: true });
+  await fs.rm(partialPath(checksumPath(p.dest), p.token), { force: true });
+  return removed.length ? `Removed what it made: ${removed.join(', ')}.` : 'It had made nothing yet.';
+}
