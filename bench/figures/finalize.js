@@ -167,7 +167,7 @@ async function run({ tmpDir }) {
   return lines;
 }
 
-module.exports = { run };
+module.exports = { run, benchHome, readyLayer, timed };
 if (require.main === module) {
   const os = require('node:os');
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'elm-bench-'));
