@@ -88,7 +88,7 @@ describe('a local file edited after the build started is not copied', () => {
     await fs.rename(`${s.osDisk}.away`, s.osDisk);
     const build = JSON.parse(first.stdout).task.id as string;
     expect(JSON.parse(first.stdout).task.state).toBe('Failed');
-    const disk = (await readState(s.home)).tasks.find((t: { kind: string; layer?: { name: string } }) => t.kind === 'CreatePackagingDisk' && t.state === 'Failed');
+    const disk = (await readState(s.home)).tasks.find((t: { kind: string; state: string }) => t.kind === 'CreatePackagingDisk' && t.state === 'Failed');
     expectOk(await s.run(['task', 'resume', disk.id, '--wait']));
 
     await fs.writeFile(tools, 'tools edited later');
