@@ -4,13 +4,13 @@
  * value keeps the text the operator wrote, then checked with zod; an error names the line.
  */
 import { UsageError } from '../domain/errors';
-import { checkInputFile, readInputFile } from '../runtime/inputFile';
+import { readInputFile } from '../runtime/inputFile';
 import type { LayerDraft } from '../wizard/draft';
 
 /** A step run on the packaging machine. */
 export type BuildStep =
   | { kind: 'script'; name: string; script: string; idempotent: boolean; secrets: string[]; timeoutMinutes: number }
-  | { kind: 'file'; name: string; source: string; destination: string; idempotent: boolean }
+  | { kind: 'file'; name: string; source: string; destination: string; idempotent: boolean; fingerprint?: string }
   | { kind: 'restart'; name: string; waitFor?: string; idempotent: boolean }
   | { kind: 'expediteNgen'; name: string; idempotent: boolean };
 
@@ -27,16 +27,17 @@ export interface BuildSpec {
 
 export async function loadBuildSpec(file: string): Promise<{ abs: string; spec: BuildSpec }> {
   const { abs, bytes } = await readInputFile(file, 'Build spec', 'give the path of a build spec (-f platform.yaml)');
-  const [{ z }, YAML] = await Promise.all([import('zod'), import('yaml')]);
-  const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(bytes.toString('utf8'), { schema: 'failsafe', prettyErrors: false, logLevel: 'silent', uniqueKeys: true, lineCounter: lines });
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) throw new UsageError(`Build spec ${abs} line ${lines.linePos(problem.pos[0]).line}: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the file and run again.`);
+  const [{ z }, { parseYamlInput }] = await Promise.all([import('zod'), import('../runtime/yamlInput.js')]);
+  const { doc, lines, toJS } = await parseYamlInput(bytes.toString('utf8'), (line, message) => {
+    throw new UsageError(`Build spec ${abs}${line === undefined ? '' : ` line ${line}`}: ${message}. Fix the file and run again.`);
+  });
 
   const text = z.string().trim().min(1);
   const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
   const minutes = z.string().regex(/^\d+$/, 'must be a whole number of minutes').transform(Number).refine((n) => n >= 1 && n <= 600, 'must be between 1 and 600 minutes');
   const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name');
+  // A secret's name becomes $env:NAME in the script and the operator's instructions: an identifier, nothing a shell would read.
+  const secretName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a secret name is an identifier (a letter or _, then letters, digits or _)');
   const common = { name: text.optional(), idempotent: flag.default('false') };
   const step = z.union([
     z.object({ ...common, script: text.optional(), inline: text.optional(), secrets: z.array(text).default([]), timeoutMinutes: minutes.default('60') }).strict()
@@ -55,12 +56,12 @@ export async function loadBuildSpec(file: string): Promise<{ abs: string; spec: 
     layerVersionOf: text.optional(),
     layer: layerFields,
     machine: z.object({ name: text.optional(), size: text.optional(), vnet: text.optional(), subnet: text.optional() }).strict().default({}),
-    secrets: z.record(envName).default({}),
+    secrets: z.record(secretName, envName).default({}),
     steps: z.array(step).min(1, 'list at least one step'),
     finalize: z.object({ comment: z.string().optional() }).strict().default({}),
   }).strict();
 
-  const parsed = schema.safeParse(doc.toJS() ?? {});
+  const parsed = schema.safeParse(toJS() ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const node = issue.path.length ? (doc.getIn(issue.path, true) as { range?: [number, number, number] } | undefined) : undefined;
@@ -90,18 +91,18 @@ export async function loadBuildSpec(file: string): Promise<{ abs: string; spec: 
       }
       steps.push({ kind: 'script', name: st.name ?? st.script ?? `script ${i + 1}`, script, idempotent: st.idempotent, secrets: st.secrets, timeoutMinutes: st.timeoutMinutes });
     } else if ('file' in s) {
-      const source = /^https:\/\//i.test(s.file.source) ? s.file.source : (await import('node:path')).resolve((await import('node:path')).dirname(abs), s.file.source);
-      if (/^http:\/\//i.test(s.file.source)) throw new UsageError(`Build spec ${abs}: ${at}.file.source must be a local file or an https:// URL.`);
-      // Checked, not read: an installer may be gigabytes (copied by the connector when the step runs).
-      if (!source.startsWith('https://')) await checkInputFile(source, `Build spec ${at}.file.source`, 'give a local file next to the spec or an https:// URL');
-      steps.push({ kind: 'file', name: s.name ?? `copy ${s.file.destination}`, source, destination: s.file.destination, idempotent: s.idempotent });
+      const { fileSourceFromSpec } = await import('./fileSource.js');
+      const { source, fingerprint } = await fileSourceFromSpec(s.file.source, abs, at);
+      steps.push({ kind: 'file', name: s.name ?? `copy ${s.file.destination}`, source, destination: s.file.destination, idempotent: s.idempotent, ...(fingerprint ? { fingerprint } : {}) });
     } else if ('restart' in s) {
       const waitFor = typeof s.restart === 'object' ? s.restart.waitFor : undefined;
       steps.push({ kind: 'restart', name: s.name ?? 'restart', waitFor, idempotent: true });
-    } else {
+    } else if ('expediteNgen' in s && s.expediteNgen) {
+      // `expediteNgen: false` (quoted or not: every value is text here, as for idempotent:) is no step.
       steps.push({ kind: 'expediteNgen', name: s.name ?? 'expedite NGen', idempotent: true });
     }
   }
+  if (steps.length === 0) throw new UsageError(`Build spec ${abs}: steps: every step is switched off (expediteNgen: false); list at least one step.`);
   const names = steps.map((s) => s.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup) throw new UsageError(`Build spec ${abs}: two steps are named "${dup}"; give each step its own name:.`);

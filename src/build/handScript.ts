@@ -8,6 +8,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BuildStep } from './buildSpec';
+import { checkSourceUnchanged } from './fileSource';
 
 /** 'it''s' — a PowerShell single-quoted literal, where nothing is expanded. */
 export function psQuote(text: string): string {
@@ -64,7 +65,10 @@ export async function writeHandScript(diskLocation: string, layer: string, steps
         lines.push(`  Invoke-WebRequest -UseBasicParsing -Uri ${psQuote(step.source)} -OutFile ${psQuote(step.destination)}`);
       } else {
         const copy = `${n}-${path.basename(step.source)}`;
+        // The file the build started with, checked on both sides of the copy (it may be edited meanwhile).
+        await checkSourceUnchanged(step);
         await fs.copyFile(step.source, path.join(where.filesDir, copy));
+        await checkSourceUnchanged(step);
         lines.push(`  New-Item -ItemType Directory -Force -Path (Split-Path -Parent ${psQuote(step.destination)}) | Out-Null`);
         lines.push(`  Copy-Item -Force -Path ${besideScript(`${stem}.build-files`, copy)} -Destination ${psQuote(step.destination)}`);
       }

@@ -42,14 +42,11 @@ export async function loadSpec(file: string): Promise<LayerDraft> {
  * only warn about on stderr, are refused.
  */
 async function parseSpecYaml(abs: string, text: string): Promise<unknown> {
-  const YAML = await import('yaml');
-  const lines = new YAML.LineCounter();
-  const doc = YAML.parseDocument(text, { schema: 'failsafe', prettyErrors: false, logLevel: 'silent', uniqueKeys: true, lineCounter: lines });
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem) {
-    const where = ` (line ${lines.linePos(problem.pos[0]).line})`;
-    throw new UsageError(`Spec file ${abs} is not valid YAML${where}: ${problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')}. Fix the file and run again.`);
-  }
+  const [YAML, { parseYamlInput }] = await Promise.all([import('yaml'), import('../runtime/yamlInput.js')]);
+  const input = await parseYamlInput(text, (line, message) => {
+    throw new UsageError(`Spec file ${abs} is not valid YAML${line === undefined ? '' : ` (line ${line})`}: ${message}. Fix the file and run again.`);
+  });
+  const doc = input.doc;
   if (YAML.isMap(doc.contents)) {
     for (const pair of doc.contents.items) {
       const v = pair.value;
@@ -60,5 +57,5 @@ async function parseSpecYaml(abs: string, text: string): Promise<unknown> {
       }
     }
   }
-  return doc.toJS();
+  return input.toJS();
 }

@@ -77,6 +77,13 @@ describe('elm completion', () => {
     expect(r.stderr).toMatch(/bash, zsh, fish, powershell/);
   });
 
+  test.each(['bash', 'zsh', 'fish', 'powershell'])('completion %s --json is one JSON document holding the script', async (shell) => {
+    const plain = await elm(['completion', shell]);
+    const r = await elm(['completion', shell, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ shell, script: plain.stdout });
+  });
+
   test('bash: the script completes subcommands and flags through elm itself', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'elm-compl-'));
     try {

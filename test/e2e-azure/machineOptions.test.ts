@@ -104,13 +104,18 @@ describe('preflight: refused before anything is created', () => {
     cloud.fake.catalog.setQuota(LOCATION, 'standardDSv3Family', { limit: 100 });
   }, SLOW);
 
-  test('Trusted Launch needs a V2 disk; public access needs a range, and not the whole internet', async () => {
+  test('Trusted Launch needs a V2 disk; public access needs a range, and not the whole internet nor more than a /8', async () => {
     await refused(['gen1', ...flags(VM1, { '--security-type': 'TrustedLaunch' })], /TrustedLaunch needs a generation V2 \(UEFI, GPT\) disk, and this OS layer version boots as V1/);
     await refused(['gen2', ...flags(VM2, { '--security-type': 'Confidential' })], /--security-type "Confidential" must be Standard or TrustedLaunch/);
     await refused(['gen2', ...flags(VM2, { '--license-type': 'Windows_Home' })], /--license-type "Windows_Home" must be Windows_Client/);
     await refused(['gen2', ...flags(VM2), '--public-ip'], /--public-ip needs --rdp-from CIDR/);
     await refused(['gen2', ...flags(VM2, { '--rdp-from': '0.0.0.0/0' }), '--public-ip'], /whole internet/);
     await refused(['gen2', ...flags(VM2, { '--rdp-from': '203.0.113.7/24' }), '--public-ip'], /host bits set; the range is 203\.0\.113\.0\/24/);
+    // Two /1 ranges are the whole internet too: nothing wider than a /8 is opened to RDP.
+    await refused(['gen2', ...flags(VM2, { '--rdp-from': '0.0.0.0/1' }), '--public-ip'], /is a \/1: 2147483648 addresses.*give a prefix of \/8 or longer/);
+    await refused(['gen2', ...flags(VM2, { '--rdp-from': '128.0.0.0/1' }), '--public-ip'], /is a \/1: .*brute-forces RDP/);
+    await refused(['gen2', ...flags(VM2, { '--rdp-from': '10.0.0.0/7' }), '--public-ip'], /is a \/7: .*\/8 or longer/);
+    await refused(['gen2', ...flags(VM2, { '--rdp-from': '2001:db8::/32' }), '--public-ip'], /is an IPv6 range, and the public IP elm creates is IPv4 only/);
   }, SLOW);
 });
 

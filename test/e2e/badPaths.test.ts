@@ -100,7 +100,7 @@ describe('19: operating-system errors on paths are one line, exit 2', () => {
     expect(oneLine(r.stderr)).toBe(true);
     expect(r.stderr).toMatch(/os\.raw\/state\.json goes through a file as if it were a folder/);
   });
-  test('an invalid URL', () => expectRefused(s, ['os-layer', 'import', '--name', 'u', '--version', '1', '--disk', 'https://[bad'], /Invalid URL "https:\/\/\[bad"/));
+  test('an invalid URL', () => expectRefused(s, ['os-layer', 'import', '--name', 'u', '--version', '1', '--disk', 'https://[bad'], /--disk "https:\/\/\[bad" is not a URL with a host/));
   test.each([
     [['os-layer', 'import', '--name', 'e', '--version', '1', '--disk', ''], '--disk'],
     [['layer', 'create', '-f', ''], '--file'],

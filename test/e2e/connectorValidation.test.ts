@@ -40,6 +40,8 @@ describe('azure', () => {
     ['--blob-endpoint', 'https://elmdisks.blob.core.windows.net/?sv=2022&sig=secret', /--blob-endpoint .* without a query/],
     ['--blob-endpoint', 'elmdisks.blob.core.windows.net', /--blob-endpoint .* is not a URL/],
   ])('%s %s refused', (flag, value, re) => expectRefused(s, azure([flag, value]), re));
+  test.each(['', ' '])('--cloud %j (given but blank) is refused, not read as the public cloud', (cloud) =>
+    expectRefused(s, azure(['--cloud', cloud]), /--cloud "" is not an Azure cloud elm knows: use AzureCloud, AzureUSGovernment, AzureChinaCloud/));
   test('good values are stored; "West Europe" as the region name westeurope', async () => {
     const doc = json(await s.run([...azure(['--client-id', GUID, '--blob-endpoint', 'https://elmdisks.blob.core.windows.net/'], 'West Europe'), '--json']));
     expect(doc).toMatchObject({ name: 'az' });

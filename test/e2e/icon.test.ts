@@ -1,10 +1,10 @@
 /** elm icon list | import (PNG/JPG checked by content), through the real binary. */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expectOk, expectRefused, json, MiB, readState, scratch, tinyPng, type Scratch } from '../support/e2e';
+import { expectOk, expectRefused, FIXTURES, json, MiB, readState, scratch, tinyPng, type Scratch } from '../support/e2e';
 
-/** The start of a JFIF JPEG (SOI, APP0): what content detection looks at. */
-const tinyJpg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10]), Buffer.from('JFIF\0', 'latin1'), Buffer.alloc(64, 1), Buffer.from([0xff, 0xd9])]);
+/** A real 543-byte JPEG (CPython's test image for imghdr): SOI, DQT, SOF0, DHT, SOS, scan data, EOI. */
+const tinyJpg = readFileSync(path.join(FIXTURES, 'icons', 'python.jpg'));
 
 let s: Scratch;
 beforeAll(async () => {
@@ -67,6 +67,21 @@ describe('icon bad input: exit 2, one line, state unchanged', () => {
     const big = path.join(s.dir, 'big.png');
     await fs.writeFile(big, Buffer.concat([tinyPng(), Buffer.alloc(MiB + 1)]));
     await expectRefused(s, ['icon', 'import', big], /icons must be at most 1 MiB/);
+  });
+  // A signature is not an image: each of these passed the old check and showed a broken icon.
+  const png = tinyPng();
+  const iend = png.length - 12;
+  test.each([
+    ['a PNG with only its signature and IHDR', png.subarray(0, 33), /not a whole PNG image: it ends before its IEND chunk \(cut short\)/],
+    ['a PNG without IDAT', Buffer.concat([png.subarray(0, 33), png.subarray(iend)]), /it has no image data \(IDAT chunk\)/],
+    ['a PNG with a damaged chunk', Buffer.from(png.map((b, i) => (i === 42 ? b ^ 0xff : b))), /it has a damaged IDAT chunk \(its CRC does not match\)/],
+    ['a 4-byte JPEG', Buffer.from([0xff, 0xd8, 0xff, 0xe0]), /not a whole JPG image: it ends/],
+    ['a JPEG cut before its end', tinyJpg.subarray(0, tinyJpg.length - 2), /not a whole JPG image: it ends before its EOI marker \(cut short\)/],
+    ['a JPEG with no frame or scan', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00, 0xff, 0xd9]), /without a frame and a scan \(SOF, SOS\)/],
+  ])('%s', async (_what, bytes, why) => {
+    const file = path.join(s.dir, 'broken.img');
+    await fs.writeFile(file, bytes);
+    await expectRefused(s, ['icon', 'import', file, '--name', 'Broken'], why);
   });
   test('import without a file', () => expectRefused(s, ['icon', 'import'], /missing required argument 'file'/i));
 });

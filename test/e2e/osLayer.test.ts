@@ -58,8 +58,11 @@ describe('os-layer boot generation from the disk', () => {
       ['gpt', 'V2'],
       ['mbr', 'V1'],
     ]);
-    const forced = json(await s.run(['os-layer', 'version', 'add', 'w11', '--version', '3', '--disk', gpt, '--generation', 'v1', '--json']));
-    expect(forced.versions[2]).toMatchObject({ partitionStyle: 'gpt', generation: 'V1' });
+    const forced = json(await s.run(['os-layer', 'version', 'add', 'w11', '--version', '3', '--disk', mbr, '--generation', 'v2', '--json']));
+    expect(forced.versions[2]).toMatchObject({ partitionStyle: 'mbr', generation: 'V2' });
+    // BIOS never boots a GPT disk: refused, on import and on a new version.
+    await expectRefused(s, ['os-layer', 'version', 'add', 'w11', '--version', '4', '--disk', gpt, '--generation', 'v1'], /--generation V1 boots with BIOS, which cannot boot this GPT disk/);
+    await expectRefused(s, ['os-layer', 'import', '--name', 'w11v1', '--version', '1', '--disk', gpt, '--generation', 'V1'], /--generation V1 boots with BIOS, which cannot boot this GPT disk.*leave out --generation/);
   });
 
   withQemu('reads the first sector through the format (a GPT disk inside a qcow2)', async () => {
@@ -76,6 +79,8 @@ describe('os-layer boot generation from the disk', () => {
 });
 
 describe('os-layer bad input: exit 2, one line, state unchanged', () => {
+  test('a plain http:// disk URL', () =>
+    expectRefused(s, ['os-layer', 'import', '--name', 'x', '--version', '1', '--disk', 'http://acct.blob.core.windows.net/os/w11.vhd'], /--disk http:\/\/\S+ is plain http .*give the https:\/\/ URL/));
   test('missing --disk', () => expectRefused(s, ['os-layer', 'import', '--name', 'x', '--version', '1'], /--disk/));
   test('missing --version', () => expectRefused(s, ['os-layer', 'import', '--name', 'x', '--disk', s.osDisk], /--version/));
   test('bad name', () => expectRefused(s, ['os-layer', 'import', '--name', 'w:2', '--version', '1', '--disk', s.osDisk], /--name: OS layer name must not contain ":"/));

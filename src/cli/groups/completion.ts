@@ -5,9 +5,12 @@ export function registerCompletion(program: Command): void {
   program
     .command('completion <shell>')
     .description('shell completion script: bash, zsh, fish or powershell')
-    .action(async (shell: string) => {
+    .action(async function (this: Command, shell: string) {
       const { completionScript } = await import('../completion.js');
-      process.stdout.write(completionScript(shell));
+      const script = completionScript(shell);
+      // --json promises one JSON document on stdout: the script goes inside it.
+      if (this.optsWithGlobals().json) process.stdout.write(`${JSON.stringify({ shell, script }, null, process.stdout.isTTY ? 2 : undefined)}\n`);
+      else process.stdout.write(script);
     });
   program
     .command('__complete', { hidden: true })

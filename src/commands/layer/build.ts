@@ -30,6 +30,8 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   const store = await ctx.store();
   const state: State = await store.read();
   const existing: Layer | undefined = spec.layerVersionOf !== undefined ? findLayer(state, spec.layerVersionOf) : undefined;
+  if (existing && spec.layer.name !== undefined && spec.layer.name !== existing.name)
+    throw new UsageError(`Build spec ${abs}: layerVersionOf: names layer "${existing.name}" but layer.name: is "${spec.layer.name}"; a new version keeps its layer's name, so drop layer.name: or make the two agree.`);
   const missing = missingFields(spec.layer, existing);
   if (missing.length) throw new UsageError(`Build spec ${abs}: layer: needs ${missing.join(', ')}${existing ? '' : ' (or layerVersionOf: LAYER for a new version)'}.`);
   const plan = resolvePlan(spec.layer, { state, existing });

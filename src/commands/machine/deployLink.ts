@@ -22,6 +22,19 @@ export interface MachineFlags {
   rdpFrom?: string;
 }
 
+/** The machine flags only Azure reads: given to another connector they would be silently ignored. */
+function refuseAzureOnlyFlags(flags: MachineFlags, config: { type: string; name: string }): void {
+  if (config.type === 'azure') return;
+  const given = [
+    flags.securityType !== undefined && '--security-type',
+    flags.licenseType !== undefined && '--license-type',
+    flags.publicIp !== undefined && '--public-ip',
+    flags.rdpFrom !== undefined && '--rdp-from',
+  ].filter((f): f is string => Boolean(f));
+  if (given.length)
+    throw new UsageError(`${given.join(', ')} apply to Azure connectors only, and this version's connector "${config.name}" is ${config.type}; leave ${given.length > 1 ? 'them' : 'it'} out.`);
+}
+
 /** Everything deploy-link and deploy need, checked before any platform call. */
 export async function machineRequest(ctx: Context, flags: MachineFlags, ref: string | undefined) {
   const state = await (await ctx.store()).read();
@@ -34,6 +47,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
   const linkExpiryMs = flags.linkExpiry !== undefined ? parseDuration(flags.linkExpiry, '--link-expiry') : undefined;
   if (linkExpiryMs !== undefined && (linkExpiryMs < 60_000 || linkExpiryMs > 7 * 86_400_000))
     throw new UsageError(`--link-expiry ${flags.linkExpiry} must be between 1m and 7d: the link is a credential, keep it short.`);
+  refuseAzureOnlyFlags(flags, config);
   const connector = await ctx.connector(config);
   const os = state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version);
   const req = {

@@ -13,7 +13,14 @@ export interface OsDisk {
 /** Checks --disk: a readable disk image file (format probed from its content) or an https blob URL. */
 export async function diskRefFromFlag(disk: string): Promise<OsDisk> {
   if (/^https?:\/\//i.test(disk)) {
-    const u = new URL(disk);
+    let u: URL;
+    try {
+      u = new URL(disk);
+    } catch {
+      throw new UsageError(`--disk "${disk}" is not a URL with a host; give https://ACCOUNT.blob.core.windows.net/CONTAINER/DISK.vhd or a local disk image.`);
+    }
+    // The URL is recorded and later read with the connector's credential: never over plain http.
+    if (u.protocol === 'http:') throw new UsageError(`--disk ${disk} is plain http (readable and changeable on the way); give the https:// URL of the blob.`);
     if (u.search) throw new UsageError('--disk URL must not carry a query (a SAS token is a secret and is never stored); give the plain blob URL.');
     if (!u.pathname.toLowerCase().endsWith('.vhd')) throw new UsageError(`--disk ${disk}: a blob OS disk must be a .vhd page blob.`);
     return { disk: { location: disk, format: 'vhd', sizeBytes: 0 }, partitionStyle: 'unknown' };
@@ -54,6 +61,9 @@ export function generationFromFlag(value: unknown, partitionStyle: PartitionStyl
   if (value === undefined) return partitionStyle === 'gpt' ? 'V2' : 'V1';
   const v = String(value).toUpperCase();
   if (v !== 'V1' && v !== 'V2') throw new UsageError(`--generation "${String(value)}" must be V1 (BIOS, MBR disk) or V2 (UEFI, GPT disk).`);
+  // BIOS firmware reads only an MBR partition table: a GPT disk (protective MBR) never boots on V1.
+  if (v === 'V1' && partitionStyle === 'gpt')
+    throw new UsageError('--generation V1 boots with BIOS, which cannot boot this GPT disk (it has a protective MBR); leave out --generation (a GPT disk is V2), or give an MBR disk.');
   return v;
 }
 

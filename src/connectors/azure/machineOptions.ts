@@ -49,8 +49,16 @@ export function machineOptions(req: DeployLinkRequest): { options: MachineOption
   return { options: { generation, securityType: securityType ?? 'Standard', licenseType: licenseType ?? null, rdpFrom }, problems };
 }
 
+/**
+ * The shortest prefix RDP may be opened to: a /8 is already 16.7 million addresses, and anything
+ * wider (two /1 ranges are the whole internet) is scanned and brute-forced within hours.
+ */
+export const MIN_RDP_PREFIX = 8;
+
 /** Why a value is not an IPv4 range RDP may be opened to, or null. */
 export function cidrProblem(value: string): string | null {
+  // The public IP elm creates is IPv4 (publicIPAddressVersion in the template): an IPv6 source would admit nobody.
+  if (value.includes(':')) return 'is an IPv6 range, and the public IP elm creates is IPv4 only; give the IPv4 range you connect from (CIDR such as 203.0.113.0/24)';
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(value);
   if (!m) return 'is not an IPv4 address or range (CIDR such as 203.0.113.0/24)';
   const octets = m.slice(1, 5).map(Number);
@@ -58,6 +66,8 @@ export function cidrProblem(value: string): string | null {
   const bits = m[5] === undefined ? 32 : Number(m[5]);
   if (bits > 32) return 'has a prefix length over 32';
   if (bits === 0) return 'would admit RDP from the whole internet; give the operator\'s own range';
+  if (bits < MIN_RDP_PREFIX)
+    return `is a /${bits}: ${2 ** (32 - bits)} addresses, a large part of the internet, which scans and brute-forces RDP within hours; give a prefix of /${MIN_RDP_PREFIX} or longer, ideally your own address range`;
   const address = octets.reduce((a, o) => a * 256 + o, 0);
   const size = 2 ** (32 - bits);
   if (address % size !== 0) return `has host bits set; the range is ${ipOf(address - (address % size))}/${bits}`;

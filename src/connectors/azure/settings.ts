@@ -29,8 +29,9 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
   const clientSecretEnv = envVarName(flags, 'clientSecretEnv', '--client-secret-env');
   if (clientSecretEnv && !clientId) throw new UsageError('--client-secret-env needs --client-id (the app the secret belongs to).');
   // --cloud sets every endpoint of that cloud; an explicit endpoint flag still wins.
-  const cloudFlag = optionalString(flags, 'cloud');
-  const cloud = cloudFlag ? cloudNamed(cloudFlag) : null;
+  // Given but blank (`--cloud ''`, an unset variable in a script) is refused, not read as "not given".
+  const cloudFlag = typeof flags.cloud === 'string' ? flags.cloud.trim() : undefined;
+  const cloud = cloudFlag !== undefined ? cloudNamed(cloudFlag) : null;
   const endpoints = cloud ? CLOUDS[cloud] : null;
   return {
     subscription,

@@ -125,7 +125,10 @@ function scriptOf(step: BuildStep): string | null {
 
 async function localFileScript(step: Extract<BuildStep, { kind: 'file' }>): Promise<string> {
   const { promises: fs } = await import('node:fs');
+  const { checkSourceUnchanged } = await import('../../build/fileSource.js');
+  await checkSourceUnchanged(step);
   const bytes = await fs.readFile(step.source);
+  await checkSourceUnchanged(step);
   if (bytes.length > MAX_INLINE_FILE_BYTES)
     throw new Error(`${step.source} is ${bytes.length} bytes; a local file goes inside Run Command's script, up to ${MAX_INLINE_FILE_BYTES}. Serve it over https:// and give that URL as file.source`);
   const q = (t: string) => `'${t.replace(/'/g, "''")}'`;
@@ -159,7 +162,10 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
       if (step.kind === 'restart') await connector.restartMachine(machine, ctx.signal);
       if (step.kind === 'file' && !step.source.startsWith('https://') && connector.copyToMachine) {
         ctx.progress(0, `Build step ${index + 1}/${p.steps.length} (${step.name}): copying ${step.source} to ${step.destination} on ${machine.name}`);
+        const { checkSourceUnchanged } = await import('../../build/fileSource.js');
+        await checkSourceUnchanged(step);
         await connector.copyToMachine(machine, step.source, step.destination, ctx.signal);
+        await checkSourceUnchanged(step);
         ctx.log(`${step.name}: copied ${step.source} to ${step.destination}`);
         return { copied: true };
       }
