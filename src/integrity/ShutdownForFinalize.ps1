@@ -15,6 +15,8 @@
       ngenNeeded         NGen work is queued and nothing is compiling it yet
       runOncePending     RunOnce entries have not run yet (they run at the next logon/boot)
       smsCfgIni          %WINDIR%\SMSCFG.INI is present with the ConfigMgr client set to run
+      wemAgentRsaKey     the Citrix WEM agent's RSA key file is still in the machine key store
+      windowsUpgradePending  a Windows feature upgrade waits for its restart
       probeIncomplete    a check could not run (not elevated, an unreadable value): readiness unknown
 
     With -PvsVersion it also reports pvsTargetDeviceMissing / pvsTargetDeviceMismatch, with
@@ -32,7 +34,13 @@
 
     KMS: a rearm cannot be read back reliably from Windows. After `slmgr /rearm` create the marker
     file %ProgramData%\elm\kms-rearmed (any content) and shut down without restarting: the marker
-    counts while it is newer than the last boot.
+    counts while it is newer than the last boot. The rearms Windows has left
+    (SoftwareLicensingService.RemainingWindowsReArmCount) are reported beside it.
+
+    -Shutdown: the report is written (to -ReportPath) and handed to the output stream BEFORE
+    shutdown.exe is called; a report that cannot be written means no shutdown and exit 1.
+    `shutdown /s /t 15` gives the report time to reach its reader; a time-out above 0 implies /f
+    (shutdown.exe's documentation), so applications still open are closed without saving.
 
     Dot-sourcing the script (`. .\ShutdownForFinalize.ps1`) only defines its functions: the
     checks run when it is invoked as a script. The tests use that to replace each Windows read.
@@ -42,13 +50,15 @@
 
 .PARAMETER Shutdown
     Shut the machine down when, and only when, nothing blocks (including the PVS, KMS and IPv6
-    details asked for by -PvsVersion, -KmsRearm and -ExpectIPv6).
+    details asked for by -PvsVersion, -KmsRearm and -ExpectIPv6), and only after the report was
+    written: open applications are closed without saving (a shutdown time-out implies /f).
 
 .PARAMETER ExpediteNGen
     Compile queued NGen work now: `ngen update /force` then `ngen executeQueuedItems` in each
-    .NET Framework folder (Framework and Framework64, v4 and v2.0 where present), within the
-    -NGenWaitMinutes budget. Never stops NGen and never reboots: an interrupted NGen operation can
-    break .NET assemblies.
+    .NET Framework folder (Framework and Framework64, v4 and v2.0 where present), then
+    `ngen queue status` every 30 seconds until each reports the optimization service stopped,
+    all within the -NGenWaitMinutes budget. Never stops NGen and never reboots: an interrupted
+    NGen operation can break .NET assemblies.
 
 .PARAMETER NGenWaitMinutes
     The time budget of -ExpediteNGen, counted from the start of the script (default 80, under the
@@ -89,22 +99,43 @@ $MaxPrintedBytes = 3000
 # A compile step of -ExpediteNGen is started only with at least this much budget left.
 $MinNGenStepMinutes = 5
 
-# The blocker messages (kept identical to src/integrity/blockers.ts; the first four are the
-# Layer integrity messages of the ELM console).
+# The blocker messages (kept identical to src/integrity/blockers.ts): Citrix's Layer integrity
+# messages word for word where Citrix has one (App Layering 4, "Debug layer integrity messages";
+# the first four as the ELM console of the seeds writes them), elm's own wording for the others.
 $BlockerMessages = [ordered]@{
     bootDriverReboot            = 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.'
     postInstallReboot           = 'A post-installation reboot is pending - please check and reboot the Packaging Machine.'
     msiInProgress               = 'An MSI install operation is in progress - please check the Packaging Machine.'
     ngenInProgress              = 'A Microsoft NGen operation is in progress in the background.'
-    runOncePending              = 'RunOnce entries are waiting to run at the next restart - please reboot the Packaging Machine and let them complete.'
+    runOncePending              = 'A RunOnce script is outstanding - please check and reboot the packaging machine.'
     ngenNeeded                  = 'A Microsoft ngen operation is needed.'
-    smsCfgIni                   = 'SMSCFG.INI is present in the Windows folder - please remove it before finalizing the layer.'
+    smsCfgIni                   = 'Software Center Client is configured to run, but the SMSCFG.INI is still present.'
+    wemAgentRsaKey              = 'The Citrix WEM agent RSA key file is present - delete it before finalizing the layer.'
+    windowsUpgradePending       = 'A Windows upgrade is pending - please complete it and reboot the packaging machine.'
     probeIncomplete             = 'The layer integrity probe could not complete every check - run it again as Administrator.'
     pvsTargetDeviceMismatch     = 'The PVS Target Device software on the Packaging Machine does not match the version of the PVS server.'
     pvsTargetDeviceMissing      = 'The PVS Target Device software is not installed on the Packaging Machine.'
-    kmsRearmPending             = 'KMS has not been rearmed on the Packaging Machine - PVS target devices need a unique CMID.'
+    kmsRearmPending             = 'No KMS rearm since the last boot (no %ProgramData%\elm\kms-rearmed marker newer than it) - PVS target devices need a unique CMID.'
     ipv6DisabledOnPlatformLayer = 'IPv6 is disabled on the Platform Layer - PVS machines booted from it will lose their network connection and hang.'
 }
+
+# What to do, printed beside each message. NGen is let finish before any restart: an interrupted
+# NGen operation can break .NET assemblies (Ngen.exe (Native Image Generator), Microsoft Learn).
+$NGenAdvice = 'Run this script with -ExpediteNGen (or wait) and let NGen finish; do not reboot to stop NGen.'
+$RebootAdvice = 'Restart the Packaging Machine, then run this script again.'
+$RebootAfterNGenAdvice = 'First let NGen finish (this script with -ExpediteNGen, or wait), then restart the Packaging Machine and run this script again.'
+$BlockerAdvice = @{
+    msiInProgress         = 'Wait for the installation (msiexec) to finish or answer its prompts, then run this script again.'
+    runOncePending        = 'Restart and log in so the RunOnce entries run (or remove the ones you do not want), then run this script again.'
+    smsCfgIni             = 'Stop the ConfigMgr client (CcmExec) and delete %WINDIR%\SMSCFG.INI, then run this script again.'
+    wemAgentRsaKey        = 'Delete the file named above (the WEM agent makes a new key at its next start), then run this script again.'
+    probeIncomplete       = 'Run this script elevated (as Administrator) in 64-bit PowerShell.'
+}
+$RebootBlockers = @('bootDriverReboot', 'postInstallReboot', 'windowsUpgradePending', 'runOncePending')
+$NGenBlockers = @('ngenInProgress', 'ngenNeeded')
+
+# Seconds between two `ngen queue status` reads while -ExpediteNGen waits for the queue to empty.
+$NGenPollSeconds = 30
 
 # =============================================================================================
 # Windows reads. Every check reads Windows only through these functions, so a test can define
@@ -196,16 +227,57 @@ function Get-ProcessesNamed([string[]]$Names) {
     return @(Get-CimData -ClassName 'Win32_Process' -Filter $filter)
 }
 
-# The .NET Framework NGEN scheduled tasks (\Microsoft\Windows\.NET Framework\).
+# The .NET Framework NGEN scheduled tasks (\Microsoft\Windows\.NET Framework\). Get-ScheduledTask
+# -TaskPath fails with ObjectNotFound ("No MSFT_ScheduledTask objects found") when the folder
+# holds no task, as on a Windows without them: that is "no tasks", not a failed check.
 function Get-NGenScheduledTasks {
-    return @(Get-ScheduledTask -TaskPath '\Microsoft\Windows\.NET Framework\' -ErrorAction Stop)
+    try {
+        return @(Get-ScheduledTask -TaskPath '\Microsoft\Windows\.NET Framework\' -ErrorAction Stop)
+    } catch {
+        if ([string]$_.CategoryInfo.Category -eq 'ObjectNotFound') { return @() }
+        throw
+    }
 }
 
-# Start type of a service ('Automatic', 'Manual', 'Disabled', ...), or $null when it does not exist.
-function Get-ServiceStartType([string]$Name) {
+# One service (Win32_Service: State, StartMode, AcceptStop), or $null when it does not exist.
+function Get-ServiceInfo([string]$Name) {
     $s = @(Get-CimData -ClassName 'Win32_Service' -Filter ("Name='" + $Name + "'"))
     if ($s.Count -eq 0) { return $null }
-    return [string]$s[0].StartMode
+    return $s[0]
+}
+
+# Start type of a service ('Auto', 'Manual', 'Disabled', ...), or $null when it does not exist.
+function Get-ServiceStartType([string]$Name) {
+    $s = Get-ServiceInfo $Name
+    if ($null -eq $s) { return $null }
+    return [string]$s.StartMode
+}
+
+# The file names in a folder that match a wildcard; empty when the folder does not exist.
+function Get-FileNames([string]$Folder, [string]$Filter) {
+    if (-not (Test-Path -LiteralPath $Folder -PathType Container)) { return @() }
+    return @(Get-ChildItem -LiteralPath $Folder -Filter $Filter -File -Force -ErrorAction Stop | ForEach-Object { $_.Name })
+}
+
+# IPv6 (ms_tcpip6) bound or unbound on each network adapter (Get-NetAdapterBinding, NetAdapter
+# module, Windows 8 / Server 2012 and later): @{ Name; Enabled }; empty where the module is absent.
+function Get-IPv6Bindings {
+    if (-not (Get-Command -Name 'Get-NetAdapterBinding' -ErrorAction SilentlyContinue)) { return @() }
+    return @(Get-NetAdapterBinding -ComponentID 'ms_tcpip6' -ErrorAction Stop | ForEach-Object { New-Object PSObject -Property @{ Name = [string]$_.Name; Enabled = [bool]$_.Enabled } })
+}
+
+function Wait-Seconds([int]$Seconds) {
+    Start-Sleep -Seconds $Seconds
+}
+
+# Writes the report file whole: a temp file beside it renamed over it, so a reader never sees half.
+function Write-ReportFile([string]$Path, [string]$Text) {
+    $dir = [System.IO.Path]::GetDirectoryName($Path)
+    if ($dir -and -not (Test-Path -LiteralPath $dir)) { $null = New-Item -ItemType Directory -Path $dir -Force -ErrorAction Stop }
+    $temp = $Path + '.tmp'
+    [System.IO.File]::WriteAllText($temp, $Text, (New-Object System.Text.UTF8Encoding($false)))
+    if (Test-Path -LiteralPath $Path) { Remove-Item -LiteralPath $Path -Force -ErrorAction Stop }
+    Move-Item -LiteralPath $temp -Destination $Path -Force -ErrorAction Stop
 }
 
 function Test-ExceptionIs($Exception, [type]$Type) {
@@ -341,21 +413,23 @@ function Add-Reason($Findings, [string]$Blocker, [string]$Reason) {
 $SessionManager = 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager'
 
 # Session Manager\PendingFileRenameOperations (and ...2): REG_MULTI_SZ (source, target) pairs that
-# smss.exe applies at the next boot; an empty target deletes the source. A rename of a .sys file
-# into a driver folder updates a boot driver; Defender platform clean-ups are routine and ignored.
+# smss.exe applies at the next boot; an empty target deletes the source (MoveFileEx with
+# MOVEFILE_DELAY_UNTIL_REBOOT, Microsoft Learn). Each value holds its own pairs: an odd entry at
+# the end of one never shifts the pairs of the other. A rename of a .sys file into a driver
+# folder updates a boot driver; Defender platform clean-ups are routine and ignored.
 function Get-PendingRenames {
-    $raw = @()
-    foreach ($valueName in @('PendingFileRenameOperations', 'PendingFileRenameOperations2')) {
-        $v = Get-RegValue -Path $SessionManager -Name $valueName
-        if ($null -ne $v) { $raw += @($v) }
-    }
     $out = @()
-    for ($i = 0; $i -lt $raw.Count; $i += 2) {
-        $source = [string]$raw[$i]
-        $target = ''
-        if ($i + 1 -lt $raw.Count) { $target = [string]$raw[$i + 1] }
-        if ($source -eq '' -and $target -eq '') { continue }
-        $out += New-Object PSObject -Property @{ Source = $source; Target = $target }
+    foreach ($valueName in @('PendingFileRenameOperations', 'PendingFileRenameOperations2')) {
+        $raw = @()
+        $v = Get-RegValue -Path $SessionManager -Name $valueName
+        if ($null -ne $v) { $raw = @($v) }
+        for ($i = 0; $i -lt $raw.Count; $i += 2) {
+            $source = [string]$raw[$i]
+            $target = ''
+            if ($i + 1 -lt $raw.Count) { $target = [string]$raw[$i + 1] }
+            if ($source -eq '' -and $target -eq '') { continue }
+            $out += New-Object PSObject -Property @{ Source = $source; Target = $target }
+        }
     }
     return $out
 }
@@ -407,12 +481,16 @@ function Test-PostInstallReboot($F) {
     if ($null -ne $active -and $null -ne $pendingName -and [string]$active -ne [string]$pendingName) {
         Add-Reason $F 'postInstallReboot' ('computer rename pending: ' + $active + ' -> ' + $pendingName)
     }
-    # update.exe-based installers: the key, or its Flags value when non-zero.
+    # update.exe-based installers (Forefront Client Security, "Incomplete Updates check"): the
+    # UpdateExeVolatile key (its Flags value, when there, non-zero), or a non-zero value of that
+    # name under Updates, as some update.exe versions write it.
     $uev = 'HKLM:\SOFTWARE\Microsoft\Updates\UpdateExeVolatile'
     if (Test-RegKey $uev) {
         $flags = Get-RegValue -Path $uev -Name 'Flags'
         if ($null -eq $flags -or [int64]$flags -ne 0) { Add-Reason $F 'postInstallReboot' 'Updates\UpdateExeVolatile' }
     }
+    $uevValue = Get-RegValue -Path 'HKLM:\SOFTWARE\Microsoft\Updates' -Name 'UpdateExeVolatile'
+    if ($null -ne $uevValue -and [int64]$uevValue -ne 0) { Add-Reason $F 'postInstallReboot' ('Updates\UpdateExeVolatile value ' + $uevValue) }
     if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\ServerManager\CurrentRebootAttempts') {
         Add-Reason $F 'postInstallReboot' 'ServerManager\CurrentRebootAttempts'
     }
@@ -422,18 +500,33 @@ function Test-PostInstallReboot($F) {
     }
 }
 
+# Windows Installer ("_MSIExecute Mutex", Microsoft Learn): while an installation runs, the
+# Windows Installer service (msiserver) accepts only the shutdown control, not stop
+# (Win32_Service.AcceptStop False while Running). That read changes nothing; taking the
+# Global\_MSIExecute mutex is the fallback where the service cannot be read.
 function Test-MsiInProgress($F) {
-    $state = Get-MsiMutexState
-    $F.Details['msiMutex'] = $state
-    if ($state -ne 'free') { Add-Reason $F 'msiInProgress' ('Global\_MSIExecute mutex ' + $state) }
+    $svc = Get-ServiceInfo 'msiserver'
+    if ($null -ne $svc -and $null -ne $svc.AcceptStop) {
+        $running = ([string]$svc.State -eq 'Running')
+        $installing = ($running -and -not [bool]$svc.AcceptStop)
+        $F.Details['msiServer'] = $(if ($installing) { 'installing' } elseif ($running) { 'idle' } else { ([string]$svc.State).ToLowerInvariant() })
+        if ($installing) { Add-Reason $F 'msiInProgress' 'msiserver accepts only shutdown (an installation runs)' }
+    } else {
+        $state = Get-MsiMutexState
+        $F.Details['msiMutex'] = $state
+        if ($state -eq 'busy') { Add-Reason $F 'msiInProgress' 'Global\_MSIExecute mutex busy' }
+        # It exists but this account may not open it: nothing is known about an installation.
+        if ($state -eq 'denied') { Add-Reason $F 'probeIncomplete' 'Global\_MSIExecute mutex exists but cannot be opened (access denied); run the probe as Administrator' }
+    }
     if (Test-RegKey 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Installer\InProgress') {
         Add-Reason $F 'msiInProgress' 'Installer\InProgress'
     }
-    # An installation waiting at its first dialog holds neither: its msiexec has the .msi on its
-    # command line (the Windows Installer service itself runs as "msiexec.exe /V").
+    # An installation waiting at its first dialog holds neither: its msiexec has a package, a
+    # patch or an install/repair/remove/patch option on its command line (Msiexec.exe command-line
+    # options, Microsoft Learn); the Windows Installer service itself runs as "msiexec.exe /V".
     foreach ($p in @(Get-ProcessesNamed @('msiexec.exe'))) {
         $cmd = [string]$p.CommandLine
-        if ($cmd -match '(?i)\.msi\b') { Add-Reason $F 'msiInProgress' ('msiexec running: ' + $cmd) }
+        if ($cmd -match '(?i)\.ms[ip]\b|(^|\s)[/-](i|p|x|f|a|j|update|uninstall|package)(\b|$)') { Add-Reason $F 'msiInProgress' ('msiexec running: ' + $cmd) }
     }
 }
 
@@ -445,7 +538,24 @@ function Get-NGenQueueState([string]$NGenPath) {
     if ($r.ExitCode -ne 0) { return New-Object PSObject -Property @{ State = $null; Why = ('exit ' + $r.ExitCode + ': ' + ($r.Lines | Select-Object -Last 1)) } }
     if ($text -like ('*' + $NGenStoppedMessage + '*')) { return New-Object PSObject -Property @{ State = 'stopped'; Why = '' } }
     if ($text -match '(?i)Optimization Service is (running|paused|starting)') { return New-Object PSObject -Property @{ State = 'running'; Why = '' } }
+    # Text in another language (a localized Windows): the state of the framework's optimization
+    # service instead, clr_optimization_<version>_32/_64 ("Native Image Service", Ngen.exe docs),
+    # which runs while its queue holds work and stops when the queue is empty.
+    $service = Get-NGenServiceName $NGenPath
+    $svc = $null
+    if ($service) { $svc = Get-ServiceInfo $service }
+    if ($null -ne $svc) {
+        $state = $(if ([string]$svc.State -eq 'Stopped') { 'stopped' } else { 'running' })
+        return New-Object PSObject -Property @{ State = $state; Why = ('output not recognized; service ' + $service + ' ' + [string]$svc.State) }
+    }
     return New-Object PSObject -Property @{ State = $null; Why = ('unrecognized output: ' + ($r.Lines | Select-Object -Last 1)) }
+}
+
+# clr_optimization_v4.0.30319_64 for Framework64\v4.0.30319\ngen.exe, _32 for Framework.
+function Get-NGenServiceName([string]$NGenPath) {
+    if ($NGenPath -notmatch '(?i)\\(Framework64|Framework)\\(v[0-9.]+)\\') { return $null }
+    $bits = $(if ($Matches[1] -ieq 'Framework64') { '64' } else { '32' })
+    return ('clr_optimization_' + $Matches[2] + '_' + $bits)
 }
 
 # Compiling now: the NGen worker (mscorsvw.exe), the native image task (ngentask.exe), or a
@@ -455,8 +565,12 @@ function Test-NGen($F) {
     foreach ($p in @(Get-ProcessesNamed @('mscorsvw.exe', 'ngentask.exe'))) {
         Add-Reason $F 'ngenInProgress' ([string]$p.Name + ' running')
     }
+    # Since Windows 8 NGen compiles in the .NET Framework NGEN scheduled tasks (Ngen.exe, "Native
+    # Image Task"): one Running compiles now; one Queued is about to, even while the optimization
+    # service is stopped.
     foreach ($t in @(Get-NGenScheduledTasks)) {
         if ([string]$t.State -eq 'Running') { Add-Reason $F 'ngenInProgress' ('scheduled task running: ' + [string]$t.TaskName) }
+        if ([string]$t.State -eq 'Queued') { Add-Reason $F 'ngenNeeded' ('scheduled task queued: ' + [string]$t.TaskName) }
     }
     $queue = @()
     foreach ($ngen in @(Get-NGenPaths)) {
@@ -496,7 +610,30 @@ function Test-SmsCfgIni($F) {
     if ($present -and $null -ne $start -and $start -ne 'Disabled') { Add-Reason $F 'smsCfgIni' ('SMSCFG.INI with CcmExec ' + $start) }
 }
 
-# DisabledComponents bit 0x10 disables IPv6 on all non-tunnel interfaces; 0xFF on all of them.
+# The Citrix WEM agent keeps an RSA key in the machine key store of LocalSystem; Citrix: delete it
+# before finalizing a layer with the agent (App Layering 4, "Create platform layer"), or every
+# image shares one agent identity.
+function Test-WemAgentRsaKey($F) {
+    $found = @()
+    if ($env:ProgramData) {
+        $folder = $env:ProgramData.TrimEnd('\') + '\Microsoft\Crypto\RSA\S-1-5-18'
+        $found = @(Get-FileNames $folder 'fb8cc9e38d3e60ab60c17cdfd6dd6d99_*' | ForEach-Object { $folder + '\' + $_ })
+    }
+    $F.Details['wemAgentRsaKeys'] = @($found)
+    foreach ($k in $found) { Add-Reason $F 'wemAgentRsaKey' $k }
+}
+
+# A Windows feature upgrade staged by Windows Setup keeps its progress under Setup\MoSetup\Volatile
+# until the restart that completes it.
+function Test-WindowsUpgrade($F) {
+    $pending = Test-RegKey 'HKLM:\SYSTEM\Setup\MoSetup\Volatile'
+    $F.Details['windowsUpgradePending'] = $pending
+    if ($pending) { Add-Reason $F 'windowsUpgradePending' 'Setup\MoSetup\Volatile' }
+}
+
+# DisabledComponents bit 0x10 disables IPv6 on all non-tunnel interfaces; 0xFF on all of them
+# ("Configuring IPv6 for advanced users", Microsoft Learn). IPv6 unbound (ms_tcpip6) from every
+# adapter is off as well.
 function Test-IPv6($F, [bool]$Expect) {
     $ipv6 = $true
     $dc = Get-RegValue -Path 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip6\Parameters' -Name 'DisabledComponents'
@@ -506,8 +643,16 @@ function Test-IPv6($F, [bool]$Expect) {
         $F.Details['ipv6DisabledComponents'] = $dcValue
         if ((($dcValue -band 0xFF) -eq 0xFF) -or (($dcValue -band 0x10) -ne 0)) { $ipv6 = $false }
     }
+    $bindings = @(Get-IPv6Bindings)
+    $unbound = @($bindings | Where-Object { -not $_.Enabled } | ForEach-Object { [string]$_.Name })
+    $F.Details['ipv6UnboundAdapters'] = @($unbound)
+    $why = $(if ($null -ne $dc) { 'DisabledComponents 0x{0:X}' -f $dcValue } else { '' })
+    if ($bindings.Count -gt 0 -and $unbound.Count -eq $bindings.Count) {
+        $ipv6 = $false
+        $why = 'ms_tcpip6 unbound from every adapter'
+    }
     $F.Details['ipv6Enabled'] = $ipv6
-    if ($Expect -and -not $ipv6) { Add-Reason $F 'ipv6DisabledOnPlatformLayer' ('DisabledComponents 0x{0:X}' -f $dcValue) }
+    if ($Expect -and -not $ipv6) { Add-Reason $F 'ipv6DisabledOnPlatformLayer' $why }
 }
 
 function Test-Pvs($F, [string]$Expected) {
@@ -567,7 +712,12 @@ function Test-Kms($F, [bool]$Required, $LastBoot) {
     if ($sls.Count -gt 0 -and $null -ne $sls[0].RemainingWindowsReArmCount) { $remaining = [int64]$sls[0].RemainingWindowsReArmCount }
     $F.Details['kmsRemainingRearmCount'] = $remaining
     $F.Details['kmsRearmed'] = $rearmed
-    if ($Required -and $rearmed -ne $true) { Add-Reason $F 'kmsRearmPending' 'no rearm marker newer than the last boot' }
+    if ($Required -and $rearmed -ne $true) {
+        $why = 'no %ProgramData%\elm\kms-rearmed marker newer than the last boot'
+        if ($null -ne $skip -and [int64]$skip -eq 1) { $why = 'SkipRearm is 1: a rearm does nothing' }
+        if ($remaining -eq 0) { $why += '; Windows has no rearm left (RemainingWindowsReArmCount 0)' }
+        Add-Reason $F 'kmsRearmPending' $why
+    }
 }
 
 # Where and when this report was taken: the last boot, and the boot disk's identity (MBR
@@ -610,6 +760,8 @@ function Invoke-Checks([string]$PvsVersion, [bool]$KmsRearm, [bool]$ExpectIPv6) 
     Invoke-Check $F 'NGen' { Test-NGen $F }
     Invoke-Check $F 'RunOnce' { Test-RunOnce $F }
     Invoke-Check $F 'SMSCFG.INI' { Test-SmsCfgIni $F }
+    Invoke-Check $F 'WEM agent RSA key' { Test-WemAgentRsaKey $F }
+    Invoke-Check $F 'Windows upgrade' { Test-WindowsUpgrade $F }
     Invoke-Check $F 'IPv6' { Test-IPv6 $F $ExpectIPv6 }
     Invoke-Check $F 'PVS Target Device' { Test-Pvs $F $PvsVersion }
     Invoke-Check $F 'KMS' { Test-Kms $F $KmsRearm $script:LastBoot }
@@ -644,25 +796,59 @@ function Invoke-ExpediteNGen([DateTime]$Deadline) {
             if ($r.ExitCode -ne 0) { Say ('  ngen ' + ($action -join ' ') + ' exited with code ' + $r.ExitCode + '.') }
         }
     }
-    return 'done'
+    return (Wait-NGenQueueEmpty $ngens $Deadline)
+}
+
+# `ngen queue status` until each folder reports the optimization service stopped (its queue is
+# empty), within the budget. A folder whose state cannot be read is not waited for.
+function Wait-NGenQueueEmpty([string[]]$NGens, [DateTime]$Deadline) {
+    while ($true) {
+        $busy = @($NGens | Where-Object { (Get-NGenQueueState $_).State -eq 'running' })
+        if ($busy.Count -eq 0) { return 'done' }
+        if (($Deadline - (Get-Now)).TotalSeconds -lt $NGenPollSeconds) {
+            Say ('Expedite NGen: the budget ends while NGen still works in ' + ($busy -join ', ') + '. Run the probe again later.')
+            return 'budget'
+        }
+        Say ('Expedite NGen: still compiling in ' + ($busy -join ', ') + '; checking again in ' + $NGenPollSeconds + ' seconds.')
+        Wait-Seconds $NGenPollSeconds
+    }
+}
+
+# A string cut so that it takes at most $Max characters once escaped as the JSON report writes it
+# (a non-ASCII character is six: \uXXXX), never between the two halves of a surrogate pair.
+function Limit-EscapedString([string]$Text, [int]$Max) {
+    $used = 0
+    for ($i = 0; $i -lt $Text.Length; $i++) {
+        $c = [int]$Text[$i]
+        $cost = $(if ($c -gt 127 -or $c -lt 32) { 6 } elseif ($c -eq 34 -or $c -eq 92) { 2 } else { 1 })
+        if ($used + $cost -gt $Max) {
+            if ($i -gt 0 -and [char]::IsHighSurrogate($Text[$i - 1])) { $i-- }
+            return $Text.Substring(0, $i)
+        }
+        $used += $cost
+    }
+    return $Text
+}
+
+function Limit-Value($Value, [int]$MaxChars) {
+    if ($Value -is [string]) { return (Limit-EscapedString $Value $MaxChars) }
+    return $Value
 }
 
 # Cuts every list of the details to its first $Keep entries (with the full count beside it) and
-# every string to 200 characters, so the printed report fits Run Command's output.
-function Limit-Details($Details, [int]$Keep) {
+# every string to $MaxChars escaped characters, so the printed report fits Run Command's output.
+function Limit-Details($Details, [int]$Keep, [int]$MaxChars = 200) {
     $out = [ordered]@{}
     foreach ($k in @($Details.Keys)) {
         $v = $Details[$k]
         if ($v -is [System.Collections.IDictionary]) {
-            $out[$k] = Limit-Details $v $Keep
+            $out[$k] = Limit-Details $v $Keep $MaxChars
         } elseif ($v -is [array] -or $v -is [System.Collections.IList]) {
             $items = @($v)
-            $out[$k] = @($items | Select-Object -First $Keep | ForEach-Object { if ($_ -is [string] -and $_.Length -gt 200) { $_.Substring(0, 200) } else { $_ } })
+            $out[$k] = @($items | Select-Object -First $Keep | ForEach-Object { Limit-Value $_ $MaxChars })
             if ($items.Count -gt $Keep) { $out[$k + 'Count'] = $items.Count }
-        } elseif ($v -is [string] -and $v.Length -gt 200) {
-            $out[$k] = $v.Substring(0, 200)
         } else {
-            $out[$k] = $v
+            $out[$k] = Limit-Value $v $MaxChars
         }
     }
     return $out
@@ -679,11 +865,12 @@ function New-Report($Machine, $At, $Blockers, [bool]$ShutdownRequested, $Details
     }
 }
 
-# The printed report: the full one when it fits, else lists cut shorter and shorter.
+# The printed report: the full one when it fits, else lists cut shorter and shorter, then their
+# strings; every list keeps its first entry (its count beside it).
 function Get-PrintedJson($Report) {
-    foreach ($keep in @(5, 3, 1, 0)) {
-        $short = New-Report $Report.machine $Report.at $Report.blockers $Report.shutdownRequested (Limit-Details $Report.details $keep)
-        if ($keep -lt 5) { $short.details['truncated'] = $true }
+    foreach ($cut in @(@(5, 200), @(3, 200), @(1, 200), @(1, 100), @(1, 48))) {
+        $short = New-Report $Report.machine $Report.at $Report.blockers $Report.shutdownRequested (Limit-Details $Report.details $cut[0] $cut[1])
+        if ($cut[0] -lt 5) { $short.details['truncated'] = $true }
         $json = ConvertTo-AsciiJson $short
         if ($json.Length -le $MaxPrintedBytes) { return $json }
     }
@@ -707,7 +894,7 @@ function Invoke-ShutdownForFinalize {
     $bits = Get-ProcessBitness
     if ($bits.Os64 -and -not $bits.Process64) {
         Say 'ShutdownForFinalize.ps1 refuses to run in 32-bit PowerShell on 64-bit Windows (it would read the 32-bit registry view): run it with %SystemRoot%\System32\WindowsPowerShell\v1.0\powershell.exe (%SystemRoot%\Sysnative\... from a 32-bit program).'
-        return New-Object PSObject -Property @{ ExitCode = 2; Json = $null; FullJson = $null; Report = $null }
+        return New-Object PSObject -Property @{ ExitCode = 2; Json = $null; FullJson = $null; Report = $null; ShutdownPending = $false; ReportFile = $null }
     }
     Say 'Shutdown For Finalize: checking that the layer is ready to be finalized...'
     $elevated = Test-Elevated
@@ -734,54 +921,83 @@ function Invoke-ShutdownForFinalize {
     $details['elevated'] = $elevated
     $details['probeVersion'] = $ProbeVersion
 
-    # Shutdown only when nothing blocks, and report it requested only when Windows accepted it.
-    # shutdown.exe /t 15 leaves time to write and print the report before Windows goes down.
-    $shutdownRequested = $false
+    # Shut down only when nothing blocks, and only once the report is out: the report says
+    # shutdownRequested as it is about to be; Invoke-FinalShutdown corrects the file if Windows refuses.
+    $wantShutdown = $false
     if ($Shutdown) {
         if ($blockers.Count -ne 0) {
             Say ('Not shutting down: ' + $blockers.Count + ' blocker(s) must be addressed first.')
         } elseif (-not (Test-IsWindows)) {
             Say 'Not shutting down: this is not Windows.'
         } else {
-            $r = Invoke-Native -FilePath 'shutdown.exe' -Arguments @('/s', '/t', '15', '/d', 'p:4:1', '/c', 'elm: Shutdown For Finalize')
-            if ($r.ExitCode -eq 0) {
-                $shutdownRequested = $true
-            } else {
-                Say ('Shutdown failed (exit ' + $r.ExitCode + '): ' + ($r.Lines -join ' '))
-            }
+            $wantShutdown = $true
         }
     }
 
     $machine = $env:COMPUTERNAME
     if (-not $machine) { $machine = [System.Environment]::MachineName }
-    $report = New-Report $machine (ConvertTo-IsoUtc (Get-Now)) $blockers $shutdownRequested $details
-    $full = ConvertTo-AsciiJson $report
-    $printed = Get-PrintedJson $report
-
+    $report = New-Report $machine (ConvertTo-IsoUtc (Get-Now)) $blockers $wantShutdown $details
+    $written = $null
     if ($ReportPath) {
-        $path = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($ReportPath)
-        $dir = [System.IO.Path]::GetDirectoryName($path)
-        if ($dir -and -not (Test-Path -LiteralPath $dir)) { $null = New-Item -ItemType Directory -Path $dir -Force }
-        [System.IO.File]::WriteAllText($path, $full, (New-Object System.Text.UTF8Encoding($false)))
-        Say ('Report written to ' + $path)
+        try {
+            $written = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($ReportPath)
+            Write-ReportFile $written (ConvertTo-AsciiJson $report)
+            Say ('Report written to ' + $written)
+        } catch {
+            # No report where it was asked for: the machine must stay up (nothing else would know why it stopped).
+            Say ('The report could not be written to ' + $ReportPath + ': ' + (([string]$_.Exception.Message) -split "`r?`n")[0])
+            if ($wantShutdown) { Say 'Not shutting down without a report: give -ReportPath a folder this account can write, then run the script again.' }
+            $report.shutdownRequested = $false
+            return New-Object PSObject -Property @{ ExitCode = 1; Json = (Get-PrintedJson $report); FullJson = (ConvertTo-AsciiJson $report); Report = $report; ShutdownPending = $false; ReportFile = $null }
+        }
     }
+    Show-Blockers $F $blockers
+    return New-Object PSObject -Property @{ ExitCode = 0; Json = (Get-PrintedJson $report); FullJson = (ConvertTo-AsciiJson $report); Report = $report; ShutdownPending = $wantShutdown; ReportFile = $written }
+}
 
-    if ($blockers.Count -eq 0) {
+# Each blocker's message with its reasons and what to do beside it. With NGen at work, a restart
+# waits until NGen has finished (an interrupted NGen operation can break .NET assemblies).
+function Get-BlockerAdvice([string]$Id, [bool]$NGenToo) {
+    if ($NGenBlockers -contains $Id) { return $NGenAdvice }
+    if ($NGenToo -and $RebootBlockers -contains $Id) { return $RebootAfterNGenAdvice }
+    if ($BlockerAdvice.ContainsKey($Id)) { return $BlockerAdvice[$Id] }
+    if ($RebootBlockers -contains $Id) { return $RebootAdvice }
+    return $null
+}
+
+function Show-Blockers($F, $Blockers) {
+    if (@($Blockers).Count -eq 0) {
         Say 'No blockers: the layer is ready to be finalized.'
-        if ($shutdownRequested) { Say 'The Packaging Machine shuts down in 15 seconds.' }
-    } else {
-        Say 'The layer can only be finalized when the following conditions have been addressed:'
-        foreach ($id in $blockers) {
-            $message = $BlockerMessages[$id]
-            if (-not $message) { $message = $id }
-            Say ('  - ' + $message)
-            foreach ($why in @($F.Reasons[$id] | Select-Object -First 3)) { Say ('      ' + $why) }
-        }
-        if (($blockers -contains 'ngenInProgress') -or ($blockers -contains 'ngenNeeded')) {
-            Say '    To compile it now run this script with -ExpediteNGen. Do not reboot to stop NGen.'
-        }
+        return
     }
-    return New-Object PSObject -Property @{ ExitCode = 0; Json = $printed; FullJson = $full; Report = $report }
+    $ngenToo = @($Blockers | Where-Object { $NGenBlockers -contains $_ }).Count -gt 0
+    Say 'The layer can only be finalized when the following conditions have been addressed:'
+    foreach ($id in $Blockers) {
+        $message = $BlockerMessages[$id]
+        if (-not $message) { $message = $id }
+        Say ('  - ' + $message)
+        foreach ($why in @($F.Reasons[$id] | Select-Object -First 3)) { Say ('      ' + $why) }
+        $advice = Get-BlockerAdvice $id $ngenToo
+        if ($advice) { Say ('    What to do: ' + $advice) }
+    }
+}
+
+# After the report reached the output stream (and -ReportPath): shutdown.exe. A time-out above 0
+# implies /f (shutdown.exe, Microsoft Learn), so applications still open close without saving;
+# the 15 seconds let the report reach its reader. When Windows refuses, the file says so and the
+# exit code is 1.
+function Invoke-FinalShutdown($Result) {
+    $r = Invoke-Native -FilePath 'shutdown.exe' -Arguments @('/s', '/t', '15', '/d', 'p:4:1', '/c', 'elm: Shutdown For Finalize')
+    if ($r.ExitCode -eq 0) {
+        Say 'The Packaging Machine shuts down in 15 seconds; applications still open are closed without saving.'
+        return 0
+    }
+    Say ('Shutdown failed (exit ' + $r.ExitCode + '): ' + ($r.Lines -join ' '))
+    $Result.Report.shutdownRequested = $false
+    if ($Result.ReportFile) {
+        try { Write-ReportFile $Result.ReportFile (ConvertTo-AsciiJson $Result.Report) } catch { Say ('The report could not be rewritten: ' + $_.Exception.Message) }
+    }
+    return 1
 }
 
 # =============================================================================================
@@ -796,9 +1012,10 @@ if ($MyInvocation.InvocationName -ne '.') {
     try {
         # The -ExpediteNGen budget starts here, with the script.
         $result = Invoke-ShutdownForFinalize -StartedAt (Get-Now) -ReportPath $ReportPath -Shutdown:$Shutdown -ExpediteNGen:$ExpediteNGen -NGenWaitMinutes $NGenWaitMinutes -PvsVersion $PvsVersion -KmsRearm:$KmsRearm -ExpectIPv6:$ExpectIPv6
-        # The one output: the JSON report, on the output stream.
+        # The one output: the JSON report, on the output stream, before any shutdown.
         if ($result.Json) { Write-Output $result.Json }
         $code = $result.ExitCode
+        if ($result.ShutdownPending) { $code = Invoke-FinalShutdown $result }
     } catch {
         Say ('ShutdownForFinalize.ps1 failed: ' + $_.Exception.Message)
     }

@@ -1,8 +1,10 @@
 /**
  * The layer integrity blockers (the README's Verify and finalize) as plain data: what stops a layer from being
  * finalized, the message the ELM console shows for it, and what to do about it. The first four
- * messages are the console's Layer integrity messages, word for word; ShutdownForFinalize.ps1
- * prints the same text for the ids it reports (a test keeps the two in step).
+ * messages are the console's Layer integrity messages, word for word; runOncePending, ngenNeeded
+ * and smsCfgIni are Citrix's current ones (App Layering 4, "Debug layer integrity messages");
+ * the others are elm's own, where Citrix has none. ShutdownForFinalize.ps1 prints the same text
+ * for the ids it reports (a test keeps the two in step).
  */
 export const BLOCKER_IDS = [
   'bootDriverReboot',
@@ -12,11 +14,14 @@ export const BLOCKER_IDS = [
   'runOncePending',
   'ngenNeeded',
   'smsCfgIni',
+  'wemAgentRsaKey',
+  'windowsUpgradePending',
   'probeIncomplete',
   'pvsTargetDeviceMismatch',
   'pvsTargetDeviceMissing',
   'kmsRearmPending',
   'ipv6DisabledOnPlatformLayer',
+  'ipv6EnabledForPvs',
 ] as const;
 export type BlockerId = (typeof BLOCKER_IDS)[number];
 
@@ -29,6 +34,8 @@ export const PROBE_BLOCKER_IDS: readonly BlockerId[] = [
   'runOncePending',
   'ngenNeeded',
   'smsCfgIni',
+  'wemAgentRsaKey',
+  'windowsUpgradePending',
   'probeIncomplete',
 ];
 
@@ -50,6 +57,9 @@ export const NGEN_ON_MACHINE_REMEDY =
 
 export const NGEN_BLOCKER_IDS: readonly BlockerId[] = ['ngenInProgress', 'ngenNeeded'];
 
+/** The blockers a restart clears: with NGen at work, NGen is let finish first (never interrupted). */
+export const RESTART_BLOCKER_IDS: readonly BlockerId[] = ['bootDriverReboot', 'postInstallReboot', 'windowsUpgradePending', 'runOncePending'];
+
 export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; readonly remedy: string }>> = {
   bootDriverReboot: {
     message: 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.',
@@ -68,7 +78,7 @@ export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; re
     remedy: NGEN_REMEDY,
   },
   runOncePending: {
-    message: 'RunOnce entries are waiting to run at the next restart - please reboot the Packaging Machine and let them complete.',
+    message: 'A RunOnce script is outstanding - please check and reboot the packaging machine.',
     remedy: 'Restart the Packaging Machine and log in so the RunOnce entries run (or remove the ones you do not want), then run the probe again.',
   },
   ngenNeeded: {
@@ -77,9 +87,18 @@ export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; re
     remedy: NGEN_REMEDY,
   },
   smsCfgIni: {
-    message: 'SMSCFG.INI is present in the Windows folder - please remove it before finalizing the layer.',
+    message: 'Software Center Client is configured to run, but the SMSCFG.INI is still present.',
     remedy:
       'Stop the ConfigMgr client (ccmexec) and delete %WINDIR%\\SMSCFG.INI on the Packaging Machine so every image gets its own client identity, then run the probe again.',
+  },
+  wemAgentRsaKey: {
+    message: 'The Citrix WEM agent RSA key file is present - delete it before finalizing the layer.',
+    remedy:
+      'Delete %ProgramData%\\Microsoft\\Crypto\\RSA\\S-1-5-18\\fb8cc9e38d3e60ab60c17cdfd6dd6d99_* on the Packaging Machine (the report\'s details.wemAgentRsaKeys names it; the agent makes a new key at its next start), then run the probe again.',
+  },
+  windowsUpgradePending: {
+    message: 'A Windows upgrade is pending - please complete it and reboot the packaging machine.',
+    remedy: 'Restart the Packaging Machine and let the Windows upgrade finish (upgrade the OS layer itself, not an app or platform layer), then run the probe again.',
   },
   probeIncomplete: {
     message: 'The layer integrity probe could not complete every check - run it again as Administrator.',
@@ -94,13 +113,18 @@ export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; re
     remedy: 'Install the PVS Target Device Imaging software (the version of the PVS server) on the Packaging Machine, then run the probe again.',
   },
   kmsRearmPending: {
-    message: 'KMS has not been rearmed on the Packaging Machine - PVS target devices need a unique CMID.',
+    message: 'No KMS rearm since the last boot (no %ProgramData%\\elm\\kms-rearmed marker newer than it) - PVS target devices need a unique CMID.',
     remedy:
       'Run slmgr /rearm on the Packaging Machine, create the marker file %ProgramData%\\elm\\kms-rearmed, then run the probe again (with -Shutdown).',
   },
   ipv6DisabledOnPlatformLayer: {
     message: 'IPv6 is disabled on the Platform Layer - PVS machines booted from it will lose their network connection and hang.',
     remedy: 'Re-enable IPv6 on the Packaging Machine and disable it in a new version of the OS Layer instead.',
+  },
+  ipv6EnabledForPvs: {
+    message: 'IPv6 is enabled on the Packaging Machine - PVS needs IPv6 disabled on the OS Layer.',
+    remedy:
+      'Add a version of the OS Layer with IPv6 disabled (DisabledComponents 0xFF, or ms_tcpip6 unbound) and build this layer on it (elm os-layer version add ... --ipv6 disabled); do not disable IPv6 on this layer itself.',
   },
 };
 

@@ -3,7 +3,7 @@
  * blockers, plus the PVS ones that elm recomputes from the report's details and the PVS connector
  * configuration. Plain code (no zod): the report has been validated by report.ts.
  */
-import { describeBlocker, NGEN_BLOCKER_IDS, NGEN_ON_MACHINE_REMEDY, PVS_BLOCKER_IDS, type BlockerInfo } from './blockers';
+import { describeBlocker, NGEN_BLOCKER_IDS, NGEN_ON_MACHINE_REMEDY, PVS_BLOCKER_IDS, RESTART_BLOCKER_IDS, type BlockerInfo } from './blockers';
 import type { IntegrityReport } from './report';
 
 export interface PvsContext {
@@ -25,6 +25,12 @@ export interface EvaluateContext {
    * the operator to run the script with -ExpediteNGen there instead of elm verify --expedite-ngen.
    */
   canExpediteNgen?: boolean;
+  /**
+   * True for a layer published to PVS: PVS needs IPv6 disabled on the OS layer, and the packaging
+   * machine runs that OS layer, so a report with `ipv6Enabled: true` blocks whatever the OS layer
+   * declares.
+   */
+  publishesToPvs?: boolean;
 }
 
 export interface Evaluation {
@@ -68,8 +74,30 @@ function pvsBlockers(report: IntegrityReport, pvs: PvsContext): BlockerInfo[] {
       });
     }
   }
-  if (pvs.licenseMode === 'kms' && details.kmsRearmed !== true) out.push(describeBlocker('kmsRearmPending'));
+  if (pvs.licenseMode === 'kms' && details.kmsRearmed !== true) out.push(kmsBlocker(details.kmsRemainingRearmCount));
   return out;
+}
+
+/** With no rearm left (SoftwareLicensingService.RemainingWindowsReArmCount 0) slmgr /rearm fails: say so. */
+function kmsBlocker(remaining: unknown): BlockerInfo {
+  const base = describeBlocker('kmsRearmPending');
+  if (remaining !== 0) return base;
+  return {
+    ...base,
+    message: `${base.message.replace(/\.$/, '')}; Windows has no rearm left (RemainingWindowsReArmCount 0).`,
+    remedy: 'slmgr /rearm fails with no rearm left: build this layer on an OS Layer version with rearms left (a fresh Windows, or SkipRearm set before its last rearm), then rearm and run the probe again.',
+  };
+}
+
+/** With NGen at work a restart waits for it (an interrupted NGen operation can break .NET assemblies). */
+function ngenFirst(blockers: BlockerInfo[], canExpediteNgen: boolean): BlockerInfo[] {
+  if (!blockers.some((b) => (NGEN_BLOCKER_IDS as readonly string[]).includes(b.id))) return blockers;
+  const how = canExpediteNgen ? 'elm verify --expedite-ngen' : 'ShutdownForFinalize.ps1 -ExpediteNGen on the machine';
+  return blockers.map((b) =>
+    (RESTART_BLOCKER_IDS as readonly string[]).includes(b.id)
+      ? { ...b, remedy: `First let NGen finish (${how}, or wait); only then: ${b.remedy.charAt(0).toLowerCase()}${b.remedy.slice(1)}` }
+      : b,
+  );
 }
 
 export function evaluateReport(report: IntegrityReport, ctx: EvaluateContext = {}): Evaluation {
@@ -91,5 +119,6 @@ export function evaluateReport(report: IntegrityReport, ctx: EvaluateContext = {
   }
   if (pvs) for (const b of pvsBlockers(report, pvs)) add(b);
   if (ctx.expectIpv6Enabled === true && report.details?.ipv6Enabled === false) add(describeBlocker('ipv6DisabledOnPlatformLayer'));
-  return { ready: blockers.length === 0, blockers };
+  if (ctx.publishesToPvs === true && report.details?.ipv6Enabled === true) add(describeBlocker('ipv6EnabledForPvs'));
+  return { ready: blockers.length === 0, blockers: ngenFirst(blockers, ctx.canExpediteNgen !== false) };
 }

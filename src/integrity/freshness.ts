@@ -11,7 +11,12 @@ export interface FreshnessExpectation {
   diskMadeAt: Date;
   /** The computer name of the machine deployed for this version, where a connector recorded it. */
   computerName?: string | null;
+  /** Now, by this machine's clock: a report stamped later than now (beyond FUTURE_SKEW_MS) is refused. */
+  now?: Date;
 }
+
+/** Clocks of a guest and of elm's machine differ a little; a report further ahead says nothing true. */
+export const FUTURE_SKEW_MS = 10 * 60_000;
 
 const iso = (d: Date) => d.toISOString().replace(/\.000Z$/, 'Z');
 
@@ -22,6 +27,9 @@ export function staleReportReason(report: IntegrityReport, want: FreshnessExpect
   // (a quick demo, a machine that reports at once) is after it, not before.
   const madeSecond = Math.floor(want.diskMadeAt.getTime() / 1000) * 1000;
   const taken = Date.parse(report.at);
+  if (want.now && taken > want.now.getTime() + FUTURE_SKEW_MS) {
+    return `it was taken on ${report.machine} at ${report.at}, later than now (${iso(new Date(Math.floor(want.now.getTime() / 1000) * 1000))}): the machine's clock is wrong or the report was edited${expected(want)}`;
+  }
   if (taken < madeSecond) {
     return `it was taken on ${report.machine} at ${report.at}, before the packaging disk was made at ${made}${expected(want)}`;
   }

@@ -9,7 +9,8 @@ import type { PvsServer } from '../connectors/pvs/settings';
  * - IPv6: the packaging machine runs the OS layer, so IPv6 disabled there (what PVS needs) shows
  *   as disabled on the machine too. Only when the bound OS layer version has IPv6 enabled does a
  *   machine without IPv6 mean that the platform layer disabled it itself, which makes PVS
- *   machines lose their network and hang at boot.
+ *   machines lose their network and hang at boot. A machine WITH IPv6 shows the OS layer has it
+ *   on, whatever that layer declares: PVS needs it off there.
  */
 export function integrityContext(state: State, version: LayerVersion): EvaluateContext {
   const pvs = version.recipes.map((r) => state.connectors.find((c) => c.name === r)).filter((c) => c?.type === 'pvs');
@@ -19,7 +20,7 @@ export function integrityContext(state: State, version: LayerVersion): EvaluateC
   const base: EvaluateContext = onShare ? { canExpediteNgen: false } : {};
   if (!publishesToPvs) return base;
   const osVersion = state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version);
-  const ctx: EvaluateContext = { ...base, expectIpv6Enabled: osVersion?.ipv6 === 'enabled' };
+  const ctx: EvaluateContext = { ...base, publishesToPvs: true, expectIpv6Enabled: osVersion?.ipv6 === 'enabled' };
   if (pvs.length > 0) {
     const servers = pvs.flatMap((c) => (c!.settings.servers as PvsServer[] | undefined) ?? []);
     const modes = pvs.map((c) => String(c!.settings.licenseMode ?? 'none'));

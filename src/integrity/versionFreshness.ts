@@ -15,7 +15,7 @@ export function freshnessOf(state: State, version: LayerVersion): FreshnessExpec
   const made = diskStep?.endedAt ?? task?.endedAt ?? version.createdAt;
   const resources = (version.machine as { resources?: Record<string, unknown> } | null)?.resources;
   const computerName = typeof resources?.computerName === 'string' ? resources.computerName : null;
-  return { diskMadeAt: new Date(made), computerName };
+  return { diskMadeAt: new Date(made), computerName, now: new Date() };
 }
 
 /** The refusal (exit 3) for a stale report, or null when it is fresh. */

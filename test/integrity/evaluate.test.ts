@@ -107,3 +107,22 @@ describe('evaluateReport', () => {
     expect(evaluateReport(load('clean.json'), { expectIpv6Enabled: true }).ready).toBe(true);
   });
 });
+
+describe('evaluateReport: NGen first, IPv6 for PVS, KMS rearms left', () => {
+  const base = { schema: 1 as const, machine: 'PKG', at: '2026-11-21T10:00:00Z', shutdownRequested: false };
+  it('a restart blocker beside NGen: its remedy lets NGen finish first', () => {
+    const e = evaluateReport({ ...base, blockers: ['bootDriverReboot', 'ngenNeeded'], details: {} });
+    expect(e.blockers[0].remedy).toMatch(/^First let NGen finish \(elm verify --expedite-ngen, or wait\); only then: restart/);
+    expect(e.blockers[1].remedy).toMatch(/do not reboot to stop NGen/);
+  });
+  it('ipv6Enabled true blocks only a layer published to PVS', () => {
+    const r = { ...base, blockers: [], details: { ipv6Enabled: true } };
+    expect(evaluateReport(r, { publishesToPvs: true }).blockers.map((b) => b.id)).toEqual(['ipv6EnabledForPvs']);
+    expect(evaluateReport(r, {}).ready).toBe(true);
+  });
+  it('no KMS rearm left: said in the message', () => {
+    const r = { ...base, blockers: [], details: { kmsRearmed: false, kmsRemainingRearmCount: 0, pvsTargetDeviceVersion: '2203' } };
+    const e = evaluateReport(r, { pvs: { serverVersions: ['2203'], licenseMode: 'kms' } });
+    expect(e.blockers.map((b) => [b.id, /no rearm left/.test(b.message)])).toEqual([['kmsRearmPending', true]]);
+  });
+});

@@ -69,6 +69,7 @@ describe('integrityContext', () => {
     const s = state([pvs('pvs-a', 'mak', ['2203.0.0']), pvs('pvs-b', 'kms', ['2203.0.0', '2311.0.0'])]);
     expect(integrityContext(s, version({ recipes: ['vs', 'pvs-a', 'pvs-b'] }))).toEqual({
       expectIpv6Enabled: false,
+      publishesToPvs: true,
       pvs: { serverVersions: ['2203.0.0', '2311.0.0'], licenseMode: 'kms' },
     });
   });
@@ -82,9 +83,10 @@ describe('integrityContext', () => {
   it('blocks a platform layer that disabled IPv6 itself: its OS layer version has IPv6 enabled', () => {
     const s = state([]);
     const ctx = integrityContext(s, version({ platform: { purpose: 'publishing', provisioning: 'pvs' }, osLayer: { name: 'win', version: '1' } }));
-    expect(ctx).toEqual({ expectIpv6Enabled: true });
+    expect(ctx).toEqual({ expectIpv6Enabled: true, publishesToPvs: true });
     expect(evaluateReport(report({ ipv6Enabled: false }), ctx).blockers.map((b) => b.id)).toEqual(['ipv6DisabledOnPlatformLayer']);
-    expect(evaluateReport(report({ ipv6Enabled: true }), ctx).ready).toBe(true);
+    // IPv6 on in the machine is on in its OS layer, whatever the layer declares: PVS needs it off there.
+    expect(evaluateReport(report({ ipv6Enabled: true }), ctx).blockers.map((b) => b.id)).toEqual(['ipv6EnabledForPvs']);
   });
 
   it('names the server version when the target device software is missing, and both versions on a mismatch', () => {

@@ -23,8 +23,18 @@ function New-FakeWindows {
             [pscustomobject]@{ TaskName = '.NET Framework NGEN v4.0.30319 64'; State = 'Ready' }
         )
         ngenPaths   = @('C:\Windows\Microsoft.NET\Framework\v4.0.30319\ngen.exe', 'C:\Windows\Microsoft.NET\Framework64\v4.0.30319\ngen.exe')
-        # ngen.exe queue status: 'stopped', 'running', or 'denied' (not elevated)
+        # ngen.exe queue status: 'stopped', 'running', 'denied' (not elevated) or 'localized'
+        # (text in another language: the probe must read the optimization services instead)
         ngenQueue   = 'stopped'
+        # after -ExpediteNGen's executeQueuedItems, how many `queue status` reads still say running
+        # before the queue is empty (-1: it never empties)
+        ngenDrainPolls = 0
+        ngenCompiled = $false
+        # IPv6 (ms_tcpip6) per adapter: @{ Name; Enabled }
+        ipv6Bindings = @()
+        # the report file the run was given, and whether it existed when shutdown.exe ran
+        reportPath  = $null
+        reportAtShutdown = $null
         # minutes each ngen compile step takes (the fake clock moves on by that much)
         ngenStepMinutes = 1
         msiMutex    = 'free'
@@ -91,7 +101,22 @@ function Get-CimData([string]$ClassName, [string]$Namespace = 'root\cimv2', [str
     throw ('the fake has no CIM class ' + $ClassName)
 }
 function Get-ConfigMgrRebootState { return $global:ElmFake.configMgr }
-function Get-NGenScheduledTasks { return @($global:ElmFake.ngenTasks) }
+# Get-ScheduledTask -TaskPath with no task in that folder fails with ObjectNotFound ("No
+# MSFT_ScheduledTask objects found with property 'TaskPath' ...", the ScheduledTasks CDXML module).
+function Get-ScheduledTask([string]$TaskPath) {
+    $tasks = @($global:ElmFake.ngenTasks)
+    if ($tasks.Count -eq 0) {
+        Write-Error -Category ObjectNotFound -Message ("No MSFT_ScheduledTask objects found with property 'TaskPath' equal to '" + $TaskPath + "'.") -ErrorAction Stop
+    }
+    return $tasks
+}
+function Get-FileNames([string]$Folder, [string]$Filter) {
+    $prefix = (Get-FakePath $Folder).TrimEnd('\') + '\'
+    return @($global:ElmFake.files.Keys | Where-Object { $_.StartsWith($prefix, [StringComparison]::OrdinalIgnoreCase) -and ($_.Substring($prefix.Length) -notmatch '\\') -and ($_.Substring($prefix.Length) -like $Filter) } | ForEach-Object { $_.Substring($prefix.Length) })
+}
+function Get-IPv6Bindings { return @($global:ElmFake.ipv6Bindings | ForEach-Object { [pscustomobject]$_ }) }
+# The fake clock moves on instead of sleeping.
+function Wait-Seconds([int]$Seconds) { $global:ElmFake.now = $global:ElmFake.now.AddSeconds($Seconds) }
 function Get-NGenPaths { return @($global:ElmFake.ngenPaths) }
 function Get-MsiMutexState { return $global:ElmFake.msiMutex }
 
@@ -99,18 +124,29 @@ function Invoke-Native([string]$FilePath, [string[]]$Arguments, [switch]$Echo) {
     $f = $global:ElmFake
     $f.calls.Add(($FilePath + ' ' + ($Arguments -join ' ')))
     if ($FilePath -eq 'shutdown.exe') {
+        if ($f.reportPath) { $f.reportAtShutdown = [bool](Test-Path -LiteralPath $f.reportPath) }
         return [pscustomobject]@{ ExitCode = $f.shutdownExit; Lines = @() }
     }
     if ($FilePath -like '*ngen.exe') {
         $head = @('Microsoft (R) CLR Native Image Generator - Version 4.8.9032.0', 'Copyright (c) Microsoft Corporation.  All rights reserved.')
         if (($Arguments -join ' ') -eq 'queue status') {
             switch ($f.ngenQueue) {
+                'denied' { return [pscustomobject]@{ ExitCode = -1; Lines = $head + @('Administrator permissions are needed to use the selected options. Use an administrator command prompt to complete these tasks.') } }
+                'localized' { return [pscustomobject]@{ ExitCode = 0; Lines = $head + @('Der .NET-Laufzeitoptimierungsdienst wurde beendet.') } }
+            }
+            if ($f.ngenCompiled -and $f.ngenDrainPolls -eq 0) {
+                $f.ngenQueue = 'stopped'
+                return [pscustomobject]@{ ExitCode = 0; Lines = $head + @('The .NET Runtime Optimization Service is stopped.') }
+            }
+            if ($f.ngenCompiled -and $f.ngenDrainPolls -gt 0) { $f.ngenDrainPolls-- }
+            switch ($f.ngenQueue) {
                 'stopped' { return [pscustomobject]@{ ExitCode = 0; Lines = $head + @('The .NET Runtime Optimization Service is stopped.') } }
                 'running' { return [pscustomobject]@{ ExitCode = 0; Lines = $head + @('The .NET Runtime Optimization Service is running.') } }
-                'denied' { return [pscustomobject]@{ ExitCode = -1; Lines = $head + @('Administrator permissions are needed to use the selected options. Use an administrator command prompt to complete these tasks.') } }
             }
         }
-        # update /force, executeQueuedItems: the compile takes its time, then the queue is empty.
+        # update /force, executeQueuedItems: the compile takes its time; the service then still
+        # works through its queue for ngenDrainPolls reads of `queue status`.
+        if (($Arguments -join ' ') -eq 'executeQueuedItems') { $f.ngenCompiled = $true }
         $f.now = $f.now.AddMinutes($f.ngenStepMinutes)
         return [pscustomobject]@{ ExitCode = 0; Lines = $head }
     }
@@ -121,7 +157,11 @@ function Invoke-Native([string]$FilePath, [string[]]$Arguments, [switch]$Echo) {
 # result object.
 function Invoke-FakeProbe([hashtable]$Fake, [hashtable]$Parameters = @{}) {
     $global:ElmFake = $Fake
+    if ($Parameters.ContainsKey('ReportPath')) { $Fake.reportPath = $Parameters['ReportPath'] }
+    # As the script's main does: the report goes out, and only then may the machine shut down.
     $r = Invoke-ShutdownForFinalize -StartedAt $Fake.now @Parameters
+    $Fake.calls.Add('report printed')
+    if ($r.ShutdownPending) { $r.ExitCode = Invoke-FinalShutdown $r }
     $printed = $null
     $full = $null
     if ($r.Json) { $printed = $r.Json | ConvertFrom-Json }

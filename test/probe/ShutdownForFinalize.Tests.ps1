@@ -14,6 +14,19 @@ BeforeAll {
     $script:Spp = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion\SoftwareProtectionPlatform'
     $script:RunOnceKey = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\RunOnce'
     function Set-Renames($Fake, [string[]]$Pairs) { $Fake.registry[$script:SessionManagerKey] = @{ PendingFileRenameOperations = $Pairs } }
+    # The ngen.exe compile commands the run made (not its `queue status` reads).
+    function Get-Compiles($Fake) { return @($Fake.calls | Where-Object { $_ -like '*ngen.exe *' -and $_ -notlike '* queue status' }) }
+    # The advice printed under a blocker's message: the first "What to do" line before the next message.
+    function Get-AdviceOf($Fake, [string]$Message) {
+        $said = @($Fake.said)
+        $i = [array]::IndexOf($said, '  - ' + $Message)
+        if ($i -lt 0) { return $null }
+        for ($j = $i + 1; $j -lt $said.Count -and $said[$j] -notlike '  - *'; $j++) {
+            if ($said[$j] -like '    What to do: *') { return $said[$j] }
+        }
+        return $null
+    }
+    function New-TempPath([string]$Name) { return (Join-Path ([IO.Path]::GetTempPath()) ('elm-' + $Name + '-' + [guid]::NewGuid() + '.json')) }
     function Set-Pvs($Fake, [string]$Version) {
         $Fake.subkeys[$script:Uninstall] = @(@{ Name = '{PVS}'; Values = @{ DisplayName = 'Citrix Provisioning Target Device x64'; DisplayVersion = $Version } })
     }
@@ -135,12 +148,51 @@ Describe 'postInstallReboot' {
 }
 
 Describe 'msiInProgress' {
-    It 'msiInProgress: the _MSIExecute mutex cannot be taken (<state>)' -ForEach @(@{ state = 'busy' }, @{ state = 'denied' }) {
+    It 'msiInProgress: the _MSIExecute mutex is held (msiserver not readable)' {
         $f = New-FakeWindows
-        $f.msiMutex = $state
+        $f.msiMutex = 'busy'
         $r = Invoke-FakeProbe $f
         $r.Printed.blockers | Should -Be @('msiInProgress')
-        $r.Printed.details.msiMutex | Should -Be $state
+        $r.Printed.details.msiMutex | Should -Be 'busy'
+    }
+
+    It 'probeIncomplete, not msiInProgress: the _MSIExecute mutex exists but cannot be opened' {
+        $f = New-FakeWindows
+        $f.msiMutex = 'denied'
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('probeIncomplete')
+        $r.Printed.details.probeIncomplete[0] | Should -Match '_MSIExecute mutex exists but cannot be opened.*Administrator'
+    }
+
+    It 'msiInProgress: msiserver running and accepting only shutdown; the mutex is not taken' {
+        $f = New-FakeWindows
+        $f.services = @([pscustomobject]@{ Name = 'msiserver'; State = 'Running'; StartMode = 'Manual'; AcceptStop = $false })
+        # Were the mutex taken, the fake would say free: the service's answer must win.
+        $f.msiMutex = 'free'
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('msiInProgress')
+        $r.Printed.details.msiServer | Should -Be 'installing'
+        $r.Printed.details.PSObject.Properties.Name | Should -Not -Contain 'msiMutex'
+    }
+
+    It 'not msiInProgress: msiserver running and accepting stop (idle)' {
+        $f = New-FakeWindows
+        $f.services = @([pscustomobject]@{ Name = 'msiserver'; State = 'Running'; StartMode = 'Manual'; AcceptStop = $true })
+        $f.msiMutex = 'busy'
+        $r = Invoke-FakeProbe $f
+        @($r.Printed.blockers).Count | Should -Be 0
+        $r.Printed.details.msiServer | Should -Be 'idle'
+    }
+
+    It 'msiInProgress: an msiexec at its first dialog for <what>' -ForEach @(
+        @{ what = 'a patch (.msp)'; cmd = '"C:\Windows\System32\msiexec.exe" /update "C:\Install\fix.msp" /qb' }
+        @{ what = '/p'; cmd = 'msiexec.exe /p C:\Install\fix /qn' }
+        @{ what = '/update'; cmd = 'msiexec /update C:\Install\fix' }
+        @{ what = '/x by product code'; cmd = 'msiexec.exe /x {A1B2C3D4-0000-1111-2222-333344445555}' }
+    ) {
+        $f = New-FakeWindows
+        $f.processes = @([pscustomobject]@{ Name = 'msiexec.exe'; CommandLine = $cmd })
+        (Invoke-FakeProbe $f).Printed.blockers | Should -Be @('msiInProgress')
     }
 
     It 'msiInProgress: Installer\InProgress' {
@@ -180,7 +232,68 @@ Describe 'NGen' {
         $f.ngenQueue = 'running'
         $r = Invoke-FakeProbe $f
         $r.Printed.blockers | Should -Be @('ngenNeeded')
-        $f.said | Should -Contain '    To compile it now run this script with -ExpediteNGen. Do not reboot to stop NGen.'
+        Get-AdviceOf $f 'A Microsoft ngen operation is needed.' | Should -Match '^    What to do: Run this script with -ExpediteNGen \(or wait\).*do not reboot to stop NGen'
+    }
+
+    It 'NGen and a pending reboot: NGen first, then the restart, each advice beside its message' {
+        $f = New-FakeWindows
+        $f.processes = @([pscustomobject]@{ Name = 'mscorsvw.exe'; CommandLine = 'mscorsvw.exe' })
+        $f.registry[$script:Cbs + '\RebootPending'] = @{}
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('postInstallReboot', 'ngenInProgress')
+        Get-AdviceOf $f 'A post-installation reboot is pending - please check and reboot the Packaging Machine.' | Should -Match '^    What to do: First let NGen finish .*-ExpediteNGen.*then restart'
+        Get-AdviceOf $f 'A Microsoft NGen operation is in progress in the background.' | Should -Match '^    What to do: .*-ExpediteNGen.*do not reboot to stop NGen'
+    }
+
+    It 'no task under \Microsoft\Windows\.NET Framework\ is "no tasks", not a failed check' {
+        $f = New-FakeWindows
+        $f.ngenTasks = @()
+        $r = Invoke-FakeProbe $f
+        @($r.Printed.blockers).Count | Should -Be 0
+        $r.Printed.details.PSObject.Properties.Name | Should -Not -Contain 'probeIncomplete'
+    }
+
+    It 'ngenNeeded: an NGEN scheduled task Queued while the optimization service is stopped' {
+        $f = New-FakeWindows
+        $f.ngenQueue = 'stopped'
+        $f.ngenTasks = @([pscustomobject]@{ TaskName = '.NET Framework NGEN v4.0.30319 64'; State = 'Queued' })
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('ngenNeeded')
+        $r.Printed.details.rebootReasons.ngenNeeded[0] | Should -Match 'queued: .NET Framework NGEN v4.0.30319 64'
+    }
+
+    It 'localized ngen output: the clr_optimization services decide (<state>)' -ForEach @(
+        @{ state = 'Stopped'; blockers = @(); status = 'stopped' }
+        @{ state = 'Running'; blockers = @('ngenNeeded'); status = 'running' }
+    ) {
+        $f = New-FakeWindows
+        $f.ngenQueue = 'localized'
+        $f.services = @(
+            [pscustomobject]@{ Name = 'clr_optimization_v4.0.30319_32'; State = 'Stopped'; StartMode = 'Manual'; AcceptStop = $true },
+            [pscustomobject]@{ Name = 'clr_optimization_v4.0.30319_64'; State = $state; StartMode = 'Auto'; AcceptStop = $true })
+        $r = Invoke-FakeProbe $f
+        @($r.Printed.blockers) | Should -Be $blockers
+        $r.Printed.details.ngenQueue[1].status | Should -Be $status
+    }
+
+    It '-ExpediteNGen polls ngen queue status until the queue is empty' {
+        $f = New-FakeWindows
+        $f.ngenQueue = 'running'
+        $f.ngenDrainPolls = 6
+        $r = Invoke-FakeProbe $f @{ ExpediteNGen = $true }
+        $r.Printed.details.expediteNGen | Should -Be 'done'
+        @($r.Printed.blockers).Count | Should -Be 0
+        @($f.said | Where-Object { $_ -like 'Expedite NGen: still compiling*' }).Count | Should -BeGreaterThan 1
+    }
+
+    It '-ExpediteNGen stops polling at the end of its budget when the queue never empties' {
+        $f = New-FakeWindows
+        $f.ngenQueue = 'running'
+        $f.ngenDrainPolls = -1
+        $r = Invoke-FakeProbe $f @{ ExpediteNGen = $true; NGenWaitMinutes = 30 }
+        $r.Printed.details.expediteNGen | Should -Be 'budget'
+        $r.Printed.blockers | Should -Be @('ngenNeeded')
+        ($f.now - (New-FakeWindows).now).TotalMinutes | Should -BeLessOrEqual 30
     }
 
     It 'probeIncomplete, not ngenInProgress: ngen cannot be queried (not elevated)' {
@@ -197,7 +310,7 @@ Describe 'NGen' {
         $f = New-FakeWindows
         $f.ngenPaths = @('C:\W\Framework\v4.0.30319\ngen.exe', 'C:\W\Framework64\v4.0.30319\ngen.exe', 'C:\W\Framework64\v2.0.50727\ngen.exe')
         $r = Invoke-FakeProbe $f @{ ExpediteNGen = $true }
-        $compiles = @($f.calls | Where-Object { $_ -notlike '* queue status' })
+        $compiles = Get-Compiles $f
         $compiles | Should -Be @(
             'C:\W\Framework\v4.0.30319\ngen.exe update /force', 'C:\W\Framework64\v4.0.30319\ngen.exe update /force', 'C:\W\Framework64\v2.0.50727\ngen.exe update /force',
             'C:\W\Framework\v4.0.30319\ngen.exe executeQueuedItems', 'C:\W\Framework64\v4.0.30319\ngen.exe executeQueuedItems', 'C:\W\Framework64\v2.0.50727\ngen.exe executeQueuedItems')
@@ -210,7 +323,7 @@ Describe 'NGen' {
         # at 0, 20 and 40 (30 left, the longest step took 20); at 60 only 10 minutes are left.
         $f.ngenStepMinutes = 20
         $r = Invoke-FakeProbe $f @{ ExpediteNGen = $true; NGenWaitMinutes = 70 }
-        @($f.calls | Where-Object { $_ -notlike '* queue status' }).Count | Should -Be 3
+        @(Get-Compiles $f).Count | Should -Be 3
         $r.Printed.details.expediteNGen | Should -Be 'budget'
     }
 
@@ -219,7 +332,7 @@ Describe 'NGen' {
         $started = $f.now.AddMinutes(-78)
         $global:ElmFake = $f
         $r = Invoke-ShutdownForFinalize -StartedAt $started -ExpediteNGen -NGenWaitMinutes 80
-        @($f.calls | Where-Object { $_ -notlike '* queue status' }).Count | Should -Be 0
+        @(Get-Compiles $f).Count | Should -Be 0
         ($r.Json | ConvertFrom-Json).details.expediteNGen | Should -Be 'budget'
     }
 }
@@ -345,10 +458,18 @@ Describe 'robustness' {
         ($f.said -join "`n") | Should -Match '32-bit PowerShell on 64-bit Windows'
     }
 
-    It 'shutdownRequested stays false when shutdown.exe fails' {
+    It 'shutdown.exe refuses: exit 1, the reason on stderr, the report file says shutdownRequested false' {
         $f = New-FakeWindows
         $f.shutdownExit = 1190
-        (Invoke-FakeProbe $f @{ Shutdown = $true }).Printed.shutdownRequested | Should -BeFalse
+        $file = New-TempPath 'refused'
+        try {
+            $r = Invoke-FakeProbe $f @{ Shutdown = $true; ReportPath = $file }
+            $r.ExitCode | Should -Be 1
+            ($f.said -join "`n") | Should -Match 'Shutdown failed \(exit 1190\)'
+            (Get-Content -LiteralPath $file -Raw | ConvertFrom-Json).shutdownRequested | Should -BeFalse
+        } finally {
+            Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+        }
     }
 
     It '-Shutdown with a blocker does not shut down' {
@@ -411,5 +532,145 @@ Describe 'Windows PowerShell 5.1' {
         $newKinds = @('AndAnd', 'OrOr', 'QuestionQuestion', 'QuestionQuestionEquals', 'QuestionDot', 'QuestionLBracket')
         @($tokens | Where-Object { $newKinds -contains [string]$_.Kind } | ForEach-Object { $_.Text }) | Should -BeNullOrEmpty
         @($ast.FindAll({ param($n) $n.GetType().Name -in @('TernaryExpressionAst', 'PipelineChainAst') }, $true)).Count | Should -Be 0
+    }
+}
+
+Describe 'never shut down without a report' {
+    It '-Shutdown: the report is written and printed before shutdown.exe runs' {
+        $f = New-FakeWindows
+        $file = New-TempPath 'order'
+        try {
+            $r = Invoke-FakeProbe $f @{ Shutdown = $true; ReportPath = $file }
+            $r.ExitCode | Should -Be 0
+            $f.reportAtShutdown | Should -BeTrue
+            $calls = @($f.calls)
+            [array]::IndexOf($calls, 'report printed') | Should -BeLessThan ([array]::IndexOf($calls, ($calls | Where-Object { $_ -like 'shutdown.exe*' } | Select-Object -First 1)))
+            (Get-Content -LiteralPath $file -Raw | ConvertFrom-Json).shutdownRequested | Should -BeTrue
+            ($f.said -join "`n") | Should -Match 'applications still open are closed without saving'
+        } finally {
+            Remove-Item -LiteralPath $file -ErrorAction SilentlyContinue
+        }
+    }
+
+    It '-Shutdown with a -ReportPath that cannot be written: no shutdown, exit 1, the reason on stderr' {
+        $f = New-FakeWindows
+        # A folder that cannot be made: its parent is a file (a wrong share path behaves the same).
+        $blocker = New-TempPath 'notadir'
+        Set-Content -LiteralPath $blocker -Value 'x'
+        try {
+            $r = Invoke-FakeProbe $f @{ Shutdown = $true; ReportPath = (Join-Path $blocker 'sub/report.json') }
+            $r.ExitCode | Should -Be 1
+            @($f.calls | Where-Object { $_ -like 'shutdown.exe*' }).Count | Should -Be 0
+            $r.Printed.shutdownRequested | Should -BeFalse
+            ($f.said -join "`n") | Should -Match '(?s)The report could not be written to .*Not shutting down without a report'
+        } finally {
+            Remove-Item -LiteralPath $blocker -ErrorAction SilentlyContinue
+        }
+    }
+}
+
+Describe 'reboot signals' {
+    It 'postInstallReboot: UpdateExeVolatile as a value under Updates' {
+        $f = New-FakeWindows
+        $f.registry['HKLM:\SOFTWARE\Microsoft\Updates'] = @{ UpdateExeVolatile = 1 }
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('postInstallReboot')
+        $r.Printed.details.rebootReasons.postInstallReboot[0] | Should -Match 'UpdateExeVolatile value 1'
+    }
+
+    It 'PendingFileRenameOperations2 is paired on its own (an odd first list does not shift it)' {
+        $f = New-FakeWindows
+        $f.registry[$script:SessionManagerKey] = @{
+            PendingFileRenameOperations  = @('\??\C:\Program Files\App\left.dll')
+            PendingFileRenameOperations2 = @('\??\C:\Windows\Temp\new.sys', '!\??\C:\Windows\System32\drivers\netvsc.sys')
+        }
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Contain 'bootDriverReboot'
+        $r.Printed.details.pendingDriverRenames | Should -Be @('\??\C:\Windows\System32\drivers\netvsc.sys')
+    }
+}
+
+Describe "today's Citrix integrity list" {
+    It 'runOncePending prints Citrix''s sentence' {
+        $f = New-FakeWindows
+        $f.registry[$script:RunOnceKey] = @{ FinishSetup = 'setup.exe /finish' }
+        Invoke-FakeProbe $f | Out-Null
+        $f.said | Should -Contain '  - A RunOnce script is outstanding - please check and reboot the packaging machine.'
+    }
+
+    It 'smsCfgIni prints Citrix''s sentence' {
+        $f = New-FakeWindows
+        $env:WINDIR = 'C:\Windows'
+        $f.files['C:\Windows\SMSCFG.INI'] = $f.now
+        $f.services = @([pscustomobject]@{ Name = 'CcmExec'; StartMode = 'Auto'; State = 'Running'; AcceptStop = $true })
+        Invoke-FakeProbe $f | Out-Null
+        $f.said | Should -Contain '  - Software Center Client is configured to run, but the SMSCFG.INI is still present.'
+    }
+
+    It 'wemAgentRsaKey: the WEM agent key file in the LocalSystem machine key store' {
+        $f = New-FakeWindows
+        $env:ProgramData = 'C:\ProgramData'
+        $key = 'C:\ProgramData\Microsoft\Crypto\RSA\S-1-5-18\fb8cc9e38d3e60ab60c17cdfd6dd6d99_0a1b2c3d-0000-1111-2222-333344445555'
+        $f.files[$key] = $f.now
+        $f.files['C:\ProgramData\Microsoft\Crypto\RSA\S-1-5-18\6d14e4b1d8ca773bab785d1be032546e_other'] = $f.now
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('wemAgentRsaKey')
+        $r.Printed.details.wemAgentRsaKeys | Should -Be @($key)
+    }
+
+    It 'windowsUpgradePending: Windows Setup''s MoSetup\Volatile state' {
+        $f = New-FakeWindows
+        $f.registry['HKLM:\SYSTEM\Setup\MoSetup\Volatile'] = @{ SetupProgress = 100 }
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @('windowsUpgradePending')
+        $f.said | Should -Contain '  - A Windows upgrade is pending - please complete it and reboot the packaging machine.'
+    }
+}
+
+Describe 'IPv6 bindings and KMS wording' {
+    It 'ipv6Enabled false when ms_tcpip6 is unbound from every adapter' {
+        $f = New-FakeWindows
+        $f.ipv6Bindings = @(@{ Name = 'Ethernet'; Enabled = $false }, @{ Name = 'Ethernet 2'; Enabled = $false })
+        $r = Invoke-FakeProbe $f @{ ExpectIPv6 = $true }
+        $r.Printed.details.ipv6Enabled | Should -BeFalse
+        $r.Printed.details.ipv6UnboundAdapters | Should -Be @('Ethernet', 'Ethernet 2')
+        $r.Printed.details.rebootReasons.ipv6DisabledOnPlatformLayer[0] | Should -Be 'ms_tcpip6 unbound from every adapter'
+    }
+
+    It 'ipv6Enabled stays true while one adapter has ms_tcpip6 bound' {
+        $f = New-FakeWindows
+        $f.ipv6Bindings = @(@{ Name = 'Ethernet'; Enabled = $true }, @{ Name = 'Ethernet 2'; Enabled = $false })
+        (Invoke-FakeProbe $f).Printed.details.ipv6Enabled | Should -BeTrue
+    }
+
+    It 'kmsRearmPending says what is checked and that no rearm is left' {
+        $f = New-FakeWindows
+        $f.rearmCount = 0
+        $r = Invoke-FakeProbe $f @{ KmsRearm = $true }
+        $r.Printed.blockers | Should -Be @('kmsRearmPending')
+        $r.Printed.details.rebootReasons.kmsRearmPending[0] | Should -Match 'no %ProgramData%\\elm\\kms-rearmed marker newer than the last boot; Windows has no rearm left'
+        $f.said | Should -Contain '  - No KMS rearm since the last boot (no %ProgramData%\elm\kms-rearmed marker newer than it) - PVS target devices need a unique CMID.'
+    }
+}
+
+Describe 'truncation by escaped length' {
+    It 'non-ASCII paths: under 3 KB, every list keeps its first entry, cut where the escaped text ends' {
+        $f = New-FakeWindows
+        $pairs = @()
+        $dir = '\??\C:\Program Files\' + ([string][char]0x8F6F) * 190 + '\'
+        for ($i = 0; $i -lt 60; $i++) { $pairs += ($dir + 'component-' + $i + '.dll.pending'); $pairs += ('!' + $dir + 'component-' + $i + '.dll') }
+        Set-Renames $f $pairs
+        $runOnce = @{}
+        for ($i = 0; $i -lt 30; $i++) { $runOnce[(([string][char]0x5B89) * 190 + ' step ' + $i)] = 'x.exe' }
+        $f.registry[$script:RunOnceKey] = $runOnce
+        $f.devices = @(0..9 | ForEach-Object { [pscustomobject]@{ Name = (([string][char]0x88C5) * 190 + ' ' + $_); ConfigManagerErrorCode = 14 } })
+        $r = Invoke-FakeProbe $f
+        [Text.Encoding]::UTF8.GetByteCount($r.Json) | Should -BeLessThan 3072
+        @($r.Printed.details.pendingOtherRenames).Count | Should -BeGreaterThan 0
+        @($r.Printed.details.runOnce).Count | Should -BeGreaterThan 0
+        @($r.Printed.details.devicesNeedingRestart).Count | Should -BeGreaterThan 0
+        $first = [string]@($r.Printed.details.pendingOtherRenames)[0]
+        $first.Length | Should -BeGreaterThan 4
+        ($dir + 'component-0.dll.pending').StartsWith($first) | Should -BeTrue
     }
 }

@@ -31,7 +31,7 @@ import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { vsphereChecks } from './checks';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
-import { getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
+import { deleteGuestFile, getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
 import { restartGuest, runStepInGuest, waitForGuestOperations } from './guestScript';
 import { createTransport, VsphereError, type TransportOptions } from './http';
 import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
@@ -333,11 +333,17 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         const reportPath = `${GUEST_DIR}\\elm-integrity-${Date.now()}.json`;
         const args = ['-NoProfile', '-ExecutionPolicy', 'Bypass', '-File', `"${GUEST_SCRIPT}"`, '-ReportPath', `"${reportPath}"`];
         if (probe.expediteNgen) args.push('-ExpediteNGen');
-        // No -Shutdown here: the report must be read before the machine goes down, and elm decides.
-        const code = await runGuestProcess(s, id, creds, POWERSHELL, args.join(' '), { timeoutMs: opts.probeTimeoutMs ?? 7_200_000 });
-        if (code !== 0)
-          throw new ElmError(`ShutdownForFinalize.ps1 failed in ${ref.name} (exit code ${code}); run it there by hand to see why, or pass its report with --report FILE.`);
-        let text = decodeReportBytes(await getGuestFile(s, id, creds, reportPath));
+        let text: string;
+        try {
+          // No -Shutdown here: the report must be read before the machine goes down, and elm decides.
+          const code = await runGuestProcess(s, id, creds, POWERSHELL, args.join(' '), { timeoutMs: opts.probeTimeoutMs ?? 7_200_000 });
+          if (code !== 0)
+            throw new ElmError(`ShutdownForFinalize.ps1 failed in ${ref.name} (exit code ${code}); run it there by hand to see why, or pass its report with --report FILE.`);
+          text = decodeReportBytes(await getGuestFile(s, id, creds, reportPath));
+        } finally {
+          // Nothing of elm's stays in the layer: the probe and its report go once read, before any capture.
+          for (const f of [GUEST_SCRIPT, reportPath]) await deleteGuestFile(s, id, creds, f).catch(() => undefined);
+        }
         if (probe.shutdown) {
           const report = parseIntegrityReport(text, `${ref.name} ${reportPath}`);
           if (report.blockers.length === 0) {

@@ -1,7 +1,8 @@
 /**
  * A build on a connector that reaches the machine (Azure: Run Command and ARM): after the
  * packaging disk, deploy the machine (a DeployMachine task run as a part), one recorded step per
- * build step, verify (expediting NGen when only NGen blocks), shut down, finalize (a Finalize task
+ * build step, verify (expediting NGen whenever it blocks; restarting, up to MAX_VERIFY_RESTARTS
+ * times, for what a restart clears), shut down, finalize (a Finalize task
  * run as a part). Parts are found by their buildTaskId, so a resumed build never makes two.
  * A build step that failed or was interrupted runs again only when the spec says `idempotent: true`.
  */
@@ -217,6 +218,34 @@ async function probe(ctx: StepContext, connector: Connector, machine: MachineRef
   return { report, evaluation: evaluateReport(report, integrityContext(state, version)) };
 }
 
+/** Restarts verify may make to clear what a restart clears, before the build fails naming it. */
+export const MAX_VERIFY_RESTARTS = 3;
+/** Blockers a person clears by restarting (RunOnce: by logging on, which the build does for them). */
+const RESTART_CLEARS = ['postInstallReboot', 'bootDriverReboot', 'runOncePending', 'windowsUpgradePending'];
+
+/** One verify round: the probe, and with NGen among the blockers the probe again expediting it. */
+async function verifyOnce(ctx: StepContext, connector: Connector, machine: MachineRef) {
+  let result = await probe(ctx, connector, machine, false);
+  const ngen = result.evaluation.blockers.filter((b) => /ngen/i.test(b.id));
+  if (ngen.length === 0) return { ...result, expedited: false };
+  ctx.log(`verify: ${ngen.map((b) => b.id).join(', ')} on ${machine.name}: expediting NGen, then checking again (never a restart while NGen works)`);
+  ctx.progress(0.3, `NGen blocks finalize on ${machine.name}: expediting it, then checking again`);
+  result = await probe(ctx, connector, machine, true);
+  return { ...result, expedited: true };
+}
+
+/** What a person does before a restart: runs the RunOnce entries (a logon would), then restarts. */
+async function restartFor(ctx: StepContext, connector: Connector, machine: MachineRef, ids: string[], n: number): Promise<void> {
+  ctx.log(`verify: restart ${n}/${MAX_VERIFY_RESTARTS} of ${machine.name}, for ${ids.join(', ')}`);
+  if (ids.includes('runOncePending')) {
+    const { RUN_ONCE_LABEL, RUN_ONCE_SCRIPT } = await import('./runOnceEntries.js');
+    const r = await connector.runOnMachine!(machine, { script: RUN_ONCE_SCRIPT, secrets: {}, timeoutMs: 60 * 60_000, signal: ctx.signal, label: RUN_ONCE_LABEL });
+    for (const line of mask(ctx, r.output).split(/\r?\n/)) if (line.trim()) ctx.log(`${RUN_ONCE_LABEL}: ${line}`);
+  }
+  ctx.progress(0.5, `Restarting ${machine.name} (${ids.join(', ')}), then checking again`);
+  await connector.restartMachine!(machine, ctx.signal);
+}
+
 const verifyStep: StepDefinition = {
   name: 'verify',
   weight: 5,
@@ -225,20 +254,27 @@ const verifyStep: StepDefinition = {
     const machine = await machineOf(ctx);
     if (!connector.probeIntegrity) throw new Error(`the ${connector.type} connector cannot probe the machine`);
     ctx.progress(0, `Layer integrity check on ${machine.name}`);
-    let { report, evaluation } = await probe(ctx, connector, machine, false);
-    const onlyNgen = !evaluation.ready && evaluation.blockers.every((b) => /ngen/i.test(b.id));
-    if (onlyNgen) {
-      ctx.progress(0.3, `Only NGen blocks finalize on ${machine.name}: expediting it, then checking again`);
-      ({ report, evaluation } = await probe(ctx, connector, machine, true));
+    let restarts = 0;
+    let expeditedNgen = false;
+    for (;;) {
+      const { report, evaluation, expedited } = await verifyOnce(ctx, connector, machine);
+      expeditedNgen ||= expedited;
+      const blockers = evaluation.blockers.map((b) => ({ id: b.id, message: b.message }));
+      ctx.log(`verify: ${evaluation.ready ? 'ready' : `blocked by ${blockers.map((b) => b.id).join(', ')}`}`);
+      await ctx.store.mutate((state) => {
+        const { version } = versionOf(state, ctx.task);
+        version.integrity = { at: new Date().toISOString(), source: `${connector.type} machine ${machine.name}`, ready: evaluation.ready, blockers, shutdownRequested: false, machine: report.machine };
+      });
+      if (evaluation.ready) return { ready: true, expeditedNgen, restarts };
+      const restartable = blockers.filter((b) => RESTART_CLEARS.includes(b.id)).map((b) => b.id);
+      const canRestart = restartable.length > 0 && connector.restartMachine && connector.runOnMachine;
+      if (!canRestart || restarts >= MAX_VERIFY_RESTARTS) {
+        const after = restarts > 0 ? ` after ${restarts} restart(s)` : '';
+        throw new Error(`the layer integrity check found blockers${after}: ${blockers.map((b) => `${b.id} (${b.message})`).join(' ')}`);
+      }
+      restarts += 1;
+      await restartFor(ctx, connector, machine, restartable, restarts);
     }
-    const blockers = evaluation.blockers.map((b) => ({ id: b.id, message: b.message }));
-    ctx.log(`verify: ${evaluation.ready ? 'ready' : `blocked by ${blockers.map((b) => b.id).join(', ')}`}`);
-    await ctx.store.mutate((state) => {
-      const { version } = versionOf(state, ctx.task);
-      version.integrity = { at: new Date().toISOString(), source: `${connector.type} machine ${machine.name}`, ready: evaluation.ready, blockers, shutdownRequested: false, machine: report.machine };
-    });
-    if (!evaluation.ready) throw new Error(`the layer integrity check found blockers: ${blockers.map((b) => b.message).join(' ')}`);
-    return { ready: true, expeditedNgen: onlyNgen };
   },
 };
 
