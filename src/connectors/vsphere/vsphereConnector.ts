@@ -29,6 +29,7 @@ import type {
 } from '../connector';
 import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { vsphereChecks } from './checks';
+import { diskBackingProblem } from './diskBacking';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
 import { getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
@@ -380,6 +381,14 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       await this.preflight!();
     },
 
+    async captureBlockers(ref: MachineRef | null, disk: DiskLocation): Promise<string[]> {
+      return session(async (s) => {
+        const id = await machineId(s, ref, disk);
+        const problem = id && (await powerState(s, id)) !== null ? await diskBackingProblem(s, id, ref?.name ?? id, layoutFor(disk.location)) : null;
+        return problem ? [problem] : [];
+      });
+    },
+
     async finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact> {
       const l = layoutFor(req.disk.location);
       return session(async (s) => {
@@ -387,6 +396,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         const state = id ? await powerState(s, id) : null;
         if (state !== null && state !== 'POWERED_OFF')
           throw new ElmError(`The packaging machine ${req.machine?.name ?? id} is ${describePower(state)}: shut it down (elm verify --shutdown) before finalize copies its disk.`);
+        // Checked again here (a snapshot may be taken after the command's check): refused, nothing is deleted.
+        const moved = id && state !== null ? await diskBackingProblem(s, id, req.machine?.name ?? id, l) : null;
+        if (moved) throw new NotReadyError(`${moved[0].toUpperCase()}${moved.slice(1)}.`);
         const size = await fileSize(s, l.flat, req.signal);
         if (size === null) throw new ElmError(`The packaging disk ${dsPath(l.flat)} is not found on the datastore (datacenter ${settings.datacenter}).`);
         await fs.mkdir(req.repositoryDir, { recursive: true, mode: 0o700 });

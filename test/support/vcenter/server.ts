@@ -18,6 +18,7 @@ import { Ctx, Route, VapiError, errorTypeForStatus, readRaw, sendJson, vapiError
 import { DatastoreSpec, FolderSpec, HostSpec, Inventory, NetworkSpec } from './inventory';
 import { AboutSpec, handleSoap, htmlNotFound, servesApi } from './serviceContent';
 import { SOAP_COOKIE, Sessions, unauthenticated } from './session';
+import { consolidate, takeSnapshot } from './snapshots';
 import { PowerState, VmSpec, VmStore, VmView } from './vmRoutes';
 
 export interface InventorySpec {
@@ -213,6 +214,22 @@ export class VCenterFake {
     const v = this.store.byName(vmName);
     if (!v) throw new Error(`vcenter fake: no VM ${vmName}`);
     this.store.setPowerState(v, state);
+  }
+
+  /** The operator takes a snapshot of the VM (vSphere Client): its disks move to delta children (snapshots.ts). */
+  takeSnapshot(vmName: string): void {
+    takeSnapshot(this.files, this.vmModel(vmName));
+  }
+
+  /** The operator deletes all snapshots (or consolidates): the disks are backed by their base files again. */
+  deleteAllSnapshots(vmName: string): void {
+    consolidate(this.files, this.vmModel(vmName));
+  }
+
+  private vmModel(vmName: string) {
+    const v = this.store.byName(vmName);
+    if (!v) throw new Error(`vcenter fake: no VM ${vmName}`);
+    return v;
   }
 
   /** The guest filesystem of a VM (read or seed files). */

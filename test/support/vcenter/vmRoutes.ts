@@ -6,7 +6,8 @@
  *   POST   /api/vcenter/vm?action=clone         (CloneSpec)    → 200 "vm-N"
  *   GET    /api/vcenter/vm/{vm}                 → Info (guest_OS, name, power_state, cpu, memory, disks{}, nics{}, ...)
  *   DELETE /api/vcenter/vm/{vm}                 → 204; 400 NOT_ALLOWED_IN_CURRENT_STATE while powered on.
- *          Deletes the VM's files like Destroy_Task: its .vmx, every attached disk (and extents).
+ *          Deletes the VM's files like Destroy_Task: its .vmx, every attached disk (and extents),
+ *          snapshot children and their base disks alike.
  *   GET    /api/vcenter/vm/{vm}/power           → { state }
  *   POST   /api/vcenter/vm/{vm}/power?action=start|stop|suspend|reset → 204
  *          (400 ALREADY_IN_DESIRED_STATE / NOT_ALLOWED_IN_CURRENT_STATE as vCenter answers)
@@ -31,11 +32,20 @@ import * as path from 'node:path';
 import type { DatastoreFiles } from './datastoreFiles';
 import { Ctx, Route, VapiError, obj, queryList, sendJson, sendNoContent, str } from './http';
 import { Datastore, Folder, Inventory, NetworkType, nextId, tooMany } from './inventory';
+import { chainOf } from './snapshots';
 import { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';
 
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
 
-export interface VmDisk { key: string; vmdkFile: string; capacity: number; createType?: string }
+export interface VmDisk {
+  key: string;
+  /** The file backing the disk now: a snapshot's child once one is taken (snapshots.ts). */
+  vmdkFile: string;
+  capacity: number;
+  createType?: string;
+  /** The snapshot chain under `vmdkFile`, base disk first (none without snapshots). */
+  parents?: string[];
+}
 export interface VmNic { key: string; network: string; type: NetworkType; macAddress: string; startConnected: boolean }
 
 export interface VmModel {
@@ -399,8 +409,8 @@ export class VmStore {
 
   private destroy(vm: VmModel): void {
     const toDelete: string[] = [];
-    for (const d of vm.disks) {
-      const r = this.files.resolveDsPath(d.vmdkFile, vm.datacenter);
+    for (const file of vm.disks.flatMap(chainOf)) {
+      const r = this.files.resolveDsPath(file, vm.datacenter);
       if (!r) continue;
       const info = inspectVmdk(r.localPath);
       if (!('error' in info)) for (const ext of info.extents) toDelete.push(path.join(path.dirname(r.localPath), ext));
