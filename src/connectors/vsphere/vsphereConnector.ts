@@ -30,13 +30,16 @@ import type {
 import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { vsphereChecks } from './checks';
 import { diskBackingProblem } from './diskBacking';
+import { guestOsForServer } from './guestOsForServer';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
-import { getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
-import { restartGuest, runStepInGuest, waitForGuestOperations } from './guestScript';
+import { getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess } from './guest';
+import { waitForGuestOperations } from './guestReadiness';
+import { restartGuest, runStepInGuest } from './guestScript';
 import { createTransport, VsphereError, type TransportOptions } from './http';
 import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
+import { readServerAbout } from './serverVersion';
 import { withSession, type VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
 import { monolithicFlatDescriptor, vmfsDescriptor } from './vmdkDescriptor';
@@ -242,6 +245,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       return session(async (s) => {
         progress(0.05, `Looking up ${settings.datacenter}, ${settings.folder}, ${settings.host}, ${settings.network}${settings.template ? `, ${settings.template}` : ''}`);
         const p = await resolvePlacement(s, settings);
+        // A new VM gets a guest OS id this vCenter knows; a clone keeps its template's.
+        const guest = p.template ? null : guestOsForServer(req.os?.guestOs ?? DEFAULT_GUEST_OS, (await readServerAbout(s.transport)).apiVersion);
+        if (guest?.note) progress(0.1, `Creating ${name} with ${guest.note}`);
         let id: string | null = null;
         const existing = await findVm(s, name, p.folder);
         if (existing) {
@@ -253,7 +259,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           id = existing.id;
           progress(0.3, `Using the packaging machine ${name} (${id}) an earlier run created`);
         } else {
-          const spec = { name, disk: l.location, placement: p, os: req.os };
+          const spec = { name, disk: l.location, placement: p, os: req.os && { ...req.os, guestOs: guest?.id } };
           progress(0.2, `Creating the packaging machine ${name} in folder ${settings.folder}`);
           try {
             if (p.template?.kind === 'vm') id = await cloneVm(s, spec, p.template.id);
@@ -283,7 +289,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
             disk: l.location,
             // From the OS layer version; a clone keeps its template's guest OS (the REST API cannot change it).
             firmware: req.os?.firmware ?? null,
-            guestOs: p.template ? null : (req.os?.guestOs ?? DEFAULT_GUEST_OS),
+            guestOs: guest?.id ?? null,
             vsphereClientUrl: vsphereClientUrl(server),
           },
         };
@@ -328,7 +334,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           throw new NotReadyError(`The packaging machine ${ref.name} ${id ? `(${id}) ` : ''}is not in vCenter any more; deploy it again (elm machine deploy) or pass --report FILE.`);
         if (state !== 'POWERED_ON')
           throw new NotReadyError(`The packaging machine ${ref.name} is ${describePower(state)}: the probe runs in the running machine. Power it on, or pass --report FILE.`);
-        await waitForTools(s, id, ref.name, opts.toolsTimeoutMs ?? 300_000);
+        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? 300_000, { otherwise: 'or pass --report FILE' });
         await putGuestFile(s, id, creds, GUEST_SCRIPT, script);
         // A fresh report path each run: a probe that fails to write can never hand back an old report.
         const reportPath = `${GUEST_DIR}\\elm-integrity-${Date.now()}.json`;
@@ -365,7 +371,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       const creds = guestCredentials(settings, env);
       await session(async (s) => {
         const id = vmOf(ref);
-        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS, signal);
+        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS, { signal });
         const parent = destination.replace(/[\\/][^\\/]*$/, '');
         if (parent && !/^[A-Za-z]:$/.test(parent)) await makeGuestDirectory(s, id, creds, parent);
         await putGuestFileFromDisk(s, id, creds, destination, source, signal);

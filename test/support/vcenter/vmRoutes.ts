@@ -14,6 +14,7 @@
  *   GET    /api/vcenter/vm/{vm}/guest/power     → { state, operations_ready, interactive_ops_ready }
  *   POST   /api/vcenter/vm/{vm}/guest/power?action=shutdown|reboot|standby → 204 (needs Tools; the
  *          VM reaches POWERED_OFF `guestShutdownMs` later)
+ *   GET    /api/vcenter/vm/{vm}/guest/operations → { guest_operations_ready, interactive_guest_operations_ready }
  *   GET    /api/vcenter/vm/{vm}/tools           → { run_state, version_status, ... }
  *   GET    /api/vcenter/vm/{vm}/guest/identity  → { name, family, host_name, ip_address, ... } (503 without Tools)
  *   GET/POST /api/vcenter/vm/{vm}/hardware/disk, GET/DELETE .../disk/{disk}
@@ -32,6 +33,7 @@ import * as path from 'node:path';
 import type { DatastoreFiles } from './datastoreFiles';
 import { Ctx, Route, VapiError, obj, queryList, sendJson, sendNoContent, str } from './http';
 import { Datastore, Folder, Inventory, NetworkType, nextId, tooMany } from './inventory';
+import { unknownGuestOs } from './guestOsIds';
 import { chainOf } from './snapshots';
 import { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';
 
@@ -132,10 +134,19 @@ export interface VmView {
 export interface VmOptions {
   /** Delay between power-on and VMware Tools running (guest operations answer 503 before). */
   toolsStartMs: number;
+  /**
+   * Delay between VMware Tools running (soft power operations ready) and guest operations ready:
+   * the two are reported apart (Vcenter Vm Guest Power Info.operations_ready, "ready to process
+   * soft power operations", vs Vcenter Vm Guest Operations Info.guest_operations_ready, vSphere API
+   * 7.0.2.0), and guest operations answer 503 until the latter.
+   */
+  guestOpsStartMs: number;
   /** Delay between a guest shutdown request (or a probe's power-off) and POWERED_OFF. */
   guestShutdownMs: number;
   /** Let VMs power on with hosted VMDK types (monolithicSparse, streamOptimized, ...). Default false. */
   acceptHostedDisks: boolean;
+  /** The server's vSphere API version (AboutInfo.apiVersion): guest OS ids newer than it are refused. */
+  apiVersion: string;
 }
 
 export function isWindows(vm: VmModel): boolean {
@@ -183,6 +194,11 @@ export class VmStore {
 
   toolsRunning(vm: VmModel): boolean {
     return vm.powerState === 'POWERED_ON' && vm.toolsReadyAt !== undefined && Date.now() >= vm.toolsReadyAt && !vm.shuttingDown;
+  }
+
+  /** Whether guest operations (processes, files, environment) are served: Tools run and their guest-operations side is up. */
+  guestOpsReady(vm: VmModel): boolean {
+    return this.toolsRunning(vm) && Date.now() >= vm.toolsReadyAt! + this.options.guestOpsStartMs;
   }
 
   setPowerState(vm: VmModel, state: PowerState): void {
@@ -555,7 +571,9 @@ export class VmStore {
           const vm = vmOf(m);
           const running = this.toolsRunning(vm);
           // Vcenter Vm Guest Power GuestPowerState: RUNNING, SHUTTING_DOWN, RESETTING, STANDBY, NOT_RUNNING, UNAVAILABLE.
-          const state = vm.powerState !== 'POWERED_ON' ? 'NOT_RUNNING' : vm.rebooting ? 'RESETTING' : vm.shuttingDown ? 'SHUTTING_DOWN' : running ? 'RUNNING' : 'UNAVAILABLE';
+          // A powered-on VM whose Tools have not started yet (Windows still booting) is NOT_RUNNING,
+          // as vCenter shows it (guest state "notRunning"): a client must wait that out, not give up.
+          const state = vm.powerState !== 'POWERED_ON' ? 'NOT_RUNNING' : vm.rebooting ? 'RESETTING' : vm.shuttingDown ? 'SHUTTING_DOWN' : running ? 'RUNNING' : 'NOT_RUNNING';
           sendJson(res, 200, { state, operations_ready: running, interactive_ops_ready: false });
         },
       },
@@ -575,6 +593,14 @@ export class VmStore {
           sendNoContent(res);
         },
       })),
+      {
+        // GET /api/vcenter/vm/{vm}/guest/operations (vSphere Automation API 7.0.2.0, Vcenter Vm Guest
+        // Operations Info): whether the VM takes guest operations now; false while powered off.
+        method: 'GET', pattern: re('\\/guest\\/operations'),
+        handle: ({ res }, m) => {
+          sendJson(res, 200, { guest_operations_ready: this.guestOpsReady(vmOf(m)), interactive_guest_operations_ready: false });
+        },
+      },
       {
         method: 'GET', pattern: re('\\/tools'),
         handle: ({ res }, m) => {
@@ -724,6 +750,8 @@ export class VmStore {
     const spec = await ctx.json();
     const guestOS = str(spec.guest_OS) ?? str(spec.guest_os);
     if (!guestOS) throw new VapiError(400, 'INVALID_ARGUMENT', 'guest_OS is required.');
+    const unknown = unknownGuestOs(guestOS, this.options.apiVersion);
+    if (unknown) throw new VapiError(400, 'INVALID_ARGUMENT', unknown);
     const placement = obj(spec.placement);
     if (!placement) throw new VapiError(400, 'INVALID_ARGUMENT', 'placement is required.');
     const folder = this.vmFolder(str(placement.folder), true)!;
