@@ -20,7 +20,8 @@
  *   GET/POST /api/vcenter/vm/{vm}/hardware/disk, GET/DELETE .../disk/{disk}
  *   GET    /api/vcenter/vm/{vm}/hardware/ethernet, GET/PATCH .../ethernet/{nic}
  *   GET/PATCH /api/vcenter/vm/{vm}/hardware/boot { type: BIOS|EFI } (PATCH powered off only)
- *   POST   /api/vcenter/vm-template/library-items/{item}?action=deploy (DeploySpec) → 200 "vm-N"
+ *   GET    /api/vcenter/vm-template/library-items/{item} → Info (guest_OS, cpu, memory, disks{key}, nics{key})
+ *   POST   /api/vcenter/vm-template/library-items/{item}?action=deploy (DeploySpec, hardware_customization.disks_to_remove) → 200 "vm-N"
  *
  * Templates: `kind: 'vm'` is a powered-off source VM (listed by /api/vcenter/vm, cloned with
  * ?action=clone); `kind: 'library'` is a VM template in a content library (not a VM in the list:
@@ -539,6 +540,21 @@ export class VmStore {
         method: 'POST', pattern: /^\/api\/vcenter\/vm-template\/library-items\/([^/]+)$/, action: 'deploy',
         handle: (ctx, m) => this.deploy(ctx, decodeURIComponent(m[1])),
       },
+      {
+        // GET /api/vcenter/vm-template/library-items/{template_library_item} (Vcenter VmTemplate
+        // LibraryItems Info): the template's hardware, its disks keyed as the deploy's
+        // hardware_customization.disks_to_remove names them.
+        method: 'GET', pattern: /^\/api\/vcenter\/vm-template\/library-items\/([^/]+)$/,
+        handle: ({ res }, m) => {
+          const source = this.librarySource(decodeURIComponent(m[1]));
+          sendJson(res, 200, {
+            guest_OS: source.guestOS, cpu: { count: source.cpuCount, cores_per_socket: 1 }, memory: { size_MiB: source.memoryMiB },
+            vm_home_storage: { datastore: source.datastore },
+            disks: Object.fromEntries(source.disks.map((d) => [d.key, { capacity: d.capacity, disk_storage: { datastore: source.datastore } }])),
+            nics: Object.fromEntries(source.nics.map((n) => [n.key, { backing_type: n.type, mac_type: 'GENERATED', network: n.network }])),
+          });
+        },
+      },
       { method: 'GET', pattern: re(''), handle: ({ res }, m) => sendJson(res, 200, this.info(vmOf(m))) },
       {
         method: 'DELETE', pattern: re(''),
@@ -807,10 +823,14 @@ export class VmStore {
     sendJson(ctx.res, 200, vm.id);
   }
 
-  private async deploy(ctx: Ctx, itemId: string): Promise<void> {
+  private librarySource(itemId: string): VmModel {
     const item = this.inventory.libraryItems.find((i) => i.id === itemId);
     if (!item) throw new VapiError(404, 'NOT_FOUND', `Library item with identifier '${itemId}' does not exist.`);
-    const source = this.byId(item.sourceVm)!;
+    return this.byId(item.sourceVm)!;
+  }
+
+  private async deploy(ctx: Ctx, itemId: string): Promise<void> {
+    const source = this.librarySource(itemId);
     const spec = await ctx.json();
     const name = str(spec.name);
     if (!name) throw new VapiError(400, 'INVALID_ARGUMENT', 'name is required.');
@@ -823,7 +843,13 @@ export class VmStore {
     }
     const dsId = str(obj(spec.vm_home_storage)?.datastore) ?? str(obj(spec.disk_storage)?.datastore);
     const ds = this.datastoreArg(dsId, false) ?? this.inventory.datastore(source.datastore)!;
-    const vm = this.cloneFrom(source, name, folder, ds, host, []);
+    // HardwareCustomizationSpec.disks_to_remove: "Identifiers of disks to remove from the deployed
+    // virtual machine. If unset, all disks will be copied" (each copy takes time on a real datastore).
+    const toRemove = obj(spec.hardware_customization)?.disks_to_remove;
+    const removed = Array.isArray(toRemove) ? toRemove.map(String) : [];
+    const unknown = removed.filter((k) => !source.disks.some((d) => d.key === k));
+    if (unknown.length) throw new VapiError(400, 'INVALID_ARGUMENT', `hardware_customization.disks_to_remove: the template has no disk ${unknown.join(', ')}.`);
+    const vm = this.cloneFrom(source, name, folder, ds, host, removed);
     if (spec.powered_on === true) this.powerOn(vm);
     sendJson(ctx.res, 200, vm.id);
   }
