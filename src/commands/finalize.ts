@@ -203,6 +203,7 @@ async function checkPreconditions(
     const connector = await ctx.connector(config);
     const status = await connector.machineStatus((version.machine as MachineRef | null) ?? null, disk);
     if (status !== 'stopped') problems.push(`the packaging machine is ${status}, not stopped: shut it down (elm verify ${shellQuote(layer.name)} --shutdown)`);
+    else problems.push(...((await connector.captureBlockers?.((version.machine as MachineRef | null) ?? null, disk)) ?? []));
   }
   if (ahead && problems.length === 0) await importAhead().catch(() => undefined);
   if (problems.length) throw new NotReadyError(withVersionHints(`${name} cannot be finalized yet: ${problems.join('; ').replace(/\.$/, '')}.`, layer, version.name));

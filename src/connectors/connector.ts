@@ -145,6 +145,11 @@ export interface Connector {
   preflightBuild?(): Promise<void>;
   /** Finds a packaging machine elm did not record (deployed by hand from the deploy link). */
   discoverMachine?(disk: DiskLocation): Promise<MachineRef | null>;
+  /**
+   * What keeps the capture from reading the disk the machine wrote (vSphere: a snapshot moved the
+   * disk to a child file), each a sentence; finalize refuses with them (exit 3) before its task.
+   */
+  captureBlockers?(ref: MachineRef | null, disk: DiskLocation): Promise<string[]>;
   /** Captures the machine's disk into the layer repository (the import). Safe to run again. */
   finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact>;
   /** After the capture: deletes the packaging machine and disk. Idempotent: gone is done. */

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { elm, makeOsDisk, tempHome, type CliResult } from '../support/cli';
-import { startVCenterFake, vmfsDescriptor, type VCenterFake } from '../support/vcenter';
+import { startVCenterFake, vmfsDescriptor, type AboutSpec, type VCenterFake } from '../support/vcenter';
 import { type Doc, MARKER, MiB } from '../support/e2e';
 
 export { type Doc, MARKER, MiB };
@@ -22,11 +22,14 @@ export const SECRETS = [VC_PASSWORD, GUEST_PASSWORD, PVS_PASSWORD];
 export const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
 
 /** DC1 (in the datacenter folder Region: dcPath Region/DC1) with ds1, esx1.lab, "VM Network", folder Packaging and the template VM win2019-tpl (with a disk of its own). */
-export async function startFake(opts: { guestShutdownMs?: number } = {}): Promise<VCenterFake> {
+export async function startFake(opts: { guestShutdownMs?: number; toolsStartMs?: number; guestOpsStartMs?: number; about?: AboutSpec } = {}): Promise<VCenterFake> {
   const fake = await startVCenterFake({
+    about: opts.about,
     users: { [ADMIN]: VC_PASSWORD },
     guestUsers: { [GUEST_USER]: GUEST_PASSWORD },
     guestShutdownMs: opts.guestShutdownMs ?? 100,
+    toolsStartMs: opts.toolsStartMs,
+    guestOpsStartMs: opts.guestOpsStartMs,
     inventory: { datacenters: ['Region/DC1'], datastores: ['ds1'], hosts: ['esx1.lab'], networks: ['VM Network', 'Template Net'], folders: ['Packaging'] },
   });
   fake.putDatastoreFile('DC1', 'ds1', 'templates/win2019-tpl.vmdk', vmfsDescriptor(4 * MiB, 'win2019-tpl-flat.vmdk'));

@@ -12,6 +12,7 @@ import type { Connector, DiskLocation, FinalizeRequest, MachineRef } from '../..
 import { createVsphereConnector } from '../../src/connectors/vsphere/vsphereConnector';
 import type { VsphereSettings } from '../../src/connectors/vsphere/settings';
 import type { ConnectorConfig } from '../../src/domain/state';
+import { NotReadyError } from '../../src/domain/errors';
 import { startVCenterFake, vmfsDescriptor, type VCenterFake } from '../support/vcenter';
 
 const MiB = 1024 * 1024;
@@ -179,6 +180,21 @@ describe('vsphere connector against the vCenter fake', () => {
   it('refuses the probe without the guest account, naming the variables', async () => {
     const c = connector({}, { ELM_VSPHERE_PASSWORD: ADMIN_PW });
     await expect(c.probeIntegrity!(machine, { expediteNgen: false, shutdown: false })).rejects.toThrow(/export ELM_GUEST_USER and ELM_GUEST_PASSWORD/);
+  });
+
+  it('finalize refuses (not ready) while a snapshot backs the disk, reading nothing; captures once it is deleted', async () => {
+    const c = connector();
+    const repositoryDir = path.join(dir, 'home', 'repository', '3', 'snap');
+    fake.takeSnapshot('pvsplat-1-pkg');
+    const req: FinalizeRequest = { layer, taskId: '8', disk, machine, repositoryDir, keepMachine: false, signal: new AbortController().signal };
+    const seen = fake.requests.length;
+    const refused = await c.finalize(req, () => undefined).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(NotReadyError);
+    expect((refused as Error).message).toMatch(/^The packaging machine pvsplat-1-pkg is backed by \[ds1\] pvsplat-1-pkg\/elm-pvsplat-000001\.vmdk, not the packaging disk \[ds1\] elm-pvsplat\.vmdk: .*Delete or consolidate/);
+    expect(fake.requests.slice(seen).filter((r) => r.path.startsWith('/folder'))).toEqual([]);
+    expect(await c.captureBlockers!(machine, disk)).toEqual([expect.stringContaining('a snapshot holds the work installed since it was taken')]);
+    fake.deleteAllSnapshots('pvsplat-1-pkg');
+    expect(await c.captureBlockers!(machine, disk)).toEqual([]);
   });
 
   it('captures the disk (a dropped download resumed with Range) and then deletes the VM and the datastore files', async () => {

@@ -5,7 +5,7 @@
  * File transfers go through one-time URLs on the ESXi host (`/guestFile?id=..&token=..`).
  */
 import https from 'node:https';
-import { NotReadyError, UsageError } from '../../domain/errors';
+import { UsageError } from '../../domain/errors';
 import { connectionError, send, statusError, VsphereError } from './http';
 import type { VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
@@ -32,22 +32,6 @@ export function guestCredentials(settings: VsphereSettings, env: NodeJS.ProcessE
 
 const guestPath = (vm: string, rest: string) => `/api/vcenter/vm/${encodeURIComponent(vm)}/guest${rest}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits until VMware Tools accept guest operations (they start a while after power-on). */
-export async function waitForTools(s: VsphereSession, vm: string, name: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let wait = 250;
-  for (;;) {
-    const r = await s.get<{ state?: string; operations_ready?: boolean }>(guestPath(vm, '/power'));
-    if (r.operations_ready) return;
-    if (r.state === 'NOT_RUNNING' || r.state === 'SHUTTING_DOWN')
-      throw new NotReadyError(`The packaging machine ${name} is not running (guest ${r.state}); power it on and log in, or pass --report FILE.`);
-    if (Date.now() >= deadline)
-      throw new NotReadyError(`VMware Tools in ${name} did not become ready within ${Math.round(timeoutMs / 1000)}s; check that the machine booted and VMware Tools run, or pass --report FILE.`);
-    await sleep(wait);
-    wait = Math.min(5000, wait * 2);
-  }
-}
 
 /**
  * A transfer URL as the API returns it. ESXi may leave the host as `*` (it cannot know the name

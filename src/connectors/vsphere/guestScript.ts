@@ -14,9 +14,10 @@
  * environment (SystemRoot, PATH, TEMP...) is read first and the secrets are added to it.
  */
 import { randomBytes } from 'node:crypto';
-import { ElmError, NotReadyError } from '../../domain/errors';
+import { ElmError } from '../../domain/errors';
 import type { MachineScript, MachineScriptResult } from '../connector';
 import { deleteGuestFile, getGuestFile, guestEnvironment, putGuestFile, runGuestProcess, type GuestCredentials } from './guest';
+import { guestOperationsReady, waitForGuestOperations } from './guestReadiness';
 import { VsphereError } from './http';
 import type { VsphereSession } from './session';
 import { powerState } from './vm';
@@ -72,27 +73,6 @@ export function stepCommandLine(files: StepFiles): string {
   return `/s /c ""${POWERSHELL}" -NoProfile -ExecutionPolicy Bypass -File "${files.wrapper}" > "${files.log}" 2>&1"`;
 }
 
-/**
- * Waits until VMware Tools take guest operations in a powered-on VM. Unlike the probe's
- * waitForTools, a guest state of NOT_RUNNING is waited out, not refused: a build's first step
- * comes right after power-on, and a restart's, right after a reboot, before Tools have started.
- */
-export async function waitForGuestOperations(s: VsphereSession, vm: string, name: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let wait = 250;
-  for (;;) {
-    const g = await s.get<{ state?: string; operations_ready?: boolean }>(`/api/vcenter/vm/${encodeURIComponent(vm)}/guest/power`);
-    if (g.operations_ready) return;
-    const state = await powerState(s, vm);
-    if (state !== 'POWERED_ON') throw new NotReadyError(`The packaging machine ${name} is ${state === null ? 'gone from vCenter' : state.toLowerCase().replace('_', ' ')}: a build step needs it running.`);
-    if (Date.now() >= deadline)
-      throw new NotReadyError(`VMware Tools in ${name} did not take guest operations within ${Math.round(timeoutMs / 60_000)} minutes (guest ${g.state ?? 'state unknown'}); check its console in the vSphere Client and that the OS layer runs VMware Tools.`);
-    if (signal?.aborted) throw new ElmError('interrupted');
-    await sleep(wait);
-    wait = Math.min(5000, wait * 2);
-  }
-}
-
 export interface GuestStepOptions {
   /** How long to wait for VMware Tools before the step (default 20 min: a first boot may be slow). */
   toolsTimeoutMs: number;
@@ -133,7 +113,7 @@ async function removeStepFiles(s: VsphereSession, vm: string, creds: GuestCreden
 /** Runs one build step (or any short script) in the guest; returns its exit code and output. */
 export async function runStepInGuest(s: VsphereSession, vm: string, name: string, creds: GuestCredentials, req: MachineScript, opts: GuestStepOptions): Promise<MachineScriptResult> {
   const label = req.label ?? 'script';
-  await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, req.signal);
+  await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, { signal: req.signal });
   await settleEarlierRuns(s, vm, creds, req.timeoutMs, req.signal);
   const environment = { ...(await guestEnvironment(s, vm, creds)), ...req.secrets };
   const files = stepFiles(randomBytes(6).toString('hex'));
@@ -169,7 +149,7 @@ export async function runStepInGuest(s: VsphereSession, vm: string, name: string
  */
 async function recordedExitCode(s: VsphereSession, vm: string, name: string, creds: GuestCredentials, files: StepFiles, opts: GuestStepOptions, signal?: AbortSignal): Promise<number | null> {
   try {
-    await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, signal);
+    await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, { signal });
     const text = (await getGuestFile(s, vm, creds, files.exit)).toString('ascii').trim();
     return /^-?\d+$/.test(text) ? Number(text) : null;
   } catch {
@@ -206,12 +186,11 @@ export interface RestartOptions extends GuestStepOptions {
  * pass for after it.
  */
 export async function restartGuest(s: VsphereSession, vm: string, name: string, creds: GuestCredentials, opts: RestartOptions): Promise<void> {
-  const power = () => s.get<{ state?: string; operations_ready?: boolean }>(`/api/vcenter/vm/${encodeURIComponent(vm)}/guest/power`);
   // The boot time before: read once Tools answer (a guest still starting, or one an installer is
   // restarting itself, is waited for; a few tries cover a guest going down under the query).
   let before: string | null = null;
   for (let attempt = 1; before === null; attempt++) {
-    await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, opts.signal);
+    await waitForGuestOperations(s, vm, name, opts.toolsTimeoutMs, { signal: opts.signal });
     try {
       before = await guestBootTime(s, vm, name, creds, opts);
     } catch (e) {
@@ -232,7 +211,7 @@ export async function restartGuest(s: VsphereSession, vm: string, name: string, 
     if (opts.signal?.aborted) throw new ElmError(`Waiting for ${name} to restart was interrupted.`);
     const state = await powerState(s, vm);
     if (state !== 'POWERED_ON') throw new ElmError(`The packaging machine ${name} is ${state === null ? 'gone from vCenter' : state.toLowerCase().replace('_', ' ')} instead of restarting.`);
-    if ((await power()).operations_ready) {
+    if (await guestOperationsReady(s, vm)) {
       try {
         const after = await guestBootTime(s, vm, name, creds, opts);
         if (after !== before) return;

@@ -14,6 +14,8 @@ export interface ServerAbout {
   version: string;
   /** `VMware vCenter Server 7.0.3 build-20150588` */
   fullName: string;
+  /** The vSphere API version it speaks (`8.0.2.0`): which guest OS ids it knows (guestOsForServer.ts). */
+  apiVersion: string;
 }
 
 /** The oldest vCenter elm works with: 7.0 Update 2 reports version 7.0.2. */
@@ -47,7 +49,7 @@ export async function readServerAbout(t: Transport, signal?: AbortSignal): Promi
   const version = about && field(about, 'version');
   if (reply.status !== 200 || !apiType || !version)
     throw new VsphereError(`${what}: HTTP ${reply.status} without the server's version (is --server a vCenter Server?)`, reply.status);
-  return { apiType, version, fullName: field(about, 'fullName') ?? `${apiType} ${version}` };
+  return { apiType, version, fullName: field(about, 'fullName') ?? `${apiType} ${version}`, apiVersion: field(about, 'apiVersion') ?? version };
 }
 
 /** Whether `version` (`7.0.3`) is at least MIN_VCENTER. */

@@ -4,7 +4,6 @@
  * (powered on already, gone already) count as done, so every step can be run again.
  */
 import { ElmError } from '../../domain/errors';
-import { deleteFile, parseDsPath, type DsFile } from './datastore';
 import { VsphereError } from './http';
 import type { Named, NetworkInfo, Placement } from './inventory';
 import type { VsphereSession } from './session';
@@ -107,30 +106,27 @@ export async function cloneVm(s: VsphereSession, spec: NewVm, source: string): P
 }
 
 /**
- * A VM deployed from a content-library VM template. The deploy copies the template's disks; they
- * are detached and deleted from the datastore, since the packaging disk is the boot disk.
+ * A VM deployed from a content-library VM template without its disks
+ * (hardware_customization.disks_to_remove: "If unset, all disks will be copied"): the packaging
+ * disk, attached next, is the boot disk, and a copy of every template disk could take longer than
+ * the request may wait while vCenter finishes it anyway. A deploy whose answer was lost leaves a
+ * disk-less VM, which deployMachine adopts.
  */
 export async function deployFromLibrary(s: VsphereSession, spec: NewVm, item: string): Promise<string> {
   const p = spec.placement;
-  const vm = await s.post<string>(
+  const template = await s.get<{ disks?: Record<string, unknown> }>(`/api/vcenter/vm-template/library-items/${encodeURIComponent(item)}`);
+  return s.post<string>(
     `/api/vcenter/vm-template/library-items/${encodeURIComponent(item)}`,
-    { name: spec.name, placement: { folder: p.folder.id, host: p.host.id }, disk_storage: { datastore: p.datastore.id }, powered_on: false },
+    {
+      name: spec.name,
+      placement: { folder: p.folder.id, host: p.host.id },
+      vm_home_storage: { datastore: p.datastore.id },
+      disk_storage: { datastore: p.datastore.id },
+      hardware_customization: { disks_to_remove: Object.keys(template.disks ?? {}) },
+      powered_on: false,
+    },
     { query: { action: 'deploy' } },
   );
-  for (const d of await listDisks(s, vm)) {
-    await s.call('DELETE', vmPath(vm, `/hardware/disk/${encodeURIComponent(d.key)}`), { accept: [404] });
-    const at = d.vmdkFile ? parseDsPath(d.vmdkFile) : null;
-    if (!at) continue;
-    const file: DsFile = { datacenter: p.datacenter.name, ...at };
-    await deleteVmdk(s, file);
-  }
-  return vm;
-}
-
-/** Deletes a VMDK descriptor and its usual extent (`-flat.vmdk`); gone is done. */
-export async function deleteVmdk(s: VsphereSession, f: DsFile): Promise<void> {
-  await deleteFile(s, { ...f, path: f.path.replace(/\.vmdk$/i, '-flat.vmdk') });
-  await deleteFile(s, f);
 }
 
 /** Sets the firmware (BIOS or EFI) of a powered-off VM: a clone keeps its template's otherwise. */

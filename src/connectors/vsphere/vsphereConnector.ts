@@ -29,13 +29,17 @@ import type {
 } from '../connector';
 import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { vsphereChecks } from './checks';
+import { diskBackingProblem } from './diskBacking';
+import { guestOsForServer } from './guestOsForServer';
 import { deleteFile, downloadFile, dsPath, fileSize, uploadBytes, uploadFile } from './datastore';
 import { deployInstructions, formatSize, vsphereClientUrl, type MachinePlace } from './deployInstructions';
-import { deleteGuestFile, getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess, waitForTools } from './guest';
-import { restartGuest, runStepInGuest, waitForGuestOperations } from './guestScript';
+import { deleteGuestFile, getGuestFile, guestCredentials, makeGuestDirectory, putGuestFile, putGuestFileFromDisk, runGuestProcess } from './guest';
+import { waitForGuestOperations } from './guestReadiness';
+import { restartGuest, runStepInGuest } from './guestScript';
 import { createTransport, VsphereError, type TransportOptions } from './http';
 import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacement, type Lookup } from './inventory';
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
+import { readServerAbout } from './serverVersion';
 import { withSession, type VsphereSession } from './session';
 import type { VsphereSettings } from './settings';
 import { monolithicFlatDescriptor, vmfsDescriptor } from './vmdkDescriptor';
@@ -241,6 +245,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       return session(async (s) => {
         progress(0.05, `Looking up ${settings.datacenter}, ${settings.folder}, ${settings.host}, ${settings.network}${settings.template ? `, ${settings.template}` : ''}`);
         const p = await resolvePlacement(s, settings);
+        // A new VM gets a guest OS id this vCenter knows; a clone keeps its template's.
+        const guest = p.template ? null : guestOsForServer(req.os?.guestOs ?? DEFAULT_GUEST_OS, (await readServerAbout(s.transport)).apiVersion);
+        if (guest?.note) progress(0.1, `Creating ${name} with ${guest.note}`);
         let id: string | null = null;
         const existing = await findVm(s, name, p.folder);
         if (existing) {
@@ -252,7 +259,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           id = existing.id;
           progress(0.3, `Using the packaging machine ${name} (${id}) an earlier run created`);
         } else {
-          const spec = { name, disk: l.location, placement: p, os: req.os };
+          const spec = { name, disk: l.location, placement: p, os: req.os && { ...req.os, guestOs: guest?.id } };
           progress(0.2, `Creating the packaging machine ${name} in folder ${settings.folder}`);
           try {
             if (p.template?.kind === 'vm') id = await cloneVm(s, spec, p.template.id);
@@ -282,7 +289,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
             disk: l.location,
             // From the OS layer version; a clone keeps its template's guest OS (the REST API cannot change it).
             firmware: req.os?.firmware ?? null,
-            guestOs: p.template ? null : (req.os?.guestOs ?? DEFAULT_GUEST_OS),
+            guestOs: guest?.id ?? null,
             vsphereClientUrl: vsphereClientUrl(server),
           },
         };
@@ -327,7 +334,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           throw new NotReadyError(`The packaging machine ${ref.name} ${id ? `(${id}) ` : ''}is not in vCenter any more; deploy it again (elm machine deploy) or pass --report FILE.`);
         if (state !== 'POWERED_ON')
           throw new NotReadyError(`The packaging machine ${ref.name} is ${describePower(state)}: the probe runs in the running machine. Power it on, or pass --report FILE.`);
-        await waitForTools(s, id, ref.name, opts.toolsTimeoutMs ?? 300_000);
+        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? 300_000, { otherwise: 'or pass --report FILE' });
         await putGuestFile(s, id, creds, GUEST_SCRIPT, script);
         // A fresh report path each run: a probe that fails to write can never hand back an old report.
         const reportPath = `${GUEST_DIR}\\elm-integrity-${Date.now()}.json`;
@@ -370,7 +377,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       const creds = guestCredentials(settings, env);
       await session(async (s) => {
         const id = vmOf(ref);
-        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS, signal);
+        await waitForGuestOperations(s, id, ref.name, opts.toolsTimeoutMs ?? BUILD_TOOLS_TIMEOUT_MS, { signal });
         const parent = destination.replace(/[\\/][^\\/]*$/, '');
         if (parent && !/^[A-Za-z]:$/.test(parent)) await makeGuestDirectory(s, id, creds, parent);
         await putGuestFileFromDisk(s, id, creds, destination, source, signal);
@@ -386,6 +393,14 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
       await this.preflight!();
     },
 
+    async captureBlockers(ref: MachineRef | null, disk: DiskLocation): Promise<string[]> {
+      return session(async (s) => {
+        const id = await machineId(s, ref, disk);
+        const problem = id && (await powerState(s, id)) !== null ? await diskBackingProblem(s, id, ref?.name ?? id, layoutFor(disk.location)) : null;
+        return problem ? [problem] : [];
+      });
+    },
+
     async finalize(req: FinalizeRequest, progress: ProgressSink): Promise<LayerArtifact> {
       const l = layoutFor(req.disk.location);
       return session(async (s) => {
@@ -393,6 +408,9 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
         const state = id ? await powerState(s, id) : null;
         if (state !== null && state !== 'POWERED_OFF')
           throw new ElmError(`The packaging machine ${req.machine?.name ?? id} is ${describePower(state)}: shut it down (elm verify --shutdown) before finalize copies its disk.`);
+        // Checked again here (a snapshot may be taken after the command's check): refused, nothing is deleted.
+        const moved = id && state !== null ? await diskBackingProblem(s, id, req.machine?.name ?? id, l) : null;
+        if (moved) throw new NotReadyError(`${moved[0].toUpperCase()}${moved.slice(1)}.`);
         const size = await fileSize(s, l.flat, req.signal);
         if (size === null) throw new ElmError(`The packaging disk ${dsPath(l.flat)} is not found on the datastore (datacenter ${settings.datacenter}).`);
         await fs.mkdir(req.repositoryDir, { recursive: true, mode: 0o700 });

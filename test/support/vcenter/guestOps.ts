@@ -173,6 +173,8 @@ export class GuestOps {
       throw new VapiError(400, 'NOT_ALLOWED_IN_CURRENT_STATE', `The virtual machine '${vm.id}' is not powered on.`, 'com.vmware.api.vcenter.vm.guest.not_powered_on');
     }
     if (!this.vms.toolsRunning(vm)) throw new VapiError(503, 'SERVICE_UNAVAILABLE', 'VMware Tools is not running in the virtual machine.', 'com.vmware.api.vcenter.vm.guest.tools_not_running');
+    // Tools answer soft power operations before guest operations (vmRoutes.ts guestOpsStartMs).
+    if (!this.vms.guestOpsReady(vm)) throw new VapiError(503, 'SERVICE_UNAVAILABLE', 'The guest operations agent is not ready in the virtual machine.', 'com.vmware.api.vcenter.vm.guest.operations_unavailable');
     const c = obj(body.credentials);
     if (!c || str(c.type) !== 'USERNAME_PASSWORD' || !str(c.user_name) || typeof c.password !== 'string') {
       throw new VapiError(400, 'INVALID_ARGUMENT', "credentials must be { interactive_session: false, type: 'USERNAME_PASSWORD', user_name, password }.");

@@ -16,8 +16,9 @@ import { DropSpec, FailSpec, Faults } from './faults';
 import { GuestFilesView, GuestOps, GuestProcessHandler, GuestProcessRecord } from './guestOps';
 import { Ctx, Route, VapiError, errorTypeForStatus, readRaw, sendJson, vapiErrorBody } from './http';
 import { DatastoreSpec, FolderSpec, HostSpec, Inventory, NetworkSpec } from './inventory';
-import { AboutSpec, handleSoap, htmlNotFound, servesApi } from './serviceContent';
+import { AboutSpec, aboutOf, handleSoap, htmlNotFound, servesApi } from './serviceContent';
 import { SOAP_COOKIE, Sessions, unauthenticated } from './session';
+import { consolidate, takeSnapshot } from './snapshots';
 import { PowerState, VmSpec, VmStore, VmView } from './vmRoutes';
 
 export interface InventorySpec {
@@ -44,6 +45,8 @@ export interface VCenterFakeOptions {
   port?: number;
   /** Delay between power-on and VMware Tools running. Default 0. */
   toolsStartMs?: number;
+  /** Delay between VMware Tools running and guest operations being served (guest/operations ready). Default 0. */
+  guestOpsStartMs?: number;
   /** Delay between a guest shutdown request and POWERED_OFF. Default 50. */
   guestShutdownMs?: number;
   /** Power on VMs whose disks are hosted VMDK types (monolithicSparse, streamOptimized...). Default false, as ESXi. */
@@ -96,6 +99,8 @@ export class VCenterFake {
     this.store = new VmStore(this.inv, this.files, {
       toolsStartMs: options.toolsStartMs ?? 0,
       guestShutdownMs: options.guestShutdownMs ?? 50,
+      guestOpsStartMs: options.guestOpsStartMs ?? 0,
+      apiVersion: aboutOf(options.about).apiVersion,
       acceptHostedDisks: options.acceptHostedDisks ?? false,
     });
     this.guest = new GuestOps(this.store, () => this.url);
@@ -213,6 +218,22 @@ export class VCenterFake {
     const v = this.store.byName(vmName);
     if (!v) throw new Error(`vcenter fake: no VM ${vmName}`);
     this.store.setPowerState(v, state);
+  }
+
+  /** The operator takes a snapshot of the VM (vSphere Client): its disks move to delta children (snapshots.ts). */
+  takeSnapshot(vmName: string): void {
+    takeSnapshot(this.files, this.vmModel(vmName));
+  }
+
+  /** The operator deletes all snapshots (or consolidates): the disks are backed by their base files again. */
+  deleteAllSnapshots(vmName: string): void {
+    consolidate(this.files, this.vmModel(vmName));
+  }
+
+  private vmModel(vmName: string) {
+    const v = this.store.byName(vmName);
+    if (!v) throw new Error(`vcenter fake: no VM ${vmName}`);
+    return v;
   }
 
   /** The guest filesystem of a VM (read or seed files). */

@@ -16,6 +16,8 @@ export interface AboutSpec {
   apiType?: 'VirtualCenter' | 'HostAgent';
   /** Default 8.0.2. */
   version?: string;
+  /** AboutInfo.apiVersion; default the version with `.0` (`8.0.2.0`): which guest OS ids it knows (guestOsIds.ts). */
+  apiVersion?: string;
   build?: string;
 }
 
@@ -24,7 +26,7 @@ export function aboutOf(spec: AboutSpec = {}) {
   const version = spec.version ?? '8.0.2';
   const build = spec.build ?? '22385739';
   const name = apiType === 'VirtualCenter' ? 'VMware vCenter Server' : 'VMware ESXi';
-  return { apiType, version, build, name, fullName: `${name} ${version} build-${build}` };
+  return { apiType, version, build, name, fullName: `${name} ${version} build-${build}`, apiVersion: spec.apiVersion ?? `${version}.0` };
 }
 
 /** Whether the fake plays a server that has the /api REST endpoint (vCenter 7.0.2 or later). */
@@ -50,7 +52,7 @@ export async function handleSoap(req: IncomingMessage, res: ServerResponse, spec
     '<soapenv:Body><RetrieveServiceContentResponse xmlns="urn:vim25"><returnval>',
     '<rootFolder type="Folder">group-d1</rootFolder>',
     `<about><name>${a.name}</name><fullName>${a.fullName}</fullName><vendor>VMware, Inc.</vendor><version>${a.version}</version><build>${a.build}</build>`,
-    `<osType>linux-x64</osType><productLineId>${a.apiType === 'VirtualCenter' ? 'vpx' : 'embeddedEsx'}</productLineId><apiType>${a.apiType}</apiType><apiVersion>${a.version}.0</apiVersion></about>`,
+    `<osType>linux-x64</osType><productLineId>${a.apiType === 'VirtualCenter' ? 'vpx' : 'embeddedEsx'}</productLineId><apiType>${a.apiType}</apiType><apiVersion>${a.apiVersion}</apiVersion></about>`,
     '</returnval></RetrieveServiceContentResponse></soapenv:Body></soapenv:Envelope>',
   ].join('');
   res.writeHead(200, { 'content-type': 'text/xml; charset=utf-8', 'content-length': String(Buffer.byteLength(xml)) });

@@ -6,19 +6,22 @@
  *   POST   /api/vcenter/vm?action=clone         (CloneSpec)    → 200 "vm-N"
  *   GET    /api/vcenter/vm/{vm}                 → Info (guest_OS, name, power_state, cpu, memory, disks{}, nics{}, ...)
  *   DELETE /api/vcenter/vm/{vm}                 → 204; 400 NOT_ALLOWED_IN_CURRENT_STATE while powered on.
- *          Deletes the VM's files like Destroy_Task: its .vmx, every attached disk (and extents).
+ *          Deletes the VM's files like Destroy_Task: its .vmx, every attached disk (and extents),
+ *          snapshot children and their base disks alike.
  *   GET    /api/vcenter/vm/{vm}/power           → { state }
  *   POST   /api/vcenter/vm/{vm}/power?action=start|stop|suspend|reset → 204
  *          (400 ALREADY_IN_DESIRED_STATE / NOT_ALLOWED_IN_CURRENT_STATE as vCenter answers)
  *   GET    /api/vcenter/vm/{vm}/guest/power     → { state, operations_ready, interactive_ops_ready }
  *   POST   /api/vcenter/vm/{vm}/guest/power?action=shutdown|reboot|standby → 204 (needs Tools; the
  *          VM reaches POWERED_OFF `guestShutdownMs` later)
+ *   GET    /api/vcenter/vm/{vm}/guest/operations → { guest_operations_ready, interactive_guest_operations_ready }
  *   GET    /api/vcenter/vm/{vm}/tools           → { run_state, version_status, ... }
  *   GET    /api/vcenter/vm/{vm}/guest/identity  → { name, family, host_name, ip_address, ... } (503 without Tools)
  *   GET/POST /api/vcenter/vm/{vm}/hardware/disk, GET/DELETE .../disk/{disk}
  *   GET    /api/vcenter/vm/{vm}/hardware/ethernet, GET/PATCH .../ethernet/{nic}
  *   GET/PATCH /api/vcenter/vm/{vm}/hardware/boot { type: BIOS|EFI } (PATCH powered off only)
- *   POST   /api/vcenter/vm-template/library-items/{item}?action=deploy (DeploySpec) → 200 "vm-N"
+ *   GET    /api/vcenter/vm-template/library-items/{item} → Info (guest_OS, cpu, memory, disks{key}, nics{key})
+ *   POST   /api/vcenter/vm-template/library-items/{item}?action=deploy (DeploySpec, hardware_customization.disks_to_remove) → 200 "vm-N"
  *
  * Templates: `kind: 'vm'` is a powered-off source VM (listed by /api/vcenter/vm, cloned with
  * ?action=clone); `kind: 'library'` is a VM template in a content library (not a VM in the list:
@@ -31,11 +34,21 @@ import * as path from 'node:path';
 import type { DatastoreFiles } from './datastoreFiles';
 import { Ctx, Route, VapiError, obj, queryList, sendJson, sendNoContent, str } from './http';
 import { Datastore, Folder, Inventory, NetworkType, nextId, tooMany } from './inventory';
+import { unknownGuestOs } from './guestOsIds';
+import { chainOf } from './snapshots';
 import { ESXI_DISK_TYPES, inspectVmdk, vmfsDescriptor } from './vmdk';
 
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
 
-export interface VmDisk { key: string; vmdkFile: string; capacity: number; createType?: string }
+export interface VmDisk {
+  key: string;
+  /** The file backing the disk now: a snapshot's child once one is taken (snapshots.ts). */
+  vmdkFile: string;
+  capacity: number;
+  createType?: string;
+  /** The snapshot chain under `vmdkFile`, base disk first (none without snapshots). */
+  parents?: string[];
+}
 export interface VmNic { key: string; network: string; type: NetworkType; macAddress: string; startConnected: boolean }
 
 export interface VmModel {
@@ -122,10 +135,19 @@ export interface VmView {
 export interface VmOptions {
   /** Delay between power-on and VMware Tools running (guest operations answer 503 before). */
   toolsStartMs: number;
+  /**
+   * Delay between VMware Tools running (soft power operations ready) and guest operations ready:
+   * the two are reported apart (Vcenter Vm Guest Power Info.operations_ready, "ready to process
+   * soft power operations", vs Vcenter Vm Guest Operations Info.guest_operations_ready, vSphere API
+   * 7.0.2.0), and guest operations answer 503 until the latter.
+   */
+  guestOpsStartMs: number;
   /** Delay between a guest shutdown request (or a probe's power-off) and POWERED_OFF. */
   guestShutdownMs: number;
   /** Let VMs power on with hosted VMDK types (monolithicSparse, streamOptimized, ...). Default false. */
   acceptHostedDisks: boolean;
+  /** The server's vSphere API version (AboutInfo.apiVersion): guest OS ids newer than it are refused. */
+  apiVersion: string;
 }
 
 export function isWindows(vm: VmModel): boolean {
@@ -173,6 +195,11 @@ export class VmStore {
 
   toolsRunning(vm: VmModel): boolean {
     return vm.powerState === 'POWERED_ON' && vm.toolsReadyAt !== undefined && Date.now() >= vm.toolsReadyAt && !vm.shuttingDown;
+  }
+
+  /** Whether guest operations (processes, files, environment) are served: Tools run and their guest-operations side is up. */
+  guestOpsReady(vm: VmModel): boolean {
+    return this.toolsRunning(vm) && Date.now() >= vm.toolsReadyAt! + this.options.guestOpsStartMs;
   }
 
   setPowerState(vm: VmModel, state: PowerState): void {
@@ -399,8 +426,8 @@ export class VmStore {
 
   private destroy(vm: VmModel): void {
     const toDelete: string[] = [];
-    for (const d of vm.disks) {
-      const r = this.files.resolveDsPath(d.vmdkFile, vm.datacenter);
+    for (const file of vm.disks.flatMap(chainOf)) {
+      const r = this.files.resolveDsPath(file, vm.datacenter);
       if (!r) continue;
       const info = inspectVmdk(r.localPath);
       if (!('error' in info)) for (const ext of info.extents) toDelete.push(path.join(path.dirname(r.localPath), ext));
@@ -513,6 +540,21 @@ export class VmStore {
         method: 'POST', pattern: /^\/api\/vcenter\/vm-template\/library-items\/([^/]+)$/, action: 'deploy',
         handle: (ctx, m) => this.deploy(ctx, decodeURIComponent(m[1])),
       },
+      {
+        // GET /api/vcenter/vm-template/library-items/{template_library_item} (Vcenter VmTemplate
+        // LibraryItems Info): the template's hardware, its disks keyed as the deploy's
+        // hardware_customization.disks_to_remove names them.
+        method: 'GET', pattern: /^\/api\/vcenter\/vm-template\/library-items\/([^/]+)$/,
+        handle: ({ res }, m) => {
+          const source = this.librarySource(decodeURIComponent(m[1]));
+          sendJson(res, 200, {
+            guest_OS: source.guestOS, cpu: { count: source.cpuCount, cores_per_socket: 1 }, memory: { size_MiB: source.memoryMiB },
+            vm_home_storage: { datastore: source.datastore },
+            disks: Object.fromEntries(source.disks.map((d) => [d.key, { capacity: d.capacity, disk_storage: { datastore: source.datastore } }])),
+            nics: Object.fromEntries(source.nics.map((n) => [n.key, { backing_type: n.type, mac_type: 'GENERATED', network: n.network }])),
+          });
+        },
+      },
       { method: 'GET', pattern: re(''), handle: ({ res }, m) => sendJson(res, 200, this.info(vmOf(m))) },
       {
         method: 'DELETE', pattern: re(''),
@@ -545,7 +587,9 @@ export class VmStore {
           const vm = vmOf(m);
           const running = this.toolsRunning(vm);
           // Vcenter Vm Guest Power GuestPowerState: RUNNING, SHUTTING_DOWN, RESETTING, STANDBY, NOT_RUNNING, UNAVAILABLE.
-          const state = vm.powerState !== 'POWERED_ON' ? 'NOT_RUNNING' : vm.rebooting ? 'RESETTING' : vm.shuttingDown ? 'SHUTTING_DOWN' : running ? 'RUNNING' : 'UNAVAILABLE';
+          // A powered-on VM whose Tools have not started yet (Windows still booting) is NOT_RUNNING,
+          // as vCenter shows it (guest state "notRunning"): a client must wait that out, not give up.
+          const state = vm.powerState !== 'POWERED_ON' ? 'NOT_RUNNING' : vm.rebooting ? 'RESETTING' : vm.shuttingDown ? 'SHUTTING_DOWN' : running ? 'RUNNING' : 'NOT_RUNNING';
           sendJson(res, 200, { state, operations_ready: running, interactive_ops_ready: false });
         },
       },
@@ -565,6 +609,14 @@ export class VmStore {
           sendNoContent(res);
         },
       })),
+      {
+        // GET /api/vcenter/vm/{vm}/guest/operations (vSphere Automation API 7.0.2.0, Vcenter Vm Guest
+        // Operations Info): whether the VM takes guest operations now; false while powered off.
+        method: 'GET', pattern: re('\\/guest\\/operations'),
+        handle: ({ res }, m) => {
+          sendJson(res, 200, { guest_operations_ready: this.guestOpsReady(vmOf(m)), interactive_guest_operations_ready: false });
+        },
+      },
       {
         method: 'GET', pattern: re('\\/tools'),
         handle: ({ res }, m) => {
@@ -714,6 +766,8 @@ export class VmStore {
     const spec = await ctx.json();
     const guestOS = str(spec.guest_OS) ?? str(spec.guest_os);
     if (!guestOS) throw new VapiError(400, 'INVALID_ARGUMENT', 'guest_OS is required.');
+    const unknown = unknownGuestOs(guestOS, this.options.apiVersion);
+    if (unknown) throw new VapiError(400, 'INVALID_ARGUMENT', unknown);
     const placement = obj(spec.placement);
     if (!placement) throw new VapiError(400, 'INVALID_ARGUMENT', 'placement is required.');
     const folder = this.vmFolder(str(placement.folder), true)!;
@@ -769,10 +823,14 @@ export class VmStore {
     sendJson(ctx.res, 200, vm.id);
   }
 
-  private async deploy(ctx: Ctx, itemId: string): Promise<void> {
+  private librarySource(itemId: string): VmModel {
     const item = this.inventory.libraryItems.find((i) => i.id === itemId);
     if (!item) throw new VapiError(404, 'NOT_FOUND', `Library item with identifier '${itemId}' does not exist.`);
-    const source = this.byId(item.sourceVm)!;
+    return this.byId(item.sourceVm)!;
+  }
+
+  private async deploy(ctx: Ctx, itemId: string): Promise<void> {
+    const source = this.librarySource(itemId);
     const spec = await ctx.json();
     const name = str(spec.name);
     if (!name) throw new VapiError(400, 'INVALID_ARGUMENT', 'name is required.');
@@ -785,7 +843,13 @@ export class VmStore {
     }
     const dsId = str(obj(spec.vm_home_storage)?.datastore) ?? str(obj(spec.disk_storage)?.datastore);
     const ds = this.datastoreArg(dsId, false) ?? this.inventory.datastore(source.datastore)!;
-    const vm = this.cloneFrom(source, name, folder, ds, host, []);
+    // HardwareCustomizationSpec.disks_to_remove: "Identifiers of disks to remove from the deployed
+    // virtual machine. If unset, all disks will be copied" (each copy takes time on a real datastore).
+    const toRemove = obj(spec.hardware_customization)?.disks_to_remove;
+    const removed = Array.isArray(toRemove) ? toRemove.map(String) : [];
+    const unknown = removed.filter((k) => !source.disks.some((d) => d.key === k));
+    if (unknown.length) throw new VapiError(400, 'INVALID_ARGUMENT', `hardware_customization.disks_to_remove: the template has no disk ${unknown.join(', ')}.`);
+    const vm = this.cloneFrom(source, name, folder, ds, host, removed);
     if (spec.powered_on === true) this.powerOn(vm);
     sendJson(ctx.res, 200, vm.id);
   }
