@@ -305,7 +305,7 @@ export class BlobStateStore implements StateStore {
     // summary, the others are printed as they are, not squeezed into one with escaped line breaks.
     if (status === undefined && /Credential|AuthenticationError/.test(cause?.name ?? '') && cause.message.includes('\n')) {
       const [first, ...rest] = cause.message.split(/\r?\n/).filter((l) => l.trim() !== '');
-      return new ElmError(`Could not sign in to the elm state ${this.location}: ${first}`, ExitCode.failed, rest.map((l) => l.trim()));
+      return new ElmError(`Could not sign in to the elm state ${this.location}: ${first.trim()} Sign in (az login, a managed or workload identity), or name a key or SAS with --state-key-env / --state-sas-env.`, ExitCode.failed, rest.map((l) => l.trim()));
     }
     if (status === undefined && /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT/.test(`${cause?.message} ${(cause as { code?: string })?.code}`))
       return new ElmError(`Cannot reach the elm state ${this.location}: ${cause.message.split('\n')[0]}`);

@@ -138,3 +138,16 @@ test('bad state input is exit 2 in one line: http to another host, a malformed e
   await oneLine(['layer', 'list'], { ELM_LOCK_WAIT_MS: '-5' }, /^error: ELM_LOCK_WAIT_MS=-5 is not a whole number of milliseconds/);
   await oneLine(['layer', 'list'], remote.env(await remote.newState(), { ELM_STATE_TIMEOUT_MS: '0' }), /^error: ELM_STATE_TIMEOUT_MS=0 is not a whole number of milliseconds/);
 });
+
+test('a credential chain that fails is reported line by line (real line breaks, no escaped \\x0a), exit 1', async () => {
+  // https on this machine with nothing listening: DefaultAzureCredential fails before any request.
+  const url = 'https://127.0.0.1:1/devstoreaccount1/elm/state.json';
+  const r = await elm(['layer', 'list'], { home: s.home, env: { ELM_STATE: url, AZURE_CLIENT_ID: '', AZURE_TENANT_ID: '', AZURE_CLIENT_SECRET: '' }, timeoutMs: 180_000 });
+  expectCode(r, 1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines[0]).toMatch(new RegExp(`^error: Could not sign in to the elm state ${escape(url)}: .*Sign in \\(az login, a managed or workload identity\\), or name a key or SAS with --state-key-env / --state-sas-env\\.$`));
+  expect(lines.length).toBeGreaterThan(2);
+  expect(lines.slice(1).every((l) => /^ {2}\S/.test(l))).toBe(true);
+  expect(r.stderr).toMatch(/\n {2}CredentialUnavailableError: EnvironmentCredential is unavailable/);
+  expect(r.stderr).not.toContain('\\x0a');
+});
