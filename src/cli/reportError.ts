@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { ExitCode, isElmError } from '../domain/errors';
 import { invalidUrlInput, osErrorPath, osPathProblem } from '../domain/osPathProblem';
 import { detectIO } from '../runtime/io';
+import { globalAbort } from './action';
 
 /**
  * The one place errors become output: a single line on stderr (plus details lines for things
@@ -33,7 +34,9 @@ export async function reportError(e: unknown, argv: string[], interrupted: boole
   } else if (invalidUrlInput(e) !== undefined) {
     code = ExitCode.usage;
     message = `Invalid URL ${JSON.stringify(invalidUrlInput(e))}; give a full URL such as https://host/path.`;
-  } else if (interrupted || (e as Error)?.name === 'AbortError') {
+  } else if (interrupted || ((e as Error)?.name === 'AbortError' && globalAbort().signal.aborted)) {
+    // Only the operator cancels (Ctrl-C, a SIGTERM handed to the command's signal): a request
+    // aborted by anything else (a deadline) is a failure, exit 1.
     code = ExitCode.cancelled;
     message = 'Cancelled.';
   } else {

@@ -6,6 +6,7 @@
  */
 import type { ContainerClient } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
 import { UsageError } from '../domain/errors';
+import { isLoopbackHost } from '../domain/loopback';
 import type { BlobLocation } from './stateLocation';
 
 export async function openContainer(blob: BlobLocation, env: NodeJS.ProcessEnv): Promise<ContainerClient> {
@@ -26,8 +27,15 @@ export async function openContainer(blob: BlobLocation, env: NodeJS.ProcessEnv):
     const pipeline = sdk.newPipeline(new sdk.StorageSharedKeyCredential(blob.accountName, key), options);
     return new sdk.ContainerClient(blob.containerUrl, pipeline);
   }
-  const identity = await import('@azure/identity');
+  // A bearer token is sent only over TLS: an emulator on this machine takes a key or a SAS.
+  if (blob.url.startsWith('http:'))
+    throw new UsageError(
+      `The elm state ${blob.url} is plain http (an emulator on this machine): give its account key with --state-key-env VAR or a SAS with --state-sas-env VAR; an Azure login is used only over https.`,
+    );
   const host = env.AZURE_AUTHORITY_HOST;
+  if (host && !plainEndpointOk(host))
+    throw new UsageError(`AZURE_AUTHORITY_HOST=${host} is not an https:// URL: the sign-in would travel in clear; use https:// (http only for 127.0.0.1, ::1, localhost).`);
+  const identity = await import('@azure/identity');
   const custom = host !== undefined && host !== '' && !/^https:\/\/login\.microsoftonline\.com\/?$/i.test(host);
   const credential = new identity.DefaultAzureCredential(custom ? { authorityHost: host, disableInstanceDiscovery: true } : {});
   return new sdk.ContainerClient(blob.containerUrl, sdk.newPipeline(credential, options));
@@ -37,4 +45,14 @@ export async function openContainer(blob: BlobLocation, env: NodeJS.ProcessEnv):
 export function storageError(e: unknown): { status?: number; code?: string } {
   const err = e as { statusCode?: number; code?: string; details?: { errorCode?: string } };
   return { status: err?.statusCode, code: err?.details?.errorCode ?? err?.code };
+}
+
+/** An https URL, or an http one on this machine. */
+function plainEndpointOk(raw: string): boolean {
+  try {
+    const u = new URL(raw);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u));
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,7 @@
 import type { ContainerClient } from '@azure/storage-blob' with { 'resolution-mode': 'import' };
 import { readAll } from './blobStateStore';
 import { storageError } from './blobContainer';
+import { withinDeadline, type StateDeadline } from './stateDeadline';
 import type { TaskLogStore } from './taskLogStore';
 
 /**
@@ -15,6 +16,7 @@ export class BlobTaskLogStore implements TaskLogStore {
   constructor(
     private readonly container: ContainerClient,
     private readonly stateName: string,
+    private readonly deadline: StateDeadline,
   ) {}
 
   private blob(taskId: string) {
@@ -30,10 +32,10 @@ export class BlobTaskLogStore implements TaskLogStore {
       try {
         const blob = this.blob(taskId);
         if (!this.created.has(taskId)) {
-          await blob.createIfNotExists({ blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } });
+          await withinDeadline(this.deadline, (abortSignal) => blob.createIfNotExists({ abortSignal, blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' } }));
           this.created.add(taskId);
         }
-        await blob.appendBlock(text, Buffer.byteLength(text));
+        await withinDeadline(this.deadline, (abortSignal) => blob.appendBlock(text, Buffer.byteLength(text), { abortSignal }));
       } catch {
         // the task's state records what matters; the log is for people
       }
@@ -43,8 +45,7 @@ export class BlobTaskLogStore implements TaskLogStore {
 
   async read(taskId: string, offset = 0): Promise<{ text: string; next: number } | null> {
     try {
-      const res = await this.blob(taskId).download(offset);
-      const bytes = await readAll(res.readableStreamBody!);
+      const bytes = await withinDeadline(this.deadline, async (abortSignal) => readAll((await this.blob(taskId).download(offset, undefined, { abortSignal })).readableStreamBody!));
       return { text: bytes.toString('utf8'), next: offset + bytes.length };
     } catch (e) {
       const { status } = storageError(e);

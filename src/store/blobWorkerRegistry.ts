@@ -3,6 +3,7 @@ import { hostName } from '../domain/hostName';
 import { readAll } from './blobStateStore';
 import { storageError } from './blobContainer';
 import { processAlive } from './processAlive';
+import { withinDeadline, type StateDeadline } from './stateDeadline';
 import { HEARTBEAT_MS, STALE_MS, type WorkerRecord, type WorkerRegistry } from './workerRegistry';
 
 /**
@@ -17,6 +18,7 @@ export class BlobWorkerRegistry implements WorkerRegistry {
     private readonly container: ContainerClient,
     private readonly stateName: string,
     private readonly env: NodeJS.ProcessEnv,
+    private readonly deadline: StateDeadline,
   ) {}
 
   private blob(taskId: string) {
@@ -26,13 +28,16 @@ export class BlobWorkerRegistry implements WorkerRegistry {
   async write(rec: WorkerRecord): Promise<void> {
     const text = JSON.stringify(rec);
     this.records.set(rec.taskId, text);
-    await this.blob(rec.taskId).upload(text, Buffer.byteLength(text));
+    await withinDeadline(this.deadline, (abortSignal) => this.blob(rec.taskId).upload(text, Buffer.byteLength(text), { abortSignal }));
   }
 
   async live(taskId: string): Promise<WorkerRecord | null> {
     try {
-      const res = await this.blob(taskId).download();
-      const rec = JSON.parse((await readAll(res.readableStreamBody!)).toString('utf8')) as WorkerRecord;
+      const { res, bytes } = await withinDeadline(this.deadline, async (abortSignal) => {
+        const got = await this.blob(taskId).download(0, undefined, { abortSignal });
+        return { res: got, bytes: await readAll(got.readableStreamBody!) };
+      });
+      const rec = JSON.parse(bytes.toString('utf8')) as WorkerRecord;
       const serverNow = res.date ? res.date.getTime() : Date.now();
       // Last-Modified has whole seconds: allow one more.
       if (!res.lastModified || serverNow - res.lastModified.getTime() > STALE_MS + 1000) return null;
@@ -46,7 +51,7 @@ export class BlobWorkerRegistry implements WorkerRegistry {
 
   async clear(taskId: string): Promise<void> {
     this.records.delete(taskId);
-    await this.blob(taskId).deleteIfExists();
+    await withinDeadline(this.deadline, (abortSignal) => this.blob(taskId).deleteIfExists({ abortSignal }));
   }
 
   startHeartbeat(taskId: string): () => void {
@@ -55,8 +60,7 @@ export class BlobWorkerRegistry implements WorkerRegistry {
       const text = this.records.get(taskId);
       if (!text || busy) return;
       busy = true;
-      this.blob(taskId)
-        .upload(text, Buffer.byteLength(text))
+      withinDeadline(this.deadline, (abortSignal) => this.blob(taskId).upload(text, Buffer.byteLength(text), { abortSignal }))
         .catch(() => undefined) // one missed beat is not death; STALE_MS allows several
         .finally(() => (busy = false));
     }, HEARTBEAT_MS);

@@ -1,4 +1,5 @@
-import { promises as fs, readFileSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync } from 'node:fs';
+import { NotReadyError } from '../domain/errors';
 import path from 'node:path';
 import type { State } from '../domain/state';
 import { emptyState } from '../domain/emptyState';
@@ -20,6 +21,7 @@ import type { StateStore } from './stateStore';
  */
 export class FileStateStore implements StateStore {
   readonly location: string;
+  readonly backupLocation: string;
   private readonly lockPath: string;
   private readonly backupPath: string;
 
@@ -30,6 +32,7 @@ export class FileStateStore implements StateStore {
     this.location = path.join(dir, 'state.json');
     this.lockPath = `${this.location}.lock`;
     this.backupPath = `${this.location}.bak`;
+    this.backupLocation = this.backupPath;
     this.digestPath = `${this.location}.digest`;
   }
 
@@ -47,8 +50,14 @@ export class FileStateStore implements StateStore {
       // start-up more than the read.
       bytes = readFileSync(this.location);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: emptyState(), existed: false };
-      throw e;
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // A fresh home has neither file: its first change creates the state. A last good copy
+      // without a state means the state was deleted or lost: not a fresh start.
+      if (existsSync(this.backupPath))
+        throw new NotReadyError(
+          `The state file ${this.location} does not exist but its last good copy ${this.backupPath} does (deleted or lost?): put it back with elm state restore, or move ${this.backupPath} away to start an empty state.`,
+        );
+      return { state: emptyState(), existed: false };
     }
     return { state: await this.parse(bytes), existed: true };
   }
@@ -72,8 +81,26 @@ export class FileStateStore implements StateStore {
     });
   }
 
+  /**
+   * Puts state.json.bak back as the state (under the lock). A readable state is replaced only when
+   * `force`, and is then kept as the new last good copy; an unreadable one is dropped.
+   */
+  async restoreBackup(force: boolean, refuse: (what: string) => never): Promise<'missing' | 'unreadable' | 'readable'> {
+    await makeDir(this.dir);
+    return withFileLock(this.lockPath, { waitMs: this.lockWaitMs, staleMs: 60_000 }, async () => {
+      const bak = readOrNull(this.backupPath);
+      if (bak === null) throw new NotReadyError(`There is no last good copy ${this.backupPath} to restore (a state keeps one from its second change on).`);
+      const restored = await parseStateDocument(bak, { what: `The last good copy ${this.backupPath}`, kind: 'file', restore: 'It cannot be restored; fix it by hand.' });
+      const current = readOrNull(this.location);
+      const readable = current === null ? null : await this.validate(current).catch(() => null);
+      if (readable && !force) refuse(`${readable.layers.length} layers, ${readable.tasks.length} tasks`);
+      await this.write(restored, readable !== null);
+      return current === null ? 'missing' : readable ? 'readable' : 'unreadable';
+    });
+  }
+
   private validate(raw: string): Promise<State> {
-    const restore = `Restore the last good copy (cp "${this.backupPath}" "${this.location}") or move the file away.`;
+    const restore = `Restore the last good copy (${this.backupPath}) with elm state restore, or move the file away.`;
     return parseStateDocument(raw, { what: `The state file ${this.location}`, kind: 'file', restore });
   }
 

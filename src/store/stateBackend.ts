@@ -4,6 +4,7 @@
  * The Azure SDK loads only for a remote state.
  */
 import os from 'node:os';
+import { UsageError } from '../domain/errors';
 import { hostName } from '../domain/hostName';
 import { FileStateStore } from './fileStateStore';
 import { FileTaskLogStore } from './fileTaskLogStore';
@@ -53,27 +54,40 @@ async function make({ home, env }: Where, lockWaitMs?: number): Promise<StateBac
       logs: new FileTaskLogStore(home),
     };
   }
-  const [{ openContainer }, { BlobStateStore, leaseSecondsOf }, { BlobWorkerRegistry }, { BlobTaskLogStore }] = await Promise.all([
+  const [{ openContainer }, { BlobStateStore, leaseSecondsOf }, { BlobWorkerRegistry }, { BlobTaskLogStore }, { stateTimeoutMsOf }] = await Promise.all([
     import('./blobContainer.js'),
     import('./blobStateStore.js'),
     import('./blobWorkerRegistry.js'),
     import('./blobTaskLogStore.js'),
+    import('./stateDeadline.js'),
   ]);
   const leaseSeconds = leaseSecondsOf(env);
+  const deadline = { host: new URL(location.blob.url).host, ms: stateTimeoutMsOf(env) };
+  const waitMs = lockWaitMs ?? lockWaitFromEnv(env);
   const container = await openContainer(location.blob, env);
   const holder = `${asciiOnly(env.ELM_USER || userName())}@${asciiOnly(hostName(env))} pid ${process.pid}`;
   return {
     location,
     // By default a writer waits out a lease whose holder died (it expires) with time to spare.
-    store: new BlobStateStore(location.blob, container, { lockWaitMs: lockWaitMs ?? lockWaitFromEnv(env) ?? leaseSeconds * 1000 + 15_000, leaseSeconds, holder }),
-    workers: new BlobWorkerRegistry(container, location.blob.name, env),
-    logs: new BlobTaskLogStore(container, location.blob.name),
+    store: new BlobStateStore(location.blob, container, {
+      lockWaitMs: waitMs ?? leaseSeconds * 1000 + 15_000,
+      leaseSeconds,
+      holder,
+      deadline,
+      notice: (line) => process.stderr.write(`${line}\n`),
+    }),
+    workers: new BlobWorkerRegistry(container, location.blob.name, env, deadline),
+    logs: new BlobTaskLogStore(container, location.blob.name, deadline),
   };
 }
 
-function lockWaitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
-  const v = Number(env.ELM_LOCK_WAIT_MS);
-  return Number.isFinite(v) && v > 0 ? v : undefined;
+/** ELM_LOCK_WAIT_MS: how long a writer waits for the lock or lease (a whole number of milliseconds), checked like ELM_STATE_LEASE_SECONDS. */
+export function lockWaitFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.ELM_LOCK_WAIT_MS;
+  if (raw === undefined || raw === '') return undefined;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < 1 || v > 3_600_000) throw new UsageError(`ELM_LOCK_WAIT_MS=${raw} is not a whole number of milliseconds from 1 to 3600000; fix or unset it.`);
+  return v;
 }
 
 function userName(): string {

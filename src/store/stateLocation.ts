@@ -1,4 +1,5 @@
 import { UsageError } from '../domain/errors';
+import { isLoopbackHost } from '../domain/loopback';
 
 /**
  * Where the state lives: the file under ELM_HOME (the default), or a blob named by --state /
@@ -39,9 +40,12 @@ export function parseBlobUrl(raw: string, flag: string): BlobLocation {
   }
   if (u.protocol !== 'https:' && u.protocol !== 'http:')
     throw new UsageError(`${flag} ${raw} is not an http(s) URL; name the state blob, ${example}.`);
+  // A SAS or a shared key's signature travels with every request: never in clear over a network.
+  if (u.protocol === 'http:' && !isLoopbackHost(u))
+    throw new UsageError(`${flag} ${raw} is plain http: the state's credential would travel in clear; use https://, ${example} (http is accepted only on this machine: 127.0.0.1, ::1, localhost).`);
   if (u.search || u.username || u.password)
     throw new UsageError(`${flag} must not carry credentials (a SAS or user:password); put the SAS in an environment variable and name it with --state-sas-env.`);
-  const parts = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = pathSegments(u, raw, flag);
   const byPath = pathStyle(u);
   const accountName = byPath ? parts.shift() : u.hostname.split('.')[0];
   const container = parts.shift();
@@ -52,4 +56,13 @@ export function parseBlobUrl(raw: string, flag: string): BlobLocation {
   const origin = `${u.protocol}//${u.host}`;
   const containerUrl = byPath ? `${origin}/${encodeURIComponent(accountName)}/${encodeURIComponent(container)}` : `${origin}/${encodeURIComponent(container)}`;
   return { url: `${containerUrl}/${name.split('/').map(encodeURIComponent).join('/')}`, accountName, containerUrl, container, name };
+}
+
+/** The URL's path, decoded segment by segment; a malformed escape (`%zz`) is the operator's typo. */
+function pathSegments(u: URL, raw: string, flag: string): string[] {
+  try {
+    return u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new UsageError(`${flag} ${raw} has a malformed %-escape in its path; write % as %25, or name the blob without it.`);
+  }
 }

@@ -44,7 +44,7 @@ export async function stateStatus(backend: StateBackend): Promise<StateStatus> {
   const store = backend.store as BlobStateStore;
   const { storageError } = await import('./blobContainer.js');
   try {
-    const p = await store.container.getBlockBlobClient(store.where.name).getProperties();
+    const p = await store.call((abortSignal) => store.container.getBlockBlobClient(store.where.name).getProperties({ abortSignal }));
     const leased = p.leaseState === 'leased' || p.leaseState === 'breaking';
     return {
       kind: 'blob',
@@ -69,7 +69,7 @@ export async function breakStateLock(backend: StateBackend): Promise<void> {
   }
   const store = backend.store as BlobStateStore;
   try {
-    await store.container.getBlockBlobClient(store.where.name).getBlobLeaseClient().breakLease(0);
+    await store.call((abortSignal) => store.container.getBlockBlobClient(store.where.name).getBlobLeaseClient().breakLease(0, { abortSignal }));
   } catch (e) {
     throw store.explain(e);
   }

@@ -5,10 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { startAzurite, type Azurite } from '../support/azure/azurite';
-import { ROOT } from '../support/cli';
+import { elm, ROOT } from '../support/cli';
 import type { Doc } from '../support/e2e';
 
 export interface Remote {
@@ -16,6 +17,8 @@ export interface Remote {
   container: ContainerClient;
   /** A fresh state blob URL (nothing there yet). */
   newUrl(): string;
+  /** A fresh state blob with an empty state in it, made as a team would (`elm state init`): a change never creates one. */
+  newState(): Promise<string>;
   /** The environment for elm with this state. */
   env(url: string, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** The state document in the blob, as elm wrote it. */
@@ -31,12 +34,20 @@ export async function startRemote(): Promise<Remote> {
   const service = BlobServiceClient.fromConnectionString(azurite.connectionString);
   const container = service.getContainerClient('elm-state');
   await container.create();
+  const newUrl = () => `${azurite.blobEndpoint}/elm-state/team-${randomUUID().slice(0, 8)}/state.json`;
+  const env = (url: string, extra: NodeJS.ProcessEnv = {}) => ({ ELM_STATE: url, ELM_STATE_ACCOUNT_KEY_ENV: KEY_VAR, [KEY_VAR]: azurite.accountKey, ...extra });
   const blobName = (url: string) => decodeURIComponent(url.slice(`${azurite.blobEndpoint}/elm-state/`.length));
   return {
     azurite,
     container,
-    newUrl: () => `${azurite.blobEndpoint}/elm-state/team-${randomUUID().slice(0, 8)}/state.json`,
-    env: (url, extra = {}) => ({ ELM_STATE: url, ELM_STATE_ACCOUNT_KEY_ENV: KEY_VAR, [KEY_VAR]: azurite.accountKey, ...extra }),
+    newUrl,
+    newState: async () => {
+      const url = newUrl();
+      const r = await elm(['state', 'init'], { home: path.join(os.tmpdir(), 'elm-state-init-unused'), env: env(url) });
+      if (r.code !== 0) throw new Error(`elm state init ${url}: exit ${r.code}: ${r.stderr}`);
+      return url;
+    },
+    env,
     read: async (url) => JSON.parse((await container.getBlockBlobClient(blobName(url)).downloadToBuffer()).toString('utf8')),
     blobName,
     stop: () => azurite.stop(),

@@ -17,7 +17,7 @@ const run = (args: string[]) => s.run(args, { env: remote.env(url) });
 
 beforeAll(async () => {
   remote = await startRemote();
-  url = remote.newUrl();
+  url = await remote.newState();
   s = await scratch(32 * MiB);
   await writeData(s.osDisk, 4 * MiB, 2 * MiB);
   expectOk(await run(['connector', 'add', 'fileshare', '--name', 'share', '--path', s.share]));

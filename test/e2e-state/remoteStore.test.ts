@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 test('8 processes × 25 mutations each through the remote state: all 200 recorded, none lost, no lease left', async () => {
-  const url = remote.newUrl();
+  const url = await remote.newState();
   const PROCS = 8;
   const EACH = 25;
   const failures: string[] = [];
@@ -47,7 +47,7 @@ test('8 processes × 25 mutations each through the remote state: all 200 recorde
 }, 1_800_000);
 
 test('--state and --state-key-env on the command line work like ELM_STATE; a missing key variable is named (exit 2)', async () => {
-  const url = remote.newUrl();
+  const url = await remote.newState();
   const flags = ['--state', url, '--state-key-env', KEY_VAR];
   expectOk(await elm(['connector', 'add', 'fileshare', '--name', 'one', '--path', s.share, ...flags], { home: s.home, env: { [KEY_VAR]: remote.azurite.accountKey } }));
   expect((await remote.read(url)).connectors.map((c: { name: string }) => c.name)).toEqual(['one']);
@@ -65,7 +65,7 @@ test('--state and --state-key-env on the command line work like ELM_STATE; a mis
 });
 
 test('the previous good copy is kept as <name>.bak; a corrupt or newer-schema blob is refused (exit 2) and never overwritten', async () => {
-  const url = remote.newUrl();
+  const url = await remote.newState();
   const run = (args: string[]) => elm(args, { home: s.home, env: remote.env(url) });
   expectOk(await run(['connector', 'add', 'fileshare', '--name', 'one', '--path', s.share]));
   const blob = remote.container.getBlockBlobClient(remote.blobName(url));
@@ -93,7 +93,7 @@ test('the previous good copy is kept as <name>.bak; a corrupt or newer-schema bl
 });
 
 test('a writer killed with SIGKILL while holding the lease delays the next writer at most the lease duration (15 s)', async () => {
-  const url = remote.newUrl();
+  const url = await remote.newState();
   const env = remote.env(url, { ELM_STATE_LEASE_SECONDS: '15', ELM_USER: 'alice', ELM_HOSTNAME: 'build-7' });
   expectOk(await elm(['connector', 'add', 'fileshare', '--name', 'one', '--path', s.share], { home: s.home, env }));
   const holder = holdLease(s.home, env);
@@ -102,15 +102,18 @@ test('a writer killed with SIGKILL while holding the lease delays the next write
   // short wait shows the exit-5 message naming who holds it.
   const busy = await elm(['connector', 'add', 'fileshare', '--name', 'two', '--path', s.share], { home: s.home, env: { ...env, ELM_LOCK_WAIT_MS: '1000' } });
   expectCode(busy, 5);
-  expect(busy.stderr).toMatch(new RegExp(`is leased by alice@build-7 pid ${holder.child.pid} since .*; waited 1s\\. .*frees it within 15s, or break the lease with elm state unlock`));
+  expect(busy.stderr).toMatch(new RegExp(`is leased by alice@build-7 pid ${holder.child.pid} since .*; waited [1-9]\\d*s\\. .*frees it within 15s, or break the lease with elm state unlock`));
   // The same command uncontended, right now, on this (busy) machine: what the delay is measured against.
   const t0 = Date.now();
-  expectOk(await elm(['connector', 'list'], { home: s.home, env: { ...env, ELM_STATE: remote.newUrl() } }));
+  expectOk(await elm(['connector', 'list'], { home: s.home, env: { ...env, ELM_STATE: await remote.newState() } }));
   const baseline = Date.now() - t0;
   holder.child.kill('SIGKILL');
   const killedAt = Date.now();
   const next = await elm(['connector', 'add', 'fileshare', '--name', 'two', '--path', s.share], { home: s.home, env });
   expectOk(next);
+  // It said once what it waited for, and for how long at most.
+  expect(next.stderr.match(/Waiting for the lease/g)).toHaveLength(1);
+  expect(next.stderr).toMatch(new RegExp(`Waiting for the lease on the elm state held by alice@build-7 pid ${holder.child.pid} since \\S+; a holder that died frees it within 15 s \\(waiting up to \\d+ s more\\)\\.`));
   const delay = Date.now() - killedAt - baseline;
   // Renewed every 5 s while held, the lease outlives its holder by 10 to 15 s, no more.
   expect(delay).toBeGreaterThan(5_000);

@@ -61,7 +61,7 @@ test('push moves a local state to a blob, refuses to overwrite one without --for
 });
 
 test('state show names the lease holder; unlock asks for --yes without a terminal, then breaks it naming the holder', async () => {
-  const url = remote.newUrl();
+  const url = await remote.newState();
   const env = remote.env(url, { ELM_USER: 'carol', ELM_HOSTNAME: 'runner-3', ELM_STATE_LEASE_SECONDS: '60' });
   expectOk(await s.run(['connector', 'add', 'fileshare', '--name', 'one', '--path', s.share], { env }));
   const holder = holdLease(s.home, env);
@@ -91,7 +91,7 @@ test('state show names the lease holder; unlock asks for --yes without a termina
 });
 
 test('a SAS from the variable --state-sas-env names works; the SAS itself appears nowhere', async () => {
-  const url = remote.newUrl();
+  const url = await remote.newState();
   const sas = generateBlobSASQueryParameters(
     {
       containerName: 'elm-state',

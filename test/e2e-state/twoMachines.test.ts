@@ -23,7 +23,7 @@ const onB = (args: string[]) => elm(args, { home: homeB, env: beta() });
 
 beforeAll(async () => {
   remote = await startRemote();
-  url = remote.newUrl();
+  url = await remote.newState();
   // A sparse 4 GiB OS disk: hashing every byte keeps the finalize's import busy for seconds.
   s = await scratch(4 * GiB);
   await writeData(s.osDisk, 300 * MiB, 8 * MiB);

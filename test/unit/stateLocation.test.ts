@@ -1,5 +1,7 @@
 import { parseBlobUrl, stateLocation } from '../../src/store/stateLocation';
 import { leaseSecondsOf } from '../../src/store/blobStateStore';
+import { lockWaitFromEnv } from '../../src/store/stateBackend';
+import { stateTimeoutMsOf } from '../../src/store/stateDeadline';
 
 describe('--state URL', () => {
   test('an Azure account endpoint: account from the host, container and a nested blob name', () => {
@@ -32,8 +34,17 @@ describe('--state URL', () => {
     ['https://x.blob.core.windows.net/elm/state.json?sv=1&sig=secret', /must not carry credentials/],
     ['https://x.blob.core.windows.net/elm', /names no blob/],
     ['https://x.blob.core.windows.net/elm/state.txt', /must end in \.json/],
+    ['http://x.blob.core.windows.net/elm/state.json', /is plain http: the state's credential would travel in clear; use https:\/\//],
+    ['http://10.0.0.5:10000/devstoreaccount1/elm/state.json', /is plain http/],
+    ['http://127.0.0.1.example.com/elm/state.json', /is plain http/],
+    ['https://x.blob.core.windows.net/elm/a%zz/state.json', /malformed %-escape in its path; write % as %25/],
   ])('%s is refused (exit 2) naming the fix', (raw, message) => {
     expect(() => parseBlobUrl(raw, '--state')).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(message) }));
+  });
+
+  test('plain http only on this machine (an emulator): 127.0.0.0/8, ::1, localhost', () => {
+    for (const raw of ['http://127.0.0.1:10000/a/elm/state.json', 'http://127.8.9.10:10000/a/elm/state.json', 'http://localhost:10000/a/elm/state.json', 'http://[::1]:10000/a/elm/state.json'])
+      expect(parseBlobUrl(raw, '--state')).toMatchObject({ accountName: 'a', container: 'elm', name: 'state.json' });
   });
 
   test('no ELM_STATE: the file under ELM_HOME', () => {
@@ -48,5 +59,16 @@ describe('ELM_STATE_LEASE_SECONDS', () => {
     expect(leaseSecondsOf({ ELM_STATE_LEASE_SECONDS: '15' })).toBe(15);
     expect(leaseSecondsOf({ ELM_STATE_LEASE_SECONDS: '60' })).toBe(60);
     for (const bad of ['14', '61', '-1', 'abc', '20.5']) expect(() => leaseSecondsOf({ ELM_STATE_LEASE_SECONDS: bad })).toThrow(/15 to 60/);
+  });
+});
+
+describe('ELM_LOCK_WAIT_MS and ELM_STATE_TIMEOUT_MS', () => {
+  test('whole milliseconds; anything else is refused naming the variable', () => {
+    expect(lockWaitFromEnv({})).toBeUndefined();
+    expect(lockWaitFromEnv({ ELM_LOCK_WAIT_MS: '5000' })).toBe(5000);
+    for (const bad of ['0', '-1', 'soon', '1.5', '1e9']) expect(() => lockWaitFromEnv({ ELM_LOCK_WAIT_MS: bad })).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^ELM_LOCK_WAIT_MS=/) }));
+    expect(stateTimeoutMsOf({})).toBe(45_000);
+    expect(stateTimeoutMsOf({ ELM_STATE_TIMEOUT_MS: '2000' })).toBe(2000);
+    for (const bad of ['0', 'x', '600001']) expect(() => stateTimeoutMsOf({ ELM_STATE_TIMEOUT_MS: bad })).toThrow(expect.objectContaining({ exitCode: 2, message: expect.stringMatching(/^ELM_STATE_TIMEOUT_MS=/) }));
   });
 });

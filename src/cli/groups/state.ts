@@ -16,6 +16,16 @@ export function registerState(program: Command): void {
     .option('--force', 'overwrite a local state that has content (its previous copy is kept as state.json.bak)')
     .action(lazyAction(() => import('../../commands/state/pull.js')));
   state
+    .command('init')
+    .description('create an empty remote state (--state / ELM_STATE); a change never creates one')
+    .option('--force', 'start an empty state even where the last good copy of a lost one (<name>.bak) is')
+    .action(lazyAction(() => import('../../commands/state/init.js')));
+  state
+    .command('restore')
+    .description('put the last good copy (<name>.bak) back as the state, after it was lost or went corrupt')
+    .option('--force', 'replace a readable state too (it is kept as the last good copy)')
+    .action(lazyAction(() => import('../../commands/state/restore.js')));
+  state
     .command('unlock')
     .description('break the lease (or lock) a writer that died holds on the state, naming who held it')
     .option('--yes', 'break it without asking')

@@ -28,6 +28,7 @@ const SECTIONS: { title: string; entries: Entry[] }[] = [
       { name: ['ELM_STATE_ACCOUNT_KEY_ENV'], lines: ['the variable holding the storage account key (like --state-key-env)'] },
       { name: ['ELM_STATE_SAS_ENV'], lines: ['the variable holding a SAS of the container (like --state-sas-env)'] },
       { name: ['ELM_STATE_LEASE_SECONDS'], lines: ['the lease a change holds, 15 to 60 (default 30)'] },
+      { name: ['ELM_STATE_TIMEOUT_MS'], lines: ['how long one call to the state\'s blob service may take', 'before exit 1 (default 45000)'] },
       { name: ['ELM_HOSTNAME'], lines: ["the host name recorded for workers and leases (default: the system's)"] },
     ],
   },
