@@ -88,7 +88,7 @@ describe('a build on the file share', () => {
     expect(doc.task.description).toMatch(/Next: elm finalize "Built" --wait/);
     const status = json(await s.run(['disk', 'status', 'Built', '--json']));
     expect(path.dirname(status.disk.location)).toBe(path.dirname(script));
-    expect(existsSync(path.join(path.dirname(script), 'ShutdownForFinalize.ps1'))).toBe(true);
+    expect(existsSync(script.replace(/\.build\.ps1$/, '.build-files/ShutdownForFinalize.ps1'))).toBe(true);
     const text = await fs.readFile(script, 'utf8');
     expect(text).toMatch(/== step 1\/5: Install VDA/);
     expect(text).toMatch(/-ReportPath \(Join-Path \$PSScriptRoot 'Built\.integrity\.json'\) -Shutdown/);

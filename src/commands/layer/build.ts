@@ -59,6 +59,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   } else await connector.preflight?.();
   const { layer, version, task: createTask } = await recordLayerVersion(ctx, plan, [], existing?.id);
   const params: LayerBuildParams = { connector: plan.connector.name, createTaskId: createTask.id, steps: spec.steps, secrets: spec.secrets, layerName: layer.name };
+  if (!remote) params.finalizeComment = spec.finalize.comment ?? '';
   if (remote)
     params.remote = {
       machine: spec.machine,
