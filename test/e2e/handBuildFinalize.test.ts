@@ -23,7 +23,7 @@ afterAll(() => s.cleanup());
 
 async function build(name: string, steps: string, layerExtra = ''): Promise<{ task: { id: string; state: string; description: string } }> {
   const file = path.join(s.dir, `${name}.yaml`);
-  await fs.writeFile(file, `layer:\n  name: ${name}\n  version: "1"\n  osLayer: win\n  connector: share\n${layerExtra}steps:\n${steps}finalize:\n  comment: built by hand, closed by finalize\n`);
+  await fs.writeFile(file, `layer:\n  name: ${name}\n  version: "1"\n  osLayer: win\n  connector: share\n  hypervisor: ${layerExtra ? 'vsphere' : 'hyperv'}\n${layerExtra}steps:\n${steps}finalize:\n  comment: built by hand, closed by finalize\n`);
   return json(await s.run(['layer', 'build', '-f', file, '--wait', '--json']));
 }
 
@@ -50,7 +50,7 @@ test('finalize closes the build: Complete, its comment in the audit, its script 
 
 test("the script's last probe call carries the PVS, KMS and IPv6 arguments deploy-link prints", async () => {
   // Bound to the OS layer's newest version, 2, with IPv6 disabled as PVS needs.
-  const doc = await build('Pvs', '  - inline: Write-Host hi\n', '  purpose: publishing\n  hypervisor: vsphere\n  provisioning: pvs\n  broker: xendesktop\n  recipes: [pvs]\n');
+  const doc = await build('Pvs', '  - inline: Write-Host hi\n', '  purpose: publishing\n  provisioning: pvs\n  broker: xendesktop\n  recipes: [pvs]\n');
   const script = doc.task.description.match(/run (\S+\.build\.ps1)/)![1];
   const last = (await fs.readFile(script, 'utf8')).trim().split(/\r?\n/).pop()!;
   const link = json(await s.run(['machine', 'deploy-link', 'Pvs', '--json'])).link as string;

@@ -30,7 +30,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   const store = await ctx.store();
   const state: State = await store.read();
   const existing: Layer | undefined = spec.layerVersionOf !== undefined ? findLayer(state, spec.layerVersionOf) : undefined;
-  const missing = missingFields(spec.layer, existing);
+  const missing = missingFields(spec.layer, existing, state);
   if (missing.length) throw new UsageError(`Build spec ${abs}: layer: needs ${missing.join(', ')}${existing ? '' : ' (or layerVersionOf: LAYER for a new version)'}.`);
   const plan = resolvePlan(spec.layer, { state, existing });
   const connector = await ctx.connector(plan.connector);
