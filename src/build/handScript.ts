@@ -33,11 +33,28 @@ export function handScriptPaths(diskLocation: string): HandScript {
   return { scriptPath: path.join(dir, `${stem}.build.ps1`), filesDir: path.join(dir, `${stem}.build-files`) };
 }
 
-export async function writeHandScript(diskLocation: string, layer: string, steps: BuildStep[], secretNames: string[], probeScript: string): Promise<HandScript> {
+export interface HandScriptInput {
+  layer: string;
+  steps: BuildStep[];
+  secretNames: string[];
+  probeScript: string;
+  /** The probe's -PvsVersion/-KmsRearm/-ExpectIPv6 for this version, as deploy-link prints them. */
+  probeArgs: string[];
+}
+
+/** The line a failed step ends with, whether it exited non-zero or threw. */
+function failedLine(n: number, name: string): string {
+  return psQuote(`Step ${n} (${name}) failed; fix it, then run this script with -From ${n}.`);
+}
+
+export async function writeHandScript(diskLocation: string, input: HandScriptInput): Promise<HandScript> {
+  const { layer, steps, secretNames, probeScript, probeArgs } = input;
   const where = handScriptPaths(diskLocation);
   const stem = path.basename(diskLocation).replace(/\.[^.]+$/, '');
+  const files = `${stem}.build-files`;
   await fs.mkdir(where.filesDir, { recursive: true });
-  await fs.writeFile(path.join(path.dirname(diskLocation), 'ShutdownForFinalize.ps1'), probeScript);
+  // In the build's own folder: finalize removes it with the build's files, and no other build shares it.
+  await fs.writeFile(path.join(where.filesDir, 'ShutdownForFinalize.ps1'), probeScript);
   const lines: string[] = [
     `# elm build of "${layer.replace(/[\r\n]/g, ' ')}": run elevated on the packaging machine, from the share.`,
     '# After a restart, run it again with -From N (it says which N).',
@@ -51,38 +68,50 @@ export async function writeHandScript(diskLocation: string, layer: string, steps
   for (const [i, step] of steps.entries()) {
     const n = i + 1;
     lines.push('', `if ($From -le ${n}) {`, `  Write-Host ${psQuote(`== step ${n}/${steps.length}: ${step.name}`)}`);
-    if (step.kind === 'script') {
-      // Its own file, called with &: an `exit N` in it returns N here instead of ending this script.
-      const file = `${n}-step.ps1`;
-      await fs.writeFile(path.join(where.filesDir, file), step.script);
-      lines.push('  $global:LASTEXITCODE = 0', `  & ${besideScript(`${stem}.build-files`, file)}`);
-      lines.push('  if ($LASTEXITCODE -eq 3010 -or $LASTEXITCODE -eq 1641) {');
-      lines.push(`    Write-Host 'The installer asks for a restart: restart the machine, then run this script with -From ${n + 1}.'; exit 3010`);
-      lines.push('  }');
-      lines.push(`  if ($LASTEXITCODE -ne 0) { $host.UI.WriteErrorLine(${psQuote(`Step ${n} (${step.name}) failed; fix it, then run this script with -From ${n}.`)}); exit $LASTEXITCODE }`);
-    } else if (step.kind === 'file') {
-      if (step.source.startsWith('https://')) {
-        lines.push(`  Invoke-WebRequest -UseBasicParsing -Uri ${psQuote(step.source)} -OutFile ${psQuote(step.destination)}`);
-      } else {
-        const copy = `${n}-${path.basename(step.source)}`;
-        // The file the build started with, checked on both sides of the copy (it may be edited meanwhile).
-        await checkSourceUnchanged(step);
-        await fs.copyFile(step.source, path.join(where.filesDir, copy));
-        await checkSourceUnchanged(step);
-        lines.push(`  New-Item -ItemType Directory -Force -Path (Split-Path -Parent ${psQuote(step.destination)}) | Out-Null`);
-        lines.push(`  Copy-Item -Force -Path ${besideScript(`${stem}.build-files`, copy)} -Destination ${psQuote(step.destination)}`);
-      }
-    } else if (step.kind === 'restart') {
-      const wait = step.waitFor ? `; after it, wait until ${step.waitFor} exists` : '';
-      lines.push(`  Write-Host ${psQuote(`Restarting. When the machine is back${wait}, run this script with -From ${n + 1}.`)}`);
-      lines.push('  Restart-Computer -Force; exit 0');
-    } else {
-      lines.push(`  & ${besideScript('ShutdownForFinalize.ps1')} -ExpediteNGen`);
-    }
+    // A step that throws (a cmdlet under -ErrorAction Stop) says the same as one that exits non-zero.
+    lines.push('  try {');
+    lines.push(...(await stepLines(step, n, files, where.filesDir)).map((l) => `  ${l}`));
+    lines.push(`  } catch { $host.UI.WriteErrorLine(${failedLine(n, step.name)}); $host.UI.WriteErrorLine([string]$_); exit 1 }`);
     lines.push('}');
   }
+  const probe = `& ${besideScript(files, 'ShutdownForFinalize.ps1')}`;
+  const extra = probeArgs.map((a) => (a.startsWith('-') ? a : psQuote(a))).join(' ');
   lines.push('', "Write-Host '== layer integrity check, and shut down when nothing blocks finalize'");
-  lines.push(`& ${besideScript('ShutdownForFinalize.ps1')} -ReportPath ${besideScript(`${stem}.integrity.json`)} -Shutdown`);
+  lines.push(`${probe} -ReportPath ${besideScript(`${stem}.integrity.json`)} -Shutdown${extra ? ` ${extra}` : ''}`);
   await fs.writeFile(where.scriptPath, `${lines.join('\r\n')}\r\n`);
   return where;
+}
+
+/** One step's PowerShell, its local files copied into the build's folder. */
+async function stepLines(step: BuildStep, n: number, files: string, filesDir: string): Promise<string[]> {
+  if (step.kind === 'script') {
+    // Its own file, called with &: an `exit N` in it returns N here instead of ending this script.
+    const file = `${n}-step.ps1`;
+    await fs.writeFile(path.join(filesDir, file), step.script);
+    return [
+      '$global:LASTEXITCODE = 0',
+      `& ${besideScript(files, file)}`,
+      'if ($LASTEXITCODE -eq 3010 -or $LASTEXITCODE -eq 1641) {',
+      `  Write-Host 'The installer asks for a restart: restart the machine, then run this script with -From ${n + 1}.'; exit 3010`,
+      '}',
+      `if ($LASTEXITCODE -ne 0) { $host.UI.WriteErrorLine(${failedLine(n, step.name)}); exit $LASTEXITCODE }`,
+    ];
+  }
+  if (step.kind === 'file') {
+    if (step.source.startsWith('https://')) return [`Invoke-WebRequest -UseBasicParsing -Uri ${psQuote(step.source)} -OutFile ${psQuote(step.destination)}`];
+    const copy = `${n}-${path.basename(step.source)}`;
+    // The file the build started with, checked on both sides of the copy (it may be edited meanwhile).
+    await checkSourceUnchanged(step);
+    await fs.copyFile(step.source, path.join(filesDir, copy));
+    await checkSourceUnchanged(step);
+    return [
+      `New-Item -ItemType Directory -Force -Path (Split-Path -Parent ${psQuote(step.destination)}) | Out-Null`,
+      `Copy-Item -Force -Path ${besideScript(files, copy)} -Destination ${psQuote(step.destination)}`,
+    ];
+  }
+  if (step.kind === 'restart') {
+    const wait = step.waitFor ? `; after it, wait until ${step.waitFor} exists` : '';
+    return [`Write-Host ${psQuote(`Restarting. When the machine is back${wait}, run this script with -From ${n + 1}.`)}`, 'Restart-Computer -Force; exit 0'];
+  }
+  return [`& ${besideScript(files, 'ShutdownForFinalize.ps1')} -ExpediteNGen`];
 }

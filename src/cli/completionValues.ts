@@ -18,8 +18,8 @@ const FLAG_VALUES: Record<string, ValueSource> = {
   '--ipv6': IPV6_STATES,
   '--purpose': PURPOSES,
   '--hypervisor': Object.keys(HYPERVISORS),
-  '--provisioning': Object.keys(PROVISIONING_SERVICES),
-  '--broker': Object.keys(BROKERS),
+  '--provisioning': [...Object.keys(PROVISIONING_SERVICES), 'none'],
+  '--broker': [...Object.keys(BROKERS), 'none'],
   '--license-mode': ['kms', 'mak', 'none'],
 };
 

@@ -21,6 +21,7 @@ import { shellQuote } from '../domain/shellQuote';
 import { dropDigestsAhead, startDigestAhead } from '../disk/digestAhead';
 import { dropCopiesAhead, startCopyAhead } from '../disk/copyAhead';
 import { shareImportDestination } from '../connectors/fileshare/finalizeFromShare';
+import { handBuildComment, openHandBuild } from '../tasks/kinds/handBuild';
 
 interface FinalizeFlags {
   version?: string;
@@ -68,7 +69,8 @@ async function finalize(ctx: Context, flags: FinalizeFlags, ref: string | undefi
         connector: v.connector,
         disk,
         machine: (v.machine as MachineRef | null) ?? null,
-        comment: flags.comment ?? '',
+        // A build on the file share carries the comment of the finalize that closes it.
+        comment: flags.comment ?? handBuildComment(openHandBuild(s, layer.id, v.name)),
         keepMachine: Boolean(flags.keepMachine),
         repositoryDir: versionRepositoryDir(ctx.home, layer.id, v.name),
         previousState: v.state,

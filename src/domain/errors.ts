@@ -65,6 +65,14 @@ export class CancelledError extends ElmError {
   }
 }
 
+/** "No" at a confirmation: the operator's answer, not a cancel (Ctrl-C is 130); exit 1, nothing done. */
+export class DeclinedError extends ElmError {
+  constructor(message: string) {
+    super(message, ExitCode.failed);
+    this.name = 'DeclinedError';
+  }
+}
+
 export function isElmError(e: unknown): e is ElmError {
   return e instanceof ElmError;
 }

@@ -65,17 +65,18 @@ function describe(label: string, s: ProgressSample, meter: RateMeter): string {
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const HIDE_CURSOR = '\u001b[?25l';
+const SHOW_CURSOR = '\u001b[?25h';
 
 /**
- * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb):
- * ora there, loaded only then; plain lines otherwise, one per change worth reading (every 10%, or
- * a new minute of bytes). A terminal of width 0 never reaches ora (it looped forever there), and
- * the work never depends on the spinner: stop() is called whatever happens to the wait.
+ * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb);
+ * plain lines otherwise, one per change worth reading (every 10%, or a new minute of bytes). The
+ * work never depends on the spinner: stop() is called whatever happens to the wait.
  */
 export async function progressDisplay(io: IO, style: Style, label: string): Promise<ProgressDisplay> {
   const meter = new RateMeter();
   if (io.json && !io.stderrIsTTY) return { update: () => undefined, note: () => undefined, stop: () => undefined };
-  if (io.liveErr) return (await oraLine(io, style, label, meter)) ?? liveLine(io, style, label, meter);
+  if (io.liveErr) return liveLine(io, style, label, meter);
   let lastKey = '';
   let lastAt = 0;
   return {
@@ -97,58 +98,26 @@ export async function progressDisplay(io: IO, style: Style, label: string): Prom
 }
 
 /**
- * ora on a real terminal stream (it moves the cursor with the stream's own methods; a stream
- * that only claims to be a terminal gets liveLine). The cursor is hidden while it spins and shown
- * again by stop(), or by ora's exit hook when the process ends first. Keys typed meanwhile are
- * not swallowed (discardStdin would put stdin in raw mode under the wait's own Ctrl-C handling).
+ * The one live-line renderer: each frame returns to the start of the line, clears it and writes
+ * the spinner and the text cut to one column less than the terminal is wide as it is now (read
+ * at every frame: a window made narrower must not wrap it). A line that never wraps never leaves
+ * a row behind, so nothing above it (the typed command, notes) is ever erased. The cursor is
+ * hidden while it spins and shown again by stop(), or as the process exits first.
  */
-async function oraLine(io: IO, style: Style, label: string, meter: RateMeter): Promise<ProgressDisplay | null> {
-  const stream = io.stderr as NodeJS.WriteStream;
-  if (!stream.isTTY || typeof stream.cursorTo !== 'function' || typeof stream.clearLine !== 'function') return null;
-  const { default: ora } = await import('ora');
-  // The terminal's width as it is now: a window made narrower must not wrap the line.
-  const width = () => Math.max(10, (stream.columns || io.columns) - 1);
-  const spinner = ora({
-    stream,
-    isEnabled: true,
-    discardStdin: false,
-    hideCursor: true,
-    // Our style decides colour (NO_COLOR, --no-color, TERM=dumb, per stream), not ora's chalk.
-    color: false,
-    spinner: { interval: 100, frames: FRAMES.map((f) => style.cyan(f)) },
-    text: truncate(escapeControls(label), width() - 2),
-  }).start();
-  let stopped = false;
-  return {
-    update: (s) => {
-      if (stopped) return;
-      spinner.text = truncate(describe(label, s, meter), width() - 2);
-      spinner.render();
-    },
-    note: (line) => {
-      if (stopped) return void stream.write(`${line}\n`);
-      spinner.clear();
-      stream.write(`${line}\n`);
-      spinner.render();
-    },
-    stop: () => {
-      if (stopped) return;
-      stopped = true;
-      spinner.stop();
-    },
-  };
-}
-
 function liveLine(io: IO, style: Style, label: string, meter: RateMeter): ProgressDisplay {
+  const stream = io.stderr as NodeJS.WriteStream;
+  const width = () => Math.max(4, (stream.columns || io.columns) - 1);
   let text = escapeControls(label);
   let frame = 0;
   let stopped = false;
-  const width = Math.max(10, io.columns - 1);
   const draw = () => {
     if (stopped) return;
-    const line = `${style.cyan(FRAMES[frame++ % FRAMES.length])} ${truncate(text, width - 2)}`;
-    io.stderr.write(`\r\u001b[2K${line}`);
+    const line = `${style.cyan(FRAMES[frame++ % FRAMES.length])} ${truncate(text, width() - 2)}`;
+    stream.write(`\r\u001b[2K${line}`);
   };
+  const showCursor = () => stream.write(SHOW_CURSOR);
+  process.once('exit', showCursor);
+  stream.write(HIDE_CURSOR);
   const timer = setInterval(draw, 100);
   timer.unref();
   draw();
@@ -158,14 +127,15 @@ function liveLine(io: IO, style: Style, label: string, meter: RateMeter): Progre
       draw();
     },
     note: (line) => {
-      io.stderr.write(`\r\u001b[2K${line}\n`);
+      stream.write(`\r\u001b[2K${line}\n`);
       draw();
     },
     stop: () => {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      io.stderr.write('\r\u001b[2K');
+      process.removeListener('exit', showCursor);
+      stream.write(`\r\u001b[2K${SHOW_CURSOR}`);
     },
   };
 }

@@ -6,7 +6,7 @@ import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRul
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
 import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
 import { resolveOsLayerRef } from '../commands/shared/lookup';
-import { defaultDiskFormat, formatsOf } from './diskFormats';
+import { defaultDiskFormat, formatMismatch, formatsOf } from './diskFormats';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
 import { pvsPrerequisiteError } from './pvsPrerequisites';
@@ -36,14 +36,31 @@ export interface PlanContext {
   existing?: Layer;
 }
 
-/** The fields that must be known before a layer can be created (the rest have defaults). */
-export function missingFields(draft: LayerDraft, existing?: Layer): (keyof LayerDraft)[] {
+/**
+ * The fields that must be known before a layer can be created (the rest have defaults). The
+ * Platform Types tab's answers are among them: a layer records what it is for and on which
+ * hypervisor (unless its connector packages on only one); a publishing one without recipe
+ * associations its provisioning service and broker, `none` said explicitly. A new version
+ * inherits them from the last one.
+ */
+export function missingFields(draft: LayerDraft, existing?: Layer, state?: State): (keyof LayerDraft)[] {
   const required: (keyof LayerDraft)[] = existing ? ['version'] : ['name', 'version', 'osLayer', 'connector'];
-  return required.filter((k) => draft[k] === undefined || draft[k] === '');
+  const missing = required.filter((k) => draft[k] === undefined || draft[k] === '');
+  if (existing || !state) return missing;
+  const connector = state.connectors.find((c) => c.name === draft.connector);
+  // A connector named but unknown is reported as such by resolvePlan, not as a missing hypervisor.
+  const unknownConnector = draft.connector !== undefined && !connector;
+  if (draft.hypervisor === undefined && !unknownConnector && !(connector && naturalHypervisor(connector.type))) missing.push('hypervisor');
+  // Recipe associations stand for the provisioning and broker (the console's PVS flow).
+  if ((draft.purpose ?? defaultPurpose(draft)) === 'publishing' && !(draft.recipes && draft.recipes.length > 0)) {
+    if (draft.provisioning === undefined) missing.push('provisioning');
+    if (draft.broker === undefined) missing.push('broker');
+  }
+  return missing;
 }
 
 export function missingError(fields: (keyof LayerDraft)[], command: string): UsageError {
-  const flags = fields.map((f) => DRAFT_FLAGS[f]);
+  const flags = fields.map((f) => (f === 'provisioning' || f === 'broker' ? `${DRAFT_FLAGS[f]} (or none)` : DRAFT_FLAGS[f]));
   return new UsageError(`Missing ${flags.join(', ')}: ${command} needs ${fields.length > 1 ? 'them' : 'it'} when it cannot prompt (no terminal, CI set, --no-input or --json); pass the flag${fields.length > 1 ? 's' : ''} or a -f spec.yaml.`);
 }
 
@@ -98,10 +115,12 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   if (pvsError) throw pvsError;
 
   const formats = formatsOf(connector);
-  const format = draft.diskFormat ?? defaultDiskFormat(connector, existing);
+  const format = draft.diskFormat ?? defaultDiskFormat(connector, existing, platform.hypervisor);
   if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${formats.join(', ')}.`);
   if (!formats.includes(format))
     throw new UsageError(`--disk-format ${format} is not accepted by the ${connector.type} connector "${connector.name}"; it accepts ${formats.join(', ')}.`);
+  const mismatch = formatMismatch(format, platform.hypervisor);
+  if (mismatch) throw new UsageError(`--disk-format ${format}: ${mismatch}.`);
 
   const diskName = draft.diskName ?? defaultDiskName(existing ? `${name}-${version}` : name);
   check(diskNameRule, diskName, '--disk-name');
@@ -129,8 +148,8 @@ function resolvePlatform(draft: LayerDraft, connector: ConnectorConfig, recipes:
   check(purposeRule, purpose, '--purpose');
   const hypervisor = draft.hypervisor ?? previous?.hypervisor ?? naturalHypervisor(connector.type);
   if (hypervisor !== undefined) check((v) => idRule('hypervisor', v), hypervisor, '--hypervisor');
-  const provisioning = draft.provisioning ?? (purpose === 'publishing' ? previous?.provisioning : undefined);
-  const broker = draft.broker ?? (purpose === 'publishing' ? previous?.broker : undefined);
+  const provisioning = noneAsUnset(draft.provisioning) ?? (purpose === 'publishing' && draft.provisioning === undefined ? previous?.provisioning : undefined);
+  const broker = noneAsUnset(draft.broker) ?? (purpose === 'publishing' && draft.broker === undefined ? previous?.broker : undefined);
   if (purpose === 'packaging' && (provisioning || broker))
     throw new UsageError(
       `${provisioning ? '--provisioning' : '--broker'} applies to publishing platform layers only; a packaging platform layer names only its --hypervisor (or pass --purpose publishing).`,
@@ -143,6 +162,11 @@ function resolvePlatform(draft: LayerDraft, connector: ConnectorConfig, recipes:
     provisioning: provisioning as ProvisioningId | undefined,
     broker: broker as BrokerId | undefined,
   };
+}
+
+/** `--provisioning none`, `--broker none`: said, and nothing recorded. */
+function noneAsUnset(value: string | undefined): string | undefined {
+  return value === 'none' ? undefined : value;
 }
 
 /** Two layer versions in progress must never write the same packaging disk. */

@@ -2,8 +2,8 @@ import type { Context } from '../runtime/context';
 import { UsageError } from '../domain/errors';
 import type { ConnectorConfig, Layer, State } from '../domain/state';
 import type { LayerDraft } from './draft';
-import { resolvePlan, type LayerPlan } from './plan';
-import { confirmTab } from './tabs/confirm';
+import { missingFields, resolvePlan, type LayerPlan } from './plan';
+import { chooseTab, confirmPlan, confirmTab } from './tabs/confirm';
 import { connectorTab } from './tabs/connector';
 import { iconAssignmentTab } from './tabs/iconAssignment';
 import { layerDetailsTab } from './tabs/layerDetails';
@@ -12,6 +12,8 @@ import { packagingDiskTab } from './tabs/packagingDisk';
 import { platformTypesTab } from './tabs/platformTypes';
 import { recipeAssociationsTab } from './tabs/recipeAssociations';
 import type { WizardState } from './wizardState';
+
+const PLATFORM_FIELDS: (keyof LayerDraft)[] = ['hypervisor', 'provisioning', 'broker'];
 
 export interface WizardResult {
   plan: LayerPlan;
@@ -29,6 +31,30 @@ export async function runWizard(ctx: Context, draft: LayerDraft, state: State, e
     throw new UsageError('No OS layers yet: import one first (elm os-layer import --name N --version V --disk PATH), then run elm layer create again.');
   const prompter = await ctx.prompter();
   const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [] };
+  // Only the platform missing (every other required value given): that tab alone, as --yes asks.
+  const missing = missingFields(draft, existing, state);
+  if (missing.length > 0 && missing.every((f) => PLATFORM_FIELDS.includes(f))) {
+    await platformTypesTab(w);
+    const plan = resolvePlan(w.draft, { state: w.state, existing });
+    if (!skipConfirm) await confirmPlan(ctx, prompter, plan, Boolean(existing));
+    return { plan, newConnectors: [] };
+  }
+  for (;;) {
+    await askTabs(w);
+    const plan = await planOrEdit(w, existing);
+    if (!plan) continue;
+    const choice = await confirmTab(w, plan, skipConfirm);
+    if (choice.create) {
+      plan.comment = choice.comment;
+      return { plan, newConnectors: w.newConnectors };
+    }
+    // Back to a tab: its answers are asked again, every other answer is kept.
+    for (const field of choice.edit) delete w.draft[field];
+    w.edited = true;
+  }
+}
+
+async function askTabs(w: WizardState): Promise<void> {
   await layerDetailsTab(w);
   await osLayerTab(w);
   await connectorTab(w);
@@ -36,7 +62,16 @@ export async function runWizard(ctx: Context, draft: LayerDraft, state: State, e
   await recipeAssociationsTab(w);
   await packagingDiskTab(w);
   await iconAssignmentTab(w);
-  const plan = resolvePlan(w.draft, { state: w.state, existing });
-  plan.comment = await confirmTab(w, plan, skipConfirm);
-  return { plan, newConnectors: w.newConnectors };
+}
+
+/** The plan from the answers; an edit that no longer fits another tab says why and asks which tab to change. */
+async function planOrEdit(w: WizardState, existing: Layer | undefined): Promise<LayerPlan | null> {
+  try {
+    return resolvePlan(w.draft, { state: w.state, existing });
+  } catch (e) {
+    if (!(e instanceof UsageError) || !w.edited) throw e;
+    w.ctx.out.error(e.message);
+    for (const field of await chooseTab(w.prompter, Boolean(existing))) delete w.draft[field];
+    return null;
+  }
 }

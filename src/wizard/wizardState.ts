@@ -14,4 +14,6 @@ export interface WizardState {
   newConnectors: ConnectorConfig[];
   /** The OS layer was picked in the wizard (not a flag): a later tab may ask for another version. */
   osAsked?: boolean;
+  /** A tab was edited from Confirm and Complete: a plan that no longer fits goes back to a tab. */
+  edited?: boolean;
 }

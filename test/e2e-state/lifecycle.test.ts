@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 test('create → deploy-link → verify (blockers, then clean) → finalize --wait → Deployable, all through the remote state', async () => {
-  const created = json(await run(['layer', 'create', '--name', 'azplat', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--comment', 'new platform layer', '--wait', '--json']));
+  const created = json(await run(['layer', 'create', '--name', 'azplat', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--comment', 'new platform layer', '--wait', '--json']));
   expect(created).toMatchObject({ version: { state: 'Editing' }, task: { kind: 'CreatePackagingDisk', state: 'ActionRequired' } });
   const disk = json(await run(['disk', 'status', 'azplat', '--json'])).disk.location;
   expect(disk).toBe(path.join(s.share, 'azplat.vhd'));

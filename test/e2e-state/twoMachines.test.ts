@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 test('a layer made on one machine is seen on the other; its task log reads from either', async () => {
-  const created = json(await onA(['layer', 'create', '--name', 'shared', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']));
+  const created = json(await onA(['layer', 'create', '--name', 'shared', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json']));
   expect(created.task.state).toBe('ActionRequired');
   const onBList = json(await onB(['layer', 'list', '--json']));
   expect(onBList.map((l: { name: string }) => l.name)).toEqual(['shared']);
@@ -53,7 +53,7 @@ test('a layer made on one machine is seen on the other; its task log reads from 
 });
 
 test("beta sees alpha's finalize worker; alpha's worker killed, beta resumes the finalize and finishes it", async () => {
-  json(await onA(['layer', 'create', '--name', 'moved', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']));
+  json(await onA(['layer', 'create', '--name', 'moved', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json']));
   const disk = json(await onB(['disk', 'status', 'moved', '--json'])).disk.location;
   await makeReadyToFinalize(disk);
   const sha = await sha256File(disk);

@@ -85,7 +85,7 @@ describe('PVS prerequisites', () => {
 
   it('refuses provisioning pvs without a PVS recipe on an OS layer with IPv6 enabled, as with a recipe', async () => {
     const before = await stateBytes(s.home);
-    const r = await create('pvs-by-type', 'win@1', ['--purpose', 'publishing', '--provisioning', 'pvs']);
+    const r = await create('pvs-by-type', 'win@1', ['--purpose', 'publishing', '--provisioning', 'pvs', '--broker', 'none']);
     expectCode(r, 2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('OS layer "win" version 1 has IPv6 enabled, and PVS (provisioning pvs) needs it disabled on the OS layer.');
@@ -93,7 +93,7 @@ describe('PVS prerequisites', () => {
   });
 
   it('a layer not bound for PVS may keep IPv6 as it likes', async () => {
-    expectCode(await create('mcs-only', 'win@1', ['--purpose', 'publishing', '--provisioning', 'mcs']), 0);
+    expectCode(await create('mcs-only', 'win@1', ['--purpose', 'publishing', '--provisioning', 'mcs', '--broker', 'none']), 0);
     expect(await verifyWith('mcs-only', { ipv6Enabled: false }, 0)).toMatchObject({ ready: true });
   });
 

@@ -19,12 +19,12 @@ beforeAll(async () => {
 });
 afterAll(() => s.cleanup());
 
-const layerArgs = ['layer', 'create', '--version', '1', '--os-layer', 'win', '--connector', 'share'];
+const layerArgs = ['layer', 'create', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver'];
 
 describe('16: names that would leave their folder', () => {
   test.each(['.', '..'])('"%s" is refused as layer, version, OS layer and OS layer version name', async (name) => {
     await expectRefused(s, ['layer', 'create', '--name', name, ...layerArgs.slice(2)], /--name: Layer Name must not be "\.{1,2}"/);
-    await expectRefused(s, ['layer', 'create', '--name', 'ok', '--version', name, '--os-layer', 'win', '--connector', 'share'], /Version must not be "\.{1,2}"/);
+    await expectRefused(s, ['layer', 'create', '--name', 'ok', '--version', name, '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver'], /Version must not be "\.{1,2}"/);
     await expectRefused(s, ['os-layer', 'import', '--name', name, '--version', '1', '--disk', s.osDisk], /OS layer name must not be/);
     await expectRefused(s, ['os-layer', 'version', 'add', 'win', '--version', name, '--disk', s.osDisk], /Version must not be/);
   });
@@ -64,7 +64,7 @@ describe('17: a FIFO or a device is refused at once, never read', () => {
 describe('18: spec values keep their text', () => {
   test('version: 1.10 stays "1.10"; maxSize is read as a number; an empty field is not given', async () => {
     const spec = path.join(s.dir, 'spec.yaml');
-    await fs.writeFile(spec, 'name: Spec Layer\nversion: 1.10\nosLayer: win\nconnector: share\nmaxSize: 20\ndescription:\n');
+    await fs.writeFile(spec, 'name: Spec Layer\nversion: 1.10\nosLayer: win\nconnector: share\nhypervisor: xenserver\nmaxSize: 20\ndescription:\n');
     const doc = json(await s.run(['layer', 'create', '-f', spec, '--json', '--wait']));
     expect(doc.version.name).toBe('1.10');
     const show = json(await s.run(['layer', 'show', 'Spec Layer', '--json']));

@@ -33,12 +33,12 @@ describe('--wait, --no-wait and --timeout on every command that starts a task', 
   });
 
   test('--no-wait with --timeout is refused (exit 2, nothing recorded)', async () => {
-    await expectRefused(s, ['layer', 'create', '--name', 'x', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--no-wait', '--timeout', '5m'], /--timeout limits a wait/);
-    await expectRefused(s, ['layer', 'create', '--name', 'x', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--timeout', 'soon'], /--timeout "soon" is not a duration/);
+    await expectRefused(s, ['layer', 'create', '--name', 'x', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--no-wait', '--timeout', '5m'], /--timeout limits a wait/);
+    await expectRefused(s, ['layer', 'create', '--name', 'x', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--timeout', 'soon'], /--timeout "soon" is not a duration/);
   });
 
   test('layer create --timeout: exit 4 when the time is up, and the task goes on in the background', async () => {
-    const r = await s.run(['layer', 'create', '--name', 'slow', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--timeout', '1ms', '--json']);
+    const r = await s.run(['layer', 'create', '--name', 'slow', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--timeout', '1ms', '--json']);
     expectCode(r, 4);
     const id = (await readState(s.home)).tasks.at(-1).id;
     const done = json(await s.run(['task', 'wait', id, '--json']));

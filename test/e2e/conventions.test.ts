@@ -99,11 +99,11 @@ describe('--json: exactly one JSON document on stdout', () => {
   });
 
   test('layer create --wait --json: stdout is the document alone; without --json progress goes to stderr, data to stdout', async () => {
-    const j = await s.run(['layer', 'create', '--name', 'j', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']);
+    const j = await s.run(['layer', 'create', '--name', 'j', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json']);
     expectOk(j);
     expect(JSON.parse(j.stdout).task.state).toBe('ActionRequired');
 
-    const h = await s.run(['layer', 'create', '--name', 'h', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait']);
+    const h = await s.run(['layer', 'create', '--name', 'h', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait']);
     expectOk(h);
     // Plain progress lines (no spinner without a terminal) on stderr.
     expect(h.stderr).toMatch(/^Creating packaging disk h: (Pending|Running) \d+%$/m);

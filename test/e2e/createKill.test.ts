@@ -14,7 +14,7 @@ beforeAll(async () => {
 afterAll(() => s.cleanup());
 
 withQemu('a packaging disk whose worker was killed mid-write is finished by task resume: no partial file, the OS bytes in place', async () => {
-  const started = json(await s.run(['layer', 'create', '--name', 'killed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--disk-format', 'qcow2', '--json']));
+  const started = json(await s.run(['layer', 'create', '--name', 'killed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'acropolis', '--disk-format', 'qcow2', '--json']));
   const taskId: string = started.task.id;
   const heartbeat = path.join(s.home, 'workers', `task-${taskId}.json`);
   const worker = await waitFor('the worker to start writing', async () => {

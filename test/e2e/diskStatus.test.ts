@@ -34,7 +34,7 @@ test('an OS disk gone at layer create: exit 2 naming it, nothing recorded (no ta
   await fs.copyFile(s.osDisk, os2);
   expectOk(await s.run(['os-layer', 'import', '--name', 'fragile', '--version', '1', '--disk', os2]));
   await fs.rename(os2, `${os2}.away`);
-  const r = await expectRefused(s, ['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'fragile', '--connector', 'share', '--wait', '--json'], /OS layer "fragile" 1.*cannot be read/);
+  const r = await expectRefused(s, ['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'fragile', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json'], /OS layer "fragile" 1.*cannot be read/);
   expect(r.stderr).toContain(os2);
   await fs.rename(`${os2}.away`, os2);
 });
@@ -47,7 +47,7 @@ test('a task that failed: create exits 1, disk status exits 1 naming the error, 
   await fs.rm(gone, { recursive: true });
   await fs.writeFile(gone, 'not a folder');
 
-  const r = await s.run(['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'win', '--connector', 'gone', '--wait', '--json']);
+  const r = await s.run(['layer', 'create', '--name', 'broken', '--version', '1', '--os-layer', 'win', '--connector', 'gone', '--hypervisor', 'xenserver', '--wait', '--json']);
   expect(r.code).toBe(1);
   const doc = JSON.parse(r.stdout);
   expect(doc.task.state).toBe('Failed');

@@ -170,7 +170,7 @@ const shm = (() => {
   const far = await fs.mkdtemp(path.join(shm!, 'elm-e2e-share-'));
   try {
     expectOk(await s.run(['connector', 'add', 'fileshare', '--name', 'far', '--path', far]));
-    expectOk(await s.run(['layer', 'create', '--name', 'copied', '--version', '1', '--os-layer', 'win', '--connector', 'far', '--wait']));
+    expectOk(await s.run(['layer', 'create', '--name', 'copied', '--version', '1', '--os-layer', 'win', '--connector', 'far', '--hypervisor', 'xenserver', '--wait']));
     const disk = (await diskStatus(s, 'copied')).disk.location;
     await makeReadyToFinalize(disk);
     const expected = await sha256File(disk);

@@ -35,7 +35,7 @@ test('ELM_HOME=~/elm, --path ~/share, --disk ~/os.raw, icon import ~/logo.png, -
   expect(os.versions[0].disk.location).toBe(path.join(fakeHome, 'os.raw'));
   const icon = json(await run(['icon', 'import', '~/logo.png', '--json'], env));
   expect(icon.name).toBe('logo');
-  await fs.writeFile(path.join(fakeHome, 'spec.yaml'), 'name: app\nversion: "1"\nosLayer: win\nconnector: share\nicon: ~/logo.png\n');
+  await fs.writeFile(path.join(fakeHome, 'spec.yaml'), 'name: app\nversion: "1"\nosLayer: win\nconnector: share\nhypervisor: xenserver\nicon: ~/logo.png\n');
   const created = json(await run(['layer', 'create', '-f', '~/spec.yaml', '--wait', '--json'], env));
   expect(created.version.state).toBe('Editing');
   // Everything landed in the expanded home, nothing in a folder literally named "~".
@@ -56,7 +56,7 @@ test('a relative ELM_HOME is resolved once from where elm started, shown by --ve
   expect(r.stderr).toContain(`elm home: ${abs} (ELM_HOME=rel/home, resolved from ${dir})`);
   expectOk(await run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', path.join(fakeHome, 'os.raw')], env, dir));
   // No --wait: a detached worker writes the disk; it must use the same home, whatever its own cwd.
-  const started = json(await run(['layer', 'create', '--name', 'bg', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--disk-name', 'bg-rel', '--json'], env, dir));
+  const started = json(await run(['layer', 'create', '--name', 'bg', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--disk-name', 'bg-rel', '--json'], env, dir));
   const done = json(await run(['task', 'wait', started.task.id, '--json'], { ELM_HOME: abs }));
   expect(done.state).toBe('ActionRequired');
 });
@@ -68,7 +68,7 @@ test('--machine-path is stored when the default share does not exist yet, and us
   const stored = (await readState(path.join(dir, 'fresh'))).connectors[0].settings;
   expect(stored).toMatchObject({ machinePath: '\\\\files\\elm' });
   expectOk(await run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', path.join(fakeHome, 'os.raw')], env));
-  expectOk(await run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'local', '--wait'], env));
+  expectOk(await run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'local', '--hypervisor', 'xenserver', '--wait'], env));
   const link = json(await run(['machine', 'deploy-link', 'app', '--json'], env));
   expect(link.parameters.probeCommand).toContain('-ReportPath \\\\files\\elm\\app.integrity.json');
 });

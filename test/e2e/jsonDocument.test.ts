@@ -46,7 +46,7 @@ test('a failed --wait prints one document (the failed task), exit 1; a later err
   await fs.rename(s.share, gone);
   await fs.writeFile(s.share, 'not a folder');
   try {
-    const r = await s.run(['layer', 'create', '--name', 'Doomed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']);
+    const r = await s.run(['layer', 'create', '--name', 'Doomed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json']);
     expect(r.code).toBe(1);
     const doc = oneDocument(r.stdout) as { task: { state: string; description: string } };
     expect(doc.task.state).toBe('Failed');

@@ -34,13 +34,13 @@ async function allText(dir: string): Promise<string> {
   return out.join('\n');
 }
 
-const LAYER = 'layer:\n  name: Built\n  version: "1"\n  osLayer: win\n  connector: share\n';
+const LAYER = 'layer:\n  name: Built\n  version: "1"\n  osLayer: win\n  connector: share\n  hypervisor: xenserver\n';
 
 describe('the build spec is checked before anything is recorded', () => {
   test('an unknown step kind names its line', async () => {
     const f = await spec('bad-step.yaml', `${LAYER}steps:\n  - script: a.ps1\n  - reboot: now\n`);
     await fs.writeFile(path.join(s.dir, 'a.ps1'), 'exit 0');
-    await expectRefused(s, ['layer', 'build', '-f', f], /Build spec .*bad-step\.yaml line 8: steps\.1/);
+    await expectRefused(s, ['layer', 'build', '-f', f], /Build spec .*bad-step\.yaml line 9: steps\.1/);
   });
   test('a step secret the secrets: section does not define', async () => {
     const f = await spec('bad-secret.yaml', `${LAYER}steps:\n  - inline: Write-Host hi\n    secrets: [Pw]\n`);
@@ -88,7 +88,7 @@ describe('a build on the file share', () => {
     expect(doc.task.description).toMatch(/Next: elm finalize "Built" --wait/);
     const status = json(await s.run(['disk', 'status', 'Built', '--json']));
     expect(path.dirname(status.disk.location)).toBe(path.dirname(script));
-    expect(existsSync(path.join(path.dirname(script), 'ShutdownForFinalize.ps1'))).toBe(true);
+    expect(existsSync(script.replace(/\.build\.ps1$/, '.build-files/ShutdownForFinalize.ps1'))).toBe(true);
     const text = await fs.readFile(script, 'utf8');
     expect(text).toMatch(/== step 1\/5: Install VDA/);
     expect(text).toMatch(/-ReportPath \(Join-Path \$PSScriptRoot 'Built\.integrity\.json'\) -Shutdown/);

@@ -115,13 +115,13 @@ describe('layer create: the packaging disk', () => {
     expect(show.audit).toEqual([expect.objectContaining({ action: 'Create Layer', comment: 'first cut', user: expect.any(String), at: expect.any(String) })]);
   });
 
-  for (const [format, qemuFmt] of [
-    ['vhdx', 'vhdx'],
-    ['qcow2', 'qcow2'],
-    ['vmdk', 'vmdk'],
+  for (const [format, qemuFmt, hypervisor] of [
+    ['vhdx', 'vhdx', 'hyperv'],
+    ['qcow2', 'qcow2', 'acropolis'],
+    ['vmdk', 'vmdk', 'vsphere'],
   ] as const) {
     withQemu(`--disk-format ${format}: a ${qemuFmt} image with the OS layer's bytes`, async () => {
-      const d = await createLayer(s, `fmt-${format}`, ['--disk-format', format]);
+      const d = await createLayer(s, `fmt-${format}`, ['--hypervisor', hypervisor, '--disk-format', format]);
       expect(d.task.state).toBe('ActionRequired');
       const st = await diskStatus(s, `fmt-${format}`);
       expect(st.disk).toMatchObject({ format, location: path.join(s.share, `fmt-${format}.${format}`) });
@@ -134,7 +134,7 @@ describe('layer create: the packaging disk', () => {
   }
 
   test('--disk-format raw and --disk-name', async () => {
-    await createLayer(s, 'rawdisk', ['--disk-format', 'raw', '--disk-name', 'my_disk-01']);
+    await createLayer(s, 'rawdisk', ['--hypervisor', 'acropolis', '--disk-format', 'raw', '--disk-name', 'my_disk-01']);
     const st = await diskStatus(s, 'rawdisk');
     expect(st.disk.location).toBe(path.join(s.share, 'my_disk-01.raw'));
     const bytes = await fs.readFile(st.disk.location);
@@ -143,7 +143,7 @@ describe('layer create: the packaging disk', () => {
   });
 
   test('without --wait: returns at once with the task; task wait brings it to ActionRequired', async () => {
-    const r = json(await s.run(['layer', 'create', '--name', 'nowait', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--json']));
+    const r = json(await s.run(['layer', 'create', '--name', 'nowait', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--json']));
     expect(r.layer.name).toBe('nowait');
     expect(r.task.kind).toBe('CreatePackagingDisk');
     expect(['Pending', 'Running', 'ActionRequired']).toContain(r.task.state);
@@ -153,7 +153,7 @@ describe('layer create: the packaging disk', () => {
   });
 
   test('human output: data (the description) on stdout, messages on stderr', async () => {
-    const r = await s.run(['layer', 'create', '--name', 'human', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait']);
+    const r = await s.run(['layer', 'create', '--name', 'human', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait']);
     expectOk(r);
     expect(r.stdout).toMatch(new RegExp(`^The packaging disk is ready: ${escapeRe(path.join(s.share, 'human.vhd'))}`));
     expect(r.stderr).toMatch(/Created layer "human" 1 \(Editing\); task \d+ ActionRequired/);
@@ -236,24 +236,24 @@ describe('layer create never prompts without a terminal', () => {
     expect((await readState(s.home)).layers).toHaveLength(before.layers.length);
   });
   test('CI=1', () => expectRefused(s, ['layer', 'create', '--name', 'ci'], /Missing --version, --os-layer, --connector/, { env: { CI: '1' } }));
-  test('--no-input', () => expectRefused(s, ['layer', 'create', '--name', 'x', '--version', '1', '--no-input'], /Missing --os-layer, --connector:/));
+  test('--no-input', () => expectRefused(s, ['layer', 'create', '--name', 'x', '--version', '1', '--no-input'], /Missing --os-layer, --connector, --hypervisor:/));
   test('--json', () => expectRefused(s, ['layer', 'create', '--json'], ALL));
   test('a spec that leaves values out: the missing ones are named', async () => {
     const spec = path.join(s.dir, 'partial.yaml');
     await fs.writeFile(spec, 'name: partial\nconnector: share\n');
-    await expectRefused(s, ['layer', 'create', '-f', spec], /Missing --version, --os-layer:/);
+    await expectRefused(s, ['layer', 'create', '-f', spec], /Missing --version, --os-layer, --hypervisor:/);
   });
 });
 
 describe('layer create bad input: exit 2, one line, state unchanged', () => {
-  const base = ['layer', 'create', '--version', '1', '--os-layer', 'win', '--connector', 'share'];
+  const base = ['layer', 'create', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver'];
   test('duplicate layer name', () => expectRefused(s, [...base, '--name', 'Citrix VDA'], /A layer named "Citrix VDA" already exists/));
   test('bad layer name', () => expectRefused(s, [...base, '--name', 'a<b'], /--name: Layer Name must not contain "<"/));
   test('layer name too long', () => expectRefused(s, [...base, '--name', 'x'.repeat(65)], /--name: Layer Name must be at most 64 characters/));
   test('unknown OS layer', () =>
-    expectRefused(s, ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'nope', '--connector', 'share'], /No OS layer named "nope"/));
+    expectRefused(s, ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'nope', '--connector', 'share', '--hypervisor', 'xenserver'], /No OS layer named "nope"/));
   test('unknown OS layer version', () =>
-    expectRefused(s, ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win@7', '--connector', 'share'], /OS layer "win" has no version "7"/));
+    expectRefused(s, ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win@7', '--connector', 'share', '--hypervisor', 'xenserver'], /OS layer "win" has no version "7"/));
   test('unknown connector', () =>
     expectRefused(s, ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win', '--connector', 'nope'], /--connector: no connector named "nope"/));
   test('not a disk format', () => expectRefused(s, [...base, '--name', 'n', '--disk-format', 'vdi'], /--disk-format "vdi" is not a disk format/));
@@ -279,12 +279,12 @@ describe('layer create bad input: exit 2, one line, state unchanged', () => {
   });
   test('unknown spec field', async () => {
     const spec = path.join(s.dir, 'unknown.yaml');
-    await fs.writeFile(spec, 'name: n\nversion: 1\nosLayer: win\nconnector: share\ndiskSize: 40\n');
+    await fs.writeFile(spec, 'name: n\nversion: 1\nosLayer: win\nconnector: share\nhypervisor: xenserver\ndiskSize: 40\n');
     await expectRefused(s, ['layer', 'create', '-f', spec], /unknown.yaml: unknown field "diskSize"/);
   });
   test('spec field of the wrong type', async () => {
     const spec = path.join(s.dir, 'types.yaml');
-    await fs.writeFile(spec, 'name: n\nversion: 1\nosLayer: win\nconnector: share\nmaxSize: big\n');
+    await fs.writeFile(spec, 'name: n\nversion: 1\nosLayer: win\nconnector: share\nhypervisor: xenserver\nmaxSize: big\n');
     await expectRefused(s, ['layer', 'create', '-f', spec], /maxSize must be a number of GiB/);
   });
   test('spec that is a list, not a mapping', async () => {
@@ -317,7 +317,7 @@ describe('a corrupt or newer state file is refused and never overwritten', () =>
     t = await scratch(2 * MiB);
   });
   afterEach(() => t.cleanup());
-  const args = ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win', '--connector', 'share'];
+  const args = ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver'];
 
   test('garbage in state.json', async () => {
     await fs.mkdir(t.home, { recursive: true });

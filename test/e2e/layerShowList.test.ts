@@ -40,7 +40,7 @@ describe('layer list and show', () => {
   });
 
   test('ELM_USER names the operator in the audit history', async () => {
-    const r = await s.run(['layer', 'create', '--name', 'by-user', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json'], {
+    const r = await s.run(['layer', 'create', '--name', 'by-user', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json'], {
       env: { ELM_USER: 'jdoe' },
     });
     expectOk(r);

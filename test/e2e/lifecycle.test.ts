@@ -39,7 +39,7 @@ afterAll(() => s.cleanup());
 
 test('create → deploy-link → verify (blockers, then clean) → finalize --wait → Deployable', async () => {
   // 1. layer create --wait: the packaging disk is on the share, the task waits for the operator.
-  const created = json(await s.run(['layer', 'create', '--name', 'azplat', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--comment', 'new platform layer', '--wait', '--json']));
+  const created = json(await s.run(['layer', 'create', '--name', 'azplat', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--comment', 'new platform layer', '--wait', '--json']));
   expect(created).toMatchObject({ version: { state: 'Editing' }, task: { kind: 'CreatePackagingDisk', state: 'ActionRequired' } });
   const disk = (await diskStatus(s, 'azplat')).disk.location;
   expect(disk).toBe(path.join(s.share, 'azplat.vhd'));
@@ -131,7 +131,7 @@ test('deploy-link with --machine-path: the probe command names the share as the 
   try {
     expectOk(await t.run(['connector', 'add', 'fileshare', '--name', 'share', '--path', t.share, '--machine-path', '\\\\files\\elm\\']));
     expectOk(await t.run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', t.osDisk]));
-    expectOk(await t.run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--disk-format', 'vhdx', '--wait']));
+    expectOk(await t.run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'hyperv', '--disk-format', 'vhdx', '--wait']));
     const doc = json(await t.run(['machine', 'deploy-link', 'app', '--machine-name', 'PKG-APP', '--json']));
     expect(doc.link).toContain('powershell -ExecutionPolicy Bypass -File ShutdownForFinalize.ps1 -ReportPath \\\\files\\elm\\app.integrity.json -Shutdown');
     expect(doc.parameters).toMatchObject({ machineName: 'PKG-APP', format: 'vhdx', reportPath: path.join(t.share, 'app.integrity.json'), machineReportPath: '\\\\files\\elm\\app.integrity.json' });

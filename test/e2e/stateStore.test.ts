@@ -116,7 +116,7 @@ describe('the state file', () => {
       ['os-layer', 'import', '--name', 'w', '--version', '1', '--disk', s.osDisk],
       ['layer', 'list', '--json'],
       ['task', 'list'],
-      ['layer', 'create', '--name', 'l', '--version', '1', '--os-layer', 'w', '--connector', 'x'],
+      ['layer', 'create', '--name', 'l', '--version', '1', '--os-layer', 'w', '--connector', 'x', '--hypervisor', 'xenserver'],
     ];
 
     test('garbage in state.json: exit 2, one line, byte for byte unchanged; the .bak is kept', async () => {

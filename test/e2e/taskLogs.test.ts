@@ -30,7 +30,7 @@ describe('task logs', () => {
   });
 
   test('-f follows a task running in a detached worker until its work is over', async () => {
-    const started = json(await s.run(['layer', 'create', '--name', 'bg', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--json']));
+    const started = json(await s.run(['layer', 'create', '--name', 'bg', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--json']));
     const f = await s.run(['task', 'logs', started.task.id, '--follow'], { timeoutMs: 60_000 });
     expectOk(f);
     expect(f.stderr).toMatch(new RegExp(`Task ${started.task.id}: ActionRequired`));

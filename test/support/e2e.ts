@@ -107,7 +107,7 @@ export interface Created {
 
 /** `layer create --wait --json` with the base set-up's names; returns the JSON document. */
 export async function createLayer(s: Scratch, name: string, extra: string[] = []): Promise<Created> {
-  const r = await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json', ...extra]);
+  const r = await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json', ...extra]);
   return json<Created>(r);
 }
 

@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** A layer whose packaging disk is made, with a fresh clean report and a quiet disk: ready to finalize. */
 async function readyLayer(name: string): Promise<void> {
-  expectOk(await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', '--json']));
+  expectOk(await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json']));
   await makeReadyToFinalize((await diskStatus(s, name)).disk.location);
 }
 

@@ -58,7 +58,7 @@ describe('a command given every required value (point 1)', () => {
     } finally {
       s.kill();
     }
-    const w = new PtySession(['layer', 'create', '--name', 'Other', '--os-layer', 'win11', '--connector', 'share'], { ELM_HOME: t.home });
+    const w = new PtySession(['layer', 'create', '--name', 'Other', '--os-layer', 'win11', '--connector', 'share', '--hypervisor', 'xenserver'], { ELM_HOME: t.home });
     try {
       await w.waitFor(/Version/); // the one required value not given
       w.write(KEY.ctrlC);

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => s.cleanup());
 
-const create = (name: string, extra: string[] = []) => s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait', ...extra]);
+const create = (name: string, extra: string[] = []) => s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', ...extra]);
 
 test('display width: CJK two columns, combining accents none', () => {
   expect(displayWidth('東京')).toBe(4);
@@ -75,7 +75,7 @@ test('control characters in names and free text are shown escaped, never raw', a
 });
 
 test('long "Next:" lines are wrapped to the terminal width', async () => {
-  const p = new PtySession(['layer', 'create', '--name', 'Wrapped', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--yes', '--wait'], { ELM_HOME: s.home }, { cols: 60 });
+  const p = new PtySession(['layer', 'create', '--name', 'Wrapped', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--yes', '--wait'], { ELM_HOME: s.home }, { cols: 60 });
   try {
     expect((await p.exit).exitCode).toBe(0);
     const text = plain(p.output).replace(/\r/g, '');

@@ -65,8 +65,7 @@ describe('elm layer create on a terminal (the wizard)', () => {
       await s.answer(KEY.space);
 
       await s.waitFor(/Packaging Disk/);
-      await s.waitFor(/Disk format/);
-      await s.answer(''); // VHD
+      await s.waitFor(/Disk format vmdk \(the one vsphere boots\)/); // ESXi boots VMDK only: not asked
       await s.waitFor(/Packaging Disk file name/);
       await s.answer('');
 
@@ -97,9 +96,9 @@ describe('elm layer create on a terminal (the wizard)', () => {
       connector: 'share',
       platform: { purpose: 'publishing', hypervisor: 'vsphere', provisioning: 'pvs', broker: 'xenapp' },
       recipes: ['pvs-farm'],
-      packagingDisk: { name: 'Citrix-Platform', format: 'vhd' },
+      packagingDisk: { name: 'Citrix-Platform', format: 'vmdk' },
     });
-    expect(layer.versions[0].packagingDisk.location).toBe(path.join(t.home, 'share', 'Citrix-Platform.vhd'));
+    expect(layer.versions[0].packagingDisk.location).toBe(path.join(t.home, 'share', 'Citrix-Platform.vmdk'));
     expect(layer.audit).toEqual([expect.objectContaining({ user: 'operator1', action: 'Create Layer', comment: 'first platform layer' })]);
     await t.cleanup();
   });

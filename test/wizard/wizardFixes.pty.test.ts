@@ -93,8 +93,8 @@ test('a bad share folder is asked again; flags are shown as answered; PVS with a
     // Not the end of the wizard: the one OS version with IPv6 disabled is taken instead.
     screen = await s.waitFor(/Packaging Disk/);
     expect(screen).toMatch(/PVS needs IPv6 disabled on the OS layer, and "win11" 1 has it enabled/);
-    await s.waitFor(/Disk format/);
-    await s.answer('');
+    // vSphere boots one format: said, not asked.
+    await s.waitFor(/Disk format vmdk \(the one vsphere boots\)/);
     await s.waitFor(/Packaging Disk file name/);
     await s.answer('');
     await s.waitFor(/Icon/);
@@ -109,18 +109,18 @@ test('a bad share folder is asked again; flags are shown as answered; PVS with a
     s.kill();
   }
   const layer = JSON.parse((await elm(['layer', 'show', 'PVS Platform', '--json'], { home: t.home })).stdout);
-  expect(layer.versions[0]).toMatchObject({ osLayer: { name: 'win11', version: '2' }, connector: 'share2', recipes: ['pvs-farm'] });
+  expect(layer.versions[0]).toMatchObject({ osLayer: { name: 'win11', version: '2' }, connector: 'share2', recipes: ['pvs-farm'], packagingDisk: { format: 'vmdk' } });
   await t.cleanup();
 });
 
 test('defaults: the disk name keeps non-ASCII letters; a new version keeps its layer\'s disk format', async () => {
   const t = await seededHome();
-  const base = ['--os-layer', 'win11@2', '--connector', 'share', '--no-input', '--json', '--wait'];
+  const base = ['--os-layer', 'win11@2', '--connector', 'share', '--hypervisor', 'xenserver', '--no-input', '--json', '--wait'];
   const r = await elm(['layer', 'create', '--name', 'Müller 東京', '--version', '1', ...base], { home: t.home });
   expect(r.code).toBe(0);
   expect(JSON.parse(r.stdout).packagingDisk).toMatchObject({ name: 'Müller-東京', format: 'vhd' });
 
-  const q = await elm(['layer', 'create', '--name', 'KVM', '--version', '1', '--disk-format', 'qcow2', ...base], { home: t.home });
+  const q = await elm(['layer', 'create', '--name', 'KVM', '--version', '1', '--disk-format', 'qcow2', ...base, '--hypervisor', 'acropolis'], { home: t.home });
   expect(q.code).toBe(0);
   const v2 = await elm(['layer', 'version', 'add', 'KVM', '--version', '2', '--no-input', '--json', '--wait'], { home: t.home });
   expect(v2.code).toBe(0);

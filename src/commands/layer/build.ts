@@ -32,7 +32,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   const existing: Layer | undefined = spec.layerVersionOf !== undefined ? findLayer(state, spec.layerVersionOf) : undefined;
   if (existing && spec.layer.name !== undefined && spec.layer.name !== existing.name)
     throw new UsageError(`Build spec ${abs}: layerVersionOf: names layer "${existing.name}" but layer.name: is "${spec.layer.name}"; a new version keeps its layer's name, so drop layer.name: or make the two agree.`);
-  const missing = missingFields(spec.layer, existing);
+  const missing = missingFields(spec.layer, existing, state);
   if (missing.length) throw new UsageError(`Build spec ${abs}: layer: needs ${missing.join(', ')}${existing ? '' : ' (or layerVersionOf: LAYER for a new version)'}.`);
   const plan = resolvePlan(spec.layer, { state, existing });
   const connector = await ctx.connector(plan.connector);
@@ -61,6 +61,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   } else await connector.preflight?.();
   const { layer, version, task: createTask } = await recordLayerVersion(ctx, plan, [], existing?.id);
   const params: LayerBuildParams = { connector: plan.connector.name, createTaskId: createTask.id, steps: spec.steps, secrets: spec.secrets, layerName: layer.name };
+  if (!remote) params.finalizeComment = spec.finalize.comment ?? '';
   if (remote)
     params.remote = {
       machine: spec.machine,

@@ -27,7 +27,7 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   let existing: Layer | undefined;
   if (existingRef !== undefined) existing = findLayer(state, existingRef);
   const command = existing ? 'elm layer version add' : 'elm layer create';
-  const missing = missingFields(draft, existing);
+  const missing = missingFields(draft, existing, state);
   let result;
   if (ctx.io.canPrompt && missing.length > 0) {
     const { runWizard } = await import('../../wizard/runWizard.js');

@@ -1,5 +1,5 @@
 import type { Context } from '../../runtime/context';
-import { CancelledError, UsageError } from '../../domain/errors';
+import { DeclinedError, UsageError } from '../../domain/errors';
 
 /**
  * Destructive commands ask first on a terminal; a script says --yes. Without a terminal and
@@ -9,5 +9,5 @@ export async function confirmRemoval(ctx: Context, yes: boolean | undefined, wha
   if (yes) return;
   if (!ctx.io.canPrompt) throw new UsageError(`Not removing ${what} without confirmation: pass --yes (there is no terminal to ask on).`);
   const ok = await (await ctx.prompter()).confirm({ message: `Remove ${what}? This cannot be undone.`, default: false });
-  if (!ok) throw new CancelledError(`Nothing removed: ${what} stays.`);
+  if (!ok) throw new DeclinedError(`Nothing removed: ${what} stays.`);
 }

@@ -5,6 +5,7 @@ import { DiskUnusableError } from '../../connectors/diskUnusableError';
 import type { VersionState } from '../../domain/vocabulary';
 import type { StepContext, TaskDefinition } from '../taskDefinition';
 import { versionOf } from './versionOf';
+import { handBuildFiles, openHandBuild } from './handBuild';
 
 export interface FinalizeParams {
   connector: string;
@@ -73,6 +74,9 @@ export const finalizeTask: TaskDefinition = {
         const { req, connector } = await request(ctx);
         ctx.progress(0, 'Removing the packaging machine and disk');
         await connector.cleanup(req, ctx.progress);
+        // A build on the file share: its script and files, by the paths it recorded writing them at.
+        const build = openHandBuild(await ctx.store.read(), ctx.task.layerId, ctx.task.version);
+        if (build) await Promise.all(handBuildFiles(build).map((f) => fs.rm(f, { recursive: true, force: true })));
       },
     },
     {
@@ -92,6 +96,12 @@ export const finalizeTask: TaskDefinition = {
           create.state = 'Complete';
           create.endedAt = now.toISOString();
           create.description = `${create.description.split(' Next:')[0]} Finalized by task ${task.id}.`;
+        }
+        const build = openHandBuild(state, layer.id, version.name);
+        if (build) {
+          build.state = 'Complete';
+          build.endedAt = now.toISOString();
+          build.description = `Built "${layer.name}" ${version.name} by hand on the packaging machine; finalized by task ${task.id}.`;
         }
         // Safe to apply again (a state an older elm left with this step Running): one audit entry.
         if (!layer.audit.some((a) => a.action === 'Finalize' && a.version === version.name))

@@ -37,8 +37,15 @@ export const layerBuildTask: TaskDefinition = {
         const { version } = versionOf(state, ctx.task);
         const disk = version.packagingDisk.location;
         if (!disk) throw new Error('the packaging disk has no location');
-        const [{ writeHandScript }, { readProbeScript }] = await Promise.all([import('../../build/handScript.js'), import('../../integrity/probeScript.js')]);
-        const written = await writeHandScript(disk, p.layerName, p.steps, Object.keys(p.secrets), await readProbeScript());
+        const [{ writeHandScript }, { readProbeScript }, { probeArguments }, { integrityContext }] = await Promise.all([
+          import('../../build/handScript.js'),
+          import('../../integrity/probeScript.js'),
+          import('../../integrity/probeArguments.js'),
+          import('../../integrity/versionContext.js'),
+        ]);
+        // The last probe call refuses on the machine what elm would (PVS version, KMS rearm, IPv6), as deploy-link's does.
+        const probeArgs = probeArguments(integrityContext(state, version));
+        const written = await writeHandScript(disk, { layer: p.layerName, steps: p.steps, secretNames: Object.keys(p.secrets), probeScript: await readProbeScript(), probeArgs });
         const secrets = Object.keys(p.secrets);
         const description =
           `Packaging disk ready at ${disk}. Boot a machine from it, then run ${written.scriptPath} there, elevated` +
@@ -49,7 +56,7 @@ export const layerBuildTask: TaskDefinition = {
           const t = s.tasks.find((x) => x.id === ctx.task.id)!;
           t.description = description;
         });
-        return { script: written.scriptPath };
+        return { script: written.scriptPath, filesDir: written.filesDir };
       },
     },
   ],

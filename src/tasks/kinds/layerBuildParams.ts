@@ -17,6 +17,8 @@ export interface LayerBuildParams {
   /** Secret name → environment variable name; values are read at run time and never stored. */
   secrets: Record<string, string>;
   layerName: string;
+  /** The spec's finalize.comment: the comment of the finalize that closes a build on the file share. */
+  finalizeComment?: string;
   /** Set when elm runs the steps on the machine itself (Azure); absent on the file share (a script by hand). */
   remote?: {
     machine: MachineParams;

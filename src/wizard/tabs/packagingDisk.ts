@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { defaultDiskName, diskFileName, diskNameRule } from '../../domain/rules';
 import type { DiskFormat } from '../../domain/vocabulary';
-import { defaultDiskFormat, formatsOf } from '../diskFormats';
+import { defaultDiskFormat, formatMismatch, formatsFor } from '../diskFormats';
 import type { WizardState } from '../wizardState';
 
 const FORMAT_LABELS: Record<DiskFormat, string> = {
@@ -18,14 +18,18 @@ export async function packagingDiskTab(w: WizardState): Promise<void> {
   const { draft, prompter, state, existing } = w;
   prompter.tab('Packaging Disk');
   const connector = state.connectors.find((c) => c.name === draft.connector)!;
-  const formats = formatsOf(connector);
-  if (draft.diskFormat !== undefined) prompter.answered('Disk format', draft.diskFormat);
-  else {
-    const preferred = defaultDiskFormat(connector, existing);
-    draft.diskFormat =
-      formats.length === 1
-        ? formats[0]
-        : await prompter.select({ message: 'Disk format', choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })), default: preferred });
+  // Only the formats the layer's hypervisor boots are offered (ESXi cannot boot a VHD).
+  const formats = formatsFor(connector, draft.hypervisor);
+  if (draft.diskFormat !== undefined) {
+    prompter.answered('Disk format', draft.diskFormat);
+    const mismatch = formatMismatch(draft.diskFormat as DiskFormat, draft.hypervisor);
+    if (mismatch) draft.diskFormat = await prompter.select({ message: `Disk format (${mismatch})`, choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })) });
+  } else {
+    const preferred = defaultDiskFormat(connector, existing, draft.hypervisor);
+    if (formats.length === 1) {
+      draft.diskFormat = formats[0];
+      prompter.answered('Disk format', `${formats[0]} (the one ${draft.hypervisor ?? connector.type} boots)`);
+    } else draft.diskFormat = await prompter.select({ message: 'Disk format', choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })), default: preferred });
   }
   if (draft.diskName !== undefined) prompter.answered('Packaging Disk file name', draft.diskName);
   else {

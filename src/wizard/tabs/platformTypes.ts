@@ -1,8 +1,10 @@
 import { BROKERS, HYPERVISORS, PROVISIONING_SERVICES, type ConnectorType } from '../../domain/vocabulary';
 import { defaultPurpose, naturalHypervisor } from '../platformRules';
 import type { WizardState } from '../wizardState';
+import { keepPvsPrerequisite } from './recipeAssociations';
 
-const NONE = '';
+/** Said explicitly, as --provisioning none / --broker none: nothing is recorded for it. */
+const NONE = 'none';
 
 /** Platform Types: the purpose radio buttons, then the dropdowns that purpose allows. */
 export async function platformTypesTab(w: WizardState): Promise<void> {
@@ -40,13 +42,15 @@ export async function platformTypesTab(w: WizardState): Promise<void> {
       message: 'Provisioning Service',
       choices: [...Object.entries(PROVISIONING_SERVICES).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
     });
-    if (p !== NONE) draft.provisioning = p;
+    draft.provisioning = p;
+    // PVS provisioning: its OS layer prerequisite now, not after the last tab.
+    if (p === 'pvs') await keepPvsPrerequisite(w);
   }
   if (draft.broker === undefined) {
     const b = await prompter.select({
       message: 'Connection Broker',
       choices: [...Object.entries(BROKERS).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
     });
-    if (b !== NONE) draft.broker = b;
+    draft.broker = b;
   }
 }

@@ -33,17 +33,19 @@ export async function recipeAssociationsTab(w: WizardState): Promise<void> {
 }
 
 /**
- * PVS needs IPv6 disabled on the OS layer. When the OS layer was picked in this wizard, the
- * refusal comes with the choice of a version that has it disabled, rather than the end of the wizard.
+ * PVS needs IPv6 disabled on the OS layer (for a PVS recipe, or the provisioning service PVS):
+ * checked as soon as that is chosen. When the OS layer was picked in this wizard, the refusal
+ * comes with the choice of a version that has it disabled, rather than at the end of the wizard;
+ * one given as a flag is refused there and then, before more is asked.
  */
-async function keepPvsPrerequisite(w: WizardState): Promise<void> {
+export async function keepPvsPrerequisite(w: WizardState): Promise<void> {
   const { draft, state, ctx } = w;
-  if (!w.osAsked || !draft.osLayer) return;
+  if (!draft.osLayer) return;
   const os = resolveOsLayerRef(state, draft.osLayer);
-  const err = pvsPrerequisiteError(state, draft.recipes ?? [], os);
+  const err = pvsPrerequisiteError(state, draft.recipes ?? [], os, draft.provisioning);
   if (!err) return;
   const usable = os.layer.versions.filter((v) => v.ipv6 === 'disabled');
-  if (usable.length === 0) throw err; // no version can do it: the message says how to add one
+  if (usable.length === 0 || !w.osAsked) throw err; // no version can do it, or the flag chose it: the message says how to fix it
   ctx.out.warn(`PVS needs IPv6 disabled on the OS layer, and "${os.layer.name}" ${os.version.name} has it enabled: pick a version with IPv6 disabled.`);
   w.prompter.tab('OS Layer');
   draft.osLayer = `${os.layer.name}@${await askOsVersion(w, os.layer, usable)}`;

@@ -40,6 +40,7 @@ const DEFAULT_SKUS: VmSku[] = [
   { name: 'Standard_D2s_v3', family: 'standardDSv3Family', vCpus: 2, memoryGb: 8, hyperVGenerations: ['V1', 'V2'] },
   { name: 'Standard_D4s_v3', family: 'standardDSv3Family', vCpus: 4, memoryGb: 16, hyperVGenerations: ['V1', 'V2'] },
   { name: 'Standard_D2s_v5', family: 'standardDSv5Family', vCpus: 2, memoryGb: 8, hyperVGenerations: ['V1', 'V2'] },
+  { name: 'Standard_D4s_v5', family: 'standardDSv5Family', vCpus: 4, memoryGb: 16, hyperVGenerations: ['V1', 'V2'] },
   { name: 'Standard_B2s', family: 'standardBSFamily', vCpus: 2, memoryGb: 4, hyperVGenerations: ['V1', 'V2'] },
   { name: 'Standard_A2_v2', family: 'standardAv2Family', vCpus: 2, memoryGb: 4, hyperVGenerations: ['V1'] },
 ];
