@@ -19,6 +19,7 @@ const GROUPS: { name: string; description: string; load: () => Register }[] = [
   { name: 'verify', description: '', load: () => require('./groups/verify').registerVerify },
   { name: 'finalize', description: '', load: () => require('./groups/finalize').registerFinalize },
   { name: 'task', description: 'durable tasks: packaging disks, deployments, finalize', load: () => require('./groups/task').registerTask },
+  { name: 'appliance', description: 'App Layering appliances (ELM) elm works on with --appliance NAME', load: () => require('./groups/appliance').registerAppliance },
   { name: 'state', description: 'where the state is kept: a file under ELM_HOME or a blob shared by a team', load: () => require('./groups/state').registerState },
   { name: 'completion', description: 'shell completion script: bash, zsh, fish or powershell', load: () => require('./groups/completion').registerCompletion },
 ];

@@ -32,6 +32,8 @@ export interface ApplianceFakeOptions {
   platformLayers?: Item[];
   /** How long a session lives after its last use (default one hour). */
   sessionTtlMs?: number;
+  /** A test knob: a session ends after serving this many calls (the appliance's timeout, passed mid-command). */
+  sessionCalls?: number;
 }
 
 export interface RecordedRequest {
@@ -49,6 +51,7 @@ interface Session {
   user: string;
   cookie: string;
   lastUsed: number;
+  calls: number;
 }
 
 export class ApplianceFake {
@@ -124,7 +127,7 @@ export class ApplianceFake {
       return applicationError('InvalidCredentials', 'The user name or password is incorrect.');
     const token = randomBytes(24).toString('base64url');
     const cookie = `${SESSION_COOKIE}=${randomBytes(12).toString('hex')}`;
-    this.sessions.set(token, { user: req.fields.UserName, cookie, lastUsed: Date.now() });
+    this.sessions.set(token, { user: req.fields.UserName, cookie, lastUsed: Date.now(), calls: 0 });
     res.setHeader('Set-Cookie', `${cookie}; path=/; secure; HttpOnly`);
     return { UserId: '1', LoginName: req.fields.UserName, FullName: req.fields.UserName, Token: token };
   }
@@ -135,11 +138,12 @@ export class ApplianceFake {
     if (!token) return applicationError('NotAuthenticated', 'The request has no session token.');
     const session = this.sessions.get(token);
     const ttl = this.opts.sessionTtlMs ?? 3_600_000;
-    if (!session || Date.now() - session.lastUsed > ttl) {
+    if (!session || Date.now() - session.lastUsed > ttl || session.calls >= (this.opts.sessionCalls ?? Infinity)) {
       this.sessions.delete(token);
       return applicationError('InvalidSession', 'The session is not valid or has expired.');
     }
     session.lastUsed = Date.now();
+    session.calls += 1;
     return this.answer(parsed);
   }
 
