@@ -66,3 +66,37 @@ function findText(node: XmlNode | XmlNode[] | undefined, name: string): string |
   }
   return undefined;
 }
+
+export interface Revision {
+  id: string;
+  /** The version name as the console shows it. */
+  name: string;
+  /** Editing, Finalizable, Finalizing, Deployable... as the appliance says it. */
+  state: string;
+}
+
+export interface LayerDetails {
+  id: string;
+  name: string;
+  description: string;
+  iconId: string;
+  revisions: Revision[];
+}
+
+/**
+ * A layer and its versions (QueryPlatformLayerDetails / QueryOsLayerDetails with <query><Id>,
+ * ctxal-sdk get-alplatformlayerDetail.ps1 and get-aloslayerdetail.ps1; Revisions.<Kind>LayerRevisionDetail
+ * with Id, DisplayedVersion and State, ctxal-sdk README). Name, Description and IconId beside
+ * Revisions are inferred from LayerInfo's names in CreatePlatformLayer.
+ */
+export async function queryLayerDetails(s: ApplianceSession, kind: 'Platform' | 'Os', id: string): Promise<LayerDetails> {
+  const result = await s.call({ operation: `Query${kind}LayerDetails`, wrapper: 'query', fields: { Id: id } });
+  const revisions = children(child(result, 'Revisions'), `${kind}LayerRevisionDetail`).map((r) => ({ id: textOf(r, 'Id'), name: textOf(r, 'DisplayedVersion'), state: textOf(r, 'State') }));
+  return { id, name: textOf(result, 'Name'), description: textOf(result, 'Description'), iconId: textOf(result, 'IconId'), revisions };
+}
+
+/** Icon ids (QueryLayerIcons with an empty <query/>, ctxal-sdk get-alicon.ps1: IconIds.long). */
+export async function queryIconIds(s: ApplianceSession): Promise<string[]> {
+  const result = await s.call({ operation: 'QueryLayerIcons', wrapper: 'query', fields: {} });
+  return children(child(result, 'IconIds'), 'long').map((n) => (typeof n === 'string' ? n : ''));
+}

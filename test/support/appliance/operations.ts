@@ -34,6 +34,12 @@ export const OPERATIONS: Record<string, OperationRule> = {
   // soap_helpers.go GetOsLayerId sends OsLayersQuery{Filter}. ResourceFarmId as xsd:long is inferred from the "Id" fields' int64.
   QueryOsLayers: { wrapper: 'query', fields: { ResourceFarmId: { type: 'long' }, Filter: { type: 'string' } } },
   QueryPlatformLayers: { wrapper: 'query', fields: { ResourceFarmId: { type: 'long' }, Filter: { type: 'string' } } },
+  // elm_client.go `type QueryPlatformLayerDetails struct` (Query *LayerDetailsQuery) and soap_helpers.go
+  // (LayerDetailsQuery{Id: int64}); ctxal-sdk get-alplatformlayerDetail.ps1 / get-aloslayerdetail.ps1: <query><Id>.
+  QueryPlatformLayerDetails: { wrapper: 'query', fields: { Id: { type: 'long', required: true } } },
+  QueryOsLayerDetails: { wrapper: 'query', fields: { Id: { type: 'long', required: true } } },
+  // ctxal-sdk get-alicon.ps1: an empty <query/>.
+  QueryLayerIcons: { wrapper: 'query', fields: {} },
 };
 
 /** Whether a text is a valid value of the XML Schema type, as .NET's XmlSerializer reads it. */

@@ -22,14 +22,22 @@ export interface Item {
   name: string;
 }
 
+/** A layer with its versions (Revisions.<Kind>LayerRevisionDetail: Id, DisplayedVersion, State; ctxal-sdk README). */
+export interface LayerItem extends Item {
+  description?: string;
+  iconId?: string;
+  revisions?: { id: string; version: string; state: string }[];
+}
+
 export interface ApplianceFakeOptions {
   /** Management console users: name → password. */
   users?: Record<string, string>;
   version?: string;
   fileShares?: (Item & { path: string })[];
   connectors?: (Item & { type: string })[];
-  osLayers?: Item[];
-  platformLayers?: Item[];
+  osLayers?: LayerItem[];
+  platformLayers?: LayerItem[];
+  iconIds?: string[];
   /** How long a session lives after its last use (default one hour). */
   sessionTtlMs?: number;
   /** A test knob: a session ends after serving this many calls (the appliance's timeout, passed mid-command). */
@@ -163,10 +171,24 @@ export class ApplianceFake {
         return { OsLayers: summaries(filtered(o.osLayers, parsed.fields.Filter)) };
       case 'QueryPlatformLayers':
         return { PlatformLayers: summaries(filtered(o.platformLayers, parsed.fields.Filter)) };
+      case 'QueryPlatformLayerDetails':
+        return details('Platform', o.platformLayers, parsed.fields.Id);
+      case 'QueryOsLayerDetails':
+        return details('Os', o.osLayers, parsed.fields.Id);
+      case 'QueryLayerIcons':
+        return { IconIds: { long: o.iconIds ?? [] } };
       default:
         throw new SoapFault(`Server did not recognize the value of HTTP Header SOAPAction: ${parsed.operation}.`);
     }
   }
+}
+
+/** A layer's details; an id the appliance does not have is its ItemNotFound refusal. Name, Description and IconId beside Revisions are inferred. */
+function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string): Record<string, unknown> {
+  const layer = items.find((l) => l.id === String(Number(id)));
+  if (!layer) return applicationError('ItemNotFound', `No layer with id ${id}.`);
+  const revisions = (layer.revisions ?? []).map((r) => ({ Id: r.id, DisplayedVersion: r.version, State: r.state }));
+  return { Name: layer.name, Description: layer.description ?? '', IconId: layer.iconId ?? '', Revisions: { [`${kind}LayerRevisionDetail`]: revisions } };
 }
 
 function filtered(items: Item[] = [], filter: string | undefined): Item[] {
