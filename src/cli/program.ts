@@ -25,7 +25,7 @@ const GROUPS: { name: string; description: string; load: () => Register }[] = [
 ];
 
 /** Global options on every command; shown once, apart, in `elm --help` only. */
-const GLOBAL_NOTE = 'Global options (see elm --help): --home <dir>, --json, --no-input, --no-color, --verbose';
+const GLOBAL_NOTE = 'Global options (see elm --help): --home <dir>, --appliance <name>, --json, --no-input, --no-color, --verbose';
 
 /** The command group argv runs (skipping global options and --home's value), if any. */
 function groupOf(argv: string[]): string | undefined {
