@@ -91,6 +91,10 @@ function readFields(operation: string, rule: OperationRule, op: unknown, opNs: R
     const ns = namespaces(value, wrapperNs);
     const fieldRule = rule.fields[local];
     if (!fieldRule || ns[prefix] !== UNIDESK_NS) throw new SoapFault(`Server was unable to read request. ---> There is an error in XML document. <${local} xmlns='${ns[prefix] ?? ''}'> was not expected.`);
+    if (fieldRule.type === 'xsiType' || fieldRule.type === 'longArray') {
+      fields[local] = structuredField(local, fieldRule.type, fieldRule.types ?? [], value, ns);
+      continue;
+    }
     if (Array.isArray(value) || (value !== null && typeof value === 'object' && elements(value).length)) throw new SoapFault(`Server was unable to read request. ---> <${local}> must be a single value.`);
     const textValue = typeof value === 'object' && value !== null ? String((value as Node)['#text'] ?? '') : String(value ?? '');
     if (!validValue(fieldRule.type, textValue))
@@ -99,6 +103,28 @@ function readFields(operation: string, rule: OperationRule, op: unknown, opNs: R
   }
   for (const [name, r] of Object.entries(rule.fields)) if (r.required && !(name in fields)) throw new SoapFault(`Server was unable to read request. ---> ${operation}: the required field ${name} is missing.`);
   return fields;
+}
+
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+
+/**
+ * An xsi:type-derived element (its type's name, the prefix bound to the XML Schema instance
+ * namespace) or an ArrayOfLong (its ids joined by commas), as XmlSerializer reads them.
+ */
+function structuredField(local: string, type: 'xsiType' | 'longArray', types: string[], value: unknown, ns: Record<string, string>): string {
+  if (Array.isArray(value)) throw new SoapFault(`Server was unable to read request. ---> <${local}> must appear once.`);
+  if (type === 'xsiType') {
+    const attr = value && typeof value === 'object' ? Object.entries(value as Node).find(([k]) => split(k.replace(/^@_/, ''))[1] === 'type' && k.startsWith('@_')) : undefined;
+    const [prefix, derived] = split(String(attr?.[1] ?? ''));
+    if (!attr || namespaces(value, ns)[split(attr[0].slice(2))[0]] !== XSI_NS || !types.includes(derived) || (prefix && namespaces(value, ns)[prefix] !== UNIDESK_NS))
+      throw new SoapFault(`Server was unable to read request. ---> The specified type was not recognized: name='${derived || '(none)'}' on <${local}>; expected one of ${types.join(', ')}.`);
+    return derived;
+  }
+  const longs = value && typeof value === 'object' ? (value as Node).long : undefined;
+  const ids = (Array.isArray(longs) ? longs : longs === undefined ? [] : [longs]).map(String);
+  const other = elements(value).filter(([k]) => split(k)[1] !== 'long');
+  if (!ids.length || other.length || ids.some((id) => !validValue('long', id))) throw new SoapFault(`Server was unable to read request. ---> <${local}> must hold <long> ids.`);
+  return ids.join(',');
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@_' });

@@ -4,11 +4,14 @@
  * answers an unknown SOAPAction; a field not listed, of the wrong type or missing when required is
  * a SOAP fault (see envelope.ts).
  */
-export type FieldType = 'string' | 'boolean' | 'long' | 'int';
+/** `xsiType`: an empty element whose xsi:type attribute names one of `types`; `longArray`: an ArrayOfLong (`<long>` children). */
+export type FieldType = 'string' | 'boolean' | 'long' | 'int' | 'xsiType' | 'longArray';
 
 export interface FieldRule {
   type: FieldType;
   required?: boolean;
+  /** For xsiType: the derived types the WSDL allows. */
+  types?: string[];
 }
 
 export interface OperationRule {
@@ -40,12 +43,22 @@ export const OPERATIONS: Record<string, OperationRule> = {
   QueryOsLayerDetails: { wrapper: 'query', fields: { Id: { type: 'long', required: true } } },
   // ctxal-sdk get-alicon.ps1: an empty <query/>.
   QueryLayerIcons: { wrapper: 'query', fields: {} },
+  // soap_helpers.go queryWorkTicketByFilter: <query><Filter xsi:type="WorkTicketsQueryByActiveFilter"/></query>
+  // (or ...ByCompletedFilter); elm_client.go WorkTicketsQuery{Filter *WorkTicketsQueryFilter}.
+  QueryWorkTicketsAsPendingOp: {
+    wrapper: 'query',
+    fields: { Filter: { type: 'xsiType', required: true, types: ['WorkTicketsQueryByActiveFilter', 'WorkTicketsQueryByCompletedFilter'] } },
+  },
+  // ctxal-sdk stop-alworkticket.ps1: <command><WorkTicketIds><long>ID</long></WorkTicketIds><Force>false</Force></command>.
+  CancelWorkTickets: { wrapper: 'command', fields: { WorkTicketIds: { type: 'longArray', required: true }, Force: { type: 'boolean' } } },
 };
 
 /** Whether a text is a valid value of the XML Schema type, as .NET's XmlSerializer reads it. */
 export function validValue(type: FieldType, value: string): boolean {
   switch (type) {
     case 'string':
+    case 'xsiType':
+    case 'longArray':
       return true;
     case 'boolean':
       return value === 'true' || value === 'false' || value === '1' || value === '0';

@@ -29,6 +29,26 @@ export interface LayerItem extends Item {
   revisions?: { id: string; version: string; state: string }[];
 }
 
+/**
+ * A work ticket and the states it goes through (WorkTicketResult: Id, State, TitleResourceId,
+ * ResourceArgs, WorkItems.WorkItemResult with State and Status; the plugin's soap_helpers.go).
+ * Each step starts `atMs` after the ticket was added; the Status of an ActionRequired step is the
+ * text the operator acts on (the plugin reads the packaging machine's address from it).
+ */
+export interface TicketSpec {
+  id: string;
+  title: string;
+  args?: string[];
+  steps: { state: string; status?: string; atMs: number }[];
+}
+
+interface Ticket extends TicketSpec {
+  addedAt: number;
+  canceledAt?: number;
+}
+
+const TERMINAL = ['Complete', 'Failed', 'Canceled'];
+
 export interface ApplianceFakeOptions {
   /** Management console users: name → password. */
   users?: Record<string, string>;
@@ -38,6 +58,7 @@ export interface ApplianceFakeOptions {
   osLayers?: LayerItem[];
   platformLayers?: LayerItem[];
   iconIds?: string[];
+  workTickets?: TicketSpec[];
   /** How long a session lives after its last use (default one hour). */
   sessionTtlMs?: number;
   /** A test knob: a session ends after serving this many calls (the appliance's timeout, passed mid-command). */
@@ -68,6 +89,7 @@ export class ApplianceFake {
   private readonly sessions = new Map<string, Session>();
   private readonly server: https.Server;
   private readonly sockets = new Set<Socket>();
+  private readonly tickets: Ticket[] = [];
   /** Accept connections but never answer (an appliance that hangs). */
   stalled = false;
   port = 0;
@@ -75,6 +97,7 @@ export class ApplianceFake {
   constructor(readonly opts: ApplianceFakeOptions = {}) {
     const certs = testCerts();
     this.caCertPath = certs.caCertPath;
+    for (const t of opts.workTickets ?? []) this.addTicket(t);
     this.server = https.createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => void this.handle(req, res));
     this.server.on('connection', (s: Socket) => {
       this.sockets.add(s);
@@ -100,6 +123,17 @@ export class ApplianceFake {
   /** Every session ends, as when the appliance's session timeout passes. */
   expireSessions(): void {
     this.sessions.clear();
+  }
+
+  addTicket(t: TicketSpec): void {
+    this.tickets.push({ ...t, addedAt: Date.now() });
+  }
+
+  /** The ticket's step now: the last one whose time has come; a cancelled ticket is Canceling once, then Canceled. */
+  ticketStep(t: Ticket): { state: string; status?: string } {
+    if (t.canceledAt !== undefined) return Date.now() - t.canceledAt < 50 ? { state: 'Canceling', status: 'Canceling' } : { state: 'Canceled', status: 'Canceled by the administrator' };
+    const elapsed = Date.now() - t.addedAt;
+    return [...t.steps].reverse().find((s) => s.atMs <= elapsed) ?? { state: 'Pending' };
   }
 
   calls(operation: string): RecordedRequest[] {
@@ -155,6 +189,32 @@ export class ApplianceFake {
     return this.answer(parsed);
   }
 
+  /** The active filter lists tickets still working or waiting; the completed one those that ended. */
+  private ticketsAnswer(completed: boolean): Record<string, unknown> {
+    const listed = this.tickets.filter((t) => TERMINAL.includes(this.ticketStep(t).state) === completed);
+    const WorkTicketResult = listed.map((t) => {
+      const step = this.ticketStep(t);
+      return {
+        Id: t.id,
+        State: step.state,
+        TitleResourceId: t.title,
+        ResourceArgs: { string: t.args ?? [] },
+        WorkItems: { WorkItemResult: [{ Id: `${t.id}1`, ItemType: 'Task', State: step.state, Status: step.status ?? '' }] },
+      };
+    });
+    return { OperationResult: { WorkTickets: { WorkTicketResult } } };
+  }
+
+  /** CancelWorkTickets: an unknown id is WorkTicketNotFound; a ticket that already ended stays as it is (inferred). */
+  private cancel(ids: string[]): Record<string, unknown> {
+    for (const id of ids) {
+      const t = this.tickets.find((x) => x.id === id);
+      if (!t) return applicationError('WorkTicketNotFound', `Work ticket ${id} was not found.`);
+      if (!TERMINAL.includes(this.ticketStep(t).state)) t.canceledAt = Date.now();
+    }
+    return {};
+  }
+
   private answer(parsed: ParsedRequest): Record<string, unknown> {
     const o = this.opts;
     const summaries = (items: Item[] = []) => ({ LayerEntitySummary: items.map((i) => ({ Id: i.id, Name: i.name })) });
@@ -177,6 +237,10 @@ export class ApplianceFake {
         return details('Os', o.osLayers, parsed.fields.Id);
       case 'QueryLayerIcons':
         return { IconIds: { long: o.iconIds ?? [] } };
+      case 'QueryWorkTicketsAsPendingOp':
+        return this.ticketsAnswer(parsed.fields.Filter === 'WorkTicketsQueryByCompletedFilter');
+      case 'CancelWorkTickets':
+        return this.cancel(parsed.fields.WorkTicketIds.split(','));
       default:
         throw new SoapFault(`Server did not recognize the value of HTTP Header SOAPAction: ${parsed.operation}.`);
     }
