@@ -22,6 +22,7 @@ export function lazyAction<O>(load: () => Promise<{ run: RunFunction<O> }>) {
     const args = all.slice(0, -2).flat().filter((a): a is string => typeof a === 'string');
     const opts = mergedOptions(cmd) as O & GlobalFlags;
     refuseEmptyPaths(cmd, opts as Record<string, unknown>);
+    if (opts.appliance) (await import('../appliance/scope.js')).refuseOutsideAppliance(commandWords(cmd), opts.appliance);
     const [{ run }, { createContext }] = await Promise.all([load(), import('../runtime/context.js')]);
     const ctx = await createContext(mergedOptions(cmd, 'global') as GlobalFlags, () => globalAbort().signal);
     await run(ctx, opts, args);
@@ -74,6 +75,13 @@ function refuseEmptyPaths(cmd: Command, opts: Record<string, unknown>): void {
       if (typeof value === 'string' && value.trim() === '') throw new UsageError(`${o.long ?? o.flags} is empty; give a path.`);
     }
   }
+}
+
+/** `layer version add` for the command being run (its path without `elm`). */
+function commandWords(cmd: Command): string {
+  const words: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) words.unshift(c.name());
+  return words.join(' ');
 }
 
 /** Collects a repeatable flag (--recipe a --recipe b). */

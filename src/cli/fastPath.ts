@@ -29,8 +29,8 @@ export const FAST_COMMANDS: Record<string, FastCommand> = {
   'layer list': { flags: [], load: () => require('../commands/layer/list.js') },
 };
 
-/** Environment variables that fill global options (commander's `.env()`): a remote state is not a fast one. */
-const REMOTE_STATE_ENV = ['ELM_STATE', 'ELM_STATE_ACCOUNT_KEY_ENV', 'ELM_STATE_SAS_ENV'];
+/** Environment variables that fill global options (commander's `.env()`): a remote state or an appliance is not a fast one. */
+const REMOTE_STATE_ENV = ['ELM_STATE', 'ELM_STATE_ACCOUNT_KEY_ENV', 'ELM_STATE_SAS_ENV', 'ELM_APPLIANCE'];
 
 /**
  * Runs argv (process.argv) here if it is a plain fast command, settling when it is done (errors

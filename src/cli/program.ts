@@ -19,19 +19,20 @@ const GROUPS: { name: string; description: string; load: () => Register }[] = [
   { name: 'verify', description: '', load: () => require('./groups/verify').registerVerify },
   { name: 'finalize', description: '', load: () => require('./groups/finalize').registerFinalize },
   { name: 'task', description: 'durable tasks: packaging disks, deployments, finalize', load: () => require('./groups/task').registerTask },
+  { name: 'appliance', description: 'App Layering appliances (ELM) elm works on with --appliance NAME', load: () => require('./groups/appliance').registerAppliance },
   { name: 'state', description: 'where the state is kept: a file under ELM_HOME or a blob shared by a team', load: () => require('./groups/state').registerState },
   { name: 'completion', description: 'shell completion script: bash, zsh, fish or powershell', load: () => require('./groups/completion').registerCompletion },
 ];
 
 /** Global options on every command; shown once, apart, in `elm --help` only. */
-const GLOBAL_NOTE = 'Global options (see elm --help): --home <dir>, --json, --no-input, --no-color, --verbose';
+const GLOBAL_NOTE = 'Global options (see elm --help): --home <dir>, --appliance <name>, --json, --no-input, --no-color, --verbose';
 
 /** The command group argv runs (skipping global options and --home's value), if any. */
 function groupOf(argv: string[]): string | undefined {
   const args = argv.slice(2);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (a === '--home' || a === '--state' || a === '--state-key-env' || a === '--state-sas-env') i += 1;
+    if (a === '--home' || a === '--state' || a === '--state-key-env' || a === '--state-sas-env' || a === '--appliance') i += 1;
     else if (a === 'help') continue;
     else if (!a.startsWith('-')) return a;
   }
@@ -106,6 +107,7 @@ function addGlobalOptions(program: Command, stubs: Set<Command>): void {
       new Option('--state <url>', 'keep the state in an Azure blob (https://<account>.blob.core.windows.net/<container>/<name>.json) shared by a team or CI').env('ELM_STATE'),
       new Option('--state-key-env <var>', 'environment variable holding the storage account key of --state').env('ELM_STATE_ACCOUNT_KEY_ENV'),
       new Option('--state-sas-env <var>', 'environment variable holding a SAS of the --state container').env('ELM_STATE_SAS_ENV'),
+      new Option('--appliance <name>', "work on this App Layering appliance (elm appliance add) instead of the local state").env('ELM_APPLIANCE'),
       new Option('--json', 'print exactly one JSON document on stdout'),
       new Option('--no-input', 'never prompt; fail naming every missing flag'),
       new Option('--no-color', 'no colours (also NO_COLOR, TERM=dumb)'),

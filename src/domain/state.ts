@@ -179,6 +179,20 @@ export const taskSchema = z.object({
   cancelRequested: z.boolean(),
 });
 
+/** An App Layering appliance elm talks to (`elm appliance add`): where and as whom; never its password. */
+export const applianceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** The API endpoint, https only: https://<host>[:port]/Unidesk.Web/API.asmx */
+  url: z.string(),
+  user: z.string(),
+  /** The variable the password is read from at run time. */
+  passwordEnv: z.string(),
+  /** A PEM file of the CA (or the certificate) the appliance's HTTPS certificate is checked against. */
+  caFile: z.string().nullable(),
+  createdAt: isoDate,
+});
+
 export const stateSchema = z.object({
   schemaVersion: z.literal(STATE_SCHEMA_VERSION),
   nextId: z.number().int().positive(),
@@ -187,6 +201,8 @@ export const stateSchema = z.object({
   icons: z.array(iconSchema),
   layers: z.array(layerSchema),
   tasks: z.array(taskSchema),
+  /** Absent in states written before appliances were known. */
+  appliances: z.array(applianceSchema).optional(),
 });
 
 export type State = z.infer<typeof stateSchema>;
@@ -202,3 +218,4 @@ export type TaskStep = z.infer<typeof taskStepSchema>;
 export type IntegrityResult = z.infer<typeof integrityResultSchema>;
 export type DiskRef = z.infer<typeof diskRefSchema>;
 export type PublishedImage = z.infer<typeof publishedImageSchema>;
+export type Appliance = z.infer<typeof applianceSchema>;

@@ -24,6 +24,8 @@ export interface Context {
   user(): string;
   /** Aborted on Ctrl-C so long operations stop and clean up. */
   signal: AbortSignal;
+  /** --appliance NAME (ELM_APPLIANCE): the appliance the command works on instead of the local state. */
+  appliance?: string;
 }
 
 /** `abortSignal` is asked for when a command first uses ctx.signal (an AbortController costs start-up time). */
@@ -40,6 +42,7 @@ export async function createContext(flags: GlobalFlags, abortSignal: () => Abort
     out,
     home,
     env,
+    appliance: flags.appliance || undefined,
     get signal() {
       return abortSignal();
     },

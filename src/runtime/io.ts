@@ -37,6 +37,8 @@ export interface GlobalFlags {
   state?: string;
   stateKeyEnv?: string;
   stateSasEnv?: string;
+  /** --appliance NAME (ELM_APPLIANCE): the read commands show that App Layering appliance's objects. */
+  appliance?: string;
 }
 
 export interface Streams {

@@ -222,9 +222,9 @@ describe('the fast table matches the commander one', () => {
     const commander = leaf(name.split(' ')).options.map((o) => o.flags);
     const fast = [...FAST_COMMANDS[name].flags, '--home <dir>', '--json', '--no-input', '--no-color', '--verbose'];
     for (const f of fast) expect(commander).toContain(f);
-    // The rest (the remote-state flags) send the command line to commander.
+    // The rest (the remote-state flags, --appliance) send the command line to commander.
     const rest = commander.filter((f) => !fast.includes(f));
-    for (const f of rest) expect(f).toMatch(/^--state(-key-env|-sas-env)? </);
+    for (const f of rest) expect(f).toMatch(/^--(state(-key-env|-sas-env)?|appliance) </);
     for (const f of rest) expect(parseFlags([f.split(' ')[0], 'x'], fast)).toBeNull();
   });
 

@@ -33,7 +33,7 @@ test('elm --help --json: the program, its commands, global options apart, lifecy
     expect(doc).toMatchObject({ command: 'elm', usage: 'elm [options] [command]', description: expect.stringContaining('Platform Layers') });
     expect(doc.commands.map((c: Doc) => c.name)).toEqual(expect.arrayContaining(['connector', 'layer', 'verify', 'finalize', 'task', 'completion']));
     expect(doc.commands.find((c: Doc) => c.name === 'layer')).toEqual({ name: 'layer', command: 'elm layer', description: 'platform layers and their versions' });
-    expect(doc.globalOptions.map((o: Doc) => o.long)).toEqual(['--home', '--state', '--state-key-env', '--state-sas-env', '--json', '--no-input', '--no-color', '--verbose']);
+    expect(doc.globalOptions.map((o: Doc) => o.long)).toEqual(['--home', '--state', '--state-key-env', '--state-sas-env', '--appliance', '--json', '--no-input', '--no-color', '--verbose']);
     expect(doc.globalOptions[0]).toMatchObject({ flags: '--home <dir>', value: 'dir', env: 'ELM_HOME', required: false });
     expect(doc.options.map((o: Doc) => o.long)).toEqual(['--version', '--help']); // globals shown once, apart
     expect(doc.exitCodes).toContainEqual({ code: 130, meaning: 'cancelled' });

@@ -71,6 +71,15 @@ const SECTIONS: { title: string; entries: Entry[] }[] = [
     ],
   },
   {
+    title: 'App Layering appliance',
+    entries: [
+      { name: ['ELM_APPLIANCE'], lines: ['the appliance the layer commands work on (like --appliance)'] },
+      { name: ['ELM_APPLIANCE_PASSWORD'], lines: ["the appliance user's password (or the variable named by", 'appliance add --password-env)'] },
+      { name: ['ELM_APPLIANCE_TIMEOUT'], lines: ['how long one exchange with the appliance may take (default 60s)'] },
+      { name: ['ELM_APPLIANCE_TRACE'], lines: ['a file every request and answer is appended to, passwords,', 'tokens and cookies masked'] },
+    ],
+  },
+  {
     title: 'Diagnostics',
     entries: [{ name: ['ELM_WAIT_STATS'], lines: ['set: a waiting command reports how often it read the state'] }],
   },

@@ -1,9 +1,10 @@
 import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
 import { connectorView } from './view';
+import { readState } from '../shared/readState';
 
 export async function run(ctx: Context): Promise<void> {
-  const state = await (await ctx.store()).read();
+  const state = await readState(ctx, ['connectors']);
   if (ctx.io.json) return ctx.out.json(state.connectors.map(connectorView));
   if (state.connectors.length === 0) {
     ctx.out.info('No connectors yet. Add the built-in file share: elm connector add fileshare --name share');

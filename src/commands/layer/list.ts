@@ -1,8 +1,9 @@
 import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
+import { readState } from '../shared/readState';
 
 export async function run(ctx: Context): Promise<void> {
-  const state = await (await ctx.store()).read();
+  const state = await readState(ctx, ['layers']);
   if (ctx.io.json) return ctx.out.json(state.layers) // the stored shape is the --json contract (the README's Conventions);
   if (state.layers.length === 0) return ctx.out.info('No platform layers yet. Create one: elm layer create');
   ctx.out.data(

@@ -2,9 +2,10 @@ import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
 import type { LayerVersion } from '../../domain/state';
 import { findLayer } from '../shared/lookup';
+import { readState } from '../shared/readState';
 
 export async function run(ctx: Context, _opts: unknown, [ref]: string[]): Promise<void> {
-  const layer = findLayer(await (await ctx.store()).read(), ref);
+  const layer = findLayer(await readState(ctx, ['layers']), ref);
   // The stored shape is the --json contract (the README's Conventions); `disk` adds where each version's disk is
   // now: the layer's disk in the repository once finalized (the packaging disk is deleted then).
   if (ctx.io.json) return ctx.out.json({ ...layer, versions: layer.versions.map((v) => ({ ...v, images: v.images ?? [], disk: currentDisk(v) })) });

@@ -16,6 +16,7 @@ import { taskJson } from './view';
  * live worker, the partial step is undone here.
  */
 export async function run(ctx: Context, flags: { yes?: boolean }, [id]: string[]): Promise<void> {
+  if (ctx.appliance) return (await import('../appliance/tasks.js')).cancel(ctx, ctx.appliance, id);
   const store = await ctx.store();
   await confirmCancel(ctx, flags.yes, cancellable(findTask(await store.read(), id)));
   // Checked again under the lock: the task may have ended while the question was open.

@@ -12,6 +12,7 @@ import { resumeCommand, workerDied } from './workerState';
  * that its worker died, with the command that gets it going again.
  */
 export async function run(ctx: Context, _flags: unknown, [id]: string[]): Promise<void> {
+  if (ctx.appliance) return (await import('../appliance/tasks.js')).show(ctx, ctx.appliance, id);
   const state = await (await ctx.store()).read();
   const task = findTask(state, id);
   const working = !TERMINAL_TASK_STATES.includes(task.state) && task.state !== 'ActionRequired';

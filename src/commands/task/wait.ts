@@ -7,6 +7,7 @@ import { taskJson } from './view';
 
 /** Waits until the task ends or needs the operator; exit 1 when it failed or was cancelled. */
 export async function run(ctx: Context, flags: { timeout?: string }, [id]: string[]): Promise<void> {
+  if (ctx.appliance) return (await import('../appliance/tasks.js')).wait(ctx, ctx.appliance, id, flags.timeout);
   const timeoutMs = flags.timeout !== undefined ? parseDuration(flags.timeout, '--timeout') : undefined;
   const store = await ctx.store();
   findTask(await store.read(), id);

@@ -1,0 +1,102 @@
+/**
+ * The appliance's operations elm uses, as typed functions. Envelopes (element names, wrapper and
+ * order) follow ctxal-sdk's Public/*.ps1 functions and the generated client's request types
+ * (citrix/packer-plugin-citrix elm-client/elm_client.go); each function names its source.
+ */
+import { children, child, textOf, type XmlNode } from './envelope';
+import type { ApplianceSession } from './session';
+
+export interface NamedItem {
+  id: string;
+  name: string;
+}
+
+/** The appliance's software version (QueryManagementApplianceDetailsWithParam, ctxal-sdk get-alSysteminfo.ps1). */
+export async function queryVersion(s: ApplianceSession): Promise<string> {
+  const result = await s.call({ operation: 'QueryManagementApplianceDetailsWithParam', wrapper: 'query', fields: { IncludeNetworkInfo: false } });
+  // Where the version sits in ManagementApplianceDetailsResult is inferred: the first Version element.
+  return findText(result, 'Version') ?? '';
+}
+
+/** File shares (QueryRemoteFileShares, ctxal-sdk get-alremoteshare.ps1: RemoteShares.RemoteFileShareSummary). */
+export async function queryFileShares(s: ApplianceSession): Promise<(NamedItem & { path: string })[]> {
+  const result = await s.call({ operation: 'QueryRemoteFileShares', wrapper: 'query', fields: {} });
+  return children(child(result, 'RemoteShares'), 'RemoteFileShareSummary').map((n) => ({ ...named(n), path: textOf(n, 'Path') }));
+}
+
+/**
+ * Platform connector configurations (QueryPlatformConnectorConfigSummary, the plugin's
+ * soap_helpers.go GetPlatformConnectorConfigId: Configurations.PlatformConnectorConfigSummary).
+ */
+export async function queryConnectorConfigs(s: ApplianceSession): Promise<(NamedItem & { type: string })[]> {
+  const result = await s.call({ operation: 'QueryPlatformConnectorConfigSummary', wrapper: 'query', fields: {} });
+  return children(child(result, 'Configurations'), 'PlatformConnectorConfigSummary').map((n) => ({ ...named(n), type: textOf(n, 'ConnectorTypeName') || textOf(n, 'PlatformConnectorType') }));
+}
+
+/** OS layers (QueryOsLayers, ctxal-sdk get-aloslayer.ps1: OsLayers.LayerEntitySummary). */
+export async function queryOsLayers(s: ApplianceSession): Promise<NamedItem[]> {
+  const result = await s.call({ operation: 'QueryOsLayers', wrapper: 'query', fields: { ResourceFarmId: 0, Filter: '' } });
+  return children(child(result, 'OsLayers'), 'LayerEntitySummary').map(named);
+}
+
+/** Platform layers (QueryPlatformLayers, ctxal-sdk get-alplatformlayer.ps1: PlatformLayers.LayerEntitySummary). */
+export async function queryPlatformLayers(s: ApplianceSession): Promise<NamedItem[]> {
+  const result = await s.call({ operation: 'QueryPlatformLayers', wrapper: 'query', fields: { ResourceFarmId: 0, Filter: '' } });
+  return children(child(result, 'PlatformLayers'), 'LayerEntitySummary').map(named);
+}
+
+function named(n: XmlNode): NamedItem {
+  return { id: textOf(n, 'Id'), name: textOf(n, 'Name') };
+}
+
+/** The text of the first element of that name, depth first. */
+function findText(node: XmlNode | XmlNode[] | undefined, name: string): string | undefined {
+  if (node === undefined || typeof node === 'string') return undefined;
+  if (Array.isArray(node)) {
+    for (const n of node) {
+      const found = findText(n, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  for (const [key, value] of Object.entries(node)) {
+    if (key === name && typeof value === 'string') return value;
+    const found = findText(value, name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+export interface Revision {
+  id: string;
+  /** The version name as the console shows it. */
+  name: string;
+  /** Editing, Finalizable, Finalizing, Deployable... as the appliance says it. */
+  state: string;
+}
+
+export interface LayerDetails {
+  id: string;
+  name: string;
+  description: string;
+  iconId: string;
+  revisions: Revision[];
+}
+
+/**
+ * A layer and its versions (QueryPlatformLayerDetails / QueryOsLayerDetails with <query><Id>,
+ * ctxal-sdk get-alplatformlayerDetail.ps1 and get-aloslayerdetail.ps1; Revisions.<Kind>LayerRevisionDetail
+ * with Id, DisplayedVersion and State, ctxal-sdk README). Name, Description and IconId beside
+ * Revisions are inferred from LayerInfo's names in CreatePlatformLayer.
+ */
+export async function queryLayerDetails(s: ApplianceSession, kind: 'Platform' | 'Os', id: string): Promise<LayerDetails> {
+  const result = await s.call({ operation: `Query${kind}LayerDetails`, wrapper: 'query', fields: { Id: id } });
+  const revisions = children(child(result, 'Revisions'), `${kind}LayerRevisionDetail`).map((r) => ({ id: textOf(r, 'Id'), name: textOf(r, 'DisplayedVersion'), state: textOf(r, 'State') }));
+  return { id, name: textOf(result, 'Name'), description: textOf(result, 'Description'), iconId: textOf(result, 'IconId'), revisions };
+}
+
+/** Icon ids (QueryLayerIcons with an empty <query/>, ctxal-sdk get-alicon.ps1: IconIds.long). */
+export async function queryIconIds(s: ApplianceSession): Promise<string[]> {
+  const result = await s.call({ operation: 'QueryLayerIcons', wrapper: 'query', fields: {} });
+  return children(child(result, 'IconIds'), 'long').map((n) => (typeof n === 'string' ? n : ''));
+}

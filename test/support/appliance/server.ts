@@ -1,0 +1,279 @@
+/**
+ * A local HTTPS fake of the App Layering appliance's SOAP API (POST /Unidesk.Web/API.asmx), as
+ * strict as the appliance about what elm sends: envelopes are checked by envelope.ts against
+ * operations.ts, every call but Login needs the session token, sessions expire, and refusals are
+ * the appliance's (a result's Error with its ErrorMessageId). It records every request.
+ * The certificate comes from a throw-away CA (test/support/azure/certs.ts): spawned processes trust
+ * it with NODE_EXTRA_CA_CERTS or `appliance add --ca-file`, or see it untrusted without either.
+ */
+import { randomBytes } from 'node:crypto';
+import * as https from 'node:https';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { testCerts } from '../azure/certs';
+import { applicationError, faultEnvelope, readRequest, resultEnvelope, SoapFault, type ParsedRequest } from './envelope';
+
+export const API_PATH = '/Unidesk.Web/API.asmx';
+/** The cookie the Login answer sets (its name is inferred; the plugin's HeaderCaptureTransport resends the first Set-Cookie). */
+export const SESSION_COOKIE = 'UMSESSIONID';
+
+export interface Item {
+  id: string;
+  name: string;
+}
+
+/** A layer with its versions (Revisions.<Kind>LayerRevisionDetail: Id, DisplayedVersion, State; ctxal-sdk README). */
+export interface LayerItem extends Item {
+  description?: string;
+  iconId?: string;
+  revisions?: { id: string; version: string; state: string }[];
+}
+
+/**
+ * A work ticket and the states it goes through (WorkTicketResult: Id, State, TitleResourceId,
+ * ResourceArgs, WorkItems.WorkItemResult with State and Status; the plugin's soap_helpers.go).
+ * Each step starts `atMs` after the ticket was added; the Status of an ActionRequired step is the
+ * text the operator acts on (the plugin reads the packaging machine's address from it).
+ */
+export interface TicketSpec {
+  id: string;
+  title: string;
+  args?: string[];
+  steps: { state: string; status?: string; atMs: number }[];
+}
+
+interface Ticket extends TicketSpec {
+  addedAt: number;
+  canceledAt?: number;
+}
+
+const TERMINAL = ['Complete', 'Failed', 'Canceled'];
+
+export interface ApplianceFakeOptions {
+  /** Management console users: name → password. */
+  users?: Record<string, string>;
+  version?: string;
+  fileShares?: (Item & { path: string })[];
+  connectors?: (Item & { type: string })[];
+  osLayers?: LayerItem[];
+  platformLayers?: LayerItem[];
+  iconIds?: string[];
+  workTickets?: TicketSpec[];
+  /** How long a session lives after its last use (default one hour). */
+  sessionTtlMs?: number;
+  /** A test knob: a session ends after serving this many calls (the appliance's timeout, passed mid-command). */
+  sessionCalls?: number;
+}
+
+export interface RecordedRequest {
+  operation?: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  status?: number;
+  fault?: string;
+  /** The ErrorMessageId of a refusal. */
+  refused?: string;
+  at: Date;
+}
+
+interface Session {
+  user: string;
+  cookie: string;
+  lastUsed: number;
+  calls: number;
+}
+
+export class ApplianceFake {
+  readonly requests: RecordedRequest[] = [];
+  readonly caCertPath: string;
+  private readonly sessions = new Map<string, Session>();
+  private readonly server: https.Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly tickets: Ticket[] = [];
+  /** Accept connections but never answer (an appliance that hangs). */
+  stalled = false;
+  port = 0;
+
+  constructor(readonly opts: ApplianceFakeOptions = {}) {
+    const certs = testCerts();
+    this.caCertPath = certs.caCertPath;
+    for (const t of opts.workTickets ?? []) this.addTicket(t);
+    this.server = https.createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => void this.handle(req, res));
+    this.server.on('connection', (s: Socket) => {
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  get host(): string {
+    return `127.0.0.1:${this.port}`;
+  }
+
+  /** Every session ends, as when the appliance's session timeout passes. */
+  expireSessions(): void {
+    this.sessions.clear();
+  }
+
+  addTicket(t: TicketSpec): void {
+    this.tickets.push({ ...t, addedAt: Date.now() });
+  }
+
+  /** The ticket's step now: the last one whose time has come; a cancelled ticket is Canceling once, then Canceled. */
+  ticketStep(t: Ticket): { state: string; status?: string } {
+    if (t.canceledAt !== undefined) return Date.now() - t.canceledAt < 50 ? { state: 'Canceling', status: 'Canceling' } : { state: 'Canceled', status: 'Canceled by the administrator' };
+    const elapsed = Date.now() - t.addedAt;
+    return [...t.steps].reverse().find((s) => s.atMs <= elapsed) ?? { state: 'Pending' };
+  }
+
+  calls(operation: string): RecordedRequest[] {
+    return this.requests.filter((r) => r.operation === operation);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req);
+    const record: RecordedRequest = { headers: req.headers, body, at: new Date() };
+    this.requests.push(record);
+    if (this.stalled) return; // the socket stays open, unanswered
+    if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== API_PATH) return send(res, record, 404, 'text/html', '<html><body>Not Found</body></html>');
+    // SOAP 1.1 over ASMX: text/xml only (a SOAP 1.2 content type is another binding).
+    if (!String(req.headers['content-type'] ?? '').startsWith('text/xml')) return send(res, record, 415, 'text/plain', 'Unsupported Media Type');
+    let parsed: ParsedRequest;
+    try {
+      parsed = readRequest(body, String(req.headers.soapaction ?? ''));
+    } catch (e) {
+      if (!(e instanceof SoapFault)) throw e;
+      record.fault = e.message;
+      return send(res, record, 500, 'text/xml; charset=utf-8', faultEnvelope(e));
+    }
+    record.operation = parsed.operation;
+    const answer = parsed.operation === 'Login' ? this.login(parsed, res) : this.authenticated(req, parsed);
+    const refused = (answer as { Error?: { MessageId?: string } }).Error?.MessageId;
+    if (refused) record.refused = refused;
+    send(res, record, 200, 'text/xml; charset=utf-8', resultEnvelope(parsed.operation, answer));
+  }
+
+  private login(req: ParsedRequest, res: ServerResponse): Record<string, unknown> {
+    const users = this.opts.users ?? { administrator: 'Unidesk1' };
+    if (users[req.fields.UserName] === undefined || users[req.fields.UserName] !== req.fields.Password)
+      return applicationError('InvalidCredentials', 'The user name or password is incorrect.');
+    const token = randomBytes(24).toString('base64url');
+    const cookie = `${SESSION_COOKIE}=${randomBytes(12).toString('hex')}`;
+    this.sessions.set(token, { user: req.fields.UserName, cookie, lastUsed: Date.now(), calls: 0 });
+    res.setHeader('Set-Cookie', `${cookie}; path=/; secure; HttpOnly`);
+    return { UserId: '1', LoginName: req.fields.UserName, FullName: req.fields.UserName, Token: token };
+  }
+
+  /** Every other call: the UNIDESK_TOKEN header (ctxal-sdk sends it on each call after Connect-ALsession) of a live session. */
+  private authenticated(req: IncomingMessage, parsed: ParsedRequest): Record<string, unknown> {
+    const token = String(req.headers.unidesk_token ?? '');
+    if (!token) return applicationError('NotAuthenticated', 'The request has no session token.');
+    const session = this.sessions.get(token);
+    const ttl = this.opts.sessionTtlMs ?? 3_600_000;
+    if (!session || Date.now() - session.lastUsed > ttl || session.calls >= (this.opts.sessionCalls ?? Infinity)) {
+      this.sessions.delete(token);
+      return applicationError('InvalidSession', 'The session is not valid or has expired.');
+    }
+    session.lastUsed = Date.now();
+    session.calls += 1;
+    return this.answer(parsed);
+  }
+
+  /** The active filter lists tickets still working or waiting; the completed one those that ended. */
+  private ticketsAnswer(completed: boolean): Record<string, unknown> {
+    const listed = this.tickets.filter((t) => TERMINAL.includes(this.ticketStep(t).state) === completed);
+    const WorkTicketResult = listed.map((t) => {
+      const step = this.ticketStep(t);
+      return {
+        Id: t.id,
+        State: step.state,
+        TitleResourceId: t.title,
+        ResourceArgs: { string: t.args ?? [] },
+        WorkItems: { WorkItemResult: [{ Id: `${t.id}1`, ItemType: 'Task', State: step.state, Status: step.status ?? '' }] },
+      };
+    });
+    return { OperationResult: { WorkTickets: { WorkTicketResult } } };
+  }
+
+  /** CancelWorkTickets: an unknown id is WorkTicketNotFound; a ticket that already ended stays as it is (inferred). */
+  private cancel(ids: string[]): Record<string, unknown> {
+    for (const id of ids) {
+      const t = this.tickets.find((x) => x.id === id);
+      if (!t) return applicationError('WorkTicketNotFound', `Work ticket ${id} was not found.`);
+      if (!TERMINAL.includes(this.ticketStep(t).state)) t.canceledAt = Date.now();
+    }
+    return {};
+  }
+
+  private answer(parsed: ParsedRequest): Record<string, unknown> {
+    const o = this.opts;
+    const summaries = (items: Item[] = []) => ({ LayerEntitySummary: items.map((i) => ({ Id: i.id, Name: i.name })) });
+    switch (parsed.operation) {
+      case 'QueryManagementApplianceDetailsWithParam':
+        // The Version element's place in ManagementApplianceDetailsResult is inferred.
+        return { ManagementAppliance: { Name: 'elm01', Version: o.version ?? '2411.0.0.1' } };
+      case 'QueryRemoteFileShares':
+        return { RemoteShares: { RemoteFileShareSummary: (o.fileShares ?? []).map((s) => ({ Id: s.id, Name: s.name, Path: s.path })) } };
+      case 'QueryPlatformConnectorConfigSummary':
+        // PlatformConnectorConfigSummary's Id and Name: soap_helpers.go; ConnectorTypeName is inferred.
+        return { Configurations: { PlatformConnectorConfigSummary: (o.connectors ?? []).map((c) => ({ Id: c.id, Name: c.name, ConnectorTypeName: c.type })) } };
+      case 'QueryOsLayers':
+        return { OsLayers: summaries(filtered(o.osLayers, parsed.fields.Filter)) };
+      case 'QueryPlatformLayers':
+        return { PlatformLayers: summaries(filtered(o.platformLayers, parsed.fields.Filter)) };
+      case 'QueryPlatformLayerDetails':
+        return details('Platform', o.platformLayers, parsed.fields.Id);
+      case 'QueryOsLayerDetails':
+        return details('Os', o.osLayers, parsed.fields.Id);
+      case 'QueryLayerIcons':
+        return { IconIds: { long: o.iconIds ?? [] } };
+      case 'QueryWorkTicketsAsPendingOp':
+        return this.ticketsAnswer(parsed.fields.Filter === 'WorkTicketsQueryByCompletedFilter');
+      case 'CancelWorkTickets':
+        return this.cancel(parsed.fields.WorkTicketIds.split(','));
+      default:
+        throw new SoapFault(`Server did not recognize the value of HTTP Header SOAPAction: ${parsed.operation}.`);
+    }
+  }
+}
+
+/** A layer's details; an id the appliance does not have is its ItemNotFound refusal. Name, Description and IconId beside Revisions are inferred. */
+function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string): Record<string, unknown> {
+  const layer = items.find((l) => l.id === String(Number(id)));
+  if (!layer) return applicationError('ItemNotFound', `No layer with id ${id}.`);
+  const revisions = (layer.revisions ?? []).map((r) => ({ Id: r.id, DisplayedVersion: r.version, State: r.state }));
+  return { Name: layer.name, Description: layer.description ?? '', IconId: layer.iconId ?? '', Revisions: { [`${kind}LayerRevisionDetail`]: revisions } };
+}
+
+function filtered(items: Item[] = [], filter: string | undefined): Item[] {
+  return filter ? items.filter((i) => i.name.includes(filter)) : items;
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, record: RecordedRequest, status: number, type: string, body: string): void {
+  record.status = status;
+  res.writeHead(status, { 'Content-Type': type });
+  res.end(body);
+}
+
+export async function startApplianceFake(opts: ApplianceFakeOptions = {}): Promise<ApplianceFake> {
+  return new ApplianceFake(opts).start();
+}
