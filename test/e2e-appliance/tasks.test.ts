@@ -8,8 +8,6 @@ import { ApplianceFake, startApplianceFake } from '../support/appliance/server';
 
 jest.setTimeout(120_000);
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Doc = any;
 const LINK = 'Packaging disk ready: https://portal.azure.com/#create/Microsoft.Template/uri/https%3A%2F%2Felmdisks.blob.core.windows.net%2Felm%2Fazplat.json';
 const HOUR = 3_600_000;
 
