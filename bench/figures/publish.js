@@ -7,7 +7,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { BIN, cleanEnv, ratioLine, samples: join } = require('../lib');
+const { BIN, cleanEnv, median, ratioLine, samples: join } = require('../lib');
 const { benchHome, readyLayer, timed } = require('./finalize');
 
 const ROUNDS = 6;
@@ -17,11 +17,6 @@ function elm(home, args) {
   if (r.status !== 0) throw new Error(`elm ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return r;
 }
-
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return (s[(a.length - 1) >> 1] + s[a.length >> 1]) / 2;
-};
 
 async function run({ tmpDir }) {
   if (spawnSync('qemu-img', ['--version']).status !== 0) return ['publish: skipped (qemu-img not installed)'];

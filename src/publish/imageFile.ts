@@ -7,7 +7,6 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { DiskFormat } from '../domain/vocabulary';
 import { ElmError } from '../domain/errors';
 import { syncDir, syncFile } from '../disk/durable';
 
@@ -84,9 +83,4 @@ export async function removeIfOurs(file: string, recorded: FileIdentity | undefi
 
 export function foreignFile(dest: string): ElmError {
   return new ElmError(`${dest} exists and this publish did not make it; elm never replaces it: move it away or publish under another name.`);
-}
-
-/** The extension an image file of each format gets. */
-export function imageExtension(format: DiskFormat): string {
-  return format === 'raw' ? 'img' : format;
 }

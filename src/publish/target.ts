@@ -8,7 +8,6 @@ import { UsageError } from '../domain/errors';
 import { userPath } from '../domain/home';
 import type { ConnectorConfig, Layer, LayerVersion } from '../domain/state';
 import type { DiskFormat, ImageKind } from '../domain/vocabulary';
-import { imageExtension } from './imageFile';
 
 export interface PublishFlags {
   version?: string;
@@ -73,11 +72,11 @@ export function publishTarget(config: ConnectorConfig, flags: PublishFlags, laye
       throw new UsageError(
         `PVS connector "${config.name}" has no store folder; add it again with --store-path DIR (the folder of store "${String(config.settings.store)}", as mounted here).`,
       );
-    return { kind: 'pvsVdisk', dir: storePath, fileName: `${stem}.${imageExtension(format)}`, format };
+    return { kind: 'pvsVdisk', dir: storePath, fileName: `${stem}.${format}`, format };
   }
   const format = fileFormat(flags.format ?? 'vhdx', FILE_FORMATS, 'an image file');
   const dir = flags.out !== undefined && flags.out.trim() !== '' ? userPath(flags.out) : String(config.settings.path);
-  return { kind: 'file', dir, fileName: `${stem}.${imageExtension(format)}`, format };
+  return { kind: 'file', dir, fileName: `${stem}.${format}`, format };
 }
 
 function refuseFlags(flags: PublishFlags, keys: readonly string[], why: string): void {

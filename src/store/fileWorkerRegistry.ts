@@ -21,7 +21,12 @@ export class FileWorkerRegistry implements WorkerRegistry {
 
   async write(rec: WorkerRecord): Promise<void> {
     await fs.mkdir(homePaths(this.home).workers, { recursive: true, mode: 0o700 });
-    await fs.writeFile(this.path(rec.taskId), JSON.stringify(rec), { mode: 0o600 });
+    // Through a temp file and a rename: `task list` reads it at any moment, and a half-written
+    // record would read as no worker, so a live one would be called dead.
+    const file = this.path(rec.taskId);
+    const tmp = `${file}.${process.pid}.tmp`;
+    await fs.writeFile(tmp, JSON.stringify(rec), { mode: 0o600 });
+    await fs.rename(tmp, file);
   }
 
   async live(taskId: string): Promise<WorkerRecord | null> {

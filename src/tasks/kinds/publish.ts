@@ -92,11 +92,12 @@ export const publishTask: TaskDefinition = {
         const { layer, version } = versionOf(state, task);
         const sha256 = String(task.steps.find((s) => s.name === 'checksum')?.data.sha256 ?? '');
         const images = version.images ?? [];
-        if (!images.some((i) => i.id === p.token))
+        // Safe to apply again (a run killed in its final write): the image and its audit entry go in once.
+        if (!images.some((i) => i.id === p.token)) {
           images.push({ kind: p.kind, id: p.token, location: p.dest, format: p.format, sha256, checksumFile: checksumPath(p.dest), connector: p.connector, taskId: task.id, publishedAt: now.toISOString() });
-        version.images = images;
-        if (!layer.audit.some((a) => a.action === 'Publish' && a.comment.includes(p.dest)))
           layer.audit.push({ at: now.toISOString(), user: p.user, action: 'Publish', comment: auditComment(p), version: version.name });
+        }
+        version.images = images;
         task.description = `"${layer.name}" ${version.name} is published to ${p.connector}: ${p.dest} (sha256 ${sha256}).`;
       },
     },
