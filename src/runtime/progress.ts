@@ -67,6 +67,8 @@ function describe(label: string, s: ProgressSample, meter: RateMeter): string {
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const HIDE_CURSOR = '\u001b[?25l';
 const SHOW_CURSOR = '\u001b[?25h';
+/** To column 1, then clear to the end of the line. */
+const CLEAR_LINE = '\u001b[1G\u001b[0K';
 
 /**
  * A live line with a spinner where stderr can redraw (a terminal with a width, not TERM=dumb);
@@ -113,7 +115,7 @@ function liveLine(io: IO, style: Style, label: string, meter: RateMeter): Progre
   const draw = () => {
     if (stopped) return;
     const line = `${style.cyan(FRAMES[frame++ % FRAMES.length])} ${truncate(text, width() - 2)}`;
-    stream.write(`\r\u001b[2K${line}`);
+    stream.write(`${CLEAR_LINE}${line}`);
   };
   const showCursor = () => stream.write(SHOW_CURSOR);
   process.once('exit', showCursor);
@@ -127,7 +129,7 @@ function liveLine(io: IO, style: Style, label: string, meter: RateMeter): Progre
       draw();
     },
     note: (line) => {
-      stream.write(`\r\u001b[2K${line}\n`);
+      stream.write(`${CLEAR_LINE}${line}\n`);
       draw();
     },
     stop: () => {
@@ -135,7 +137,7 @@ function liveLine(io: IO, style: Style, label: string, meter: RateMeter): Progre
       stopped = true;
       clearInterval(timer);
       process.removeListener('exit', showCursor);
-      stream.write(`\r\u001b[2K${SHOW_CURSOR}`);
+      stream.write(`${CLEAR_LINE}${SHOW_CURSOR}`);
     },
   };
 }

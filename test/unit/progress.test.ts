@@ -63,7 +63,7 @@ describe('progress of long work (issue 12 point 4)', () => {
     const d = await progressDisplay(io, plainStyle, 'Uploading');
     d.update({ state: 'Running', progress: 40, bytes: { done: 4 * 2 ** 30, total: 10 * 2 ** 30 } });
     d.stop();
-    expect(text()).toContain('\r\u001b[2K');
+    expect(text()).toContain('\u001b[1G\u001b[0K');
     expect(text()).toMatch(/Uploading: Running 40% \(4\.0 GiB of 10 GiB/);
   });
 
@@ -74,7 +74,7 @@ describe('progress of long work (issue 12 point 4)', () => {
     d.update({ state: 'Running', progress: 40, bytes: { done: 4 * 2 ** 30, total: 10 * 2 ** 30 } });
     d.stop();
     const frames = text()
-      .split('\r\u001b[2K')
+      .split('\u001b[1G\u001b[0K')
       .filter((f) => f.length > 0);
     expect(frames.length).toBeGreaterThan(0);
     for (const f of frames) expect(displayWidth(f)).toBeLessThanOrEqual(29);

@@ -1,6 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { withVersionHints } from '../../domain/nextStepHints';
-import { resolveLayer, resolveVersion } from '../shared/lookup';
+import { resolveLayer, resolveVersionToRead } from '../shared/lookup';
 import { formatBytes } from '../../domain/units';
 
 /**
@@ -11,7 +11,7 @@ import { formatBytes } from '../../domain/units';
 export async function run(ctx: Context, flags: { version?: string }, [ref]: string[]): Promise<void> {
   const state = await (await ctx.store()).read();
   const layer = resolveLayer(state, ref);
-  const version = resolveVersion(layer, flags.version);
+  const version = resolveVersionToRead(layer, flags.version);
   const finalized = version.artifact;
   const finalizeTask = finalized
     ? [...state.tasks].reverse().find((t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && t.state === 'Complete')

@@ -1,12 +1,12 @@
 import type { Context } from '../../runtime/context';
 import type { MachineRef } from '../../connectors/connector';
-import { findConnector, resolveLayer, resolveVersion } from '../shared/lookup';
+import { findConnector, resolveLayer, resolveVersionToRead } from '../shared/lookup';
 import { readyDisk } from '../shared/versionDisk';
 
 export async function run(ctx: Context, flags: { version?: string }, [ref]: string[]): Promise<void> {
   const state = await (await ctx.store()).read();
   const layer = resolveLayer(state, ref);
-  const version = resolveVersion(layer, flags.version);
+  const version = resolveVersionToRead(layer, flags.version);
   const disk = readyDisk(state, layer, version);
   const connector = await ctx.connector(findConnector(state, version.connector));
   const machine = (version.machine as MachineRef | null) ?? null;

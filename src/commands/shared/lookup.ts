@@ -36,6 +36,15 @@ export function resolveVersion(layer: Layer, version: string | undefined): Layer
   return open;
 }
 
+/**
+ * For commands that only read (disk status, machine status): the version resolveVersion takes,
+ * or, when every version is Deployable (after finalize), the newest one.
+ */
+export function resolveVersionToRead(layer: Layer, version: string | undefined): LayerVersion {
+  if (version !== undefined || layer.versions.some((v) => v.state !== 'Deployable')) return resolveVersion(layer, version);
+  return layer.versions[layer.versions.length - 1];
+}
+
 export function findConnector(state: State, name: string): ConnectorConfig {
   const c = state.connectors.find((x) => x.name === name);
   if (!c) {
