@@ -35,6 +35,8 @@ describe('azure', () => {
     expectRefused(s, ['connector', 'add', 'azure', '--name', 'az', '--subscription', 'prod', '--tenant', GUID, '--storage-account', 'a1b', '--resource-group', 'rg', '--location', 'westeurope'], /--subscription "prod" is not a subscription id/));
   test.each([
     ['--arm-endpoint', 'http://management.azure.com', /must be an https:\/\/ URL/],
+    ['--blob-endpoint', 'http://elmdisks.blob.core.windows.net', /--blob-endpoint must be an https:\/\/ URL/],
+    ['--authority-host', 'http://login.microsoftonline.com', /--authority-host must be an https:\/\/ URL/],
     ['--arm-endpoint', 'https://management.azure.com/?api-version=1', /without a query/],
     ['--authority-host', 'https://user:pw@login.microsoftonline.com', /without a query, fragment or credentials/],
     ['--blob-endpoint', 'https://elmdisks.blob.core.windows.net/?sv=2022&sig=secret', /--blob-endpoint .* without a query/],
