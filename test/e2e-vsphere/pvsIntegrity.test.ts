@@ -28,7 +28,7 @@ describe('PVS integrity rules from the report', () => {
     );
     expectCode(await s.run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled']), 0);
     expectCode(await s.run(['layer', 'create', '--name', 'pvsplat', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'pvsplat', '--recipe', 'pvs', '--wait']), 0);
-    expectCode(await s.run(['layer', 'create', '--name', 'mcs', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'mcs', '--purpose', 'publishing', '--provisioning', 'mcs', '--wait']), 0);
+    expectCode(await s.run(['layer', 'create', '--name', 'mcs', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'mcs', '--purpose', 'publishing', '--provisioning', 'mcs', '--broker', 'none', '--wait']), 0);
   });
   afterAll(async () => {
     await fake?.stop();

@@ -21,7 +21,7 @@ async function spec(name: string, text: string): Promise<string> {
   return file;
 }
 
-const LAYER = 'layer:\n  name: Built\n  version: "1"\n  osLayer: win\n  connector: share\n';
+const LAYER = 'layer:\n  name: Built\n  version: "1"\n  osLayer: win\n  connector: share\n  hypervisor: xenserver\n';
 const fileStep = (source: string) => `steps:\n  - file:\n      source: "${source}"\n      destination: C:\\Install\\a.msi\n`;
 
 describe('a file source that would store a secret or has no host is refused', () => {
@@ -49,7 +49,7 @@ describe('secret names are identifiers', () => {
 describe('YAML that would be cut short or blow up', () => {
   test('two documents in a build spec', async () => {
     const f = await spec('two.yaml', `${LAYER}steps:\n  - inline: Write-Host hi\n---\nsteps:\n  - inline: Remove-Item C:\\\n`);
-    await expectRefused(s, ['layer', 'build', '-f', f], /line 8: a second YAML document starts here \(---\).*keep one document per file/);
+    await expectRefused(s, ['layer', 'build', '-f', f], /line 9: a second YAML document starts here \(---\).*keep one document per file/);
   });
   test('two documents in a layer create spec', async () => {
     const f = await spec('two-create.yaml', 'name: A\nversion: "1"\nosLayer: win\nconnector: share\n---\nname: B\n');

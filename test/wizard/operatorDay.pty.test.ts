@@ -132,11 +132,14 @@ test('--provisioning pvs chosen with an IPv6-enabled OS version: refused right a
     await s.answer(''); // the newest, 2: IPv6 enabled
     await s.waitFor(/Provisioning Service/);
     await s.answer(KEY.down); // Citrix Provisioning (PVS), after MCS
-    const screen = await s.waitFor(/OS Layer version/);
+    const screen = await s.waitFor(/OS Layer version 1/);
+    expect(screen).not.toMatch(/\? OS Layer version/);
     expect(screen).toMatch(/PVS needs IPv6 disabled on the OS layer, and "win11" 2 has it enabled/);
-    expect(screen).not.toMatch(/Packaging Disk/);
-    await s.answer(''); // the one with IPv6 disabled: 1
+    // 1 is the only version with IPv6 disabled: taken, and said, without a question, before the next tab.
     await s.waitFor(/Packaging Disk file name/);
+    const next = s.output;
+    expect(next.indexOf('OS Layer version 1: the only one with IPv6 disabled')).toBeGreaterThan(-1);
+    expect(next.indexOf('OS Layer version 1: the only one')).toBeLessThan(next.indexOf('── Packaging Disk ──'));
     await s.answer('');
     await s.waitFor(/Create Layer\?/);
     await s.answer('y');

@@ -89,6 +89,8 @@ export const EXAMPLES: Record<string, string[]> = {
   'state push': ['elm state push --to https://teamstore.blob.core.windows.net/elm/state.json', 'elm state push --to https://teamstore.blob.core.windows.net/elm/state.json --force'],
   'state pull': ['elm --state https://teamstore.blob.core.windows.net/elm/state.json state pull', 'elm state pull --force'],
   'state unlock': ['elm state unlock', 'elm state unlock --yes'],
+  'state init': ['elm --state https://teamstore.blob.core.windows.net/elm/state.json state init'],
+  'state restore': ['elm --state https://teamstore.blob.core.windows.net/elm/state.json state restore'],
   completion: ['elm completion bash > ~/.local/share/bash-completion/completions/elm', 'elm completion zsh > "${fpath[1]}/_elm"', 'elm completion fish > ~/.config/fish/completions/elm.fish', 'elm completion powershell >> $PROFILE'],
 };
 

@@ -48,5 +48,6 @@ export async function keepPvsPrerequisite(w: WizardState): Promise<void> {
   if (usable.length === 0 || !w.osAsked) throw err; // no version can do it, or the flag chose it: the message says how to fix it
   ctx.out.warn(`PVS needs IPv6 disabled on the OS layer, and "${os.layer.name}" ${os.version.name} has it enabled: pick a version with IPv6 disabled.`);
   w.prompter.tab('OS Layer');
+  if (usable.length === 1) ctx.out.info(`OS Layer version ${usable[0].name}: the only one with IPv6 disabled.`);
   draft.osLayer = `${os.layer.name}@${await askOsVersion(w, os.layer, usable)}`;
 }
