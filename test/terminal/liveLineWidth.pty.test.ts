@@ -31,7 +31,11 @@ withTmux([40, 80, 120])('%i columns: the lines above the live line stay on scree
   expectOk(await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait', '--json']));
   await makeReadyToFinalize((await diskStatus(s, name)).disk.location);
   const socket = `elm-width-${process.pid}-${cols}`;
-  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  // The tmux server passes its own environment to the shell: without CI, as an operator's terminal
+  // (CI set means plain progress lines and no spinner, which this test is not about).
+  const env = { ...process.env };
+  delete env.CI;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8', env });
   const command = `elm finalize ${shellQuote(name)} --wait --settle 1s`;
   const script = path.join(s.dir, `run-${cols}.sh`);
   writeFileSync(
