@@ -147,7 +147,7 @@ describe('vsphere connector against the vCenter fake', () => {
     expect(recorded).toEqual([{ vm: vm.id, power: 'POWERED_OFF' }]);
     expect(machine).toMatchObject({ name: 'pvsplat-1-pkg', resources: { vm: vm.id, disk: '[ds1] elm-pvsplat.vmdk', datacenterName: 'DC1', folderName: 'Packaging' } });
     expect(vm).toMatchObject({ powerState: 'POWERED_ON', folder: 'Packaging', disks: [{ vmdkFile: '[ds1] elm-pvsplat.vmdk', createType: 'vmfs' }], nics: [{ network: 'VM Network' }] });
-    expect(fake.requests.filter((r) => r.url === '/api/vcenter/vm?action=clone').map((r) => r.status)).toEqual([503, 200]);
+    expect(fake.requests.filter((r) => r.url === '/api/vcenter/vm?action=clone&vmw-task=true').map((r) => r.status)).toEqual([503, 200]);
     expect(await c.machineStatus(machine, disk)).toBe('running');
 
     // Again (a resumed task): the same VM is used, nothing new is created.

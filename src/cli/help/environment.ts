@@ -65,6 +65,7 @@ const SECTIONS: { title: string; entries: Entry[] }[] = [
         name: ['ELM_GUEST_USER, ELM_GUEST_PASSWORD'],
         lines: ["the packaging machine's guest OS account, for verify's probe and", "layer build's steps (or the variables named by --guest-user-env,", '--guest-password-env)'],
       },
+      { name: ['ELM_VSPHERE_TIMEOUT_MS'], lines: ['how long to wait for a vCenter clone or deploy (default 1800000)'] },
       { name: ['ELM_PVS_PASSWORD'], lines: ['the PVS console password (or the variable named by --password-env)'] },
       { name: ['ELM_PVS_CONNECT_TIMEOUT_MS'], lines: ['how long to try reaching a PVS server (default 3000)'] },
       { name: ['NODE_EXTRA_CA_CERTS'], lines: ['a PEM file of CAs to trust (a vCenter with its own CA)'] },

@@ -59,6 +59,8 @@ export interface SendOptions {
   headers?: Record<string, string>;
   body?: Buffer;
   signal?: AbortSignal;
+  /** This request's socket idle timeout, when it may legitimately take longer than the transport's. */
+  timeoutMs?: number;
 }
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
@@ -168,7 +170,8 @@ export function send(t: Transport, opts: SendOptions): Promise<HttpReply> {
       res.on('error', reject);
       res.on('aborted', () => reject(Object.assign(new Error('the connection was closed mid-reply'), { code: 'ECONNRESET' })));
     });
-    req.setTimeout(t.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${t.timeoutMs / 1000}s`), { code: 'ETIMEDOUT' })));
+    const timeoutMs = opts.timeoutMs ?? t.timeoutMs;
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs / 1000}s`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     req.end(opts.body);
   });

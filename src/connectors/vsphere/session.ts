@@ -21,6 +21,8 @@ export interface ApiCall {
    * vAPI's NOT_FOUND document: a 404 page from a proxy or a wrong path says nothing about the object.
    */
   accept?: number[];
+  /** A call vCenter may answer only when its work is done (a library deploy): its own socket timeout. */
+  timeoutMs?: number;
 }
 
 export interface ApiReply<T> {
@@ -115,6 +117,7 @@ export class VsphereSession {
             url,
             body,
             signal: opts.signal,
+            timeoutMs: opts.timeoutMs,
             headers: { 'vmware-api-session-id': this.id ?? '', ...(body ? { 'content-type': 'application/json' } : {}) },
           });
         } catch (e) {

@@ -7,6 +7,7 @@ import { ElmError } from '../../domain/errors';
 import { VsphereError } from './http';
 import type { Named, NetworkInfo, Placement } from './inventory';
 import type { VsphereSession } from './session';
+import { startTask, waitForTask, type TaskWait } from './vcenterTask';
 
 export type PowerState = 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED';
 
@@ -87,32 +88,31 @@ export async function createVm(s: VsphereSession, spec: NewVm): Promise<string> 
 
 /**
  * A clone of the template VM without its disks (the packaging disk, attached next, holds the OS
- * layer and is the boot disk): the template gives the hardware, the network is then set.
+ * layer and is the boot disk): the template gives the hardware, the network is then set. Run as
+ * a vCenter task and waited on: a clone can outlast any one request while vCenter finishes it anyway.
  */
-export async function cloneVm(s: VsphereSession, spec: NewVm, source: string): Promise<string> {
+export async function cloneVm(s: VsphereSession, spec: NewVm, source: string, wait: TaskWait): Promise<string> {
   const p = spec.placement;
   const disks = await listDisks(s, source);
-  return s.post<string>(
-    '/api/vcenter/vm',
-    {
-      source,
-      name: spec.name,
-      placement: { folder: p.folder.id, host: p.host.id, datastore: p.datastore.id },
-      disks_to_remove: disks.map((d) => d.key),
-      power_on: false,
-    },
-    { query: { action: 'clone' } },
-  );
+  const body = {
+    source,
+    name: spec.name,
+    placement: { folder: p.folder.id, host: p.host.id, datastore: p.datastore.id },
+    disks_to_remove: disks.map((d) => d.key),
+    power_on: false,
+  };
+  const task = await startTask(s, '/api/vcenter/vm', body, { action: 'clone' });
+  return waitForTask<string>(s, task, wait);
 }
 
 /**
  * A VM deployed from a content-library VM template without its disks
  * (hardware_customization.disks_to_remove: "If unset, all disks will be copied"): the packaging
- * disk, attached next, is the boot disk, and a copy of every template disk could take longer than
- * the request may wait while vCenter finishes it anyway. A deploy whose answer was lost leaves a
- * disk-less VM, which deployMachine adopts.
+ * disk, attached next, is the boot disk. The deploy has no task form and answers when the VM is
+ * there, so its request may wait as long as a task would (`timeoutMs`); a deploy whose answer
+ * was lost leaves a disk-less VM, which deployMachine adopts.
  */
-export async function deployFromLibrary(s: VsphereSession, spec: NewVm, item: string): Promise<string> {
+export async function deployFromLibrary(s: VsphereSession, spec: NewVm, item: string, timeoutMs: number): Promise<string> {
   const p = spec.placement;
   const template = await s.get<{ disks?: Record<string, unknown> }>(`/api/vcenter/vm-template/library-items/${encodeURIComponent(item)}`);
   return s.post<string>(
@@ -125,7 +125,7 @@ export async function deployFromLibrary(s: VsphereSession, spec: NewVm, item: st
       hardware_customization: { disks_to_remove: Object.keys(template.disks ?? {}) },
       powered_on: false,
     },
-    { query: { action: 'deploy' } },
+    { query: { action: 'deploy' }, timeoutMs },
   );
 }
 

@@ -41,6 +41,7 @@ import { findDatacenter, findDatastore, findFolder, isListLimit, resolvePlacemen
 import { diskLayout, layoutOf, machineName, type DiskLayout } from './layout';
 import { readServerAbout } from './serverVersion';
 import { withSession, type VsphereSession } from './session';
+import { taskWaitMs } from './vcenterTask';
 import type { VsphereSettings } from './settings';
 import { monolithicFlatDescriptor, vmfsDescriptor } from './vmdkDescriptor';
 import {
@@ -79,6 +80,8 @@ export interface VsphereConnectorOptions extends TransportOptions {
   shutdownTimeoutMs?: number;
   /** How long a build's restart may take until VMware Tools answer again (default 30 min). */
   restartTimeoutMs?: number;
+  /** How long to wait for a vCenter task such as a clone (default ELM_VSPHERE_TIMEOUT_MS, else 30 min). */
+  taskTimeoutMs?: number;
 }
 
 function need<T>(l: Lookup<T>, flag: string): T {
@@ -218,6 +221,8 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
     async preflight(machine?: DeployLinkRequest): Promise<void> {
       if (machine) {
         machineName(machine.layer, machine.machineName);
+        // A bad ELM_VSPHERE_TIMEOUT_MS is bad input before any task is recorded.
+        if (opts.taskTimeoutMs === undefined) taskWaitMs(env);
         // Azure's machine parameters mean nothing here: refused rather than silently ignored.
         const azureOnly = [machine.size && 'size', machine.vnet && 'vnet', machine.subnet && 'subnet'].filter(Boolean);
         if (azureOnly.length)
@@ -242,6 +247,7 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
     async deployMachine(req: DeployLinkRequest, progress: ProgressSink, record?: (machine: MachineRef) => Promise<void>): Promise<MachineRef> {
       const l = layoutFor(req.disk.location);
       const name = machineName(req.layer, req.machineName);
+      const waitMs = opts.taskTimeoutMs ?? taskWaitMs(env);
       return session(async (s) => {
         progress(0.05, `Looking up ${settings.datacenter}, ${settings.folder}, ${settings.host}, ${settings.network}${settings.template ? `, ${settings.template}` : ''}`);
         const p = await resolvePlacement(s, settings);
@@ -262,8 +268,14 @@ export function createVsphereConnector(config: ConnectorConfig, envt: ConnectorE
           const spec = { name, disk: l.location, placement: p, os: req.os && { ...req.os, guestOs: guest?.id } };
           progress(0.2, `Creating the packaging machine ${name} in folder ${settings.folder}`);
           try {
-            if (p.template?.kind === 'vm') id = await cloneVm(s, spec, p.template.id);
-            else if (p.template?.kind === 'library') id = await deployFromLibrary(s, spec, p.template.id);
+            const template = p.template;
+            if (template?.kind === 'vm')
+              id = await cloneVm(s, spec, template.id, {
+                what: `cloning ${template.name} into ${name}`,
+                timeoutMs: waitMs,
+                onProgress: (f) => progress(0.2 + 0.35 * f, `vCenter is cloning ${template.name} into ${name} (${Math.round(f * 100)}%)`),
+              });
+            else if (template?.kind === 'library') id = await deployFromLibrary(s, spec, template.id, waitMs);
             else id = await createVm(s, spec);
           } catch (e) {
             // A create whose answer was lost: the VM is there.

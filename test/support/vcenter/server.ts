@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { testCerts } from '../azure/certs';
+import { CisTasks } from './cisTasks';
 import { DatastoreFileEntry, DatastoreFiles } from './datastoreFiles';
 import { DropSpec, FailSpec, Faults } from './faults';
 import { GuestFilesView, GuestOps, GuestProcessHandler, GuestProcessRecord } from './guestOps';
@@ -80,6 +81,8 @@ export class VCenterFake {
   readonly caCertPath: string;
   readonly caPem: string;
   readonly storageDir: string;
+  /** vCenter tasks (clone with vmw-task=true): hold() keeps clones and deploys running until release(). */
+  readonly tasks = new CisTasks();
   private readonly sessions = new Sessions();
   private readonly faults = new Faults();
   private readonly inv = new Inventory();
@@ -102,10 +105,10 @@ export class VCenterFake {
       guestOpsStartMs: options.guestOpsStartMs ?? 0,
       apiVersion: aboutOf(options.about).apiVersion,
       acceptHostedDisks: options.acceptHostedDisks ?? false,
-    });
+    }, this.tasks);
     this.guest = new GuestOps(this.store, () => this.url);
     if (options.finishedProcessTtlMs !== undefined) this.guest.finishedTtlMs = options.finishedProcessTtlMs;
-    this.routes = [...this.sessions.routes(), ...this.inv.routes(), ...this.store.routes(), ...this.guest.routes()];
+    this.routes = [...this.sessions.routes(), ...this.inv.routes(), ...this.store.routes(), ...this.guest.routes(), ...this.tasks.routes()];
     for (const [u, p] of Object.entries(options.users ?? {})) this.addUser(u, p);
     for (const [u, p] of Object.entries(options.guestUsers ?? {})) this.addGuestUser(u, p);
     if (options.inventory) this.inventory(options.inventory);

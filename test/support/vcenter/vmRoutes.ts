@@ -3,7 +3,8 @@
  *   GET    /api/vcenter/vm?names=&folders=&datacenters=&hosts=&power_states=&vms=
  *          → [{ vm, name, power_state, cpu_count, memory_size_MiB }]
  *   POST   /api/vcenter/vm                      (CreateSpec)   → 201 "vm-N"
- *   POST   /api/vcenter/vm?action=clone         (CloneSpec)    → 200 "vm-N"
+ *   POST   /api/vcenter/vm?action=clone         (CloneSpec)    → 200 "vm-N" once the clone is done;
+ *          with &vmw-task=true → 200 "task-N" at once, the VM there when the task SUCCEEDED (cisTasks.ts)
  *   GET    /api/vcenter/vm/{vm}                 → Info (guest_OS, name, power_state, cpu, memory, disks{}, nics{}, ...)
  *   DELETE /api/vcenter/vm/{vm}                 → 204; 400 NOT_ALLOWED_IN_CURRENT_STATE while powered on.
  *          Deletes the VM's files like Destroy_Task: its .vmx, every attached disk (and extents),
@@ -32,6 +33,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { DatastoreFiles } from './datastoreFiles';
+import { CisTasks } from './cisTasks';
 import { Ctx, Route, VapiError, obj, queryList, sendJson, sendNoContent, str } from './http';
 import { Datastore, Folder, Inventory, NetworkType, nextId, tooMany } from './inventory';
 import { unknownGuestOs } from './guestOsIds';
@@ -162,6 +164,7 @@ export class VmStore {
     private readonly inventory: Inventory,
     private readonly files: DatastoreFiles,
     readonly options: VmOptions,
+    private readonly tasks: CisTasks = new CisTasks(),
   ) {}
 
   schedule(ms: number, fn: () => void): void {
@@ -818,9 +821,17 @@ export class VmStore {
     const ds = this.datastoreArg(str(placement.datastore), false) ?? this.inventory.datastore(source.datastore)!;
     const host = this.hostArg(str(placement.host)) ?? source.host;
     const removed = Array.isArray(spec.disks_to_remove) ? spec.disks_to_remove.map(String) : [];
-    const vm = this.cloneFrom(source, name, folder, ds, host, removed);
-    if (spec.power_on === true) this.powerOn(vm);
-    sendJson(ctx.res, 200, vm.id);
+    this.uniqueName(folder.id, name);
+    // The new VM is in the inventory when the clone is done, not before.
+    const finish = () => {
+      const vm = this.cloneFrom(source, name, folder, ds, host, removed);
+      if (spec.power_on === true) this.powerOn(vm);
+      return vm.id;
+    };
+    // VM clone$task (?vmw-task=true): the task id at once; without it vCenter answers when the clone is done.
+    if (ctx.url.searchParams.get('vmw-task') === 'true') return sendJson(ctx.res, 200, this.tasks.start('clone', finish));
+    await this.tasks.whenReleased();
+    sendJson(ctx.res, 200, finish());
   }
 
   private librarySource(itemId: string): VmModel {
@@ -849,6 +860,8 @@ export class VmStore {
     const removed = Array.isArray(toRemove) ? toRemove.map(String) : [];
     const unknown = removed.filter((k) => !source.disks.some((d) => d.key === k));
     if (unknown.length) throw new VapiError(400, 'INVALID_ARGUMENT', `hardware_customization.disks_to_remove: the template has no disk ${unknown.join(', ')}.`);
+    // The deploy has no task form: vCenter answers when the VM is there.
+    await this.tasks.whenReleased();
     const vm = this.cloneFrom(source, name, folder, ds, host, removed);
     if (spec.powered_on === true) this.powerOn(vm);
     sendJson(ctx.res, 200, vm.id);
