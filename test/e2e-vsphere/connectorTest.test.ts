@@ -34,10 +34,12 @@ describe('connector test', () => {
     const r = await s.run(['connector', 'test', 'good']);
     expectCode(r, 0);
     for (const name of ['login', 'version', 'datacenter', 'datastore', 'host', 'network', 'folder', 'template', 'guest account']) expect(r.stdout).toMatch(new RegExp(`^✓ ${name}: `, 'm'));
+    // Transfers go to the ESXi host, which no check can reach before a VM runs there: said, not passed.
+    expect(r.stdout).toMatch(/^\? guest file transfers: not checked: .* straight to the ESXi host esx1\.lab on port 443 \(vCenter does not relay them\); it must be reachable from here and its certificate trusted \(NODE_EXTRA_CA_CERTS\)$/m);
     expect(r.stdout).toMatch(/^✓ datacenter: DC1 \(datacenter-\d+, inventory path Region\/DC1\)$/m);
     expect(r.stdout).toContain('✓ datastore: ds1 (datastore-');
     expect(r.stdout).toContain('file access through /folder works (dcPath Region/DC1)');
-    expect(r.stderr).toContain('Connector "good" works.');
+    expect(r.stderr).toContain('Connector "good" works (1 check(s) could not be verified from here).');
   });
 
   it('vsphere: a wrong-case datastore name fails (exit 1) with the right spelling; every other wrong name is named', async () => {

@@ -22,9 +22,12 @@ export const SECRETS = [VC_PASSWORD, GUEST_PASSWORD, PVS_PASSWORD];
 export const hasQemuImg = spawnSync('qemu-img', ['--version']).status === 0;
 
 /** DC1 (in the datacenter folder Region: dcPath Region/DC1) with ds1, esx1.lab, "VM Network", folder Packaging and the template VM win2019-tpl (with a disk of its own). */
-export async function startFake(opts: { guestShutdownMs?: number; toolsStartMs?: number; guestOpsStartMs?: number; about?: AboutSpec } = {}): Promise<VCenterFake> {
+export async function startFake(
+  opts: { guestShutdownMs?: number; toolsStartMs?: number; guestOpsStartMs?: number; about?: AboutSpec; esxiCertificate?: 'trusted' | 'untrusted' } = {},
+): Promise<VCenterFake> {
   const fake = await startVCenterFake({
     about: opts.about,
+    esxiCertificate: opts.esxiCertificate,
     users: { [ADMIN]: VC_PASSWORD },
     guestUsers: { [GUEST_USER]: GUEST_PASSWORD },
     guestShutdownMs: opts.guestShutdownMs ?? 100,

@@ -55,6 +55,7 @@ describe('PVS platform layer packaged in vSphere, end to end', () => {
       ['network', true],
       ['folder', true],
       ['template', true],
+      ['guest file transfers', null],
       ['guest account', true],
     ]);
 

@@ -58,7 +58,7 @@ describe('vCenter fake: guest operations', () => {
     const transfer = await post(`/api/vcenter/vm/${vmId()}/guest/filesystem?action=create`, { credentials: guestCredentials(), spec: { path: 'C:\\elm\\report.json' } });
     expect(transfer.status).toBe(201);
     const fileUrl = transfer.json<string>();
-    expect(fileUrl).toMatch(new RegExp(`^${fake.url}/guestFile\\?id=\\d+&token=\\w+$`));
+    expect(fileUrl).toMatch(new RegExp(`^${fake.esxiUrl}/guestFile\\?id=\\d+&token=\\w+$`));
     const report = await request(fake, fileUrl);
     expect(report.status).toBe(200);
     expect(JSON.parse(report.body.toString())).toEqual(REPORT);

@@ -272,6 +272,7 @@ describe('vsphere connector against the vCenter fake', () => {
       ['network', true],
       ['folder', true],
       ['template', true],
+      ['guest file transfers', null],
       ['guest account', true],
     ]);
     const wrong = await connector({ datastore: 'DS1', host: 'esx9', network: 'vm network', folder: 'packaging', template: 'WIN2019-TPL' }).test();
@@ -282,7 +283,7 @@ describe('vsphere connector against the vCenter fake', () => {
     expect(byName.folder.detail).toContain('did you mean "Packaging"');
     expect(byName.template.detail).toContain('did you mean "win2019-tpl"');
     const noDc = await connector({ datacenter: 'dc1' }).test();
-    expect(noDc.map((c) => c.ok)).toEqual([true, true, false, null, null, null, null, null, true]);
+    expect(noDc.map((c) => c.ok)).toEqual([true, true, false, null, null, null, null, null, null, true]);
     const badPw = await connector({}, { ...ENV, ELM_VSPHERE_PASSWORD: 'nope' }).test();
     expect(badPw[0]).toMatchObject({ name: 'login', ok: false, detail: expect.stringContaining('invalid user name or password') });
     expect(JSON.stringify(badPw)).not.toContain('nope');

@@ -158,7 +158,7 @@ describe('connector test shows every check', () => {
     const f = await fake();
     const checks = await connector(f).test();
     expect(checks.map((c) => [c.name, c.ok])).toEqual([
-      ['login', true], ['version', true], ['datacenter', true], ['datastore', true], ['host', true], ['network', true], ['folder', true], ['template', true], ['guest account', true],
+      ['login', true], ['version', true], ['datacenter', true], ['datastore', true], ['host', true], ['network', true], ['folder', true], ['template', true], ['guest file transfers', null], ['guest account', true],
     ]);
     const c = byName(checks);
     expect(c.datacenter.detail).toMatch(/^DC1 \(datacenter-\d+, inventory path Europe\/Lab\/DC1\)$/);
@@ -179,7 +179,7 @@ describe('connector test shows every check', () => {
     f.fail({ method: 'GET', path: '/api/vcenter/host', status: 500, times: 10 });
     const checks = await connector(f).test();
     expect(checks.map((c) => [c.name, c.ok])).toEqual([
-      ['login', true], ['version', true], ['datacenter', true], ['datastore', true], ['host', false], ['network', null], ['folder', null], ['template', null], ['guest account', true],
+      ['login', true], ['version', true], ['datacenter', true], ['datastore', true], ['host', false], ['network', null], ['folder', null], ['template', null], ['guest file transfers', null], ['guest account', true],
     ]);
     expect(byName(checks).network.detail).toBe('not checked: the host check could not run');
   });

@@ -38,6 +38,12 @@ export async function vsphereChecks(settings: VsphereSettings, env: NodeJS.Proce
       await session.close();
     }
   }
+  // Not checkable before a VM runs there: the transfer URL names the host running it.
+  checks.push({
+    name: 'guest file transfers',
+    ok: null,
+    detail: `not checked: verify's probe and layer build's steps copy files from this machine straight to the ESXi host ${settings.host} on port 443 (vCenter does not relay them); it must be reachable from here and its certificate trusted (NODE_EXTRA_CA_CERTS)`,
+  });
   const guestSet = Boolean(env[settings.guestUserEnv] && env[settings.guestPasswordEnv]);
   checks.push({
     name: 'guest account',

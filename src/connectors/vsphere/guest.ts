@@ -41,6 +41,23 @@ function transferUrl(s: VsphereSession, raw: string): URL {
   return new URL(raw.replace(/^https:\/\/\*(?=[:/])/, `https://${s.transport.baseUrl.hostname}`));
 }
 
+/**
+ * A transfer that could not reach the ESXi host, or did not trust it: said with what that host
+ * needs (vSphere Web Services, GuestFileManager: the URL is on the host running the VM, which
+ * vCenter does not relay), since `connector test` cannot check it before a VM runs there.
+ */
+function transferError(e: unknown, what: string, url: URL): Error {
+  const err = connectionError(e, what, url.host);
+  if (!(err instanceof VsphereError)) return err;
+  const host = url.port ? `${url.hostname} on port ${url.port}` : `${url.hostname} on port 443`;
+  return new VsphereError(
+    `${err.message.replace(/\.$/, '')}. Guest file transfers go from this machine straight to the ESXi host ${host}, not through vCenter: that host must be reachable from here and its certificate trusted (NODE_EXTRA_CA_CERTS).`,
+    err.status,
+    err.errorType,
+    err.retryable,
+  );
+}
+
 /** Writes `content` to `path` in the guest (replacing it). */
 export async function putGuestFile(s: VsphereSession, vm: string, creds: GuestCredentials, path: string, content: Buffer): Promise<void> {
   const raw = await s.post<string>(
@@ -51,7 +68,7 @@ export async function putGuestFile(s: VsphereSession, vm: string, creds: GuestCr
   const url = transferUrl(s, raw);
   const what = `copying ${path} into the guest`;
   const reply = await send(s.transport, { method: 'PUT', url, body: content, headers: { 'content-type': 'application/octet-stream' } }).catch((e) => {
-    throw connectionError(e, what, url.host);
+    throw transferError(e, what, url);
   });
   if (reply.status < 200 || reply.status >= 300) throw statusError(what, reply);
 }
@@ -72,7 +89,7 @@ export async function getGuestFile(s: VsphereSession, vm: string, creds: GuestCr
     req.on('error', reject);
     req.end();
   }).catch((e) => {
-    throw connectionError(e, what, url.host);
+    throw transferError(e, what, url);
   });
   if (reply.status !== 200) throw statusError(what, reply);
   return reply.body;
@@ -171,7 +188,7 @@ export async function putGuestFileFromDisk(s: VsphereSession, vm: string, creds:
     req.on('close', () => input.destroy());
     input.pipe(req);
   }).catch((e) => {
-    throw connectionError(e, what, url.host);
+    throw transferError(e, what, url);
   });
   if (reply.status < 200 || reply.status >= 300) throw statusError(what, reply);
 }

@@ -54,6 +54,11 @@ export interface VCenterFakeOptions {
   acceptHostedDisks?: boolean;
   /** What the server is (RetrieveServiceContent on /sdk): default vCenter 8.0.2. An ESXi host or a vCenter before 7.0.2 serves no /api. */
   about?: AboutSpec;
+  /**
+   * The ESXi host's certificate for guest file transfers: 'trusted' (default, signed by the CA
+   * tests trust) or 'untrusted' (another CA: what a client sees before it trusts the host).
+   */
+  esxiCertificate?: 'trusted' | 'untrusted';
   /** Items a list call answers at most (default 1000, vCenter's limit; see inventory.ts LIST_LIMIT). */
   listLimit?: number;
   /** How long a finished guest process stays visible to get/list (default 5 min, as documented). */
@@ -65,6 +70,8 @@ export interface RecordedRequest {
   /** pathname + search */
   url: string;
   path: string;
+  /** Which address the request reached: vCenter, or the ESXi host (guest file transfers). */
+  listener: 'vcenter' | 'esxi';
   /** Unset when the connection was dropped before a response. */
   status?: number;
   fault?: 'fail' | 'drop';
@@ -92,6 +99,9 @@ export class VCenterFake {
   private readonly routes: Route[];
   private server?: https.Server;
   private portNo = 0;
+  /** The ESXi host: guest file transfer URLs point at it, not at vCenter (second address, own port). */
+  private esxi?: https.Server;
+  private esxiPortNo = 0;
 
   constructor(private readonly options: VCenterFakeOptions = {}) {
     const certs = testCerts();
@@ -106,7 +116,7 @@ export class VCenterFake {
       apiVersion: aboutOf(options.about).apiVersion,
       acceptHostedDisks: options.acceptHostedDisks ?? false,
     }, this.tasks);
-    this.guest = new GuestOps(this.store, () => this.url);
+    this.guest = new GuestOps(this.store, () => this.esxiUrl);
     if (options.finishedProcessTtlMs !== undefined) this.guest.finishedTtlMs = options.finishedProcessTtlMs;
     this.routes = [...this.sessions.routes(), ...this.inv.routes(), ...this.store.routes(), ...this.guest.routes(), ...this.tasks.routes()];
     for (const [u, p] of Object.entries(options.users ?? {})) this.addUser(u, p);
@@ -123,7 +133,22 @@ export class VCenterFake {
       this.server!.listen(this.options.port ?? 0, '127.0.0.1', () => resolve());
     });
     this.portNo = (this.server.address() as AddressInfo).port;
+    // vSphere Web Services, GuestFileManager InitiateFileTransferToGuest/FromGuest: the URL is on the
+    // ESXi host running the VM (vCenter does not relay it), so a client needs that host reachable on
+    // its port and its certificate trusted. Served under the name `localhost`, apart from vCenter's 127.0.0.1.
+    const esxiCerts = this.options.esxiCertificate === 'untrusted' ? testCerts(path.join(os.tmpdir(), 'elm-esxi-untrusted-certs-v1')) : certs;
+    this.esxi = https.createServer({ cert: esxiCerts.certPem, key: esxiCerts.keyPem }, (req, res) => void this.onRequest(req, res, 'esxi'));
+    await new Promise<void>((resolve, reject) => {
+      this.esxi!.once('error', reject);
+      this.esxi!.listen(0, '127.0.0.1', () => resolve());
+    });
+    this.esxiPortNo = (this.esxi.address() as AddressInfo).port;
     return this;
+  }
+
+  /** `https://localhost:<port>`: the ESXi host the guest file transfer URLs name. */
+  get esxiUrl(): string {
+    return `https://localhost:${this.esxiPortNo}`;
   }
 
   /** `https://127.0.0.1:<port>` */
@@ -142,11 +167,13 @@ export class VCenterFake {
 
   async stop(): Promise<void> {
     this.store.stop();
-    if (this.server) {
-      this.server.closeAllConnections();
-      await new Promise<void>((resolve) => this.server!.close(() => resolve()));
-      this.server = undefined;
+    for (const server of [this.server, this.esxi]) {
+      if (!server) continue;
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+    this.server = undefined;
+    this.esxi = undefined;
     fs.rmSync(this.storageDir, { recursive: true, force: true });
   }
 
@@ -260,10 +287,10 @@ export class VCenterFake {
 
   // ---- request handling --------------------------------------------------------------------
 
-  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async onRequest(req: IncomingMessage, res: ServerResponse, listener: 'vcenter' | 'esxi' = 'vcenter'): Promise<void> {
     const url = new URL(req.url ?? '/', this.url);
     const method = (req.method ?? 'GET').toUpperCase();
-    const rec: RecordedRequest = { method, url: url.pathname + url.search, path: url.pathname, headers: req.headers, at: new Date() };
+    const rec: RecordedRequest = { method, url: url.pathname + url.search, path: url.pathname, listener, headers: req.headers, at: new Date() };
     this.requests.push(rec);
     res.on('finish', () => {
       rec.status = res.statusCode;
@@ -307,7 +334,8 @@ export class VCenterFake {
     }
 
     try {
-      await this.dispatch(req, res, url, method, rec);
+      if (listener === 'esxi') await this.dispatchEsxi(req, res, url);
+      else await this.dispatch(req, res, url, method, rec);
     } catch (e) {
       if (res.headersSent || res.destroyed) {
         res.destroy();
@@ -323,6 +351,13 @@ export class VCenterFake {
     }
   }
 
+  /** The ESXi host serves guest file transfers here (and nothing else the tests need). */
+  private async dispatchEsxi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    if (url.pathname === '/guestFile') return this.guest.handleTransfer(req, res, url);
+    req.resume();
+    return htmlNotFound(res);
+  }
+
   private async dispatch(req: IncomingMessage, res: ServerResponse, url: URL, method: string, rec: RecordedRequest): Promise<void> {
     const p = url.pathname;
     if (p === '/sdk') return handleSoap(req, res, this.options.about);
@@ -330,7 +365,11 @@ export class VCenterFake {
       req.resume();
       return htmlNotFound(res);
     }
-    if (p === '/guestFile') return this.guest.handleTransfer(req, res, url);
+    // vCenter does not relay guest file transfers: they go to the ESXi host (dispatchEsxi).
+    if (p === '/guestFile') {
+      req.resume();
+      return htmlNotFound(res);
+    }
     if (p === '/folder' || p.startsWith('/folder/')) {
       const s = this.sessions.forDatastore(req);
       if (!s) {
