@@ -33,6 +33,11 @@ export interface PackagingDiskRequest {
   diskName: string;
   format: DiskFormat;
   signal: AbortSignal;
+  /**
+   * Records the temporary files the write makes (a file share's `.partial`) before they exist,
+   * so discardPackagingDisk after a killed or cancelled write deletes exactly those.
+   */
+  recordPartialFiles?(paths: string[]): Promise<void>;
 }
 
 export interface DiskLocation {
@@ -120,8 +125,11 @@ export interface Connector {
    * ranges already uploaded), so the interrupted step keeps it instead of discarding it.
    */
   readonly resumesPackagingDisk?: boolean;
-  /** Removes a (possibly partial) packaging disk: undo of an interrupted or cancelled write. */
-  discardPackagingDisk(location: string): Promise<void>;
+  /**
+   * Removes a (possibly partial) packaging disk: undo of an interrupted or cancelled write, with
+   * the temporary files that write recorded making (recordPartialFiles).
+   */
+  discardPackagingDisk(location: string, partialFiles?: string[]): Promise<void>;
   deployLink(req: DeployLinkRequest): Promise<DeployLink>;
   /**
    * Deploys the packaging machine. `record` persists what exists so far (deployment, NIC, disk,

@@ -22,6 +22,11 @@ export interface PackagingDiskRequest {
   signal?: AbortSignal;
   /** fraction in 0..1, and the disk bytes written so far of the disk's size. */
   onProgress?: (fraction: number, bytes?: { done: number; total: number }) => void;
+  /**
+   * Called with the temporary files the write makes, before any of them exists: the caller
+   * records them, so an undo after a killed write deletes exactly these (never a guessed name).
+   */
+  onPartialFiles?: (paths: string[]) => Promise<void>;
 }
 
 export interface PackagingDisk {
@@ -50,6 +55,7 @@ export async function writePackagingDisk(req: PackagingDiskRequest): Promise<Pac
   // on the same file system, which has room for the result anyway.
   const partial = `${dest}.partial`;
   const scratch = `${dest}.partial.tmp`;
+  await req.onPartialFiles?.([partial, scratch]);
   await removeQuietly(partial, scratch); // leftovers of a killed earlier run
 
   try {

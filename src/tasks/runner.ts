@@ -2,6 +2,7 @@ import type { ConnectorEnvironment } from '../connectors/connector';
 import { hostName } from '../domain/hostName';
 import type { State, Task, TaskStep } from '../domain/state';
 import { TERMINAL_TASK_STATES } from '../domain/vocabulary';
+import { childTasks } from '../domain/childTasks';
 import type { StateStore } from '../store/stateStore';
 import type { StepContext, StepDefinition, TaskDefinition } from './taskDefinition';
 import { loadTaskDefinition } from './taskKinds';
@@ -349,6 +350,7 @@ export async function cancelTask(def: TaskDefinition, taskId: string, deps: Runn
     t.state = 'Canceling';
   });
   await undoRunningStep(def, taskId, deps, 'canceled');
+  const parts = await cancelChildren(taskId, deps);
   let after = '';
   if (def.onCanceled) {
     const task = findTask(await deps.store.read(), taskId);
@@ -363,10 +365,38 @@ export async function cancelTask(def: TaskDefinition, taskId: string, deps: Runn
   await deps.store.mutate((state) => {
     const t = findTask(state, taskId);
     t.state = 'Canceled';
-    t.description = after ? `Canceled by the operator.${after}` : 'Canceled by the operator; the partial step was undone.';
+    t.description = after ? `Canceled by the operator.${parts}${after}` : `Canceled by the operator; the partial step was undone.${parts}`;
     t.endedAt = new Date().toISOString();
     t.worker = null;
     def.cancel(state, t, new Date());
   });
   return 'canceled';
+}
+
+/**
+ * A cancelled task takes its unfinished parts with it (a build's packaging disk task): each undoes
+ * its own partial step (the `.partial` it recorded making). Left alone, a part stays Running with
+ * no worker, and removing the layer is refused until it is cancelled by hand. A part another live
+ * worker runs is asked to cancel (it reads the request within seconds). Says what it did.
+ */
+async function cancelChildren(taskId: string, deps: RunnerDeps): Promise<string> {
+  const state = await deps.store.read();
+  const children = childTasks(state, findTask(state, taskId)).filter((c) => !workIsOver(c));
+  const said: string[] = [];
+  for (const child of children) {
+    await deps.store.mutate((s) => {
+      findTask(s, child.id).cancelRequested = true;
+    });
+    const other = await liveWorker(deps, child.id);
+    if (other && !(other.pid === process.pid && other.host === hostName(deps.env))) {
+      said.push(`Its part task ${child.id} (${child.kind}) runs in process ${other.pid} on ${other.host} and was asked to cancel.`);
+      continue;
+    }
+    deps.log(`cancel: cancelling ${child.kind} task ${child.id}, a part of task ${taskId}`);
+    const outcome = await cancelTask(await loadTaskDefinition(child.kind, child.params), child.id, { ...deps, signal: new AbortController().signal }).catch(
+      (e: Error) => e,
+    );
+    said.push(outcome instanceof Error ? `Cancelling its part task ${child.id} (${child.kind}) failed: ${outcome.message}; cancel it with elm task cancel ${child.id}.` : `Its part task ${child.id} (${child.kind}) was cancelled too.`);
+  }
+  return said.map((l) => ` ${l}`).join('');
 }

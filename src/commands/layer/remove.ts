@@ -40,5 +40,5 @@ export async function run(ctx: Context, flags: { yes?: boolean }, [ref]: string[
     return;
   }
   ctx.out.success(`Removed layer "${layer.name}" (${versions}).`);
-  reportLeftovers(ctx, leaves, failed);
+  reportLeftovers(ctx, leaves, failed, deletions);
 }

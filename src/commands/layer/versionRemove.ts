@@ -41,5 +41,5 @@ export async function run(ctx: Context, flags: Flags, [ref]: string[]): Promise<
     return;
   }
   ctx.out.success(`Removed version ${version.name} of layer "${layer.name}".`);
-  reportLeftovers(ctx, cleanup.leaves, failed);
+  reportLeftovers(ctx, cleanup.leaves, failed, cleanup.deletions);
 }

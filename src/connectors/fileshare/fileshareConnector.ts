@@ -82,15 +82,16 @@ export function createFileshareConnector(config: ConnectorConfig, _envt: Connect
         format: req.format,
         signal: req.signal,
         onProgress: (f, bytes) => progress(f, undefined, bytes),
+        onPartialFiles: req.recordPartialFiles,
       });
       const located: DiskLocation = { location: disk.location, format: disk.format, sizeBytes: disk.sizeBytes, description: '' };
       located.description = readyDescription(req.layer.name, located);
       return located;
     },
 
-    async discardPackagingDisk(location: string): Promise<void> {
-      await fs.rm(location, { force: true });
-      await fs.rm(`${location}.partial`, { force: true });
+    async discardPackagingDisk(location: string, partialFiles: string[] = []): Promise<void> {
+      // Only what the write recorded making: another write's temporary file may sit beside it.
+      await Promise.all([location, ...partialFiles].map((f) => fs.rm(f, { force: true })));
     },
 
     async deployLink(req: DeployLinkRequest): Promise<DeployLink> {

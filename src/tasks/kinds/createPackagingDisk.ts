@@ -38,7 +38,8 @@ export const createPackagingDiskTask: TaskDefinition = {
           format: p.format,
         };
         await ctx.record({ plannedLocation: connector.packagingDiskLocation(req) });
-        const disk = await connector.createPackagingDisk({ ...req, signal: ctx.signal }, ctx.progress);
+        const recordPartialFiles = (partialFiles: string[]) => ctx.record({ partialFiles });
+        const disk = await connector.createPackagingDisk({ ...req, signal: ctx.signal, recordPartialFiles }, ctx.progress);
         return { ...disk };
       },
       async undo(ctx, data, reason) {
@@ -54,8 +55,9 @@ export const createPackagingDiskTask: TaskDefinition = {
           ctx.log(`keeping partial packaging disk ${location}: the write resumes from it`);
           return;
         }
-        await connector.discardPackagingDisk(location);
-        ctx.log(`removed partial packaging disk ${location}`);
+        const partialFiles = Array.isArray(data.partialFiles) ? data.partialFiles.filter((f): f is string => typeof f === 'string') : [];
+        await connector.discardPackagingDisk(location, partialFiles);
+        ctx.log(`removed partial packaging disk ${location}${partialFiles.length ? ` and its temporary files ${partialFiles.join(', ')}` : ''}`);
       },
     },
     {

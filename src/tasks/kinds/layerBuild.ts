@@ -37,7 +37,7 @@ export const layerBuildTask: TaskDefinition = {
         const { version } = versionOf(state, ctx.task);
         const disk = version.packagingDisk.location;
         if (!disk) throw new Error('the packaging disk has no location');
-        const [{ writeHandScript }, { readProbeScript }, { probeArguments }, { integrityContext }] = await Promise.all([
+        const [{ writeHandScript, handScriptPaths }, { readProbeScript }, { probeArguments }, { integrityContext }] = await Promise.all([
           import('../../build/handScript.js'),
           import('../../integrity/probeScript.js'),
           import('../../integrity/probeArguments.js'),
@@ -45,6 +45,9 @@ export const layerBuildTask: TaskDefinition = {
         ]);
         // The last probe call refuses on the machine what elm would (PVS version, KMS rearm, IPv6), as deploy-link's does.
         const probeArgs = probeArguments(integrityContext(state, version));
+        // Recorded before they are written: removing the version deletes them, even after a killed write.
+        const planned = handScriptPaths(disk);
+        await ctx.record({ script: planned.scriptPath, filesDir: planned.filesDir });
         const written = await writeHandScript(disk, { layer: p.layerName, steps: p.steps, secretNames: Object.keys(p.secrets), probeScript: await readProbeScript(), probeArgs });
         const secrets = Object.keys(p.secrets);
         const description =
