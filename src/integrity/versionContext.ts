@@ -1,6 +1,6 @@
 import type { LayerVersion, State } from '../domain/state';
 import type { EvaluateContext } from './evaluate';
-import type { PvsServer } from '../connectors/pvs/settings';
+import type { PvsServer } from '../domain/pvsServer';
 
 /**
  * What verify checks a report against, for a layer published to PVS (a `pvs` recipe, or the

@@ -5,7 +5,7 @@ import { BUILTIN_ICONS } from '../domain/icons';
 import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
 import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
-import { resolveOsLayerRef } from '../commands/shared/lookup';
+import { resolveOsLayerRef } from '../domain/osLayerRef';
 import { defaultDiskFormat, formatMismatch, formatsOf } from './diskFormats';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';

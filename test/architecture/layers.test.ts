@@ -54,3 +54,16 @@ test('no import circle in src/', () => {
   for (const f of files) if (!state.has(f)) visit(f);
   expect(cycles).toEqual([]);
 });
+
+/** Imports from `from` (a folder of src/) into any of `floors`, as "a -> b" lines. */
+function importsInto(from: RegExp, floors: RegExp): string[] {
+  return files.filter((f) => from.test(rel(f))).flatMap((f) => (graph.get(f) ?? []).filter((t) => floors.test(rel(t))).map((t) => `${rel(f)} -> ${rel(t)}`));
+}
+
+test('src/domain imports only src/domain (it is the ground floor)', () => {
+  expect(importsInto(/^domain\//, /^(?!domain\/)/)).toEqual([]);
+});
+
+test('the integrity checks read no connector: what they need of one (a PVS server) is a domain type', () => {
+  expect(importsInto(/^integrity\//, /^(connectors|commands|cli|wizard)\//)).toEqual([]);
+});

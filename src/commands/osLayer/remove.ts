@@ -1,6 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { confirmRemoval } from '../shared/confirmRemoval';
-import { findOsLayer } from '../shared/lookup';
+import { findOsLayer } from '../../domain/osLayerRef';
 import { inUse, layersBoundTo } from '../shared/removalGuards';
 
 /**

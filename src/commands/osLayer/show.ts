@@ -1,6 +1,6 @@
 import type { Context } from '../../runtime/context';
 import { formatTable } from '../../runtime/output';
-import { findOsLayer } from '../shared/lookup';
+import { findOsLayer } from '../../domain/osLayerRef';
 import { formatGiB } from './import';
 import { osLayerView } from './view';
 

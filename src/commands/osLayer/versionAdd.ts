@@ -1,7 +1,7 @@
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
 import { versionNameRule } from '../../domain/rules';
-import { findOsLayer } from '../shared/lookup';
+import { findOsLayer } from '../../domain/osLayerRef';
 import { diskRefFromFlag, generationFromFlag, ipv6FromFlag } from './diskRef';
 import { firmwareOf, guestOsFromFlag } from './guestOs';
 import { bootDescription } from './import';

@@ -1,7 +1,7 @@
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
 import { confirmRemoval } from '../shared/confirmRemoval';
-import { resolveOsLayerRef } from '../shared/lookup';
+import { resolveOsLayerRef } from '../../domain/osLayerRef';
 import { inUse, layersBoundTo } from '../shared/removalGuards';
 
 /** Removes one OS layer version no layer version is bound to (else exit 3); its disk file stays. */

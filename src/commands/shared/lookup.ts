@@ -1,6 +1,7 @@
 import { UsageError } from '../../domain/errors';
-import type { ConnectorConfig, Layer, LayerVersion, OsLayer, OsLayerVersion, State, Task } from '../../domain/state';
+import type { ConnectorConfig, Layer, LayerVersion, State, Task } from '../../domain/state';
 import { shellQuote } from '../../domain/shellQuote';
+import { listSome } from '../../domain/listSome';
 
 /** Finds a layer by name, else by id; the error lists what exists so the operator can pick. */
 export function findLayer(state: State, ref: string): Layer {
@@ -56,27 +57,6 @@ export function findConnector(state: State, name: string): ConnectorConfig {
   return c;
 }
 
-export function findOsLayer(state: State, name: string): OsLayer {
-  const os = state.osLayers.find((x) => x.name === name) ?? state.osLayers.find((x) => x.id === name);
-  if (!os) {
-    const known = state.osLayers.map((x) => x.name);
-    throw new UsageError(`No OS layer named "${name}"${known.length ? ` (OS layers: ${listSome(known)})` : ''}; import one with elm os-layer import.`);
-  }
-  return os;
-}
-
-/** `name` or `name@version`; without a version, the newest. */
-export function resolveOsLayerRef(state: State, ref: string): { layer: OsLayer; version: OsLayerVersion } {
-  const at = ref.lastIndexOf('@');
-  const name = at > 0 ? ref.slice(0, at) : ref;
-  const versionName = at > 0 ? ref.slice(at + 1) : undefined;
-  const os = findOsLayer(state, name);
-  if (versionName === undefined) return { layer: os, version: os.versions[os.versions.length - 1] };
-  const version = os.versions.find((v) => v.name === versionName);
-  if (!version) throw new UsageError(`OS layer "${os.name}" has no version "${versionName}" (versions: ${listSome(os.versions.map((v) => v.name))}).`);
-  return { layer: os, version };
-}
-
 export function findTask(state: State, id: string): Task {
   const t = state.tasks.find((x) => x.id === id);
   if (!t) throw new UsageError(`No task with id "${id}"; see elm task list --all.`);
@@ -88,9 +68,3 @@ export function nextId(state: State): string {
   state.nextId += 1;
   return id;
 }
-
-function listSome(names: string[]): string {
-  return names.length > 8 ? `${names.slice(0, 8).join(', ')}, …` : names.join(', ');
-}
-
-

@@ -3,13 +3,9 @@ import { UsageError } from '../../domain/errors';
 import { userPath } from '../../domain/home';
 import { envVarName, optionalString, requiredString } from '../flagValues';
 import { serverAddress } from '../serverAddress';
+import type { PvsServer } from '../../domain/pvsServer';
 
-export interface PvsServer {
-  host: string;
-  version: string;
-  agent: boolean;
-  console: boolean;
-}
+export type { PvsServer };
 
 /** `--server host=version[,agent][,console]`: what is installed on each PVS server. */
 export function parseServer(spec: string): PvsServer {

@@ -1,4 +1,4 @@
-import { resolveOsLayerRef } from '../../commands/shared/lookup';
+import { resolveOsLayerRef } from '../../domain/osLayerRef';
 import { pvsPrerequisiteError } from '../pvsPrerequisites';
 import type { WizardState } from '../wizardState';
 import { askOsVersion } from './osLayer';
