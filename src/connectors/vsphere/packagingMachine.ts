@@ -77,7 +77,7 @@ export async function deployMachine(scope: VsphereScope, req: DeployLinkRequest,
     const guest = p.template ? null : guestOsForServer(req.os?.guestOs ?? DEFAULT_GUEST_OS, (await readServerAbout(s.transport)).apiVersion);
     if (guest?.note) progress(0.1, `Creating ${name} with ${guest.note}`);
     const spec = { name, disk: l.location, placement: p, os: req.os && { ...req.os, guestOs: guest?.id } };
-    const id = (await adoptedVm(scope, s, spec, progress)) ?? (await newVm(scope, s, spec, waitMs, progress));
+    const id = (await adoptedVm(scope, s, spec, progress)) ?? (await newVm(scope, s, spec, waitMs, progress).catch((e: unknown) => placementRefused(scope, e)));
     const machine: MachineRef = {
       name,
       resources: {
@@ -104,7 +104,7 @@ export async function deployMachine(scope: VsphereScope, req: DeployLinkRequest,
       progress(0.6, `Attaching ${l.location} to ${name}`);
       await attachDisk(s, id, l.location);
     }
-    if (p.template) await useNetwork(s, id, p.network);
+    if (p.template) await useNetwork(s, id, p.network).catch((e: unknown) => placementRefused(scope, e));
     const state = await powerState(s, id);
     // The firmware the OS layer's disk boots with (GPT: EFI, MBR: BIOS); a clone would keep its template's.
     if (state === 'POWERED_OFF' && req.os) await setFirmware(s, id, req.os.firmware);
@@ -152,4 +152,18 @@ async function newVm(scope: VsphereScope, s: VsphereSession, spec: VmSpec, waitM
     if (!again) throw e;
     return again.id;
   }
+}
+
+/**
+ * vCenter refusing where the VM goes: the REST API lists no host's datastores or networks, so
+ * connector test checks each exists, not that the host reaches them; the error says what to fix.
+ */
+function placementRefused(scope: VsphereScope, e: unknown): never {
+  if (!(e instanceof VsphereError && e.errorType === 'INVALID_ARGUMENT')) throw e;
+  const { host, datastore, network } = scope.settings;
+  throw new VsphereError(
+    `${e.message.replace(/\.$/, '')}. The packaging machine runs on --host ${host}, which must mount --datastore ${datastore} and have --network ${network}: add a connector (elm connector add vsphere) with ones that host has.`,
+    e.status,
+    e.errorType,
+  );
 }

@@ -30,7 +30,15 @@ export interface Datacenter {
   parent: string;
 }
 export interface Datastore { id: string; name: string; datacenter: string; type: string; capacity: number; freeSpace: number }
-export interface Host { id: string; name: string; datacenter: string; connectionState: 'CONNECTED' | 'DISCONNECTED' | 'NOT_RESPONDING' }
+export interface Host {
+  id: string;
+  name: string;
+  datacenter: string;
+  connectionState: 'CONNECTED' | 'DISCONNECTED' | 'NOT_RESPONDING';
+  /** Names of the datastores mounted on the host and networks it has (absent: every one of its datacenter). */
+  datastores?: string[];
+  networks?: string[];
+}
 export interface Network { id: string; name: string; datacenter: string; type: NetworkType }
 /** `datacenter` is '' for DATACENTER folders (they sit above datacenters); `parent` is '' only for the root folder. */
 export interface Folder { id: string; name: string; datacenter: string; type: FolderType; parent: string }
@@ -38,7 +46,7 @@ export interface Library { id: string; name: string }
 export interface LibraryItem { id: string; name: string; libraryId: string; type: string; /** template VM model id */ sourceVm: string }
 
 export interface DatastoreSpec { name: string; datacenter?: string; type?: string; capacityBytes?: number; freeBytes?: number }
-export interface HostSpec { name: string; datacenter?: string; connectionState?: Host['connectionState'] }
+export interface HostSpec { name: string; datacenter?: string; connectionState?: Host['connectionState']; datastores?: string[]; networks?: string[] }
 export interface NetworkSpec { name: string; datacenter?: string; type?: NetworkType }
 export interface FolderSpec { name: string; datacenter?: string; type?: FolderType }
 
@@ -129,7 +137,10 @@ export class Inventory {
   }
 
   addHost(spec: HostSpec): Host {
-    const h: Host = { id: nextId('host'), name: spec.name, datacenter: this.dcFor(spec.datacenter).id, connectionState: spec.connectionState ?? 'CONNECTED' };
+    const h: Host = {
+      id: nextId('host'), name: spec.name, datacenter: this.dcFor(spec.datacenter).id, connectionState: spec.connectionState ?? 'CONNECTED',
+      datastores: spec.datastores, networks: spec.networks,
+    };
     this.hosts.push(h);
     return h;
   }

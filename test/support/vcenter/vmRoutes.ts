@@ -320,7 +320,19 @@ export class VmStore {
     const net = this.inventory.network(network);
     if (!net || net.datacenter !== vm.datacenter) throw new VapiError(404, 'NOT_FOUND', `Network with identifier '${network}' does not exist.`);
     if (net.type !== type) throw new VapiError(400, 'INVALID_ARGUMENT', `Network '${network}' is a ${net.type}, not a ${type}.`);
+    const host = vm.host ? this.inventory.host(vm.host) : undefined;
+    // A VM's NIC can only use a network its host has (vSphere Networking: a port group exists per host,
+    // or the host is a member of the distributed switch). The REST error's wording is inferred.
+    if (host?.networks && !host.networks.includes(net.name))
+      throw new VapiError(400, 'INVALID_ARGUMENT', `Network '${net.name}' is not available on host '${host.name}'.`);
     return { network, type };
+  }
+
+  /** A VM's files can only go on a datastore its host mounts (vSphere Storage; the REST error's wording is inferred). */
+  private checkHostReaches(hostId: string | undefined, ds: Datastore): void {
+    const host = hostId ? this.inventory.host(hostId) : undefined;
+    if (host?.datastores && !host.datastores.includes(ds.name))
+      throw new VapiError(400, 'INVALID_ARGUMENT', `Datastore '${ds.name}' is not accessible from host '${host.name}'.`);
   }
 
   private vmFolder(id: string | undefined, required: boolean): Folder | undefined {
@@ -782,6 +794,7 @@ export class VmStore {
     for (const [what, dcId] of [['datastore', ds.datacenter], ['host', host && this.inventory.host(host)!.datacenter]] as const) {
       if (dcId && dcId !== folder.datacenter) throw new VapiError(400, 'INVALID_ARGUMENT', `placement.${what} is not in the datacenter of placement.folder.`);
     }
+    this.checkHostReaches(host, ds);
     const name = str(spec.name) ?? 'Virtual Machine';
     this.uniqueName(folder.id, name);
     const firmware = bootType(obj(spec.boot)?.type) ?? recommendedFirmware(guestOS);
@@ -822,6 +835,7 @@ export class VmStore {
     const host = this.hostArg(str(placement.host)) ?? source.host;
     const removed = Array.isArray(spec.disks_to_remove) ? spec.disks_to_remove.map(String) : [];
     this.uniqueName(folder.id, name);
+    this.checkHostReaches(host, ds);
     // The new VM is in the inventory when the clone is done, not before.
     const finish = () => {
       const vm = this.cloneFrom(source, name, folder, ds, host, removed);
@@ -869,6 +883,7 @@ export class VmStore {
 
   private cloneFrom(source: VmModel, name: string, folder: Folder, ds: Datastore, host: string | undefined, removed: string[]): VmModel {
     if (ds.datacenter !== folder.datacenter) throw new VapiError(400, 'INVALID_ARGUMENT', 'placement.datastore is not in the datacenter of placement.folder.');
+    this.checkHostReaches(host, ds);
     this.uniqueName(folder.id, name);
     const vm = this.newVm({ name, guestOS: source.guestOS, firmware: source.firmware, datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id, cpuCount: source.cpuCount, memoryMiB: source.memoryMiB });
     this.writeVmx(vm);
