@@ -123,6 +123,13 @@ test('Trusted Launch needs a V2 disk created for it, and such a disk attaches to
     vm(t).properties.securityProfile = tl;
   });
   expect(ok).toBeNull();
+  // A size without Trusted Launch (TrustedLaunchDisabled True) is refused at creation, the disk right or not.
+  const noTl = await deploy('tl-m8', 'tl-d', (t) => {
+    disk(t).properties.hyperVGeneration = 'V2';
+    disk(t).properties.securityProfile = { securityType: 'TrustedLaunch' };
+    vm(t).properties.securityProfile = tl;
+  }, 'Standard_M8ms');
+  expect(noTl).toMatchObject({ code: 'BadRequest', message: expect.stringContaining("The VM size 'Standard_M8ms' is not supported for creation of VMs and Virtual Machine Scale Set with 'TrustedLaunch' security type") });
 });
 
 test('a restricted size or one over quota is refused at creation', async () => {

@@ -106,6 +106,8 @@ describe('preflight: refused before anything is created', () => {
 
   test('Trusted Launch needs a V2 disk; public access needs a range, and not the whole internet nor more than a /8', async () => {
     await refused(['gen1', ...flags(VM1, { '--security-type': 'TrustedLaunch' })], /TrustedLaunch needs a generation V2 \(UEFI, GPT\) disk, and this OS layer version boots as V1/);
+    // The M-series boots V2 but has no Trusted Launch (Resource SKUs capability TrustedLaunchDisabled).
+    await refused(['gen2', ...flags(VM2, { '--size': 'Standard_M8ms', '--security-type': 'TrustedLaunch' })], /Size Standard_M8ms does not support Trusted Launch \(its TrustedLaunchDisabled capability\): choose a --size that does/);
     await refused(['gen2', ...flags(VM2, { '--security-type': 'Confidential' })], /--security-type "Confidential" must be Standard or TrustedLaunch/);
     await refused(['gen2', ...flags(VM2, { '--license-type': 'Windows_Home' })], /--license-type "Windows_Home" must be Windows_Client/);
     await refused(['gen2', ...flags(VM2), '--public-ip'], /--public-ip needs --rdp-from CIDR/);

@@ -4,7 +4,8 @@
  * error (exit 2) naming the fix. The machine goes in the resource group's location, so:
  * - the virtual network exists there and has the subnet (a NIC joins a subnet of its own region);
  * - the VM size is offered there, not restricted for this subscription, and boots the disk's
- *   generation (Resource SKUs API: `restrictions`, capability `HyperVGenerations`);
+ *   generation (Resource SKUs API: `restrictions`, capability `HyperVGenerations`), and takes
+ *   Trusted Launch when it is asked for (capability `TrustedLaunchDisabled`);
  * - the regional and the size family's vCPU quota have room (Compute Usage API).
  */
 import { UsageError } from '../../../domain/errors';
@@ -66,6 +67,10 @@ async function checkSize(clients: AzureClients, p: MachineParams, location: stri
     if (!generations.includes(generation))
       throw new UsageError(
         `Size ${sku.name} boots only ${generations.join(', ')} machines, and this OS layer version's disk is ${generation} (${generation === 'V2' ? 'UEFI, GPT' : 'BIOS, MBR'}): choose a --size that supports ${generation}.`,
+      );
+    if (p.options.securityType === 'TrustedLaunch' && capability('TrustedLaunchDisabled')?.toLowerCase() === 'true')
+      throw new UsageError(
+        `Size ${sku.name} does not support Trusted Launch (its TrustedLaunchDisabled capability): choose a --size that does (az vm list-skus --location ${location} shows the capability), or --security-type Standard.`,
       );
     return { vCpus: Number(capability('vCPUs') ?? 0), family: sku.family ?? '' };
   }

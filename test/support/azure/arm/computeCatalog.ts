@@ -27,6 +27,12 @@ export interface VmSku {
   hyperVGenerations: Array<'V1' | 'V2'>;
   /** Locations it is offered in; undefined: every location of the fake. */
   locations?: string[];
+  /**
+   * Capability TrustedLaunchDisabled ("Trusted launch for Azure VMs", Microsoft Learn: sizes that
+   * do not support it, e.g. the M-series, report TrustedLaunchDisabled True); default: disabled
+   * only where the size boots no generation 2 machine.
+   */
+  trustedLaunchDisabled?: boolean;
 }
 
 const FAMILY_NAMES: Record<string, string> = {
@@ -34,6 +40,7 @@ const FAMILY_NAMES: Record<string, string> = {
   standardDSv5Family: 'Standard DSv5 Family vCPUs',
   standardBSFamily: 'Standard BS Family vCPUs',
   standardAv2Family: 'Standard Av2 Family vCPUs',
+  standardMSFamily: 'Standard MS Family vCPUs',
 };
 
 const DEFAULT_SKUS: VmSku[] = [
@@ -43,6 +50,7 @@ const DEFAULT_SKUS: VmSku[] = [
   { name: 'Standard_D4s_v5', family: 'standardDSv5Family', vCpus: 4, memoryGb: 16, hyperVGenerations: ['V1', 'V2'] },
   { name: 'Standard_B2s', family: 'standardBSFamily', vCpus: 2, memoryGb: 4, hyperVGenerations: ['V1', 'V2'] },
   { name: 'Standard_A2_v2', family: 'standardAv2Family', vCpus: 2, memoryGb: 4, hyperVGenerations: ['V1'] },
+  { name: 'Standard_M8ms', family: 'standardMSFamily', vCpus: 8, memoryGb: 218, hyperVGenerations: ['V1', 'V2'], trustedLaunchDisabled: true },
 ];
 
 /** Default quota per location: 10 regional vCPUs, 10 per family (a new pay-as-you-go subscription's figures). */
@@ -134,6 +142,10 @@ export function computeCatalogRoutes(cloud: FakeCloud, router: Router): void {
   }));
 }
 
+export function trustedLaunchDisabled(sku: VmSku): boolean {
+  return sku.trustedLaunchDisabled ?? !sku.hyperVGenerations.includes('V2');
+}
+
 function vmSkuBody(catalog: ComputeCatalog, sku: VmSku, location: string): Record<string, unknown> {
   const reason = catalog.restriction(sku.name, location);
   return {
@@ -153,7 +165,7 @@ function vmSkuBody(catalog: ComputeCatalog, sku: VmSku, location: string): Recor
       { name: 'PremiumIO', value: sku.name.includes('s_') || sku.name.endsWith('s') ? 'True' : 'False' },
       { name: 'vCPUsAvailable', value: String(sku.vCpus) },
       { name: 'CpuArchitectureType', value: 'x64' },
-      { name: 'TrustedLaunchDisabled', value: sku.hyperVGenerations.includes('V2') ? 'False' : 'True' },
+      { name: 'TrustedLaunchDisabled', value: trustedLaunchDisabled(sku) ? 'True' : 'False' },
     ],
     restrictions: reason
       ? [{ type: 'Location', values: [location], restrictionInfo: { locations: [location] }, reasonCode: reason }]

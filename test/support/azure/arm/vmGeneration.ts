@@ -15,7 +15,7 @@ import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
 import type { FakeResource } from '../inventory';
 import { dig } from './common';
-import { vmPlacementProblem } from './computeCatalog';
+import { trustedLaunchDisabled, vmPlacementProblem } from './computeCatalog';
 
 export type Generation = 'V1' | 'V2';
 
@@ -43,6 +43,11 @@ export function vmCreationProblem(cloud: FakeCloud, vm: { name: string; vmSize: 
   }
   if (securityType === 'TrustedLaunch' && generation !== 'V2') {
     return new ArmError(400, 'BadRequest', `Trusted Launch is supported for generation 2 VMs only; the OS disk '${disk.name}' is hyperVGeneration '${generation}'.`);
+  }
+  // "Trusted launch for Azure VMs" (Microsoft Learn): a size without support is refused at creation.
+  const sku = cloud.catalog.find(vm.vmSize);
+  if (securityType === 'TrustedLaunch' && sku && trustedLaunchDisabled(sku)) {
+    return new ArmError(400, 'BadRequest', `The VM size '${sku.name}' is not supported for creation of VMs and Virtual Machine Scale Set with 'TrustedLaunch' security type.`);
   }
   if (securityType !== diskSecurityType(disk)) {
     return new ArmError(
