@@ -6,7 +6,7 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { baseSetup, expectOk, findFiles, json, MiB, pidAlive, readState, scratch, waitFor, withQemu, writeData, type Scratch } from '../support/e2e';
+import { baseSetup, expectOk, findFiles, heldQemuImg, json, MiB, pidAlive, readState, scratch, waitFor, withQemu, writeData, type Scratch } from '../support/e2e';
 
 jest.setTimeout(120_000);
 
@@ -29,18 +29,20 @@ async function tree(dir: string, rel = ''): Promise<string[]> {
 
 describe('task cancel of a build on the file share', () => {
   let s: Scratch;
+  let heldQemu: string;
   beforeAll(async () => {
-    s = await scratch(1536 * MiB, 'elm-build-cancel-');
-    // Real data, so qemu-img needs a few seconds to write the qcow2: time to cancel the build.
-    await writeData(s.osDisk, 16 * MiB, 1024 * MiB);
+    s = await scratch(64 * MiB, 'elm-build-cancel-');
+    await writeData(s.osDisk, 16 * MiB, 16 * MiB);
     await baseSetup(s);
+    // The build is cancelled while its `.partial` exists, however fast the machine.
+    heldQemu = await heldQemuImg(s.dir);
   });
   afterAll(() => s.cleanup());
 
   /** Starts a build (its own worker) and returns once the packaging disk's `.partial` is being written. */
   async function buildWriting(name: string): Promise<{ buildId: string; createId: string; pid: number }> {
     const f = await spec(s, `${name}.yaml`, `layer:\n  name: ${name}\n  version: "1"\n  osLayer: win\n  connector: share\n  hypervisor: acropolis\n  diskFormat: qcow2\nsteps:\n  - inline: Write-Host hi\n`);
-    const r = await s.run(['layer', 'build', '-f', f, '--json']);
+    const r = await s.run(['layer', 'build', '-f', f, '--json'], { env: { ELM_QEMU_IMG: heldQemu } });
     expectOk(r);
     const buildId: string = json(r).task.id;
     const state = await readState(s.home);

@@ -1,20 +1,22 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { baseSetup, diskStatus, expectOk, findFiles, json, MARKER, MARKER_OFFSET, MiB, pidAlive, scratch, waitFor, withQemu, writeData, type Scratch } from '../support/e2e';
+import { baseSetup, diskStatus, expectOk, findFiles, heldQemuImg, json, MARKER, MARKER_OFFSET, MiB, pidAlive, scratch, waitFor, withQemu, writeData, type Scratch } from '../support/e2e';
 
 jest.setTimeout(120_000);
 
 let s: Scratch;
+let heldQemu: string;
 beforeAll(async () => {
-  s = await scratch(1536 * MiB);
-  // Real data, so qemu-img needs a few seconds to write the qcow2: time to kill its worker.
-  await writeData(s.osDisk, 16 * MiB, 1024 * MiB);
+  s = await scratch(64 * MiB);
+  await writeData(s.osDisk, 16 * MiB, 16 * MiB);
   await baseSetup(s);
+  // The worker is killed while its `.partial` exists, however fast the machine.
+  heldQemu = await heldQemuImg(s.dir);
 });
 afterAll(() => s.cleanup());
 
 withQemu('a packaging disk whose worker was killed mid-write is finished by task resume: no partial file, the OS bytes in place', async () => {
-  const started = json(await s.run(['layer', 'create', '--name', 'killed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'acropolis', '--disk-format', 'qcow2', '--json']));
+  const started = json(await s.run(['layer', 'create', '--name', 'killed', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'acropolis', '--disk-format', 'qcow2', '--json'], { env: { ELM_QEMU_IMG: heldQemu } }));
   const taskId: string = started.task.id;
   const heartbeat = path.join(s.home, 'workers', `task-${taskId}.json`);
   const worker = await waitFor('the worker to start writing', async () => {
@@ -22,7 +24,8 @@ withQemu('a packaging disk whose worker was killed mid-write is finished by task
     const partial = (await findFiles(s.share, /\.partial/)).length > 0;
     return rec && partial ? (JSON.parse(rec) as { pid: number }) : null;
   });
-  process.kill(worker.pid, 'SIGKILL');
+  // The worker and its qemu-img (its process group: workers start detached) die at once, as in a crash.
+  process.kill(-worker.pid, 'SIGKILL');
   await waitFor('the worker to die', async () => !pidAlive(worker.pid));
 
   const stuck = json(await s.run(['task', 'show', taskId, '--json']));

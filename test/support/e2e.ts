@@ -222,6 +222,17 @@ export function pidAlive(pid: number): boolean {
 }
 
 /** Writes `bytes` of non-zero data at `offset` (a file with real data takes real time to import). */
+/**
+ * A qemu-img that runs the real one, then holds a `convert` open until it is killed: a task's
+ * `.partial` stays on disk for as long as a test needs to cancel or kill it, however fast the
+ * machine (a race against the real write failed in CI). Point ELM_QEMU_IMG at the returned path.
+ */
+export async function heldQemuImg(dir: string): Promise<string> {
+  const file = path.join(dir, 'held-qemu-img');
+  await fs.writeFile(file, '#!/bin/sh\nqemu-img "$@" || exit $?\ncase "$1" in convert) while :; do sleep 0.2; done;; esac\n', { mode: 0o755 });
+  return file;
+}
+
 export async function writeData(file: string, offset: number, bytes: number): Promise<void> {
   const fh = await fs.open(file, 'r+');
   try {
