@@ -82,7 +82,7 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
       const layer = layerOfDiskLocation(clients, disk.location);
       const m = layer ? await findMachine(clients, null, layer) : null;
       if (!m) return null;
-      return { name: m.vmName, resources: { vmId: m.vmId, nicId: m.nicId, diskId: m.diskId, publicIpId: m.publicIpId, nsgId: m.nsgId, deploymentName: m.deploymentName, tags: m.tags } };
+      return { name: m.vmName, resources: { resourceGroup: m.resourceGroup, vmId: m.vmId, nicId: m.nicId, diskId: m.diskId, publicIpId: m.publicIpId, nsgId: m.nsgId, deploymentName: m.deploymentName, tags: m.tags } };
     },
 
     async probeIntegrity(ref: MachineRef, opts: { expediteNgen: boolean; shutdown: boolean }): Promise<string> {

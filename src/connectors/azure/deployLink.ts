@@ -9,7 +9,7 @@ import { platformError } from './errors';
 import { machineTags, portalOrigin, templateBlobName } from './layout';
 import { reachNote } from './machineOptions';
 import { machineParams } from './machineParams';
-import { findStorageAccount } from './preflight/checks';
+import { findStorageAccount, resourceGroupLocation } from './preflight/checks';
 import { readOnlySasUrl } from './sas';
 import { packagingMachineTemplate, type TemplateInputs } from './template';
 
@@ -37,6 +37,8 @@ export async function deployLink(clients: AzureClients, req: DeployLinkRequest):
   }
   const link = `${portalOrigin(clients.settings)}/#create/Microsoft.Template/uri/${encodeURIComponent(sas.url)}`;
   const p = inputs.params;
+  const rg = clients.settings.resourceGroup;
+  const rgLocation = await resourceGroupLocation(clients);
   return {
     link,
     parameters: {
@@ -49,14 +51,15 @@ export async function deployLink(clients: AzureClients, req: DeployLinkRequest):
       securityType: p.options.securityType,
       licenseType: p.options.licenseType ?? 'none',
       ...(p.options.rdpFrom ? { rdpFrom: p.options.rdpFrom } : {}),
-      resourceGroup: clients.settings.resourceGroup,
-      resourceGroupLocation: clients.settings.location,
+      resourceGroup: rg,
+      resourceGroupLocation: rgLocation,
       storageAccount: clients.settings.storageAccount,
       packagingDisk: req.disk.location,
       template: blob.url,
       linkExpiresAt: sas.expiresOn.toISOString(),
       tags: inputs.tags,
     },
-    note: reachNote(p.options, p.virtualNetwork, p.subnet),
+    // The portal lets the operator pick any group: the disk import needs the storage account's region.
+    note: `In the portal choose resource group ${rg} (${rgLocation}), the storage account's region; a machine deployed into another group of the subscription is found by its tags. ${reachNote(p.options, p.virtualNetwork, p.subnet)}`,
   };
 }

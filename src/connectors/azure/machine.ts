@@ -19,6 +19,7 @@ import {
   TAG_VERSION,
   VM_TYPE,
 } from './layout';
+import { resourceGroupOfId, taggedVmInSubscription } from './machineElsewhere';
 import { withRetry } from './retry';
 
 /** What MachineRef.resources holds for an Azure machine (no secrets: names and ids). */
@@ -60,7 +61,8 @@ export function machineRef(m: MachineResources, state: string): MachineRef {
 /** The recorded ref as resources; names the template derives stand in for ids not recorded. */
 export function machineResources(clients: AzureClients, ref: MachineRef): MachineResources {
   const r = ref.resources ?? {};
-  const rg = str(r.resourceGroup) ?? clients.settings.resourceGroup;
+  // A portal-deployed machine may sit in another group: its recorded VM id says which.
+  const rg = str(r.resourceGroup) ?? (str(r.vmId) && resourceGroupOfId(str(r.vmId)!)) ?? clients.settings.resourceGroup;
   const names = resourceNames(ref.name);
   return {
     resourceGroup: rg,
@@ -109,7 +111,7 @@ export async function findMachine(clients: AzureClients, ref: MachineRef | null,
   const disk = tagged.find((r) => r.type.toLowerCase() === DISK_TYPE.toLowerCase());
   const publicIp = tagged.find((r) => r.type.toLowerCase() === PUBLIC_IP_TYPE.toLowerCase());
   const nsg = tagged.find((r) => r.type.toLowerCase() === NSG_TYPE.toLowerCase());
-  if (!vm && !nic && !disk && !publicIp && !nsg) return null;
+  if (!vm && !nic && !disk && !publicIp && !nsg) return findMachineElsewhere(clients, layer);
   const vmName = vm?.name ?? (disk ?? nic ?? publicIp ?? nsg)!.name.replace(/-(osdisk|nic|pip|nsg)$/, '');
   const m: MachineResources = {
     resourceGroup: clients.settings.resourceGroup,
@@ -128,6 +130,26 @@ export async function findMachine(clients: AzureClients, ref: MachineRef | null,
     m.nicId = v?.networkProfile?.networkInterfaces?.[0]?.id ?? m.nicId;
   }
   return m;
+}
+
+/** The VM tagged for the version in another resource group (deployed there through the portal), with its NIC and disk read from it. */
+async function findMachineElsewhere(clients: AzureClients, layer: { id: string; version: string }): Promise<MachineResources | null> {
+  const vmId = await taggedVmInSubscription(clients, layer.id, layer.version);
+  const resourceGroup = vmId && resourceGroupOfId(vmId);
+  if (!vmId || !resourceGroup) return null;
+  const vmName = nameOfId(vmId);
+  const v = await (await clients.compute()).virtualMachines.get(resourceGroup, vmName);
+  return {
+    resourceGroup,
+    vmName,
+    vmId,
+    nicId: v.networkProfile?.networkInterfaces?.[0]?.id ?? null,
+    diskId: v.storageProfile?.osDisk?.managedDisk?.id ?? null,
+    publicIpId: null,
+    nsgId: null,
+    deploymentName: null,
+    tags: {},
+  };
 }
 
 /** The layer id and version of a packaging disk blob (`…/packaging/<layer id>/<version>/<disk>.vhd`). */
