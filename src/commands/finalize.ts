@@ -1,12 +1,15 @@
 import { promises as fs } from 'node:fs';
 import type { Context } from '../runtime/context';
 import { ConflictError, ExitCode, NotReadyError } from '../domain/errors';
-import { versionRepositoryDir } from '../domain/home';
+import { homePaths } from '../domain/home';
+import { hostName } from '../domain/hostName';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { withVersionHints } from '../domain/nextStepHints';
 import type { DiskLocation, MachineRef } from '../connectors/connector';
 import { parseDuration } from '../domain/duration';
 import { addTask } from '../domain/addTask';
-import type { Layer, LayerVersion, State, Task } from '../domain/state';
+import type { Layer, LayerVersion, State, Task, VersionRepository } from '../domain/state';
 import type { FinalizeParams } from '../tasks/kinds/finalize';
 import { spawnWorker } from '../tasks/spawnWorker';
 import { runWhileWaiting } from '../tasks/runWhileWaiting';
@@ -22,6 +25,9 @@ import { dropDigestsAhead, startDigestAhead } from '../disk/digestAhead';
 import { dropCopiesAhead, startCopyAhead } from '../disk/copyAhead';
 import { shareImportDestination } from '../connectors/fileshare/finalizeFromShare';
 import { handBuildComment, openHandBuild } from '../tasks/kinds/handBuild';
+import { capturesIntoRepository } from '../repository/capture';
+import { chooseVersionRepository } from '../repository/versionRepository';
+import { refuseRepositoryElsewhere } from '../tasks/repositoryRefusal';
 
 interface FinalizeFlags {
   version?: string;
@@ -60,11 +66,15 @@ async function finalize(ctx: Context, flags: FinalizeFlags, ref: string | undefi
 
   let task = await pendingFinalize(ctx, state, layer, version, wait);
   if (!task) {
-    const disk = await checkPreconditions(ctx, state, layer, version, wait, settleMs, timeoutMs);
+    const repository = await repositoryFor(ctx, state, version);
+    const repositoryDir = repository?.dir ?? path.join(homePaths(ctx.home).repository, randomUUID());
+    const disk = await checkPreconditions(ctx, state, layer, version, wait, settleMs, timeoutMs, repositoryDir);
     task = await store.mutate(async (s) => {
       const l = s.layers.find((x) => x.id === layer.id)!;
       const v = l.versions.find((x) => x.name === version.name)!;
       await claimVersion(ctx, s, layer.id, version.name);
+      // Recorded before anything is written there: removal deletes this folder, and only it.
+      if (repository) v.repository = repository;
       const params: FinalizeParams = {
         connector: v.connector,
         disk,
@@ -72,7 +82,8 @@ async function finalize(ctx: Context, flags: FinalizeFlags, ref: string | undefi
         // A build on the file share carries the comment of the finalize that closes it.
         comment: flags.comment ?? handBuildComment(openHandBuild(s, layer.id, v.name)),
         keepMachine: Boolean(flags.keepMachine),
-        repositoryDir: versionRepositoryDir(ctx.home, layer.id, v.name),
+        repositoryDir,
+        ...(repository ? { repository } : {}),
         previousState: v.state,
         user: ctx.user(),
       };
@@ -132,12 +143,24 @@ async function pendingFinalize(ctx: Context, state: State, layer: Layer, version
     (t) => t.kind === 'Finalize' && t.layerId === layer.id && t.version === version.name && ['Pending', 'Running', 'Canceling'].includes(t.state),
   );
   if (!task) return null;
+  // A capture into a repository this machine cannot reach would write the disk where nobody finds it.
+  await refuseRepositoryElsewhere(ctx.env, state, task);
   // A just-started finalize whose worker is still starting is running too: exit 5, not a resume.
   if (workerStarting(task) || (await liveWorker(ctx, task.id))) {
     throw new ConflictError(`Finalize of "${layer.name}" ${version.name} is already running as task ${task.id}; wait for it with elm task wait ${task.id}.`);
   }
   if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   return task;
+}
+
+/**
+ * The version's folder in the layer repository, for a connector whose finalize writes there:
+ * where an earlier finalize put it when this machine reaches that, else a new one in this home.
+ */
+async function repositoryFor(ctx: Context, state: State, version: LayerVersion): Promise<VersionRepository | null> {
+  const type = state.connectors.find((c) => c.name === version.connector)?.type;
+  if (!capturesIntoRepository(type)) return null;
+  return chooseVersionRepository(ctx.home, hostName(ctx.env), ctx.now(), version.repository);
 }
 
 /** Each precondition of the README's Quickstart, all reported at once (exit 3). */
@@ -149,6 +172,7 @@ async function checkPreconditions(
   wait: boolean,
   settleMs: number,
   timeoutMs: number | undefined,
+  repositoryDir: string,
 ): Promise<DiskLocation> {
   const name = `"${layer.name}" ${version.name}`;
   if (version.state !== 'Editing' && version.state !== 'Finalizable')
@@ -167,9 +191,8 @@ async function checkPreconditions(
   const besideRepository = ahead && (await sameFilesystem(disk.location, ctx.home));
   const importAhead = async () => {
     if (!besideRepository) {
-      const dir = versionRepositoryDir(ctx.home, layer.id, version.name);
-      await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-      await startCopyAhead(disk.location, `${shareImportDestination(dir, disk.location)}.partial`);
+      await fs.mkdir(repositoryDir, { recursive: true, mode: 0o700 });
+      await startCopyAhead(disk.location, `${shareImportDestination(repositoryDir, disk.location)}.partial`);
     }
     await startDigestAhead(disk.location);
   };

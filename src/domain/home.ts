@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { pathSegment } from './rules';
 
 /**
  * `~` and `~/…` as a shell would expand them: a path in quotes, in a spec file or in ELM_HOME set
@@ -49,14 +48,4 @@ export function homePaths(home: string) {
     logs: path.join(home, 'logs'),
     workers: path.join(home, 'workers'),
   };
-}
-
-/** A layer's folder in the layer repository: one path segment per name, whatever the name holds. */
-export function layerRepositoryDir(home: string, layerId: string): string {
-  return path.join(homePaths(home).repository, pathSegment(layerId));
-}
-
-/** A version's folder in the layer repository, where finalize puts its disk and remove deletes it. */
-export function versionRepositoryDir(home: string, layerId: string, version: string): string {
-  return path.join(layerRepositoryDir(home, layerId), pathSegment(version));
 }

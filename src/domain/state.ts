@@ -109,6 +109,22 @@ export const publishedImageSchema = z.object({
   publishedAt: isoDate,
 });
 
+/**
+ * Where a version's files are in the layer repository: a folder of its own, named by a random
+ * token when it is chosen (ids are counted per state, so a home holding two states would give
+ * two versions one `<layer id>/<version>` folder), on the machine that chose it. Removal deletes
+ * this folder and nothing else; another machine captures into it only when it reaches the same
+ * folder (the repository's marker file holds `repositoryId`).
+ */
+export const versionRepositorySchema = z.object({
+  /** Absolute path of the version's own folder, `<repository>/<token>`. */
+  dir: z.string(),
+  /** The machine it is on (hostName(): ELM_HOSTNAME, else the OS's name). */
+  host: z.string(),
+  /** The id in `<repository>/.elm-repository.json`, telling this repository from another at the same path. */
+  repositoryId: z.string(),
+});
+
 export const layerVersionSchema = z.object({
   name: z.string(),
   description: z.string(),
@@ -137,6 +153,8 @@ export const layerVersionSchema = z.object({
     .nullable(),
   /** What `layer publish` made of this version (absent in states written before publish existed). */
   images: z.array(publishedImageSchema).optional(),
+  /** The version's folder in the layer repository (absent before it was chosen, and in states older elms wrote). */
+  repository: versionRepositorySchema.optional(),
   createdAt: isoDate,
 });
 
@@ -219,3 +237,4 @@ export type IntegrityResult = z.infer<typeof integrityResultSchema>;
 export type DiskRef = z.infer<typeof diskRefSchema>;
 export type PublishedImage = z.infer<typeof publishedImageSchema>;
 export type Appliance = z.infer<typeof applianceSchema>;
+export type VersionRepository = z.infer<typeof versionRepositorySchema>;

@@ -1,5 +1,7 @@
 import type { ConnectorEnvironment } from '../connectors/connector';
 import { hostName } from '../domain/hostName';
+import { NotReadyError } from '../domain/errors';
+import { repositoryElsewhere } from './repositoryRefusal';
 import type { State, Task, TaskStep } from '../domain/state';
 import { TERMINAL_TASK_STATES } from '../domain/vocabulary';
 import { childTasks } from '../domain/childTasks';
@@ -43,17 +45,22 @@ export function workIsOver(task: Task): boolean {
 export async function runTask(taskId: string, deps: RunnerDeps): Promise<RunOutcome> {
   const { store } = deps;
   const me = { pid: process.pid, host: hostName(deps.env), taskId, startedAt: new Date().toISOString() };
+  let elsewhere: string | null = null;
   const claimed = await store.mutate(async (state) => {
     const task = findTask(state, taskId);
     if (workIsOver(task)) return 'nothing-to-do' as const;
     const other = await liveWorker(deps, taskId);
     if (other && !(other.pid === me.pid && other.host === me.host)) return 'busy' as const;
+    // Not claimed where its files cannot go: the task is left as it is, for a machine that can.
+    elsewhere = await repositoryElsewhere(deps.env, state, task);
+    if (elsewhere) return 'elsewhere' as const;
     await writeHeartbeat(deps, me);
     task.worker = { pid: me.pid, host: me.host, heartbeatAt: me.startedAt };
     if (task.state === 'Pending') task.state = 'Running';
     return task.cancelRequested ? ('cancel' as const) : ('run' as const);
   });
   if (claimed === 'nothing-to-do' || claimed === 'busy') return claimed;
+  if (claimed === 'elsewhere') throw new NotReadyError(elsewhere!);
   const stopHeartbeat = await startHeartbeat(deps, taskId);
   try {
     const task = findTask(await store.read(), taskId);

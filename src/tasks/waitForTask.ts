@@ -6,6 +6,7 @@ import type { Task } from '../domain/state';
 import { progressDisplay } from '../runtime/progress';
 import { type RunOutcome, workIsOver } from './runner';
 import { spawnWorker } from './spawnWorker';
+import { refuseRepositoryElsewhere } from './repositoryRefusal';
 import { liveWorker, STALE_MS, workerStarting } from './workerLiveness';
 
 export interface WaitOptions {
@@ -71,13 +72,16 @@ export async function waitForTask(ctx: Context, taskId: string, opts: WaitOption
       if (here.error) throw here.error;
       const runningBeforeRead = here.running;
       waitStats.reads += 1;
-      const task = (await store.read()).tasks.find((t) => t.id === taskId);
+      const state = await store.read();
+      const task = state.tasks.find((t) => t.id === taskId);
       if (!task) throw new Error(`task ${taskId} disappeared from the state`);
       display.update({ state: task.state, progress: task.progress, bytes: task.bytes ?? undefined });
       if (workIsOver(task)) return task;
       // A run here that was interrupted is handed over by its caller, not by this loop.
       const mayResume = !here.running && here.outcome !== 'interrupted';
       if (mayResume && Date.now() - lastSpawn > STALE_MS && !workerStarting(task) && !(await liveWorker(ctx, taskId))) {
+        // A worker here that cannot reach the task's repository would only refuse: say where instead.
+        await refuseRepositoryElsewhere(ctx.env, state, task);
         display.note(`Task ${taskId}'s worker is not running; resuming it.`);
         spawnWorker(ctx.home, taskId, ctx.env);
         lastSpawn = Date.now();

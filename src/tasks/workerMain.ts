@@ -7,6 +7,7 @@
 import { openBackend } from '../store/stateBackend';
 import { stateLocation } from '../store/stateLocation';
 import { runTask } from './runner';
+import { ElmError } from '../domain/errors';
 
 async function main(): Promise<void> {
   const [home, taskId] = process.argv.slice(2);
@@ -28,6 +29,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((e) => {
+  // A refusal (the task's repository is not reached here) is a line in the log, not a crash.
+  if (e instanceof ElmError) {
+    process.stderr.write(`${new Date().toISOString()} worker ${process.pid} did not run the task: ${e.message}\n`);
+    process.exitCode = e.exitCode;
+    return;
+  }
   process.stderr.write(`${new Date().toISOString()} worker crashed: ${(e as Error).stack ?? e}\n`);
   process.exitCode = 1;
 });

@@ -129,7 +129,9 @@ test('a step asking for a restart (3010): elm reboots the guest through vCenter 
   // Nothing of the build left in vCenter; the disk is in the layer repository.
   expect(leftIn('vda')).toEqual({ vms: [], files: [] });
   const v = stateOf().layers.find((l: Doc) => l.name === 'vda').versions[0];
-  expect(v.artifact.location).toBe(path.join(s.home, 'repository', doc.layer.id, '1', 'vda.vmdk'));
+  // In the version's own folder of the repository, recorded on it.
+  expect(path.dirname(v.repository.dir)).toBe(path.join(s.home, 'repository'));
+  expect(v.artifact.location).toBe(path.join(v.repository.dir, 'vda.vmdk'));
   expect(readFileSync(v.artifact.location, 'utf8')).toMatch(/createType="monolithicFlat"/);
   expect(secretInGuestFiles).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../domain/errors';
@@ -23,13 +24,15 @@ export async function readIconFile(file: string): Promise<{ abs: string; bytes: 
   return { abs, bytes, format: detected.format };
 }
 
-/** Copies the checked bytes under ELM_HOME/icons and records the icon, inside the caller's mutation. */
+/** Copies the checked bytes under ELM_HOME/icons and records the icon (and that file), inside the caller's mutation. */
 export async function recordIcon(state: State, home: string, icon: { bytes: Buffer; format: 'png' | 'jpg'; name: string }, now: Date): Promise<Icon> {
   const id = `icon-${nextId(state)}`;
   const dir = homePaths(home).icons;
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${id}.${icon.format}`);
-  await fs.writeFile(file, icon.bytes, { mode: 0o600 });
+  // Named by a random token, not the id: ids are counted per state, and one home may hold two
+  // states (its own and a team's) whose icon-5 must not overwrite each other.
+  const file = path.join(dir, `${randomUUID()}.${icon.format}`);
+  await fs.writeFile(file, icon.bytes, { mode: 0o600, flag: 'wx' });
   const record: Icon = { id, name: icon.name, format: icon.format, file, importedAt: now.toISOString() };
   state.icons.push(record);
   return record;

@@ -1,5 +1,10 @@
 import type { Context } from '../../runtime/context';
-import { versionRepositoryDir } from '../../domain/home';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { homePaths } from '../../domain/home';
+import { hostName } from '../../domain/hostName';
+import { capturesIntoRepository } from '../../repository/capture';
+import { chooseVersionRepository } from '../../repository/versionRepository';
 import { CancelledError, UsageError } from '../../domain/errors';
 import type { Layer, State, Task } from '../../domain/state';
 import type { LayerBuildParams } from '../../tasks/kinds/layerBuild';
@@ -60,6 +65,8 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
     });
   } else await connector.preflight?.();
   const { layer, version, task: createTask } = await recordLayerVersion(ctx, plan, [], existing?.id);
+  // The finalize's folder in the layer repository, its own (chosen now: the command knows the home).
+  const repository = remote && capturesIntoRepository(plan.connector.type) ? await chooseVersionRepository(ctx.home, hostName(ctx.env), ctx.now(), undefined) : null;
   const params: LayerBuildParams = { connector: plan.connector.name, createTaskId: createTask.id, steps: spec.steps, secrets: spec.secrets, layerName: layer.name };
   if (!remote) params.finalizeComment = spec.finalize.comment ?? '';
   if (remote)
@@ -68,10 +75,13 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
       keepMachineOnFailure: Boolean(flags.keepMachineOnFailure),
       finalizeComment: spec.finalize.comment ?? '',
       user: ctx.user(),
-      repositoryDir: versionRepositoryDir(ctx.home, layer.id, version.name),
+      repositoryDir: repository?.dir ?? path.join(homePaths(ctx.home).repository, randomUUID()),
+      ...(repository ? { repository } : {}),
     };
-  const build = await store.mutate((s) =>
-    addTask(
+  const build = await store.mutate((s) => {
+    // Recorded before anything is written there: removal deletes this folder, and only it.
+    if (repository) findLayer(s, layer.id).versions.find((v) => v.name === version.name)!.repository = repository;
+    return addTask(
       s,
       {
         kind: 'LayerBuild',
@@ -81,8 +91,8 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
         params: params as unknown as Record<string, unknown>,
       },
       ctx.now(),
-    ),
-  );
+    );
+  });
   let final: Task = build;
   if (flags.wait) {
     try {

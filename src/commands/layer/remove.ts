@@ -4,12 +4,10 @@ import { endWaitingTasks } from '../shared/endWaitingTasks';
 import { findLayer } from '../shared/lookup';
 import { refuseWhileTaskRuns } from '../shared/removalGuards';
 import { planVersionCleanup, reportLeftovers, runDeletions, type Deletion } from '../shared/versionLeftovers';
-import { promises as fs } from 'node:fs';
-import { layerRepositoryDir } from '../../domain/home';
 
 /**
  * Removes a layer and every version: refused while a task works on it (exit 5); deletes what elm
- * owns (the layer's folder in the repository, packaging disks not yet finalized) and says what it leaves.
+ * owns (each version's files in the repository, packaging disks not yet finalized) and says what it leaves.
  */
 export async function run(ctx: Context, flags: { yes?: boolean }, [ref]: string[]): Promise<void> {
   const store = await ctx.store();
@@ -23,8 +21,6 @@ export async function run(ctx: Context, flags: { yes?: boolean }, [ref]: string[
     deletions.push(...c.deletions);
     leaves.push(...c.leaves);
   }
-  const layerDir = layerRepositoryDir(ctx.home, layer.id);
-  deletions.push({ what: `layer repository folder ${layerDir}`, run: () => fs.rm(layerDir, { recursive: true, force: true }) });
   const versions = layer.versions.map((v) => v.name).join(', ');
   await confirmRemoval(ctx, flags.yes, `layer "${layer.name}" with ${layer.versions.length === 1 ? 'version' : 'versions'} ${versions} and their disks`);
   await store.mutate(async (s) => {

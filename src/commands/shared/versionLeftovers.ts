@@ -1,9 +1,8 @@
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import type { Context } from '../../runtime/context';
-import { versionRepositoryDir } from '../../domain/home';
 import type { Layer, LayerVersion, State } from '../../domain/state';
 import { handBuildFiles } from '../../tasks/kinds/handBuild';
+import { isLocalPath, planRepositoryFiles } from './repositoryFiles';
 
 /** One thing elm deletes after a version leaves the state, named for the operator. */
 export interface Deletion {
@@ -27,12 +26,12 @@ export interface VersionCleanup {
 export async function planVersionCleanup(ctx: Context, state: State, layer: Layer, version: LayerVersion): Promise<VersionCleanup> {
   const deletions: Deletion[] = [];
   const leaves: string[] = [];
-  const repositoryDir = versionRepositoryDir(ctx.home, layer.id, version.name);
   const artifact = version.artifact?.location;
   if (artifact && !isLocalPath(artifact)) leaves.push(`the layer disk ${artifact} (elm does not delete platform copies; delete it there)`);
-  deletions.push({ what: `layer repository folder ${repositoryDir}`, run: () => fs.rm(repositoryDir, { recursive: true, force: true }) });
-  if (artifact && isLocalPath(artifact) && path.dirname(artifact) !== repositoryDir)
-    deletions.push({ what: `layer disk ${artifact}`, run: () => fs.rm(artifact, { force: true }) });
+  // Only what the version records of the repository: never a folder it may share with another state.
+  const own = await planRepositoryFiles(version, ctx.env);
+  deletions.push(...own.deletions);
+  leaves.push(...own.leaves);
 
   const disk = version.packagingDisk.location;
   if (disk && version.state !== 'Deployable') {
@@ -90,8 +89,4 @@ export function reportLeftovers(ctx: Context, leaves: string[], failed: string[]
   for (const l of leaves) ctx.out.warn(`Left in place: ${l}.`);
   for (const f of failed) ctx.out.error(`Could not delete ${f}; delete it by hand.`);
   if (failed.length) process.exitCode = 1;
-}
-
-function isLocalPath(location: string): boolean {
-  return path.isAbsolute(location) && !/^[a-z][a-z0-9+.-]*:\/\//i.test(location);
 }

@@ -4,6 +4,7 @@ import { runTask, workIsOver } from '../../tasks/runner';
 import { liveWorker } from '../../tasks/workerLiveness';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { spawnWorker } from '../../tasks/spawnWorker';
+import { refuseRepositoryElsewhere } from '../../tasks/repositoryRefusal';
 import { findTask } from '../shared/lookup';
 import { waitChoice } from '../shared/waitChoice';
 import { taskJson } from './view';
@@ -15,11 +16,13 @@ import { taskJson } from './view';
 export async function run(ctx: Context, flags: { wait?: boolean; timeout?: string }, [id]: string[]): Promise<void> {
   const { wait, timeoutMs } = waitChoice(flags, true);
   const store = await ctx.store();
-  const task = findTask(await store.read(), id);
+  const before = await store.read();
+  const task = findTask(before, id);
   if (task.state === 'Canceled' || task.state === 'Complete') throw new UsageError(`Task ${id} is ${task.state}; there is nothing to resume.`);
   if (task.state === 'ActionRequired') throw new UsageError(`Task ${id} is waiting for the operator (ActionRequired), not interrupted: ${task.description}`);
   const worker = await liveWorker(ctx, id);
   if (worker && !workIsOver(task)) throw new ConflictError(`Task ${id} is running in worker process ${worker.pid} on ${worker.host}; wait for it with elm task wait ${id}.`);
+  await refuseRepositoryElsewhere(ctx.env, before, task);
   if (task.state === 'Failed') {
     await store.mutate((state) => {
       const t = findTask(state, id);

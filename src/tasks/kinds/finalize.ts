@@ -1,8 +1,9 @@
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { DiskLocation, FinalizeRequest, LayerArtifact, MachineRef } from '../../connectors/connector';
 import { DiskUnusableError } from '../../connectors/diskUnusableError';
 import type { VersionState } from '../../domain/vocabulary';
+import type { VersionRepository } from '../../domain/state';
 import type { StepContext, TaskDefinition } from '../taskDefinition';
 import { versionOf } from './versionOf';
 import { handBuildFiles, openHandBuild } from './handBuild';
@@ -14,6 +15,8 @@ export interface FinalizeParams {
   comment: string;
   keepMachine: boolean;
   repositoryDir: string;
+  /** The version's own repository folder and where it is (absent in tasks older elms recorded): resumed only where it is reached. */
+  repository?: VersionRepository;
   /** Editing or Finalizable: where the version goes back to if finalize fails or is cancelled. */
   previousState: VersionState;
   user: string;
@@ -36,6 +39,23 @@ async function request(ctx: StepContext): Promise<{ req: FinalizeRequest; connec
     signal: ctx.signal,
   };
   return { req, connector };
+}
+
+/**
+ * The layer disk the capture recorded, read where it was recorded: a file of the size it had
+ * (for a vmdk, its descriptor: the size is the extent's). A blob or a datastore path is the
+ * platform's to keep.
+ */
+async function checkArtifactReadable(artifact: LayerArtifact): Promise<void> {
+  if (!artifact?.location || !path.isAbsolute(artifact.location)) return;
+  const st = await fs.stat(artifact.location).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`the layer disk ${artifact.location} cannot be read here (${e.code ?? e.message}), so the packaging disk is kept; resume the task where the layer repository is`);
+  });
+  await fs.access(artifact.location, fsConstants.R_OK).catch((e: NodeJS.ErrnoException) => {
+    throw new Error(`the layer disk ${artifact.location} cannot be read here (${e.code ?? e.message}), so the packaging disk is kept`);
+  });
+  if (!st.isFile() || (artifact.format !== 'vmdk' && st.size !== artifact.sizeBytes))
+    throw new Error(`the layer disk ${artifact.location} is not the ${artifact.sizeBytes}-byte file the import made, so the packaging disk is kept; remove the version or finalize it again`);
 }
 
 /**
@@ -72,6 +92,8 @@ export const finalizeTask: TaskDefinition = {
       weight: 1,
       async run(ctx) {
         const { req, connector } = await request(ctx);
+        // The packaging disk is the only copy until the layer disk is there to be read.
+        await checkArtifactReadable(ctx.stepData('capture') as unknown as LayerArtifact);
         ctx.progress(0, 'Removing the packaging machine and disk');
         await connector.cleanup(req, ctx.progress);
         // A build on the file share: its script and files, by the paths it recorded writing them at.

@@ -1,3 +1,4 @@
+import type { VersionRepository } from '../../domain/state';
 import type { BuildStep } from '../../build/buildSpec';
 
 /** The packaging machine of a build, as the spec's machine: section gives it. */
@@ -27,5 +28,7 @@ export interface LayerBuildParams {
     user: string;
     /** The finalize task's repository folder, chosen by the command (it knows the home's layout). */
     repositoryDir: string;
+    /** That folder and where it is, for a connector whose finalize writes there (absent in builds older elms recorded). */
+    repository?: VersionRepository;
   };
 }

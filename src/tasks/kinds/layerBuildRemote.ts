@@ -313,6 +313,7 @@ const finalizeStep: StepDefinition = {
           comment: p.remote!.finalizeComment,
           keepMachine: false,
           repositoryDir: p.remote!.repositoryDir,
+          ...(p.remote!.repository ? { repository: p.remote!.repository } : {}),
           previousState: version.state === 'Finalizing' ? 'Finalizable' : version.state,
           user: p.remote!.user,
         };
