@@ -35,18 +35,24 @@ test('Windows VM names: 1-15 characters, no forbidden characters, not only digit
   expect(windowsVmNameRule('pkgé')).toMatch(/must not contain/);
 });
 
-test('the default machine name comes from the layer name and passes the rules', () => {
-  for (const name of ['Azure Platform (RDSH) 2026', '___', '12345678901234567890', 'x']) {
+test('the default machine name comes from the layer name, passes the rules and differs per version', () => {
+  for (const name of ['Azure Platform (RDSH) 2026', '___', '12345678901234567890', 'x', '1234-5678-9012']) {
     const vm = defaultVmName({ id: '1', name, version: '1' });
     expect(windowsVmNameRule(vm)).toBe(true);
   }
+  // One name for every version put version 2's deployment on version 1's machine.
+  const v1 = defaultVmName({ id: '7', name: 'azplat', version: '1' });
+  expect(v1).toMatch(/^azplat-[0-9a-f]{6}$/);
+  expect(defaultVmName({ id: '7', name: 'azplat', version: '2' })).not.toBe(v1);
+  expect(defaultVmName({ id: '8', name: 'azplat', version: '1' })).not.toBe(v1);
+  expect(defaultVmName({ id: '7', name: 'azplat', version: '1' })).toBe(v1); // stable: deploy-link and deploy agree
 });
 
 test('missing parameters are named together in one usage error', () => {
   const req = { layer: { id: '1', name: 'azplat', version: '1' }, taskId: '2', disk: { location: '', format: 'vhd', sizeBytes: 0, description: '' } } as DeployLinkRequest;
   expect(() => machineParams(req)).toThrow(/missing --size .*--vnet .*--subnet/);
   expect(() => machineParams({ ...req, machineName: 'bad.name', size: 'Standard_B2s', vnet: 'v', subnet: 's' })).toThrow(/--machine-name "bad.name"/);
-  expect(machineParams({ ...req, size: 'Standard_B2s', vnet: 'net-rg/v', subnet: 's' })).toMatchObject({ virtualNetwork: 'v', virtualNetworkResourceGroup: 'net-rg', vmName: 'azplat-pkg' });
+  expect(machineParams({ ...req, size: 'Standard_B2s', vnet: 'net-rg/v', subnet: 's' })).toMatchObject({ virtualNetwork: 'v', virtualNetworkResourceGroup: 'net-rg', vmName: defaultVmName(req.layer) });
 });
 
 test('the report is the last JSON line of stdout, also when Run Command cut the start off', () => {

@@ -1,6 +1,6 @@
 /**
  * Removing the packaging machine and its disks after finalize (or after a failed deployment), in
- * dependency order: the VM, its NIC, its public IP and network security group (if any), its managed disk (access revoked first: a disk with an active
+ * dependency order, each only after its tags say it is this layer version's (never by name alone): the VM, its NIC, its public IP and network security group (if any), its managed disk (access revoked first: a disk with an active
  * SAS cannot be deleted), the deployment record, the template blob and the packaging disk blob.
  * Each delete is idempotent (404 = done) and retried with back-off honouring Retry-After. Then
  * the resource group is listed for anything still tagged for this layer version: if something
@@ -12,7 +12,9 @@ import type { AzureClients } from './clients';
 import { isNotFound, platformError } from './errors';
 import { blobPathOf, NETWORK_API_VERSION, templateBlobName } from './layout';
 import { findMachine, nameOfId, taggedResources, type MachineResources } from './machine';
+import { describeTags, isOwned, ownerOf, readTags, type Owner } from './ownership';
 import { withRetry } from './retry';
+import { COMPUTE_API, DISK_API } from './template';
 
 interface Step {
   what: string;
@@ -40,40 +42,71 @@ async function runSteps(steps: Step[], progress: ProgressSink, signal?: AbortSig
   progress(1);
 }
 
-/** The steps that delete a machine's resources, in order (VM, NIC, disk, deployment). */
-export async function machineDeleteSteps(clients: AzureClients, m: MachineResources): Promise<Step[]> {
+/**
+ * The steps that delete a machine's resources, in order (VM, NIC, public IP, NSG, disk,
+ * deployment). Each reads the resource's tags first and deletes it only when they are the
+ * owner's: a resource of the same name that is someone else's is left alone, named in leftAlone.
+ */
+export async function machineDeleteSteps(clients: AzureClients, m: MachineResources, owner: Owner, leftAlone: string[]): Promise<Step[]> {
   const compute = await clients.compute();
   const resources = await clients.resources();
-  const steps: Step[] = [{ what: `VM ${m.vmName}`, run: () => compute.virtualMachines.beginDeleteAndWait(m.resourceGroup, m.vmName) }];
-  if (m.nicId) steps.push({ what: `network interface ${nameOfId(m.nicId)}`, run: () => resources.resources.beginDeleteByIdAndWait(m.nicId!, NETWORK_API_VERSION) });
+  /** `said`: the name the resource is left alone under (the disk's two steps name it once). */
+  const guarded = (what: string, id: string, apiVersion: string, del: () => Promise<unknown>, said: string | null = what): Step => ({
+    what,
+    async run() {
+      const tags = await readTags(clients, { id, apiVersion });
+      if (tags === null) return; // gone is done
+      if (!isOwned(tags, owner)) {
+        if (said) leftAlone.push(`${said} (tags: ${describeTags(tags)})`);
+        return;
+      }
+      await del();
+    },
+  });
+  const steps: Step[] = [guarded(`VM ${m.vmName}`, m.vmId, COMPUTE_API, () => compute.virtualMachines.beginDeleteAndWait(m.resourceGroup, m.vmName))];
+  if (m.nicId) steps.push(guarded(`network interface ${nameOfId(m.nicId)}`, m.nicId, NETWORK_API_VERSION, () => resources.resources.beginDeleteByIdAndWait(m.nicId!, NETWORK_API_VERSION)));
   // Once the NIC that uses them is gone (Azure refuses to delete them while in use).
   for (const [what, id] of [['public IP', m.publicIpId], ['network security group', m.nsgId]] as const) {
-    if (id) steps.push({ what: `${what} ${nameOfId(id)}`, run: () => resources.resources.beginDeleteByIdAndWait(id, NETWORK_API_VERSION) });
+    if (id) steps.push(guarded(`${what} ${nameOfId(id)}`, id, NETWORK_API_VERSION, () => resources.resources.beginDeleteByIdAndWait(id, NETWORK_API_VERSION)));
   }
   if (m.diskId) {
-    const diskName = nameOfId(m.diskId);
-    const diskRg = m.diskId.split('/')[4] ?? m.resourceGroup;
-    steps.push({ what: `disk access of ${diskName}`, run: () => compute.disks.beginRevokeAccessAndWait(diskRg, diskName) });
-    steps.push({ what: `disk ${diskName}`, run: () => compute.disks.beginDeleteAndWait(diskRg, diskName) });
+    const diskId = m.diskId;
+    const diskName = nameOfId(diskId);
+    const diskRg = diskId.split('/')[4] ?? m.resourceGroup;
+    steps.push(guarded(`disk access of ${diskName}`, diskId, DISK_API, () => compute.disks.beginRevokeAccessAndWait(diskRg, diskName), null));
+    steps.push(guarded(`disk ${diskName}`, diskId, DISK_API, () => compute.disks.beginDeleteAndWait(diskRg, diskName)));
   }
   if (m.deploymentName) {
     const name = m.deploymentName;
-    steps.push({ what: `deployment ${name}`, run: () => resources.deployments.beginDeleteAndWait(m.resourceGroup, name) });
+    steps.push({
+      what: `deployment ${name}`,
+      async run() {
+        const d = await resources.deployments.get(m.resourceGroup, name); // 404: gone is done
+        if (!isOwned(d.tags, owner)) {
+          leftAlone.push(`deployment ${name} (tags: ${describeTags(d.tags)})`);
+          return;
+        }
+        await resources.deployments.beginDeleteAndWait(m.resourceGroup, name);
+      },
+    });
   }
   return steps;
 }
 
-/** Deletes a machine's resources (a failed deployment's leftovers). */
-export async function deleteMachine(clients: AzureClients, m: MachineResources, progress: ProgressSink, signal?: AbortSignal): Promise<void> {
-  await runSteps(await machineDeleteSteps(clients, m), progress, signal);
+/** Deletes a machine's resources that are the owner's (a failed deployment's); returns those left alone. */
+export async function deleteMachine(clients: AzureClients, m: MachineResources, owner: Owner, progress: ProgressSink, signal?: AbortSignal): Promise<string[]> {
+  const leftAlone: string[] = [];
+  await runSteps(await machineDeleteSteps(clients, m, owner, leftAlone), progress, signal);
+  return leftAlone;
 }
 
 export async function cleanupAfterFinalize(clients: AzureClients, req: FinalizeRequest, progress: ProgressSink): Promise<void> {
   const layer = { id: req.layer.id, version: req.layer.version };
   const steps: Step[] = [];
+  const leftAlone: string[] = [];
   if (!req.keepMachine) {
     const m = await findMachine(clients, req.machine, layer);
-    if (m) steps.push(...(await machineDeleteSteps(clients, m)));
+    if (m) steps.push(...(await machineDeleteSteps(clients, m, ownerOf(layer, m.tags), leftAlone)));
   }
   const container = await clients.container();
   steps.push({ what: `deployment template ${templateBlobName(layer)}`, run: () => container.getBlobClient(templateBlobName(layer)).deleteIfExists() });
@@ -83,6 +116,7 @@ export async function cleanupAfterFinalize(clients: AzureClients, req: FinalizeR
     steps.push({ what: `packaging disk ${req.disk.location}`, run: () => blob.deleteIfExists({ deleteSnapshots: 'include' }) });
   }
   await runSteps(steps, progress, req.signal);
+  if (leftAlone.length) progress(1, `Cleanup: left alone, not this layer version's: ${leftAlone.join('; ')}`);
   if (req.keepMachine) return;
   const left = await taggedResources(clients, layer.id, layer.version).catch((e) => {
     throw platformError('Listing what is left of the packaging machine', e);

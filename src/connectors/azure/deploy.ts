@@ -11,6 +11,7 @@ import { deleteMachine } from './cleanup';
 import { codeOf, describeError, platformError, redactSecrets, statusOf } from './errors';
 import { deploymentName, DISK_TYPE, NIC_TYPE, NSG_TYPE, PUBLIC_IP_TYPE, resourceId, resourceNames, VM_TYPE } from './layout';
 import { machineRef, powerState, type MachineResources } from './machine';
+import { ownerOf, refuseForeignResources } from './ownership';
 import { reachNote } from './machineOptions';
 import { sleep } from './retry';
 import { templateInputs } from './deployLink';
@@ -31,6 +32,10 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
     deploymentName: deploymentName(req.layer, names.vm),
     tags: inputs.tags,
   };
+  // Nothing is deployed over another machine's resources (also when resumed or built: preflight
+  // could not tell a version not recorded yet); the deployment's and its clean-up's owner.
+  const owner = ownerOf(req.layer, inputs.tags);
+  await refuseForeignResources(clients, m.vmName, owner, Boolean(inputs.params.options.rdpFrom));
   // Before anything exists: a kill from here on leaves ids that cleanup deletes (gone is done).
   await record?.(machineRef(m, 'deploying'));
   const body = {
@@ -47,8 +52,9 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
     // starts over like re-pasting the link does (the seed), and nothing is left behind.
     let note: string;
     try {
-      await deleteMachine(clients, m, (f) => progress(0.9 + f * 0.1, 'Removing what the failed deployment created'));
+      const leftAlone = await deleteMachine(clients, m, owner, (f) => progress(0.9 + f * 0.1, 'Removing what the failed deployment created'));
       note = 'What it had created was removed; fix the cause and deploy again.';
+      if (leftAlone.length) note += ` Left alone, not this layer version's: ${leftAlone.join('; ')}.`;
     } catch (ce) {
       note = `Removing what it created failed too (${(ce as Error).message}); elm task resume retries the deployment.`;
     }

@@ -3,6 +3,7 @@
  * rules), Size, Virtual Network and Subnet — checked before anything is uploaded or deployed, so a
  * bad value is exit 2 naming the flag instead of a failed deployment in the portal.
  */
+import { createHash } from 'node:crypto';
 import { UsageError } from '../../domain/errors';
 import type { DeployLinkRequest, LayerRef } from '../connector';
 import { machineOptions, type MachineOptions } from './machineOptions';
@@ -29,10 +30,15 @@ export function windowsVmNameRule(name: string): true | string {
   return true;
 }
 
-/** A default machine name from the layer name: its letters, digits and hyphens, then `-pkg`. */
+/**
+ * A default machine name unique per layer version: up to 8 letters, digits and hyphens of the
+ * layer name, then 6 hex digits of the layer id and version (15 characters at most, a Windows
+ * computer name). One name for every version made version 2's deploy land on version 1's machine.
+ */
 export function defaultVmName(layer: LayerRef): string {
-  const stem = layer.name.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 11).replace(/-+$/, '');
-  return `${stem || 'elm'}-pkg`;
+  const stem = layer.name.replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').slice(0, 8).replace(/-+$/, '');
+  const suffix = createHash('sha256').update(`${layer.id}\n${layer.version}`).digest('hex').slice(0, 6);
+  return `${stem || 'elm'}-${suffix}`;
 }
 
 const AZURE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,78}[A-Za-z0-9_]$|^[A-Za-z0-9]$/;

@@ -8,7 +8,8 @@
  * - drop: destroy the socket without answering (the client sees ECONNRESET / socket hang up);
  * - failOperation: the next long-running operation started by a matching request ends `Failed`
  *   with `{ code, message }` (by default without doing its work; applyEffects: true does the
- *   work and still reports the failure, like an operation that failed late).
+ *   work and still reports the failure, like an operation that failed late); heldUntil keeps
+ *   it running until the test releases it (something happens on the platform meanwhile).
  */
 export type PathMatcher = RegExp | string;
 
@@ -32,6 +33,8 @@ export interface OperationFault extends Match {
   code?: string;
   message?: string;
   applyEffects?: boolean;
+  /** The operation stays running (polls answer InProgress) until this returns true: a test acts meanwhile. */
+  heldUntil?: () => boolean;
 }
 
 export type RequestFault = ({ kind: 'fail' } & FailFault) | ({ kind: 'drop' } & DropFault);

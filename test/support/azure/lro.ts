@@ -119,7 +119,7 @@ export class LroEngine {
   private async advance(id: string): Promise<Operation> {
     const op = this.ops.get(id);
     if (!op) throw new ArmError(404, 'OperationNotFound', `The operation '${id}' could not be found.`);
-    if (op.status === 'InProgress') {
+    if (op.status === 'InProgress' && !(op.fault?.heldUntil && !op.fault.heldUntil())) {
       op.pollsLeft -= 1;
       if (op.pollsLeft <= 0) {
         op.completing ??= this.complete(op);

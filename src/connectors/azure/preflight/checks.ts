@@ -9,7 +9,9 @@ import type { CheckResult, DeployLinkRequest } from '../../connector';
 import type { AzureClients } from '../clients';
 import { armScope } from '../credential';
 import { describeError, isNotFound, platformError } from '../errors';
-import { resourceId, STORAGE_API_VERSION, STORAGE_TYPE, type AzureSettings } from '../layout';
+import { machineTags, resourceId, STORAGE_API_VERSION, STORAGE_TYPE, type AzureSettings } from '../layout';
+import { ownerOf } from '../ownership';
+import type { MachineClaim } from './machineChecks';
 import { machineParams } from '../machineParams';
 
 export interface StorageAccountInfo {
@@ -96,13 +98,14 @@ export async function preflight(clients: AzureClients, machine?: DeployLinkReque
   }
   const mismatch = locationMismatch(s, rgLocation, account.location);
   if (mismatch) throw new UsageError(mismatch);
-  if (params) {
+  if (params && machine) {
     const { machinePreflight } = await import('./machineChecks.js');
+    const claim = nameClaim(machine);
     // deploy checks what deploy-link checks, twice in one process: ARM is asked once.
-    const key = `${s.armEndpoint}|${s.subscription}|${s.resourceGroup}|${JSON.stringify(params)}`;
+    const key = `${s.armEndpoint}|${s.subscription}|${s.resourceGroup}|${JSON.stringify(params)}|${JSON.stringify(claim)}`;
     let checked = machineCache.get(key);
     if (!checked) {
-      checked = machinePreflight(clients, params, rgLocation);
+      checked = machinePreflight(clients, params, rgLocation, claim);
       machineCache.set(key, checked);
       checked.catch(() => machineCache.delete(key));
     }
@@ -116,6 +119,16 @@ export async function preflight(clients: AzureClients, machine?: DeployLinkReque
 }
 
 const machineCache = new Map<string, Promise<void>>();
+
+/**
+ * Whose resources the machine's names may hold: this version's (recorded: its layer id and
+ * create task), or nobody's (layer build, before the version exists: its id is not known yet).
+ * No check of a default name before the version exists: the name derives from the id.
+ */
+function nameClaim(machine: DeployLinkRequest): MachineClaim {
+  if (machine.layer.id) return { check: true, owner: ownerOf(machine.layer, machineTags(machine.layer, machine.taskId)) };
+  return { check: Boolean(machine.machineName?.trim()), owner: null };
+}
 
 /** Every check of `elm connector test`, each reported on its own; later ones say when they could not run. */
 export async function connectorChecks(clients: AzureClients): Promise<CheckResult[]> {

@@ -6,20 +6,33 @@
  * - the VM size is offered there, not restricted for this subscription, and boots the disk's
  *   generation (Resource SKUs API: `restrictions`, capability `HyperVGenerations`), and takes
  *   Trusted Launch when it is asked for (capability `TrustedLaunchDisabled`);
- * - the regional and the size family's vCPU quota have room (Compute Usage API).
+ * - no resource of the names the machine's derive exists without this version's tags (exit 5:
+ *   another version's machine or an operator's VM would be deployed over, then deleted);
+ * - the regional and the size family's vCPU quota have room (Compute Usage API), unless the VM
+ *   of that name is this version's own (deploying it again).
  */
 import { UsageError } from '../../../domain/errors';
 import type { AzureClients } from '../clients';
 import { isNotFound } from '../errors';
-import { NETWORK_API_VERSION, resourceId, VNET_TYPE } from '../layout';
+import { NETWORK_API_VERSION, resourceId, VM_TYPE, VNET_TYPE } from '../layout';
+import { isOwned, readTags, refuseForeignResources, type Owner } from '../ownership';
+import { COMPUTE_API } from '../template';
 import type { MachineParams } from '../machineParams';
 
 const norm = (loc: string | undefined) => (loc ?? '').toLowerCase().replace(/\s+/g, '');
 
-export async function machinePreflight(clients: AzureClients, p: MachineParams, location: string): Promise<void> {
+/** check: whether the names are checked; owner: whose resources they may hold (null: nobody's). */
+export interface MachineClaim {
+  check: boolean;
+  owner: Owner | null;
+}
+
+export async function machinePreflight(clients: AzureClients, p: MachineParams, location: string, claim: MachineClaim): Promise<void> {
   await checkNetwork(clients, p, location);
   const size = await checkSize(clients, p, location);
-  await checkQuota(clients, p, location, size);
+  // Exit 5 before anything is uploaded or deployed: a derived name holds another machine's resource.
+  if (claim.check) await refuseForeignResources(clients, p.vmName, claim.owner, Boolean(p.options.rdpFrom));
+  await checkQuota(clients, p, location, size, claim.owner);
 }
 
 async function checkNetwork(clients: AzureClients, p: MachineParams, location: string): Promise<void> {
@@ -77,7 +90,7 @@ async function checkSize(clients: AzureClients, p: MachineParams, location: stri
   throw new UsageError(`Size ${p.vmSize} is not offered in ${location}: choose another --size (az vm list-skus --location ${location} lists them).`);
 }
 
-async function checkQuota(clients: AzureClients, p: MachineParams, location: string, size: SizeInfo): Promise<void> {
+async function checkQuota(clients: AzureClients, p: MachineParams, location: string, size: SizeInfo, owner: Owner | null): Promise<void> {
   if (!size.vCpus) return;
   const compute = await clients.compute();
   const short: string[] = [];
@@ -87,13 +100,10 @@ async function checkQuota(clients: AzureClients, p: MachineParams, location: str
     if (u.currentValue + size.vCpus > u.limit) short.push(`${u.name?.localizedValue ?? name}: ${u.currentValue} of ${u.limit} used`);
   }
   if (!short.length) return;
-  // Deploying again (the machine exists) needs no more quota.
-  try {
-    await compute.virtualMachines.get(clients.settings.resourceGroup, p.vmName);
-    return;
-  } catch (e) {
-    if (!isNotFound(e)) throw e;
-  }
+  // Deploying this version's machine again needs no more quota; a VM of that name that is not
+  // this version's (another version's, an operator's) does not make room for this one.
+  const vm = await readTags(clients, { id: resourceId(clients.settings, VM_TYPE, p.vmName), apiVersion: COMPUTE_API });
+  if (vm !== null && isOwned(vm, owner)) return;
   throw new UsageError(
     `Size ${p.vmSize} needs ${size.vCpus} vCPUs and the quota in ${location} has no room (${short.join('; ')}): request a quota increase (Azure portal, Quotas) or choose a smaller --size.`,
   );

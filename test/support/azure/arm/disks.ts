@@ -6,6 +6,7 @@
  * An imported disk (creationData.createOption Import) needs sourceUri and storageAccountId, the
  * storage account in the disk's region, and a fixed VHD (footer cookie `conectix`, N MiB + 512).
  * Access is refused while the disk is attached to a VM that is not deallocated, as in Azure.
+ * A redeployment may retag a disk but not change its creationData (409 PropertyChangeNotAllowed).
  */
 import { randomUUID } from 'node:crypto';
 import { accountNameOfEndpoint } from '../blobs';
@@ -93,6 +94,26 @@ export function diskRoutes(cloud: FakeCloud, router: Router): void {
   });
 }
 
+/**
+ * A PUT on an existing disk whose creationData differs (another source blob or account, another
+ * create option) is refused, not applied: creationData is set at creation only. Azure answers
+ * 409 PropertyChangeNotAllowed "Changing property 'creationData' is not allowed." with target
+ * creationData (as reported in ansible/ansible#38883 and Azure/azure-cli#14286; the 409 status of
+ * PropertyChangeNotAllowed in Azure/azure-cli#15765), so a deployment over another machine's disk fails.
+ */
+function refuseCreationDataChange(existing: FakeResource, properties: Record<string, unknown>): void {
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  const same = (k: string, fold: boolean) => {
+    const a = text(dig(existing.properties, 'creationData', k));
+    const b = text(dig(properties, 'creationData', k));
+    return fold ? a.toLowerCase() === b.toLowerCase() : a === b;
+  };
+  if (!(same('createOption', true) && same('storageAccountId', true) && same('sourceUri', false))) {
+    const message = "Changing property 'creationData' is not allowed.";
+    throw new ArmError(409, 'PropertyChangeNotAllowed', message, [{ code: 'PropertyChangeNotAllowed', message, target: 'creationData' }]);
+  }
+}
+
 function sasIdentifier(disk: FakeResource): string {
   return `md-${disk.disk?.uniqueId.slice(0, 23)}`;
 }
@@ -137,6 +158,7 @@ export const diskProvisioner: Provisioner = {
   async create(cloud, input, existing) {
     if (existing) {
       // A redeployment may change tags; the source of an existing disk cannot change.
+      refuseCreationDataChange(existing, input.properties);
       return { ...existing, tags: input.tags, deployment: input.deploymentName };
     }
     const location = requireLocation(input.location, input.name);
