@@ -1,7 +1,7 @@
 /**
  * A build whose connector cannot reach the machine (the file share) stops at ActionRequired with
  * its steps written as one PowerShell script beside the packaging disk, for the operator to run
- * on the machine. It is Windows PowerShell 5.1 compatible, resumes after a restart with -From N,
+ * on the machine. It is Windows PowerShell 5.1 compatible (each .ps1 UTF-8 with a BOM, which 5.1 needs to read non-ASCII text), resumes after a restart with -From N,
  * and ends with ShutdownForFinalize.ps1 -Shutdown writing the report elm finalize reads.
  * Secrets are never written: the script reads them from $env: and refuses to start without them.
  */
@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { BuildStep } from './buildSpec';
 import { checkSourceUnchanged } from './fileSource';
+import { ps1Bytes } from './powershellFile';
 
 /** 'it''s' — a PowerShell single-quoted literal, where nothing is expanded. */
 export function psQuote(text: string): string {
@@ -54,7 +55,7 @@ export async function writeHandScript(diskLocation: string, input: HandScriptInp
   const files = `${stem}.build-files`;
   await fs.mkdir(where.filesDir, { recursive: true });
   // In the build's own folder: finalize removes it with the build's files, and no other build shares it.
-  await fs.writeFile(path.join(where.filesDir, 'ShutdownForFinalize.ps1'), probeScript);
+  await fs.writeFile(path.join(where.filesDir, 'ShutdownForFinalize.ps1'), ps1Bytes(probeScript));
   const lines: string[] = [
     `# elm build of "${layer.replace(/[\r\n]/g, ' ')}": run elevated on the packaging machine, from the share.`,
     '# After a restart, run it again with -From N (it says which N).',
@@ -78,7 +79,7 @@ export async function writeHandScript(diskLocation: string, input: HandScriptInp
   const extra = probeArgs.map((a) => (a.startsWith('-') ? a : psQuote(a))).join(' ');
   lines.push('', "Write-Host '== layer integrity check, and shut down when nothing blocks finalize'");
   lines.push(`${probe} -ReportPath ${besideScript(`${stem}.integrity.json`)} -Shutdown${extra ? ` ${extra}` : ''}`);
-  await fs.writeFile(where.scriptPath, `${lines.join('\r\n')}\r\n`);
+  await fs.writeFile(where.scriptPath, ps1Bytes(`${lines.join('\r\n')}\r\n`));
   return where;
 }
 
@@ -87,7 +88,7 @@ async function stepLines(step: BuildStep, n: number, files: string, filesDir: st
   if (step.kind === 'script') {
     // Its own file, called with &: an `exit N` in it returns N here instead of ending this script.
     const file = `${n}-step.ps1`;
-    await fs.writeFile(path.join(filesDir, file), step.script);
+    await fs.writeFile(path.join(filesDir, file), ps1Bytes(step.script));
     return [
       '$global:LASTEXITCODE = 0',
       `& ${besideScript(files, file)}`,

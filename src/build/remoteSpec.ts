@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { UsageError } from '../domain/errors';
 import type { BuildSpec } from './buildSpec';
 
-/** Run Command's script is limited in size: a local file travels inside it, so it must be small. */
+/** Run Command's script is limited in size: a local file travels inside it (base64-encoded once, 4/3 of its size), so it must be small. */
 export const MAX_INLINE_FILE_BYTES = 160 * 1024;
 
 /** Run Command's limit on one script. */

@@ -172,6 +172,11 @@ export interface MachineScript {
   secrets: Record<string, string>;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * A local file written at `destination` before the script runs, for a connector without
+   * copyToMachine (Azure: inside the Run Command script, its bytes base64-encoded once).
+   */
+  file?: { destination: string; bytes: Buffer };
 }
 
 export interface MachineScriptResult {

@@ -34,6 +34,8 @@ async function allText(dir: string): Promise<string> {
   return out.join('\n');
 }
 
+/** Text Windows PowerShell 5.1 garbles when a script file has no BOM (it reads it as ANSI). */
+const NON_ASCII = 'Grüße – Ελληνικά ✓';
 const LAYER = 'layer:\n  name: Built\n  version: "1"\n  osLayer: win\n  connector: share\n  hypervisor: xenserver\n';
 
 describe('the build spec is checked before anything is recorded', () => {
@@ -67,7 +69,7 @@ describe('a build on the file share', () => {
 
   beforeAll(async () => {
     await fs.mkdir(marks, { recursive: true });
-    await fs.writeFile(path.join(s.dir, 'install.ps1'), 'Set-Content -Path (Join-Path $env:ELM_MARKS "1.txt") -Value "installed"\nexit 3010\n');
+    await fs.writeFile(path.join(s.dir, 'install.ps1'), `Set-Content -Path (Join-Path $env:ELM_MARKS "1.txt") -Value "installed ${NON_ASCII}"\nexit 3010\n`);
     await fs.writeFile(path.join(s.dir, 'tools.zip'), 'tools');
     const f = await spec(
       'platform.yaml',
@@ -94,6 +96,15 @@ describe('a build on the file share', () => {
     expect(text).toMatch(/-ReportPath \(Join-Path \$PSScriptRoot 'Built\.integrity\.json'\) -Shutdown/);
   });
 
+  test('every .ps1 written to the share is UTF-8 with a BOM (Windows PowerShell 5.1 reads one without it as ANSI), its non-ASCII text intact', async () => {
+    const files = script.replace(/\.build\.ps1$/, '.build-files');
+    const ps1 = [script, ...(await fs.readdir(files)).filter((f) => f.endsWith('.ps1')).map((f) => path.join(files, f))];
+    expect(ps1.map((f) => path.basename(f)).sort()).toEqual(['1-step.ps1', '2-step.ps1', 'Built.build.ps1', 'ShutdownForFinalize.ps1']);
+    for (const f of ps1) expect({ f, head: (await fs.readFile(f)).subarray(0, 3).toString('hex') }).toEqual({ f, head: 'efbbbf' });
+    const step = await fs.readFile(path.join(files, '1-step.ps1'));
+    expect(step.subarray(3).toString('utf8')).toBe(await fs.readFile(path.join(s.dir, 'install.ps1'), 'utf8'));
+  });
+
   test('the secret is nowhere: state, task logs, share, output', async () => {
     expect(await allText(s.home)).not.toContain(SECRET);
     const task = json(await s.run(['task', 'show', doc.task.id, '--json']));
@@ -116,7 +127,7 @@ describe('a build on the file share', () => {
     expect(first.stdout).toMatch(/== step 1\/5: Install VDA/);
     expect(first.stdout).toMatch(/run this script with -From 2/);
     expect(first.status).toBe(3010 & 0xff); // exit codes are 8 bits on Linux; 3010 on Windows
-    expect(await fs.readFile(path.join(marks, '1.txt'), 'utf8')).toMatch(/installed/);
+    expect((await fs.readFile(path.join(marks, '1.txt'), 'utf8')).trim()).toBe(`installed ${NON_ASCII}`);
     expect(existsSync(path.join(marks, '2.txt'))).toBe(false);
   });
 

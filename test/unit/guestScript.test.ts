@@ -1,6 +1,6 @@
 /**
  * The wrapper a build step runs in on an Azure machine, run under real PowerShell (pwsh): the
- * secret arrives as a (protected) Run Command parameter and is the step's $env:NAME; the step's `exit N`
+ * secret arrives as a (protected) Run Command parameter, base64 of its UTF-8 bytes, and is the step's $env:NAME; the step's `exit N`
  * comes back on the last line (3010 included), a throw is exit 1; nothing of the secret is in the
  * wrapper's text.
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { exitCodeOf, wrapStep } from '../../src/connectors/azure/guestScript';
+import { encodeSecret, exitCodeOf, wrapStep } from '../../src/connectors/azure/guestScript';
 
 const PWSH = ['/root/.dotnet/tools/pwsh', ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'pwsh'))].find((p) => existsSync(p));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'elm-wrap-'));
@@ -20,7 +20,7 @@ function run(script: string, secrets: Record<string, string>): { stdout: string;
   for (const v of Object.values(secrets)) expect(wrapper).not.toContain(v);
   const file = path.join(dir, `w${Math.random().toString(36).slice(2)}.ps1`);
   writeFileSync(file, wrapper);
-  const args = names.flatMap((n, i) => [`-ElmSecret${i + 1}`, secrets[n]]);
+  const args = names.flatMap((n, i) => [`-ElmSecret${i + 1}`, encodeSecret(secrets[n])]);
   const r = spawnSync(PWSH!, ['-NoProfile', '-NonInteractive', '-File', file, ...args], { encoding: 'utf8', timeout: 60_000 });
   return { stdout: r.stdout, code: exitCodeOf(r.stdout), status: r.status };
 }

@@ -1,11 +1,17 @@
 /**
  * A build step's PowerShell on the Azure packaging machine, through a managed Run Command
  * (managedRunCommand.ts), and a restart through ARM. The step runs from a file of its own (an
- * `exit N` in it returns N to the wrapper instead of ending the wrapper) and the wrapper prints the
- * code on its last line and exits with it. Secrets go as the run command's protectedParameters
- * (never returned by Azure; elm never writes them) and become $env:NAME for the step.
+ * `exit N` in it returns N to the wrapper instead of ending the wrapper), written as UTF-8 with a
+ * BOM (Windows PowerShell 5.1 reads a file without one as ANSI); the wrapper prints the code on its
+ * last line and exits with it. The wrapper itself is ASCII: Azure writes it to a file elm does not
+ * control. Secrets go as the run command's protectedParameters (never returned by Azure; elm never
+ * writes them), base64 of their UTF-8 bytes: Windows hands them to the script on a command line
+ * that drops ^ & % < > | " and reads a value starting with '-' as a parameter name
+ * (Azure/azure-powershell#29880, Azure/azure-cli#20096, MicrosoftDocs/azure-docs#80366); the
+ * wrapper decodes them into $env:NAME for the step.
  */
 import { ElmError } from '../../domain/errors';
+import { ps1Bytes } from '../../build/powershellFile';
 import type { MachineRef, MachineScript, MachineScriptResult } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';
@@ -17,19 +23,34 @@ export const EXIT_MARKER = 'ELM-EXIT-CODE:';
 
 const psQuote = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
-/** The wrapper Run Command runs: secrets in, the step from its own file, the exit code out. */
-export function wrapStep(script: string, secretNames: string[], label: string): string {
-  const params = secretNames.map((_, i) => `[string]$ElmSecret${i + 1} = ''`);
-  const body = Buffer.from(script.replace(/^\uFEFF/, ''), 'utf8').toString('base64');
+/** Base64 of a secret's UTF-8 bytes: only A-Z a-z 0-9 + / =, which the command line leaves alone. */
+export const encodeSecret = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+
+/** Non-ASCII in the label becomes '?': the wrapper stays ASCII, however Azure writes it to disk. */
+const asciiLabel = (label: string) => label.replace(/[\r\n]/g, ' ').replace(/[^\x20-\x7e]/g, '?');
+
+/** Writes a local file's bytes at its destination (base64 once, in the wrapper), before the step. */
+function fileLines(file: NonNullable<MachineScript['file']>): string[] {
+  const dest = psQuote(file.destination);
   return [
-    `# elm build step: ${label.replace(/[\r\n]/g, ' ')}`,
+    `New-Item -ItemType Directory -Force -ErrorAction Stop -Path (Split-Path -Parent ${dest}) | Out-Null`,
+    `[IO.File]::WriteAllBytes(${dest}, [Convert]::FromBase64String('${file.bytes.toString('base64')}'))`,
+  ];
+}
+
+/** The wrapper Run Command runs: secrets in, a local file written, the step from its own file, the exit code out. */
+export function wrapStep(script: string, secretNames: string[], label: string, file?: MachineScript['file']): string {
+  const params = secretNames.map((_, i) => `[string]$ElmSecret${i + 1} = ''`);
+  const body = ps1Bytes(script).toString('base64');
+  return [
+    `# elm build step: ${asciiLabel(label)}`,
     `param(${params.join(', ')})`,
-    ...secretNames.map((name, i) => `Set-Item -Path ${psQuote(`env:${name}`)} -Value $ElmSecret${i + 1}`),
+    ...secretNames.map((name, i) => `Set-Item -Path ${psQuote(`env:${name}`)} -Value ([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($ElmSecret${i + 1})))`),
     "$elmFile = Join-Path ([IO.Path]::GetTempPath()) ('elm-step-' + [guid]::NewGuid().ToString() + '.ps1')",
     `[IO.File]::WriteAllBytes($elmFile, [Convert]::FromBase64String('${body}'))`,
     '$global:LASTEXITCODE = 0',
     '$elmCode = 0',
-    'try { & $elmFile; if ($LASTEXITCODE) { $elmCode = $LASTEXITCODE } elseif (-not $?) { $elmCode = 1 } }',
+    ...(file ? ['try {', ...fileLines(file).map((l) => `  ${l}`), '  & $elmFile; if ($LASTEXITCODE) { $elmCode = $LASTEXITCODE } elseif (-not $?) { $elmCode = 1 } }'] : ['try { & $elmFile; if ($LASTEXITCODE) { $elmCode = $LASTEXITCODE } elseif (-not $?) { $elmCode = 1 } }']),
     'catch { $host.UI.WriteErrorLine($_.ToString()); $elmCode = 1 }',
     'finally { Remove-Item -Force -ErrorAction SilentlyContinue $elmFile }',
     `Write-Output "${EXIT_MARKER} $elmCode"`,
@@ -48,12 +69,12 @@ export async function runStepOnMachine(clients: AzureClients, ref: MachineRef, r
   const m = machineResources(clients, ref);
   await waitReady(clients, ref, 5 * 60_000, req.signal);
   const names = Object.keys(req.secrets);
-  const script = wrapStep(req.script, names, label);
+  const script = wrapStep(req.script, names, label, req.file);
   const result = await runManaged(clients, m, {
     name: stepRunCommandName(label, script),
     label,
     script,
-    protectedParameters: Object.fromEntries(names.map((n, i) => [`ElmSecret${i + 1}`, req.secrets[n]])),
+    protectedParameters: Object.fromEntries(names.map((n, i) => [`ElmSecret${i + 1}`, encodeSecret(req.secrets[n])])),
     timeoutMs: req.timeoutMs,
     signal: req.signal,
   });

@@ -123,9 +123,9 @@ export const STORAGE_TYPE = 'Microsoft.Storage/storageAccounts';
 export const PUBLIC_IP_TYPE = 'Microsoft.Network/publicIPAddresses';
 export const NSG_TYPE = 'Microsoft.Network/networkSecurityGroups';
 export const VNET_TYPE = 'Microsoft.Network/virtualNetworks';
-/** Microsoft.Network's API version for elm's template and its by-id calls (at most two years old). */
+/** API versions of elm's template and by-id calls: under 700 days old (test/azure-connector/apiVersionAge.test.ts). */
 export const NETWORK_API_VERSION = '2025-05-01';
-export const STORAGE_API_VERSION = '2023-05-01';
+export const STORAGE_API_VERSION = '2025-06-01';
 
 /** The portal of the connector's cloud (--cloud, else the one its ARM endpoint belongs to): the deploy link opens there. */
 export function portalOrigin(s: AzureSettings): string {

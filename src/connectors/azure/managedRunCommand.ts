@@ -18,7 +18,12 @@ import { withRetry } from './retry';
 /** Every build step's run command is named so; a cancelled build deletes what carries it. */
 export const STEP_RUN_COMMAND_PREFIX = 'elm-step-';
 
-const TERMINAL = ['succeeded', 'failed', 'timedout', 'canceled', 'unknown'];
+/**
+ * The execution states that end a run. `Unknown` is not one: the instance view says it while the
+ * handler has not reported yet (ExecutionState in Compute's runCommands.json lists Unknown beside
+ * Pending and Running), so elm keeps reading until the step's timeout.
+ */
+const TERMINAL = ['succeeded', 'failed', 'timedout', 'canceled'];
 
 /**
  * The same step gets the same name in every run, so a resumed build finds the command an
@@ -107,8 +112,25 @@ export async function stepRunCommands(clients: AzureClients, m: Pick<MachineReso
   return names;
 }
 
+/**
+ * The VM's own location: a run command is a child resource whose location must be its VM's
+ * (virtualMachines/runCommands template reference), which need not be the connector's --location.
+ */
+async function vmLocation(clients: AzureClients, m: MachineResources): Promise<string> {
+  const compute = await clients.compute();
+  try {
+    const vm = await withRetry(() => compute.virtualMachines.get(m.resourceGroup, m.vmName));
+    if (!vm.location) throw new ElmError(`Azure returned the packaging machine ${m.vmName} without a location.`);
+    return vm.location;
+  } catch (e) {
+    if (e instanceof ElmError) throw e;
+    throw platformError(`Reading the packaging machine ${m.vmName}`, e);
+  }
+}
+
 export async function runManaged(clients: AzureClients, m: MachineResources, run: ManagedRun): Promise<ManagedRunResult> {
   const compute = await clients.compute();
+  const location = await vmLocation(clients, m);
   const until = Date.now() + run.timeoutMs + 5 * 60_000;
   // An interrupted run of this step may still be running: one installer at a time, so let it end.
   let earlier = await read(clients, m, run.name);
@@ -120,7 +142,7 @@ export async function runManaged(clients: AzureClients, m: MachineResources, run
   if (earlier) await deleteRunCommand(clients, m, run.name);
 
   const body = {
-    location: clients.settings.location,
+    location,
     source: { script: run.script },
     protectedParameters: Object.entries(run.protectedParameters).map(([name, value]) => ({ name, value })),
     asyncExecution: true,
@@ -137,7 +159,8 @@ export async function runManaged(clients: AzureClients, m: MachineResources, run
   let rc = await read(clients, m, run.name);
   while (!rc || !TERMINAL.includes(stateOf(rc))) {
     if (!rc) throw new ElmError(`The run command of build step "${run.label}" on ${m.vmName} disappeared while it ran (deleted by someone else?).`);
-    if (Date.now() > until) throw new ElmError(`Build step "${run.label}" on ${m.vmName} still runs ${Math.round(run.timeoutMs / 60_000)} minutes after it started, past its timeout.`);
+    if (Date.now() > until)
+      throw new ElmError(`Build step "${run.label}" on ${m.vmName} is still ${rc.instanceView?.executionState ?? 'not reported'} ${Math.round(run.timeoutMs / 60_000)} minutes after it started, past its timeout.`);
     await sleep(pollMs(), run.signal);
     rc = await read(clients, m, run.name);
   }

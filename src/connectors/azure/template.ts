@@ -24,7 +24,7 @@ export interface TemplateInputs {
 
 /** Microsoft.Compute's virtual machines (compute RP) and disks (disk RP) have their own versions. */
 export const COMPUTE_API = '2025-04-01';
-export const DISK_API = '2025-01-02';
+export const DISK_API = '2026-03-02';
 export const NETWORK_API = NETWORK_API_VERSION;
 
 const RDP_RULE = 'rdp-from-operator';

@@ -14,6 +14,7 @@
  * environment (SystemRoot, PATH, TEMP...) is read first and the secrets are added to it.
  */
 import { randomBytes } from 'node:crypto';
+import { ps1Bytes } from '../../build/powershellFile';
 import { ElmError } from '../../domain/errors';
 import type { MachineScript, MachineScriptResult } from '../connector';
 import { deleteGuestFile, getGuestFile, guestEnvironment, putGuestFile, runGuestProcess, type GuestCredentials } from './guest';
@@ -118,8 +119,9 @@ export async function runStepInGuest(s: VsphereSession, vm: string, name: string
   const environment = { ...(await guestEnvironment(s, vm, creds)), ...req.secrets };
   const files = stepFiles(randomBytes(6).toString('hex'));
   try {
-    await putGuestFile(s, vm, creds, files.body, Buffer.from(req.script.replace(/^\uFEFF/, ''), 'utf8'));
-    await putGuestFile(s, vm, creds, files.wrapper, Buffer.from(wrapStep(files, label), 'utf8'));
+    // UTF-8 with a BOM: powershell.exe 5.1 reads a .ps1 without one in the ANSI code page.
+    await putGuestFile(s, vm, creds, files.body, ps1Bytes(req.script));
+    await putGuestFile(s, vm, creds, files.wrapper, ps1Bytes(wrapStep(files, label)));
     const exitCode = await runGuestProcess(s, vm, creds, CMD, stepCommandLine(files), { timeoutMs: req.timeoutMs, environment, signal: req.signal, pollMs: opts.pollMs }).catch(async (e: unknown) => {
       // The process vanished (a new boot knows no process of the last one) or Tools went away: the
       // guest restarted under the step. If the step had ended first (an installer that restarts

@@ -124,7 +124,8 @@ function scriptOf(step: BuildStep): string | null {
   return null;
 }
 
-async function localFileScript(step: Extract<BuildStep, { kind: 'file' }>): Promise<string> {
+/** A local file's bytes, checked unchanged on both sides of the read; the connector writes them on the machine. */
+async function localFile(step: Extract<BuildStep, { kind: 'file' }>): Promise<{ destination: string; bytes: Buffer }> {
   const { promises: fs } = await import('node:fs');
   const { checkSourceUnchanged } = await import('../../build/fileSource.js');
   await checkSourceUnchanged(step);
@@ -132,12 +133,7 @@ async function localFileScript(step: Extract<BuildStep, { kind: 'file' }>): Prom
   await checkSourceUnchanged(step);
   if (bytes.length > MAX_INLINE_FILE_BYTES)
     throw new Error(`${step.source} is ${bytes.length} bytes; a local file goes inside Run Command's script, up to ${MAX_INLINE_FILE_BYTES}. Serve it over https:// and give that URL as file.source`);
-  const q = (t: string) => `'${t.replace(/'/g, "''")}'`;
-  return [
-    "$ErrorActionPreference = 'Stop'",
-    `New-Item -ItemType Directory -Force -Path (Split-Path -Parent ${q(step.destination)}) | Out-Null`,
-    `[IO.File]::WriteAllBytes(${q(step.destination)}, [Convert]::FromBase64String('${bytes.toString('base64')}'))`,
-  ].join('\n');
+  return { destination: step.destination, bytes };
 }
 
 function buildStep(step: BuildStep, index: number): StepDefinition {
@@ -170,7 +166,10 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
         ctx.log(`${step.name}: copied ${step.source} to ${step.destination}`);
         return { copied: true };
       }
-      const script = scriptOf(step) ?? (step.kind === 'file' ? await localFileScript(step) : '');
+      const inline = scriptOf(step);
+      // A local file without copyToMachine: its bytes go to the connector, which writes them (no script of its own).
+      const file = inline === null && step.kind === 'file' ? await localFile(step) : undefined;
+      const script = inline ?? '';
       const secrets: Record<string, string> = {};
       for (const name of step.kind === 'script' ? step.secrets : []) {
         const envVar = p.secrets[name];
@@ -180,7 +179,7 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
       }
       ctx.progress(0, `Build step ${index + 1}/${p.steps.length} (${step.name}) on ${machine.name}`);
       const timeoutMs = (step.kind === 'script' ? step.timeoutMinutes : 90) * 60_000;
-      const result = await connector.runOnMachine(machine, { script, secrets, timeoutMs, signal: ctx.signal, label: step.name });
+      const result = await connector.runOnMachine(machine, { script, secrets, timeoutMs, signal: ctx.signal, label: step.name, ...(file ? { file } : {}) });
       for (const line of mask(ctx, result.output).split(/\r?\n/)) if (line.trim()) ctx.log(`${step.name}: ${line}`);
       ctx.log(`${step.name}: exit code ${result.exitCode}`);
       if (RESTART_CODES.includes(result.exitCode)) {

@@ -102,8 +102,11 @@ export interface ArmFake {
   setPowerState(resourceGroup: string, vmName: string, state: PowerState): void;
   /** The guest's Azure VM Agent: 'NotReady' (not installed, or not running) refuses Run Command. */
   setVmAgent(resourceGroup: string, vmName: string, status: 'Ready' | 'NotReady'): void;
-  /** Run Command's time limit (default 90 minutes), shortened to test a run that is killed. */
-  configureRunCommand(config: { limitMs: number }): void;
+  /**
+   * Run Command's time limit (default 90 minutes), shortened to test a run that is killed;
+   * `unknownReads`: each managed run command's first N instance-view reads say `Unknown`.
+   */
+  configureRunCommand(config: { limitMs?: number; unknownReads?: number }): void;
 
   inventory(filter?: { resourceGroup?: string; type?: string; tag?: [string, string] }): InventoryItem[];
   resourceGroups(): ResourceGroup[];
@@ -339,7 +342,8 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
       vm.vm.agentNotReady = status === 'NotReady';
     },
     configureRunCommand(config) {
-      cloud.runCommandLimitMs = config.limitMs;
+      if (config.limitMs !== undefined) cloud.runCommandLimitMs = config.limitMs;
+      if (config.unknownReads !== undefined) cloud.managedUnknownReads = config.unknownReads;
     },
     inventory(filter = {}) {
       return cloud.inventory

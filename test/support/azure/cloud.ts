@@ -40,6 +40,8 @@ export class FakeCloud {
   readonly managedRunCommandLog: ManagedRunCommandRecord[] = [];
   /** How long a Run Command may run before Azure kills it (90 min; tests shorten it). */
   runCommandLimitMs = RUN_COMMAND_LIMIT_MS;
+  /** How many reads of a managed run command's instance view say Unknown before the real state (0). */
+  managedUnknownReads = 0;
   /** VM sizes offered, their restrictions and the vCPU quota (arm/computeCatalog.ts). */
   readonly catalog = new ComputeCatalog();
   readonly azurite?: StorageConnection;

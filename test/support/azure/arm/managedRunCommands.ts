@@ -8,7 +8,10 @@
  * runCommandExamples/VirtualMachineRunCommand_Get.json; behaviour: "Run scripts in your Windows VM
  * by using managed Run Commands" (learn.microsoft.com/azure/virtual-machines/windows/run-command-managed).
  * The script is played by the same handler as the action (`fake.onRunCommand`), which may return
- * `exitCode`; the guest sees `parameters` and `protectedParameters` alike. Each rule names its source.
+ * `exitCode`; the guest sees `parameters` and `protectedParameters` alike, as the Windows command
+ * line hands them over (runCommandArguments.ts). With `fake.configureRunCommand({ unknownReads })`
+ * the first reads of each execution's instance view say `Unknown` (the state's enum in
+ * runCommands.json: the handler has not reported yet). Each rule names its source.
  */
 import type { FakeCloud } from '../cloud';
 import { ArmError, armErrors } from '../errors';
@@ -16,6 +19,7 @@ import { FakeRequest, FakeResponse, jsonBody, Router } from '../http';
 import type { FakeResource } from '../inventory';
 import { isObject, normalizeLocation, regionalOperation, requireResourceGroup, resourceBody } from './common';
 import { agentNotReady, invokeHandler, lastBytes, RUN_COMMAND_LIMIT_MS } from './runCommand';
+import { scriptArguments } from './runCommandArguments';
 import { refuseUnbootedGuest } from './vmGeneration';
 
 export const RUN_COMMAND_TYPE = 'Microsoft.Compute/virtualMachines/runCommands';
@@ -35,7 +39,7 @@ export const MIN_API_VERSION = '2020-12-01';
  */
 export const MANAGED_OUTPUT_LIMIT = 4096;
 
-export type ExecutionState = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'TimedOut' | 'Canceled';
+export type ExecutionState = 'Unknown' | 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'TimedOut' | 'Canceled';
 
 /** What the fake keeps of a managed run command; `protectedParameters` never leaves it in a response. */
 export interface ManagedRunCommandState {
@@ -56,6 +60,8 @@ export interface ManagedRunCommandState {
   generation: number;
   /** Resolves when the current execution ends (however it ends). */
   done: Promise<void>;
+  /** Reads of the instance view still to answer `Unknown` (fake.configureRunCommand({ unknownReads })). */
+  unknownReads: number;
 }
 
 export interface ManagedRunCommandRecord {
@@ -73,7 +79,10 @@ export function managedRunCommandRoutes(cloud: FakeCloud, router: Router): void 
   router.add('GET', `${VM}/runCommands/{name}`, (req) => {
     checkApiVersion(req);
     const rc = requireRunCommand(cloud, req);
-    return { status: 200, body: runCommandBody(rc, (req.query.get('$expand') ?? '').toLowerCase() === 'instanceview') };
+    const expand = (req.query.get('$expand') ?? '').toLowerCase() === 'instanceview';
+    const unknown = expand && rc.runCommand!.unknownReads > 0;
+    if (unknown) rc.runCommand!.unknownReads -= 1;
+    return { status: 200, body: runCommandBody(rc, expand, 'Succeeded', unknown) };
   });
   router.add('GET', `${VM}/runCommands`, (req) => {
     checkApiVersion(req);
@@ -230,6 +239,7 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
     startTime: new Date().toISOString(),
     generation,
     done,
+    unknownReads: cloud.managedUnknownReads,
   };
   if (!script) finish();
   else {
@@ -268,7 +278,7 @@ async function execute(cloud: FakeCloud, vm: FakeResource, rc: FakeResource, run
     timer = setTimeout(() => resolve('timeout'), limitMs);
     timer.unref(); // a script a test never ends must not keep the test process alive
   });
-  const params = Object.fromEntries([...run.parameters, ...run.protectedParameters].map((p) => [p.name, p.value]));
+  const params = scriptArguments([...run.parameters, ...run.protectedParameters]);
   try {
     const work = invokeHandler(handler, run.script, params, {
       vmName: vm.name,
@@ -310,8 +320,10 @@ async function execute(cloud: FakeCloud, vm: FakeResource, rc: FakeResource, run
  * The resource as GET returns it (VirtualMachineRunCommand_Get.json): `parameters` echoed,
  * `protectedParameters` (and runAsPassword) never; the instance view only with $expand=instanceView.
  */
-export function runCommandBody(rc: FakeResource, withInstanceView: boolean, provisioningState = 'Succeeded'): Record<string, unknown> {
+export function runCommandBody(rc: FakeResource, withInstanceView: boolean, provisioningState = 'Succeeded', unknown = false): Record<string, unknown> {
   const s = rc.runCommand!;
+  // Not reported yet: no state, exit code or output to show (the execution goes on meanwhile).
+  if (unknown) return resourceBody(rc, { source: { script: s.script }, parameters: s.parameters, provisioningState, instanceView: { executionState: 'Unknown', executionMessage: '' } });
   return resourceBody(rc, {
     source: { script: s.script },
     parameters: s.parameters,
