@@ -14,7 +14,7 @@ export function completionScript(shell: string): string {
   switch (shell) {
     case 'bash':
       // Candidates come back escaped for the shell (a layer named "Citrix VDA" is one word), or
-      // closed in the quote the operator opened.
+      // closed in the quote the operator opened. nosort: elm's order stands (task 2 before 10).
       return `# elm completion for bash: elm completion bash > ~/.local/share/bash-completion/completions/elm
 _elm_complete() {
   local IFS=$'\\n' cur="\${COMP_WORDS[COMP_CWORD]}" c
@@ -29,18 +29,19 @@ _elm_complete() {
     esac
   done
 }
-complete -o default -F _elm_complete elm
+complete -o default -o nosort -F _elm_complete elm
 `;
     case 'zsh':
       // Works both ways zsh loads it: autoloaded from $fpath (the file's body is the function,
-      // run on the first TAB) or sourced after compinit (it registers the function).
+      // run on the first TAB) or sourced after compinit (it registers the function). -V: an
+      // unsorted group, so elm's order stands (task 2 before 10).
       return `#compdef elm
 # elm completion for zsh: elm completion zsh > "\${fpath[1]}/_elm"  (or: source <(elm completion zsh))
 _elm() {
   local -a candidates
   candidates=("\${(@f)$(elm __complete -- "\${(@)words[1,CURRENT]}" 2>/dev/null)}")
   if (( \${#candidates} )) && [[ -n "\${candidates[1]}" ]]; then
-    compadd -a candidates
+    compadd -V elm -a candidates
   else
     _files
   fi
@@ -52,7 +53,8 @@ elif (( $+functions[compdef] )); then
 fi
 `;
     case 'fish':
-      // File names when elm has nothing to offer (a --disk, a --report, a spec file).
+      // File names when elm has nothing to offer (a --disk, a --report, a spec file). -k: elm's
+      // order stands (task 2 before 10).
       return `# elm completion for fish: elm completion fish > ~/.config/fish/completions/elm.fish
 function __elm_complete
   set -l found (elm __complete -- (commandline -opc) (commandline -ct) 2>/dev/null)
@@ -62,7 +64,7 @@ function __elm_complete
     __fish_complete_path (commandline -ct)
   end
 end
-complete -c elm -f -a '(__elm_complete)'
+complete -c elm -f -k -a '(__elm_complete)'
 `;
     case 'powershell':
       return `# elm completion for PowerShell: elm completion powershell >> $PROFILE
@@ -98,7 +100,9 @@ export async function completeWords(program: Command, given: string[]): Promise<
  * bash splits words at the characters of COMP_WORDBREAKS, so `--os-layer win11@2` arrives as
  * "--os-layer", "win11", "@", "2" and `--connector=s` as "--connector", "=", "s". The pieces are
  * joined back; `kept` is how much of the last word bash keeps (it replaces only what follows the
- * last break), which is cut from each candidate. Other shells send whole words: kept is 0.
+ * last break), which is cut from each candidate. An @ is the exception: bash lists it in
+ * readline's rl_special_prefixes ("$@", bashline.c), so readline replaces the @ too and the
+ * candidate keeps it ("@2"). Other shells send whole words: kept is 0.
  */
 function joinWordBreaks(given: string[]): { words: string[]; kept: number } {
   const words: string[] = [];
@@ -107,12 +111,11 @@ function joinWordBreaks(given: string[]): { words: string[]; kept: number } {
   for (const piece of given) {
     const last = words.length - 1;
     if (/^[=@:]$/.test(piece) && words.length > 1) {
+      kept = piece === '@' ? words[last].length : words[last].length + 1;
       words[last] += piece;
-      kept = words[last].length;
       glue = true;
     } else if (glue) {
-      kept = words[last].length;
-      words[last] += piece;
+      words[last] += piece; // kept stays where the break put it
       glue = false;
     } else {
       words.push(piece);

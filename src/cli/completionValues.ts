@@ -1,4 +1,5 @@
 import { resolveHome } from '../domain/home';
+import { BUILTIN_ICONS } from '../domain/icons';
 import type { State } from '../domain/state';
 import { BROKERS, DISK_FORMATS, HYPERVISORS, IPV6_STATES, PROVISIONING_SERVICES, PURPOSES, TASK_STATES } from '../domain/vocabulary';
 
@@ -7,13 +8,14 @@ import { BROKERS, DISK_FORMATS, HYPERVISORS, IPV6_STATES, PROVISIONING_SERVICES,
  * names the state holds (layers, OS layers, connectors, tasks, icons). An empty answer lets the
  * shell complete file names instead (a --disk, a --report, a spec file).
  */
-export type ValueSource = 'layers' | 'osLayers' | 'connectors' | 'tasks' | 'icons' | readonly string[];
+export type ValueSource = 'layers' | 'osLayers' | 'connectors' | 'tasks' | 'icons' | 'anyIcon' | readonly string[];
 
 const FLAG_VALUES: Record<string, ValueSource> = {
   '--os-layer': 'osLayers',
   '--connector': 'connectors',
   '--recipe': 'connectors',
   '--layer': 'layers',
+  '--icon': 'anyIcon',
   '--disk-format': DISK_FORMATS,
   '--ipv6': IPV6_STATES,
   '--purpose': PURPOSES,
@@ -37,7 +39,7 @@ export function argumentValues(path: string, argument: string): ValueSource | un
   if (group === 'os-layer' && argument === 'name') return 'osLayers';
   if (group === 'connector' && argument === 'name') return 'connectors';
   if (group === 'task' && argument === 'id') return 'tasks';
-  if (group === 'icon' && argument === 'id') return 'icons';
+  if (group === 'icon' && argument === 'icon') return 'icons';
   return undefined;
 }
 
@@ -63,6 +65,9 @@ export async function resolveValues(source: ValueSource, current: string, home: 
       return state.connectors.map((c) => c.name);
     case 'icons':
       return state.icons.map((i) => i.name);
+    case 'anyIcon':
+      // --icon takes a built-in id or an imported icon's name (or a file: the shell's fallback).
+      return [...BUILTIN_ICONS.map((i) => i.id), ...state.icons.map((i) => i.name)];
     case 'tasks':
       return state.tasks.map((t) => t.id);
     case 'osLayers':

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { BIN, elm } from '../support/cli';
-import { baseSetup, createLayer, expectOk, scratch, type Scratch } from '../support/e2e';
+import { baseSetup, createLayer, expectOk, scratch, tinyPng, type Scratch } from '../support/e2e';
 import { PtySession } from '../support/pty';
 
 jest.setTimeout(180_000);
@@ -21,6 +21,8 @@ let s: Scratch;
 let bin: string;
 let env: NodeJS.ProcessEnv;
 let taskId: string;
+/** A second task whose id has more digits (10 and up): offered after the first, as numbers sort. */
+let laterTaskId: string;
 /** `elm completion SHELL` saved as a file (zsh's named _elm, as in $fpath). */
 const scripts: Record<string, string> = {};
 
@@ -29,6 +31,11 @@ beforeAll(async () => {
   await baseSetup(s);
   expectOk(await s.run(['os-layer', 'version', 'add', 'win', '--version', '2', '--disk', s.osDisk]));
   taskId = (await createLayer(s, 'Citrix VDA')).task.id;
+  // Ids come from one counter: icons move it on, so the next task's id has two digits.
+  await fs.writeFile(path.join(s.dir, 'logo.png'), tinyPng());
+  for (let i = 0; i < 10; i++) expectOk(await s.run(['icon', 'import', path.join(s.dir, 'logo.png'), '--name', i ? `spare${i}` : 'Company logo']));
+  laterTaskId = (await createLayer(s, 'Later')).task.id;
+  expect(Number(laterTaskId)).toBeGreaterThanOrEqual(10);
   // `elm` on PATH, as the scripts call it.
   bin = path.join(s.dir, 'bin');
   await fs.mkdir(bin);
@@ -56,7 +63,10 @@ const common = (): [string, string[]][] => [
   ['elm layer create --connector ', ['share']],
   ['elm layer create --disk-format q', ['qcow2']],
   ["elm layer show 'Ci", ['Citrix VDA']],
-  ['elm task show ', [taskId]],
+  ['elm task show ', [taskId, laterTaskId]],
+  ['elm layer create --icon w', ['windows']],
+  ["elm layer create --icon 'Com", ['Company logo']],
+  ["elm icon remove 'Com", ['Company logo']],
   ['elm task list --state F', ['Failed']],
   ['elm completion ', ['bash', 'fish', 'powershell', 'zsh']],
   ['elm help la', ['layer']],
@@ -102,7 +112,7 @@ describe('fish', () => {
 describe('bash', () => {
   test('complete -p: the script registers its function for elm, with file names as the fallback', () => {
     const r = spawnSync('bash', ['--norc', '-c', `source ${scripts.bash}; complete -p elm`], { encoding: 'utf8' });
-    expect(r.stdout.trim()).toBe('complete -o default -F _elm_complete elm');
+    expect(r.stdout.trim()).toBe('complete -o default -o nosort -F _elm_complete elm');
   });
 
   test('TAB in an interactive bash (readline in a pseudo-terminal) completes the line, quoting names for the shell', async () => {
@@ -124,6 +134,15 @@ describe('bash', () => {
       // bash splits words at = and @ (COMP_WORDBREAKS): the value goes after the =, once.
       expect(await tab('elm layer create --connector=s')).toBe('elm layer create --connector=share ');
       expect(await tab('elm layer create --os-layer win@2 --connector ')).toBe('elm layer create --os-layer win@2 --connector share ');
+      // bash hands readline's @ to the completion with the text (rl_special_prefixes): the @ stays.
+      expect(await tab('elm layer create --os-layer win@2')).toBe('elm layer create --os-layer win@2 ');
+      expect(await tab('elm layer create --os-layer=win@2')).toBe('elm layer create --os-layer=win@2 ');
+      expect(await tab("elm icon remove 'Com")).toBe("elm icon remove 'Company logo' ");
+      // Two TABs list the candidates in elm's order (numbers as numbers), not bash's sort.
+      b.write('elm task show \t\t');
+      const listed = /\n\r*(\d+) +(\d+) *\r*\n/;
+      expect((await b.waitFor(listed)).match(listed)!.slice(1)).toEqual([taskId, laterTaskId]);
+      b.write('\u0015');
       expect(await tab(`elm os-layer import --disk ${s.dir}/os.r`)).toBe(`elm os-layer import --disk ${s.dir}/os.raw `);
     } finally {
       b.kill();
@@ -140,7 +159,7 @@ describe('powershell', () => {
     const command = [`. '${script}'`, ...lines.map((l) => `'<>'; (TabExpansion2 '${l.replace(/'/g, "''")}' ${l.length}).CompletionMatches | ForEach-Object { $_.CompletionText }`)].join('; ');
     const r = spawnSync(pwsh!, ['-NoProfile', '-NonInteractive', '-Command', command], { env: { ...process.env, ...env }, encoding: 'utf8' });
     const answers = r.stdout.split('<>').slice(1).map((a) => a.split('\n').map((l) => l.trim()).filter(Boolean));
-    expect(answers).toEqual([["'Citrix VDA'"], ["'Citrix VDA'"], ['win@1', 'win@2'], [taskId]]);
+    expect(answers).toEqual([["'Citrix VDA'"], ["'Citrix VDA'"], ['win@1', 'win@2'], [taskId, laterTaskId]]);
   });
 });
 
@@ -149,8 +168,8 @@ describe('names from the state', () => {
 
   test('from the home the line names (--home), else ELM_HOME; an unreadable or empty home gives none, exit 0', async () => {
     const other = path.join(s.dir, 'empty-home');
-    expect((await ask(['--home', s.home, 'layer', 'show', ''], { home: other })).stdout).toBe('Citrix VDA\n');
-    expect((await ask(['layer', 'show', ''], { home: s.home })).stdout).toBe('Citrix VDA\n');
+    expect((await ask(['--home', s.home, 'layer', 'show', ''], { home: other })).stdout).toBe('Citrix VDA\nLater\n');
+    expect((await ask(['layer', 'show', ''], { home: s.home })).stdout).toBe('Citrix VDA\nLater\n');
     const none = await ask(['layer', 'show', ''], { home: other });
     expect(none).toMatchObject({ code: 0, stdout: '', stderr: '' });
     await expect(fs.stat(other)).rejects.toThrow(); // only read: no home made by a TAB
