@@ -3,7 +3,8 @@ import { confirmRemoval } from '../shared/confirmRemoval';
 import { endWaitingTasks } from '../shared/endWaitingTasks';
 import { findLayer } from '../shared/lookup';
 import { refuseWhileTaskRuns } from '../shared/removalGuards';
-import { planVersionCleanup, reportLeftovers, runDeletions, type Deletion } from '../shared/versionLeftovers';
+import type { Deletion } from '../shared/deletion';
+import { planVersionCleanup, reportLeftovers, runDeletions } from '../shared/versionLeftovers';
 
 /**
  * Removes a layer and every version: refused while a task works on it (exit 5); deletes what elm

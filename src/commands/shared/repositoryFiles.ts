@@ -4,7 +4,7 @@ import { hostName } from '../../domain/hostName';
 import type { LayerVersion } from '../../domain/state';
 import { reachesRepository } from '../../repository/reach';
 import { isTokenFolder } from '../../repository/versionRepository';
-import type { Deletion, VersionCleanup } from './versionLeftovers';
+import type { Deletion, VersionCleanup } from './deletion';
 
 /**
  * What removing a version deletes of the layer repository: only what the version records. Its own

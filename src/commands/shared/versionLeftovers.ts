@@ -2,21 +2,8 @@ import { promises as fs } from 'node:fs';
 import type { Context } from '../../runtime/context';
 import type { Layer, LayerVersion, State } from '../../domain/state';
 import { handBuildFiles } from '../../tasks/kinds/handBuild';
+import type { Deletion, VersionCleanup } from './deletion';
 import { isLocalPath, planRepositoryFiles } from './repositoryFiles';
-
-/** One thing elm deletes after a version leaves the state, named for the operator. */
-export interface Deletion {
-  what: string;
-  run(): Promise<void>;
-  /** Named in the human output once done: a file the operator saw elm write (not a folder that may never have existed). */
-  shown?: boolean;
-}
-
-/** What removing a layer version deletes (elm owns it) and what it leaves, said plainly. */
-export interface VersionCleanup {
-  deletions: Deletion[];
-  leaves: string[];
-}
 
 /**
  * Planned before the state changes (the connector is loaded while its configuration exists), run
