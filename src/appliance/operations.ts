@@ -100,3 +100,56 @@ export async function queryIconIds(s: ApplianceSession): Promise<string[]> {
   const result = await s.call({ operation: 'QueryLayerIcons', wrapper: 'query', fields: {} });
   return children(child(result, 'IconIds'), 'long').map((n) => (typeof n === 'string' ? n : ''));
 }
+
+/** What CreatePlatformLayer sends, in elm's words (the envelope's element names are below). */
+export interface PlatformLayerCommand {
+  osLayerRevisionId: string;
+  name: string;
+  description: string;
+  iconId?: string;
+  versionName: string;
+  versionDescription: string;
+  sizeMiB: number;
+  fileShareId: string;
+  diskFileName: string;
+  /** The WSDL's DiskFormat value (VhdDiskFormat, VmdkDiskFormat...). */
+  diskFormat: string;
+  comment: string;
+  connectorConfigId: string;
+  hypervisor?: string;
+  provisioning?: string;
+  broker?: string;
+}
+
+export interface CreatedLayer {
+  ticketId: string;
+  layerId: string;
+}
+
+/**
+ * CreatePlatformLayer, as the generated client's CreatePlatformLayerCommand orders it
+ * (elm_client.go: the embedded CreateLayerCommand's OsLayerRevisionId, LayerInfo, RevisionInfo,
+ * SelectedFileShare, PackagingDiskFilename, PackagingDiskFormat, Reason, PlatformConnectorConfigId,
+ * then the three platform type ids; builder step_create_platform_layer.go fills them the same way).
+ * The answer's WorkTicketId and LayerSummary.Id: CreateLayerResult.
+ */
+export async function createPlatformLayer(s: ApplianceSession, c: PlatformLayerCommand): Promise<CreatedLayer> {
+  const result = await s.call({
+    operation: 'CreatePlatformLayer',
+    wrapper: 'command',
+    fields: {
+      OsLayerRevisionId: c.osLayerRevisionId,
+      LayerInfo: { Name: c.name, Description: c.description, IconId: c.iconId },
+      RevisionInfo: { Name: c.versionName, Description: c.versionDescription, LayerSizeMiB: c.sizeMiB },
+      SelectedFileShare: c.fileShareId,
+      PackagingDiskFilename: c.diskFileName,
+      PackagingDiskFormat: c.diskFormat,
+      Reason: { Description: c.comment, ReferenceNumber: 0 },
+      PlatformConnectorConfigId: c.connectorConfigId,
+      HypervisorPlatformTypeId: c.hypervisor,
+      ProvisioningPlatformTypeId: c.provisioning,
+      BrokerPlatformTypeId: c.broker,
+    },
+  });
+  return { ticketId: textOf(result, 'WorkTicketId'), layerId: textOf(child(result, 'LayerSummary'), 'Id') };
+}

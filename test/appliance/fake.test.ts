@@ -12,6 +12,11 @@ interface Answer {
   headers: Record<string, string | string[] | undefined>;
 }
 
+/** A CreatePlatformLayer command as the generated client orders it, with `extra` elements at its end and `info` inside LayerInfo. */
+const create = (extra: string, info = '') =>
+  `<command><OsLayerRevisionId>111</OsLayerRevisionId><LayerInfo><Name>L</Name>${info}</LayerInfo><RevisionInfo><Name>1</Name><LayerSizeMiB>10240</LayerSizeMiB></RevisionInfo>` +
+  `<SelectedFileShare>1</SelectedFileShare><PackagingDiskFilename>L</PackagingDiskFilename><PackagingDiskFormat>VhdDiskFormat</PackagingDiskFormat><PlatformConnectorConfigId>c1</PlatformConnectorConfigId>${extra}</command>`;
+
 const ENV = (op: string, inner: string, ns = 'http://www.unidesk.com/') =>
   `<?xml version="1.0"?><s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><${op} xmlns="${ns}">${inner}</${op}></s:Body></s:Envelope>`;
 
@@ -69,8 +74,15 @@ describe('appliance fake', () => {
     ['a missing required field', ENV('Login', '<command><UserName>administrator</UserName></command>'), 'required field Password'],
     ['a missing wrapper', ENV('QueryPlatformLayers', ''), 'has no &lt;query&gt;'],
     ['a body that is not XML', '<s:Envelope', 'unable to read request'],
+    // CreatePlatformLayerCommand (elm_client.go): nested types are read as strictly as the top level.
+    ['ctxal-sdk\'s OsLayerSwitching (an application layer\'s field)', ENV('CreatePlatformLayer', create('<OsLayerSwitching>BoundToOsLayer</OsLayerSwitching>')), '&lt;OsLayerSwitching xmlns=&apos;http://www.unidesk.com/&apos;&gt; was not expected'],
+    ['a misspelt element inside LayerInfo', ENV('CreatePlatformLayer', create('', '<Nmae>x</Nmae>')), '&lt;Nmae xmlns'],
+    ['a disk format outside the DiskFormat enumeration', ENV('CreatePlatformLayer', create('').replace('VhdDiskFormat', 'vhd')), "&apos;vhd&apos; is not a valid value for PackagingDiskFormat"],
+    ['a size that is not an int', ENV('CreatePlatformLayer', create('').replace('10240', 'ten')), "&apos;ten&apos; is not a valid"],
+    ['an unknown platform type id', ENV('CreatePlatformLayer', create('<HypervisorPlatformTypeId>vmware</HypervisorPlatformTypeId>')), "&apos;vmware&apos; is not a valid value for HypervisorPlatformTypeId"],
+    ['a missing nested required field', ENV('CreatePlatformLayer', create('').replace('<Name>1</Name>', '')), 'required field RevisionInfo.Name'],
   ])('%s is a SOAP fault (HTTP 500)', async (_what, body, said) => {
-    const op = /<(Login|QueryPlatformLayers) /.exec(body)?.[1] ?? 'QueryPlatformLayers';
+    const op = /<(Login|QueryPlatformLayers|CreatePlatformLayer) /.exec(body)?.[1] ?? 'QueryPlatformLayers';
     const r = await post(body, { SOAPAction: `http://www.unidesk.com/${op}` });
     expect(r.status).toBe(500);
     expect(r.body).toContain('<faultcode>soap:Client</faultcode>');

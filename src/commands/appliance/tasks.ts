@@ -33,7 +33,8 @@ export async function wait(ctx: Context, appliance: string, id: string, timeout:
   print(ctx, t);
 }
 
-async function pollTicket(ctx: Context, session: ApplianceSession, id: string, timeoutMs: number | undefined): Promise<TicketTask> {
+/** Polls until the ticket settles; a TimeoutError (exit 4) past timeoutMs, the ticket left running. */
+export async function pollTicket(ctx: Context, session: ApplianceSession, id: string, timeoutMs: number | undefined): Promise<TicketTask> {
   const deadline = timeoutMs === undefined ? Infinity : Date.now() + timeoutMs;
   let delay = 500;
   for (;;) {

@@ -22,6 +22,8 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   const { wait, timeoutMs } = waitChoice(flags as { wait?: boolean; timeout?: string }, ctx.io.canPrompt);
   const spec: LayerDraft = typeof flags.file === 'string' ? await loadSpec(flags.file) : {};
   const draft = mergeDrafts(spec, draftFromFlags(flags));
+  // --appliance: the layer is the appliance's; nothing is recorded in the local state.
+  if (ctx.appliance && existingRef === undefined) return (await import('../appliance/createLayer.js')).createOnAppliance(ctx, ctx.appliance, draft, wait, timeoutMs);
   const store = await ctx.store();
   const state: State = await store.read();
   let existing: Layer | undefined;

@@ -4,7 +4,7 @@
  * http://www.unidesk.com/ (the WSDL's target namespace, elm_client.go XMLName tags) is refused.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { OPERATIONS, validValue, type OperationRule } from './operations';
+import { OPERATIONS, validValue, type FieldRule, type OperationRule } from './operations';
 
 export const UNIDESK_NS = 'http://www.unidesk.com/';
 export const SOAP_ENV_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -86,23 +86,44 @@ function readFields(operation: string, rule: OperationRule, op: unknown, opNs: R
   const wrapperNs = namespaces(wrapper[1], opNs);
   if (wrapperNs[split(wrapper[0])[0]] !== UNIDESK_NS) throw new SoapFault(`Server was unable to read request. ---> <${rule.wrapper}> outside ${UNIDESK_NS} was not expected.`);
   const fields: Record<string, string> = {};
-  for (const [name, value] of elements(wrapper[1])) {
-    const [prefix, local] = split(name);
-    const ns = namespaces(value, wrapperNs);
-    const fieldRule = rule.fields[local];
-    if (!fieldRule || ns[prefix] !== UNIDESK_NS) throw new SoapFault(`Server was unable to read request. ---> There is an error in XML document. <${local} xmlns='${ns[prefix] ?? ''}'> was not expected.`);
+  readStruct(operation, rule.fields, wrapper[1], wrapperNs, '', fields);
+  return fields;
+}
+
+/**
+ * The children of a complex type against its rules, into `fields` ("Parent.Child" for nested
+ * types): an element the type does not define, outside the namespace, of the wrong type or
+ * missing when required is a fault, as XmlSerializer behind ASMX reads a request.
+ */
+function readStruct(operation: string, rules: Record<string, FieldRule>, node: unknown, parentNs: Record<string, string>, prefix: string, fields: Record<string, string>): void {
+  const seen = new Set<string>();
+  for (const [name, value] of elements(node)) {
+    const [nsPrefix, local] = split(name);
+    const ns = namespaces(value, parentNs);
+    const fieldRule = rules[local];
+    const path = `${prefix}${local}`;
+    if (!fieldRule || ns[nsPrefix] !== UNIDESK_NS) throw new SoapFault(`Server was unable to read request. ---> There is an error in XML document. <${local} xmlns='${ns[nsPrefix] ?? ''}'> was not expected.`);
+    seen.add(local);
     if (fieldRule.type === 'xsiType' || fieldRule.type === 'longArray') {
-      fields[local] = structuredField(local, fieldRule.type, fieldRule.types ?? [], value, ns);
+      fields[path] = structuredField(local, fieldRule.type, fieldRule.types ?? [], value, ns);
+      continue;
+    }
+    if (fieldRule.type === 'struct') {
+      if (Array.isArray(value) || value === null || (typeof value !== 'object' && value !== '')) throw new SoapFault(`Server was unable to read request. ---> <${local}> must be one element holding its fields.`);
+      readStruct(operation, fieldRule.fields ?? {}, value, ns, `${path}.`, fields);
+      fields[path] = '';
       continue;
     }
     if (Array.isArray(value) || (value !== null && typeof value === 'object' && elements(value).length)) throw new SoapFault(`Server was unable to read request. ---> <${local}> must be a single value.`);
     const textValue = typeof value === 'object' && value !== null ? String((value as Node)['#text'] ?? '') : String(value ?? '');
+    // An xs:enumeration: XmlSerializer refuses a value outside it ("Instance validation error").
+    if (fieldRule.type === 'enum' && !(fieldRule.values ?? []).includes(textValue))
+      throw new SoapFault(`Server was unable to read request. ---> There is an error in XML document. ---> Instance validation error: '${textValue}' is not a valid value for ${local}.`);
     if (!validValue(fieldRule.type, textValue))
       throw new SoapFault(`Server was unable to read request. ---> There is an error in XML document. ---> The string '${textValue}' is not a valid ${fieldRule.type === 'boolean' ? 'Boolean' : 'AllXsd'} value for ${local}.`);
-    fields[local] = textValue;
+    fields[path] = textValue;
   }
-  for (const [name, r] of Object.entries(rule.fields)) if (r.required && !(name in fields)) throw new SoapFault(`Server was unable to read request. ---> ${operation}: the required field ${name} is missing.`);
-  return fields;
+  for (const [name, r] of Object.entries(rules)) if (r.required && !seen.has(name)) throw new SoapFault(`Server was unable to read request. ---> ${operation}: the required field ${prefix}${name} is missing.`);
 }
 
 const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';

@@ -4,15 +4,50 @@
  * answers an unknown SOAPAction; a field not listed, of the wrong type or missing when required is
  * a SOAP fault (see envelope.ts).
  */
-/** `xsiType`: an empty element whose xsi:type attribute names one of `types`; `longArray`: an ArrayOfLong (`<long>` children). */
-export type FieldType = 'string' | 'boolean' | 'long' | 'int' | 'xsiType' | 'longArray';
+/**
+ * `xsiType`: an empty element whose xsi:type attribute names one of `types`; `longArray`: an
+ * ArrayOfLong (`<long>` children); `enum`: a string restricted to `values` (an xs:enumeration);
+ * `struct`: a complex type whose children follow `fields` (read as "Parent.Child" fields).
+ */
+export type FieldType = 'string' | 'boolean' | 'long' | 'int' | 'xsiType' | 'longArray' | 'enum' | 'struct';
 
 export interface FieldRule {
   type: FieldType;
   required?: boolean;
   /** For xsiType: the derived types the WSDL allows. */
   types?: string[];
+  /** For enum: the values the xs:enumeration lists. */
+  values?: readonly string[];
+  /** For struct: its elements. */
+  fields?: Record<string, FieldRule>;
 }
+
+/** elm_client.go `type DiskFormat string` and its constants (the WSDL's enumeration). */
+export const DISK_FORMAT_VALUES = ['UnknownDiskFormat', 'VhdDiskFormat', 'VhdxDiskFormat', 'VmdkDiskFormat', 'VmdkSparseDiskFormat', 'QCow2DiskFormat', 'PhysicalBoot', 'Physical', 'RawDiskFormat'] as const;
+
+/**
+ * The platform type ids the appliance knows: ctxal-sdk Public/New-ALPlatformLayer.ps1's ValidateSet
+ * for -HypervisorPlatformTypeId, -ProvisioningPlatformTypeId and -BrokerPlatformTypeId (the WSDL
+ * types them as plain strings; that the appliance refuses others is inferred).
+ */
+export const PLATFORM_TYPE_IDS = {
+  hypervisor: ['aws', 'xenserver', 'azure', 'hyperv', 'acropolis', 'vsphere', 'otherHypervisor'],
+  provisioning: ['pvs', 'mcs', 'viewcomposer', 'otherProvisioning'],
+  broker: ['xenapp', 'xendesktop', 'azurerdsh', 'rds', 'view', 'otherBroker'],
+} as const;
+
+// elm_client.go `type LayerInfo struct` (Name, Folder, Description string; IconId int64).
+const LAYER_INFO: FieldRule = {
+  type: 'struct',
+  fields: { Name: { type: 'string', required: true }, Folder: { type: 'string' }, Description: { type: 'string' }, IconId: { type: 'long' } },
+};
+// elm_client.go `type LayerRevisionInfo struct` (Name, Description, ScriptPath string; LayerSizeMiB int32).
+const REVISION_INFO: FieldRule = {
+  type: 'struct',
+  fields: { Name: { type: 'string', required: true }, Description: { type: 'string' }, ScriptPath: { type: 'string' }, LayerSizeMiB: { type: 'int', required: true } },
+};
+// elm_client.go `type ChangeSpecification struct` (Description string; ReferenceNumber int32).
+const REASON: FieldRule = { type: 'struct', fields: { Description: { type: 'string' }, ReferenceNumber: { type: 'int' } } };
 
 export interface OperationRule {
   wrapper: 'command' | 'query';
@@ -51,6 +86,29 @@ export const OPERATIONS: Record<string, OperationRule> = {
   },
   // ctxal-sdk stop-alworkticket.ps1: <command><WorkTicketIds><long>ID</long></WorkTicketIds><Force>false</Force></command>.
   CancelWorkTickets: { wrapper: 'command', fields: { WorkTicketIds: { type: 'longArray', required: true }, Force: { type: 'boolean' } } },
+  // elm_client.go `type CreatePlatformLayer struct` (Command `xml:"command"`), `type CreatePlatformLayerCommand
+  // struct` (the embedded CreateLayerCommand's OsLayerRevisionId int64, LayerInfo, RevisionInfo,
+  // SelectedFileShare int64, PackagingDiskFilename string, PackagingDiskFormat DiskFormat, Reason,
+  // PlatformConnectorConfigId string; then HypervisorPlatformTypeId, ProvisioningPlatformTypeId,
+  // BrokerPlatformTypeId string). ctxal-sdk New-ALPlatformLayer.ps1 also sends PlatformLayerRevisionId and
+  // OsLayerSwitching, which belong to CreateApplicationLayerCommand, not to this type: refused here.
+  // Which fields are required is inferred from what both clients always send.
+  CreatePlatformLayer: {
+    wrapper: 'command',
+    fields: {
+      OsLayerRevisionId: { type: 'long', required: true },
+      LayerInfo: { ...LAYER_INFO, required: true },
+      RevisionInfo: { ...REVISION_INFO, required: true },
+      SelectedFileShare: { type: 'long', required: true },
+      PackagingDiskFilename: { type: 'string', required: true },
+      PackagingDiskFormat: { type: 'enum', values: DISK_FORMAT_VALUES, required: true },
+      Reason: REASON,
+      PlatformConnectorConfigId: { type: 'string', required: true },
+      HypervisorPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.hypervisor },
+      ProvisioningPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.provisioning },
+      BrokerPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.broker },
+    },
+  },
 };
 
 /** Whether a text is a valid value of the XML Schema type, as .NET's XmlSerializer reads it. */
@@ -59,6 +117,8 @@ export function validValue(type: FieldType, value: string): boolean {
     case 'string':
     case 'xsiType':
     case 'longArray':
+    case 'struct':
+    case 'enum':
       return true;
     case 'boolean':
       return value === 'true' || value === 'false' || value === '1' || value === '0';

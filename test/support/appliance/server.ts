@@ -63,6 +63,11 @@ export interface ApplianceFakeOptions {
   sessionTtlMs?: number;
   /** A test knob: a session ends after serving this many calls (the appliance's timeout, passed mid-command). */
   sessionCalls?: number;
+  /**
+   * The steps of the work ticket CreatePlatformLayer starts (default: Running, then ActionRequired
+   * with the packaging disk's location after 600 ms); `{disk}` in a status is the disk's path.
+   */
+  createTicketSteps?: TicketSpec['steps'];
 }
 
 export interface RecordedRequest {
@@ -73,6 +78,8 @@ export interface RecordedRequest {
   fault?: string;
   /** The ErrorMessageId of a refusal. */
   refused?: string;
+  /** The request's fields as the fake read them ("Parent.Child" for nested ones); not kept for Login. */
+  fields?: Record<string, string>;
   at: Date;
 }
 
@@ -157,6 +164,7 @@ export class ApplianceFake {
       return send(res, record, 500, 'text/xml; charset=utf-8', faultEnvelope(e));
     }
     record.operation = parsed.operation;
+    if (parsed.operation !== 'Login') record.fields = parsed.fields;
     const answer = parsed.operation === 'Login' ? this.login(parsed, res) : this.authenticated(req, parsed);
     const refused = (answer as { Error?: { MessageId?: string } }).Error?.MessageId;
     if (refused) record.refused = refused;
@@ -215,6 +223,40 @@ export class ApplianceFake {
     return {};
   }
 
+  /**
+   * CreatePlatformLayer: the layer and its first version (Editing) are recorded and a work ticket
+   * creates the packaging disk. The answer is CreatePlatformLayerResult (CreateLayerResult:
+   * WorkTicketId, LayerSummary; elm_client.go). The refusals' ids are the WSDL's ErrorMessageId
+   * values; which one the appliance picks for each case, and its words, are inferred.
+   */
+  private createPlatformLayer(f: Record<string, string>): Record<string, unknown> {
+    const o = this.opts;
+    const name = f['LayerInfo.Name'];
+    const layers = (o.platformLayers ??= []);
+    // A second platform layer of the same name (any case) is refused, as the console refuses it.
+    if (layers.some((l) => l.name.toLowerCase() === name.toLowerCase())) return applicationError('DuplicateName', `A layer with the name '${name}' already exists.`);
+    const osKnown = (o.osLayers ?? []).some((l) => (l.revisions ?? []).some((r) => r.id === String(Number(f.OsLayerRevisionId))));
+    if (!osKnown) return applicationError('OsLayerRevisionNotFound', `OS layer version ${f.OsLayerRevisionId} was not found.`);
+    if (!(o.connectors ?? []).some((c) => c.id === f.PlatformConnectorConfigId))
+      return applicationError('PlatformConnectorNotFound', `Platform connector configuration ${f.PlatformConnectorConfigId} was not found.`);
+    const share = (o.fileShares ?? []).find((s) => s.id === String(Number(f.SelectedFileShare)));
+    if (!share) return applicationError('RemoteFileShareNotFound', `File share ${f.SelectedFileShare} was not found.`);
+    if (f['LayerInfo.IconId'] !== undefined && o.iconIds && !o.iconIds.includes(String(Number(f['LayerInfo.IconId']))))
+      return applicationError('ItemNotFound', `Icon ${f['LayerInfo.IconId']} was not found.`);
+    const id = String(1000 + layers.length + 1);
+    layers.push({ id, name, description: f['LayerInfo.Description'] ?? '', iconId: f['LayerInfo.IconId'], revisions: [{ id: `${id}1`, version: f['RevisionInfo.Name'], state: 'Editing' }] });
+    const ext = f.PackagingDiskFormat.replace(/DiskFormat$/, '').toLowerCase();
+    // Where the appliance puts the packaging disk on its share, and its words, are inferred.
+    const disk = `${share.path}\\Unidesk\\Packaging Disks\\${f.PackagingDiskFilename}.${ext}`;
+    const steps = o.createTicketSteps ?? [
+      { state: 'Running', status: 'Creating the packaging disk', atMs: 0 },
+      { state: 'ActionRequired', status: 'The packaging disk is ready: {disk}. Attach it to a packaging machine, install the software, then finalize the layer.', atMs: 600 },
+    ];
+    const ticketId = String(5000 + this.tickets.length + 1);
+    this.addTicket({ id: ticketId, title: 'CreatePlatformLayerWorkTicketDescription', args: [name], steps: steps.map((s) => ({ ...s, status: s.status?.replace('{disk}', disk) })) });
+    return { WorkTicketId: ticketId, LayerSummary: { Id: id, Name: name } };
+  }
+
   private answer(parsed: ParsedRequest): Record<string, unknown> {
     const o = this.opts;
     const summaries = (items: Item[] = []) => ({ LayerEntitySummary: items.map((i) => ({ Id: i.id, Name: i.name })) });
@@ -241,6 +283,8 @@ export class ApplianceFake {
         return this.ticketsAnswer(parsed.fields.Filter === 'WorkTicketsQueryByCompletedFilter');
       case 'CancelWorkTickets':
         return this.cancel(parsed.fields.WorkTicketIds.split(','));
+      case 'CreatePlatformLayer':
+        return this.createPlatformLayer(parsed.fields);
       default:
         throw new SoapFault(`Server did not recognize the value of HTTP Header SOAPAction: ${parsed.operation}.`);
     }

@@ -1,0 +1,164 @@
+/**
+ * `layer create --appliance NAME` from flags or a spec: the draft checked with the local mode's
+ * rules, its names resolved against the appliance's objects (OS layers and versions, connector
+ * configurations, icons, the file share), into the CreatePlatformLayer command. Nothing is sent
+ * before every value is known good; a bad one is a UsageError (exit 2) naming the fix.
+ */
+import { UsageError } from '../domain/errors';
+import { listSome } from '../domain/listSome';
+import { defaultDiskName, diskNameRule, isDiskFormat, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule, type Rule } from '../domain/rules';
+import { shellQuote } from '../domain/shellQuote';
+import { CONNECTOR_TYPES, type ConnectorType, type DiskFormat } from '../domain/vocabulary';
+import { DRAFT_FLAGS, type LayerDraft } from '../wizard/draft';
+import { missingError } from '../wizard/plan';
+import { formatMismatch } from '../wizard/diskFormats';
+import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from '../wizard/platformRules';
+import { queryConnectorConfigs, queryFileShares, queryIconIds, queryLayerDetails, queryOsLayers, type PlatformLayerCommand } from './operations';
+import type { ApplianceSession } from './session';
+
+/** The WSDL's DiskFormat value of each of elm's formats (elm_client.go `type DiskFormat string`). */
+export const WSDL_DISK_FORMATS: Record<DiskFormat, string> = { vhd: 'VhdDiskFormat', vhdx: 'VhdxDiskFormat', vmdk: 'VmdkDiskFormat', qcow2: 'QCow2DiskFormat', raw: 'RawDiskFormat' };
+
+/** The format a hypervisor boots its packaging machine from, when none is given (as the local mode's diskFormats.ts). */
+const HYPERVISOR_DEFAULT_FORMAT: Record<string, DiskFormat> = { vsphere: 'vmdk', hyperv: 'vhdx', acropolis: 'qcow2' };
+
+/** ctxal-sdk New-ALPlatformLayer.ps1's default -iconid: the appliance's stock layer icon. */
+const STOCK_ICON_ID = '196608';
+
+/**
+ * Layer names on the appliance: the appliance judges them, elm makes no path of them in this
+ * mode, so only what no console name holds is refused (control characters, edge spaces, length).
+ */
+const applianceLayerNameRule: Rule = (value) => {
+  if (value.trim() === '') return 'Layer Name is required';
+  if (value !== value.trim()) return 'Layer Name must not start or end with spaces';
+  if (value.length > 64) return `Layer Name must be at most 64 characters (got ${value.length})`;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  if (/[\u0000-\u001f\u007f]/.test(value)) return 'Layer Name must not contain control characters';
+  return true;
+};
+
+export interface AppliancePlan {
+  command: PlatformLayerCommand;
+  /** For messages and --json: elm's names of what was picked. */
+  osLayer: { name: string; version: string };
+  connector: string;
+  diskName: string;
+  diskFormat: DiskFormat;
+}
+
+function check(rule: Rule, value: string, flag: string): void {
+  const ok = rule(value);
+  if (ok !== true) throw new UsageError(`${flag}: ${ok}.`);
+}
+
+/** What must be given before anything is asked of the appliance (the hypervisor is checked once the connector is known). */
+export function missingApplianceFields(draft: LayerDraft): (keyof LayerDraft)[] {
+  const missing: (keyof LayerDraft)[] = (['name', 'version', 'osLayer', 'connector'] as const).filter((k) => draft[k] === undefined || draft[k] === '');
+  if ((draft.purpose ?? defaultPurpose(draft)) === 'publishing') {
+    if (draft.provisioning === undefined) missing.push('provisioning');
+    if (draft.broker === undefined) missing.push('broker');
+  }
+  return missing;
+}
+
+/** Checks the draft's values that need no appliance, then resolves its names on the appliance. */
+export async function resolveAppliancePlan(s: ApplianceSession, appliance: string, draft: LayerDraft): Promise<AppliancePlan> {
+  const missing = missingApplianceFields(draft);
+  if (missing.length) throw missingError(missing, 'elm layer create');
+  if (draft.recipes?.length) throw new UsageError(`${DRAFT_FLAGS.recipes} does not work with --appliance yet; create the layer without it and add recipes in the appliance's management console.`);
+  const name = String(draft.name);
+  check(applianceLayerNameRule, name, '--name');
+  const version = String(draft.version);
+  check(versionNameRule, version, '--version');
+  const maxText = draft.maxSize === undefined ? String(MAX_LAYER_SIZE_GIB.default) : String(draft.maxSize);
+  check(maxSizeRule, maxText, '--max-size');
+  const diskName = draft.diskName ?? defaultDiskName(name);
+  check(diskNameRule, diskName, '--disk-name');
+  const purpose = draft.purpose ?? defaultPurpose(draft);
+  check(purposeRule, purpose, '--purpose');
+
+  const [shares, connectors, osLayers, icons] = await Promise.all([queryFileShares(s), queryConnectorConfigs(s), queryOsLayers(s), queryIconIds(s)]);
+  const connector = connectors.find((c) => c.name === draft.connector);
+  if (!connector)
+    throw new UsageError(`--connector: the appliance "${appliance}" has no connector configuration named "${draft.connector}"${connectors.length ? ` (${listSome(connectors.map((c) => c.name))})` : ''}; see elm connector list --appliance ${shellQuote(appliance)}.`);
+  const platform = resolvePlatform(draft, purpose, connector.type);
+  const diskFormat = resolveFormat(draft, platform.hypervisor);
+  const os = await resolveOsRevision(s, appliance, String(draft.osLayer), osLayers);
+  const share = shares[0]; // the plugin's GetDefaultFileShareId: the first share the appliance lists
+  if (!share) throw new UsageError(`The appliance "${appliance}" has no file share for the packaging disk; add one in its management console (System > Storage and File Shares).`);
+  return {
+    command: {
+      osLayerRevisionId: os.revisionId,
+      name,
+      description: draft.description ?? '',
+      iconId: resolveIcon(draft.icon, icons, appliance),
+      versionName: version,
+      versionDescription: draft.versionDescription ?? '',
+      sizeMiB: Number(maxText) * 1024,
+      fileShareId: share.id,
+      diskFileName: diskName,
+      diskFormat: WSDL_DISK_FORMATS[diskFormat],
+      comment: draft.comment ?? '',
+      connectorConfigId: connector.id,
+      ...platform,
+    },
+    osLayer: { name: os.name, version: os.version },
+    connector: connector.name,
+    diskName,
+    diskFormat,
+  };
+}
+
+function resolvePlatform(draft: LayerDraft, purpose: string, connectorType: string): Pick<PlatformLayerCommand, 'hypervisor' | 'provisioning' | 'broker'> {
+  const lower = connectorType.toLowerCase();
+  const natural = (CONNECTOR_TYPES as readonly string[]).includes(lower) ? naturalHypervisor(lower as ConnectorType) : undefined;
+  const hypervisor = draft.hypervisor ?? natural;
+  if (hypervisor === undefined) throw missingError(['hypervisor'], 'elm layer create');
+  check((v) => idRule('hypervisor', v), hypervisor, '--hypervisor');
+  const provisioning = draft.provisioning === 'none' ? undefined : draft.provisioning;
+  const broker = draft.broker === 'none' ? undefined : draft.broker;
+  if (purpose === 'packaging' && (provisioning || broker))
+    throw new UsageError(`${provisioning ? '--provisioning' : '--broker'} applies to publishing platform layers only; a packaging platform layer names only its --hypervisor (or pass --purpose publishing).`);
+  if (provisioning !== undefined) check((v) => idRule('provisioning', v), provisioning, '--provisioning');
+  if (broker !== undefined) check((v) => idRule('broker', v), broker, '--broker');
+  return { hypervisor, provisioning, broker };
+}
+
+function resolveFormat(draft: LayerDraft, hypervisor: string | undefined): DiskFormat {
+  const format = draft.diskFormat ?? (hypervisor ? HYPERVISOR_DEFAULT_FORMAT[hypervisor] : undefined) ?? 'vhd';
+  if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${Object.keys(WSDL_DISK_FORMATS).join(', ')}.`);
+  const mismatch = formatMismatch(format, hypervisor);
+  if (mismatch) throw new UsageError(`--disk-format ${format}: ${mismatch}.`);
+  return format;
+}
+
+/**
+ * `name` or `name@version` among the appliance's OS layers; without a version, the newest
+ * Deployable one (ctxal-sdk New-ALPlatformLayer.ps1's example picks it so), else the newest.
+ */
+async function resolveOsRevision(s: ApplianceSession, appliance: string, ref: string, osLayers: { id: string; name: string }[]) {
+  const at = ref.lastIndexOf('@');
+  const name = at > 0 ? ref.slice(0, at) : ref;
+  const wanted = at > 0 ? ref.slice(at + 1) : undefined;
+  const os = osLayers.find((l) => l.name === name);
+  if (!os)
+    throw new UsageError(`--os-layer: the appliance "${appliance}" has no OS layer named "${name}"${osLayers.length ? ` (${listSome(osLayers.map((l) => l.name))})` : ''}; see elm os-layer list --appliance ${shellQuote(appliance)}.`);
+  const { revisions } = await queryLayerDetails(s, 'Os', os.id);
+  const revision = wanted !== undefined ? revisions.find((r) => r.name === wanted) : ([...revisions].reverse().find((r) => r.state === 'Deployable') ?? revisions[revisions.length - 1]);
+  if (!revision)
+    throw new UsageError(
+      wanted !== undefined
+        ? `--os-layer: OS layer "${name}" on the appliance has no version "${wanted}"${revisions.length ? ` (versions: ${listSome(revisions.map((r) => r.name))})` : ''}.`
+        : `--os-layer: OS layer "${name}" on the appliance has no version yet; add one in its management console.`,
+    );
+  return { name, version: revision.name, revisionId: revision.id };
+}
+
+function resolveIcon(ref: string | undefined, icons: string[], appliance: string): string | undefined {
+  if (ref !== undefined && ref !== 'default') {
+    if (icons.includes(ref)) return ref;
+    throw new UsageError(`--icon ${ref}: the appliance "${appliance}" has no icon with that id${icons.length ? ` (icons: ${listSome(icons)})` : ''}; see elm icon list --appliance ${shellQuote(appliance)}.`);
+  }
+  return icons.includes(STOCK_ICON_ID) ? STOCK_ICON_ID : icons[0];
+}
