@@ -67,3 +67,7 @@ test('src/domain imports only src/domain (it is the ground floor)', () => {
 test('the integrity checks read no connector: what they need of one (a PVS server) is a domain type', () => {
   expect(importsInto(/^integrity\//, /^(connectors|commands|cli|wizard)\//)).toEqual([]);
 });
+
+test('nothing below src/cli and src/commands imports src/commands (the wizard, tasks and connectors take what they share from lower floors)', () => {
+  expect(importsInto(/^(?!(cli|commands)\/)/, /^commands\//)).toEqual([]);
+});

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { jpegProblem, pngProblem } from '../../src/commands/icon/iconImage';
+import { jpegProblem, pngProblem } from '../../src/icons/iconImage';
 import { crc32 } from '../../src/store/crc32';
 import { FIXTURES, tinyPng } from '../support/e2e';
 

@@ -3,26 +3,11 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../../domain/errors';
 import { homePaths } from '../../domain/home';
-import { BUILTIN_ICONS, detectImageFormat } from '../../domain/icons';
+import { BUILTIN_ICONS } from '../../domain/icons';
 import type { Icon, State } from '../../domain/state';
 import type { StateStore } from '../../store/stateStore';
-import { readInputFile } from '../../runtime/inputFile';
+import { readIconFile } from '../../icons/readIconFile';
 import { nextId } from '../shared/lookup';
-
-const MAX_ICON_BYTES = 1024 * 1024;
-
-/** Reads and checks an icon file; nothing is written until recordIcon. */
-export async function readIconFile(file: string): Promise<{ abs: string; bytes: Buffer; format: 'png' | 'jpg' }> {
-  const { abs, bytes } = await readInputFile(file, 'Icon file', 'give the path of a PNG or JPG file');
-  if (bytes.length > MAX_ICON_BYTES) throw new UsageError(`Icon file ${abs} is ${Math.round(bytes.length / 1024)} KiB; icons must be at most 1 MiB.`);
-  const detected = detectImageFormat(bytes.subarray(0, 32));
-  if (!detected) throw new UsageError(`Icon file ${abs} is not a PNG or JPG image (checked by its content, not its name); export it as PNG or JPG.`);
-  // The signature alone is not an image: the console would show a broken icon.
-  const { jpegProblem, pngProblem } = await import('./iconImage.js');
-  const damage = detected.format === 'png' ? await pngProblem(bytes) : jpegProblem(bytes);
-  if (damage) throw new UsageError(`Icon file ${abs} is not a whole ${detected.format === 'png' ? 'PNG' : 'JPG'} image: it ${damage}; export it again as PNG or JPG.`);
-  return { abs, bytes, format: detected.format };
-}
 
 /** Copies the checked bytes under ELM_HOME/icons and records the icon (and that file), inside the caller's mutation. */
 export async function recordIcon(state: State, home: string, icon: { bytes: Buffer; format: 'png' | 'jpg'; name: string }, now: Date): Promise<Icon> {

@@ -3,7 +3,8 @@ import { UsageError } from '../../domain/errors';
 import type { ConnectorConfig, Layer, LayerVersion, Task } from '../../domain/state';
 import type { CreatePackagingDiskParams } from '../../tasks/kinds/createPackagingDisk';
 import type { LayerPlan } from '../../wizard/plan';
-import { readIconFile, recordIcon } from '../icon/importIcon';
+import { readIconFile } from '../../icons/readIconFile';
+import { recordIcon } from '../icon/importIcon';
 import { nextId } from '../shared/lookup';
 
 /**

@@ -1,4 +1,4 @@
-import { readIconFile } from '../../commands/icon/importIcon';
+import { readIconFile } from '../../icons/readIconFile';
 import { BUILTIN_ICONS } from '../../domain/icons';
 import type { WizardState } from '../wizardState';
 

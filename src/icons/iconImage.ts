@@ -4,7 +4,7 @@
  * IHDR promises (PNG specification, W3C, sections 5 and 11); a JPEG segment by segment through EOI,
  * with a frame header (SOF) before a scan (SOS) (ITU-T T.81, annex B). Returns why not, or null.
  */
-import { crc32 } from '../../store/crc32';
+import { crc32 } from '../store/crc32';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Samples per pixel of each PNG colour type. */
