@@ -71,6 +71,8 @@ export interface ManagedRunCommandRecord {
   script: string;
   parameters: Record<string, string>;
   protectedParameters: Record<string, string>;
+  /** As sent: 0 when not given. */
+  timeoutInSeconds: number;
   at: string;
 }
 
@@ -174,6 +176,10 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
   const script = typeof source.script === 'string' ? source.script : '';
   const parameters = nameValues(props.parameters, 'parameters');
   const protectedParameters = nameValues(props.protectedParameters, 'protectedParameters');
+  // timeoutInSeconds is the caller's, with no 90-minute cap: managed Run Command supports "Long
+  // running (hours/days) scripts" (Run scripts in your Windows VM by using managed Run Commands,
+  // learn.microsoft.com/azure/virtual-machines/windows/run-command-managed, comparison table); the
+  // 90-minute limit is the action's (runCommand.ts). Unset, the fake stops it at that limit.
   const timeoutInSeconds = props.timeoutInSeconds === undefined ? 0 : Number(props.timeoutInSeconds);
   if (!Number.isInteger(timeoutInSeconds) || timeoutInSeconds < 0) throw armErrors.invalidParameter(`timeoutInSeconds must be a whole number of seconds (got ${String(props.timeoutInSeconds)}).`, 'timeoutInSeconds');
 
@@ -250,6 +256,7 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
       script,
       parameters: Object.fromEntries(parameters.map((p) => [p.name, p.value])),
       protectedParameters: Object.fromEntries(protectedParameters.map((p) => [p.name, p.value])),
+      timeoutInSeconds,
       at: new Date().toISOString(),
     });
     void execute(cloud, vm, rc, rc.runCommand).finally(finish);
