@@ -1,13 +1,18 @@
 /**
  * What is left of a layer version in Azure after cleanup, across the subscription: a
- * portal-deployed machine may sit in another resource group than the connector's.
+ * portal-deployed machine may sit in another resource group than the connector's. A listed
+ * resource is confirmed by a GET of its id: Resources – List may still show a resource deleted a
+ * moment ago (ARM's cache, Azure/azure-rest-api-specs#21221, where Microsoft confirms GET on each
+ * listed resource as the check), so only what a GET still finds is left over.
  */
 import type { AzureClients } from './clients';
 import { isNotFound } from './errors';
-import { TAG_LAYER_ID } from './layout';
+import { DISK_TYPE, NETWORK_API_VERSION, TAG_LAYER_ID } from './layout';
 import { taggedResources, type TaggedResource } from './machine';
 import { resourceGroupOfId } from './machineElsewhere';
+import { readTags } from './ownership';
 import { withRetry } from './retry';
+import { COMPUTE_API, DISK_API } from './template';
 
 /**
  * Everything tagged for this layer version in the subscription (the leftovers check after
@@ -32,5 +37,22 @@ export async function taggedResourcesInSubscription(clients: AzureClients, layer
     });
     found.push(...inGroup);
   }
-  return found;
+  const left: TaggedResource[] = [];
+  for (const r of found) if (await stillThere(clients, r)) left.push(r);
+  return left;
+}
+
+/** The api-version a GET of a resource of this type needs; null for a type elm does not create (kept as listed). */
+function apiVersionFor(type: string): string | null {
+  const t = type.toLowerCase();
+  if (t === DISK_TYPE.toLowerCase()) return DISK_API;
+  if (t.startsWith('microsoft.compute/')) return COMPUTE_API;
+  if (t.startsWith('microsoft.network/')) return NETWORK_API_VERSION;
+  return null;
+}
+
+async function stillThere(clients: AzureClients, r: TaggedResource): Promise<boolean> {
+  const apiVersion = apiVersionFor(r.type);
+  if (!apiVersion) return true;
+  return (await readTags(clients, { id: r.id, apiVersion })) !== null;
 }
