@@ -48,6 +48,16 @@ test('deployed into another group through the portal: found there, verified, and
 
   expect((await e.json(['machine', 'status', 'teamplat'])).machine.status).toBe('running');
   expectCode(await e.run(['verify', 'teamplat', '--shutdown']), 0);
-  expectCode(await e.run(['finalize', 'teamplat', '--wait']), 0);
-  expect(inGroup(TEAM_RG)).toEqual([]);
+  // Something else tagged for this version in team-rg that the machine does not reference: the
+  // leftovers check after cleanup looks across the subscription, not only the connector's group.
+  const vmTags = inGroup(TEAM_RG).find((r) => r.name === 'team-pkg')!.tags;
+  const stray = cloud.fake.addVirtualNetwork('team-pkg-extra', { resourceGroup: TEAM_RG, location: LOCATION, tags: vmTags });
+  const failed = await e.run(['finalize', 'teamplat', '--wait', '--json']);
+  expectCode(failed, 1);
+  const task = JSON.parse(failed.stdout).task as Doc;
+  expect(task.description).toContain(`Cleanup left 1 resource(s) tagged for this layer version in resource group(s) ${TEAM_RG}: ${stray.id}`);
+  expect(inGroup(TEAM_RG)).toEqual([]); // the machine itself was deleted
+  await resources.resources.beginDeleteByIdAndWait(stray.id, '2025-05-01');
+  expectCode(await e.run(['task', 'resume', task.id, '--wait']), 0);
+  expect((await e.json(['layer', 'show', 'teamplat'])).versions[0].state).toBe('Deployable');
 });

@@ -3,15 +3,17 @@
  * dependency order, each only after its tags say it is this layer version's (never by name alone): the VM, its NIC, its public IP and network security group (if any), its managed disk (access revoked first: a disk with an active
  * SAS cannot be deleted), the deployment record, the template blob and the packaging disk blob.
  * Each delete is idempotent (404 = done) and retried with back-off honouring Retry-After. Then
- * the resource group is listed for anything still tagged for this layer version: if something
- * remains, cleanup fails loudly, naming it.
+ * the subscription is searched for anything still tagged for this layer version (a portal machine
+ * may be in another group): if something remains, cleanup fails loudly, naming it.
  */
 import { ElmError } from '../../domain/errors';
 import type { FinalizeRequest, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
 import { isNotFound, platformError } from './errors';
 import { blobPathOf, NETWORK_API_VERSION, templateBlobName } from './layout';
-import { findMachine, nameOfId, taggedResources, type MachineResources } from './machine';
+import { findMachine, nameOfId, type MachineResources } from './machine';
+import { taggedResourcesInSubscription } from './leftovers';
+import { resourceGroupOfId } from './machineElsewhere';
 import { describeTags, isOwned, ownerOf, readTags, type Owner } from './ownership';
 import { withRetry } from './retry';
 import { COMPUTE_API, DISK_API } from './template';
@@ -118,12 +120,12 @@ export async function cleanupAfterFinalize(clients: AzureClients, req: FinalizeR
   await runSteps(steps, progress, req.signal);
   if (leftAlone.length) progress(1, `Cleanup: left alone, not this layer version's: ${leftAlone.join('; ')}`);
   if (req.keepMachine) return;
-  const left = await taggedResources(clients, layer.id, layer.version).catch((e) => {
+  const left = await taggedResourcesInSubscription(clients, layer.id, layer.version).catch((e) => {
     throw platformError('Listing what is left of the packaging machine', e);
   });
   if (left.length)
     throw new ElmError(
-      `Cleanup left ${left.length} resource(s) tagged for this layer version in resource group ${clients.settings.resourceGroup}: ` +
+      `Cleanup left ${left.length} resource(s) tagged for this layer version in resource group(s) ${[...new Set(left.map((r) => resourceGroupOfId(r.id) ?? '?'))].join(', ')}: ` +
         `${left.map((r) => r.id).join(', ')}. Delete them (Azure portal or az resource delete --ids …), then elm task resume ${req.taskId}.`,
     );
 }

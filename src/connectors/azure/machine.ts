@@ -87,12 +87,18 @@ export function nameOfId(id: string): string {
  * $filter Azure returns the resources WITHOUT their tags (Resources – List By Resource Group;
  * azure-rest-api-specs#3819), so the version tag could never be read.
  */
-export async function taggedResources(clients: AzureClients, layerId: string, version: string): Promise<Array<{ id: string; type: string; name: string }>> {
+export interface TaggedResource {
+  id: string;
+  type: string;
+  name: string;
+}
+
+export async function taggedResources(clients: AzureClients, layerId: string, version: string, resourceGroup = clients.settings.resourceGroup): Promise<TaggedResource[]> {
   const resources = await clients.resources();
-  const found: Array<{ id: string; type: string; name: string }> = [];
+  const found: TaggedResource[] = [];
   await withRetry(async () => {
     found.length = 0;
-    for await (const r of resources.resources.listByResourceGroup(clients.settings.resourceGroup)) {
+    for await (const r of resources.resources.listByResourceGroup(resourceGroup)) {
       if (r.tags?.[TAG_LAYER_ID] === layerId && r.tags?.[TAG_VERSION] === version && r.id) found.push({ id: r.id, type: r.type ?? '', name: r.name ?? nameOfId(r.id) });
     }
   });

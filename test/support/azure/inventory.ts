@@ -68,6 +68,14 @@ export function parseResourceId(id: string): ParsedResourceId | undefined {
 export class Inventory {
   private readonly groups = new Map<string, ResourceGroup>();
   private readonly resources = new Map<string, FakeResource>();
+  /**
+   * Deleted resources Resources – List still returns, each for its next `staleLists` listings:
+   * "When deleted a resource … then call Resources_ListByResourceGroup, the API sometimes returns
+   * an outdated result (the deleted resource still shows)"; Microsoft: "a known caching issue"
+   * (Azure/azure-rest-api-specs#21221). A GET by id of it answers 404 at once.
+   */
+  private readonly ghosts = new Map<string, { resource: FakeResource; listsLeft: number }>();
+  staleLists = 2;
 
   constructor(readonly subscriptionId: string) {}
 
@@ -107,6 +115,7 @@ export class Inventory {
   }
 
   put(resource: FakeResource): FakeResource {
+    this.ghosts.delete(resource.id.toLowerCase());
     this.resources.set(resource.id.toLowerCase(), resource);
     return resource;
   }
@@ -120,7 +129,21 @@ export class Inventory {
   }
 
   remove(id: string): boolean {
+    const gone = this.resources.get(id.toLowerCase());
+    if (gone && this.staleLists > 0) this.ghosts.set(id.toLowerCase(), { resource: gone, listsLeft: this.staleLists });
     return this.resources.delete(id.toLowerCase());
+  }
+
+  /** What a Resources – List answers: the resources, and the deleted ones it still shows (each showing used up). */
+  listed(filter: { resourceGroup?: string } = {}): FakeResource[] {
+    const inScope = (r: FakeResource) => !filter.resourceGroup || r.resourceGroup.toLowerCase() === filter.resourceGroup.toLowerCase();
+    const stale: FakeResource[] = [];
+    for (const [key, g] of this.ghosts) {
+      if (!inScope(g.resource)) continue;
+      stale.push(g.resource);
+      if (--g.listsLeft <= 0) this.ghosts.delete(key);
+    }
+    return [...this.list(filter), ...stale];
   }
 
   list(filter: { resourceGroup?: string; type?: string } = {}): FakeResource[] {

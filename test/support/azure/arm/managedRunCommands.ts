@@ -62,6 +62,8 @@ export interface ManagedRunCommandState {
   done: Promise<void>;
   /** Reads of the instance view still to answer `Unknown` (fake.configureRunCommand({ unknownReads })). */
   unknownReads: number;
+  /** Reads of the instance view still to answer `Pending` while the script runs (always the first). */
+  pendingReads: number;
 }
 
 export interface ManagedRunCommandRecord {
@@ -71,6 +73,8 @@ export interface ManagedRunCommandRecord {
   script: string;
   parameters: Record<string, string>;
   protectedParameters: Record<string, string>;
+  /** As sent: 0 when not given. */
+  timeoutInSeconds: number;
   at: string;
 }
 
@@ -80,9 +84,16 @@ export function managedRunCommandRoutes(cloud: FakeCloud, router: Router): void 
     checkApiVersion(req);
     const rc = requireRunCommand(cloud, req);
     const expand = (req.query.get('$expand') ?? '').toLowerCase() === 'instanceview';
-    const unknown = expand && rc.runCommand!.unknownReads > 0;
-    if (unknown) rc.runCommand!.unknownReads -= 1;
-    return { status: 200, body: runCommandBody(rc, expand, 'Succeeded', unknown) };
+    const run = rc.runCommand!;
+    const unknown = expand && run.unknownReads > 0;
+    if (unknown) run.unknownReads -= 1;
+    // A command does not show Running at once: with asyncExecution the PUT ends when the command
+    // is handed to the VM, whose handler reports later, and the instance view says Pending
+    // meanwhile (ExecutionState in runCommands.json: Unknown, Pending, Running, …). The first read
+    // of each execution says Pending, however far the script got (its report lags behind).
+    const pending = expand && !unknown && run.pendingReads > 0 && run.executionState !== 'Canceled';
+    if (pending) run.pendingReads -= 1;
+    return { status: 200, body: runCommandBody(rc, expand, 'Succeeded', unknown, pending) };
   });
   router.add('GET', `${VM}/runCommands`, (req) => {
     checkApiVersion(req);
@@ -174,6 +185,10 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
   const script = typeof source.script === 'string' ? source.script : '';
   const parameters = nameValues(props.parameters, 'parameters');
   const protectedParameters = nameValues(props.protectedParameters, 'protectedParameters');
+  // timeoutInSeconds is the caller's, with no 90-minute cap: managed Run Command supports "Long
+  // running (hours/days) scripts" (Run scripts in your Windows VM by using managed Run Commands,
+  // learn.microsoft.com/azure/virtual-machines/windows/run-command-managed, comparison table); the
+  // 90-minute limit is the action's (runCommand.ts). Unset, the fake stops it at that limit.
   const timeoutInSeconds = props.timeoutInSeconds === undefined ? 0 : Number(props.timeoutInSeconds);
   if (!Number.isInteger(timeoutInSeconds) || timeoutInSeconds < 0) throw armErrors.invalidParameter(`timeoutInSeconds must be a whole number of seconds (got ${String(props.timeoutInSeconds)}).`, 'timeoutInSeconds');
 
@@ -240,6 +255,7 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
     generation,
     done,
     unknownReads: cloud.managedUnknownReads,
+    pendingReads: 1,
   };
   if (!script) finish();
   else {
@@ -250,6 +266,7 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
       script,
       parameters: Object.fromEntries(parameters.map((p) => [p.name, p.value])),
       protectedParameters: Object.fromEntries(protectedParameters.map((p) => [p.name, p.value])),
+      timeoutInSeconds,
       at: new Date().toISOString(),
     });
     void execute(cloud, vm, rc, rc.runCommand).finally(finish);
@@ -320,7 +337,7 @@ async function execute(cloud: FakeCloud, vm: FakeResource, rc: FakeResource, run
  * The resource as GET returns it (VirtualMachineRunCommand_Get.json): `parameters` echoed,
  * `protectedParameters` (and runAsPassword) never; the instance view only with $expand=instanceView.
  */
-export function runCommandBody(rc: FakeResource, withInstanceView: boolean, provisioningState = 'Succeeded', unknown = false): Record<string, unknown> {
+export function runCommandBody(rc: FakeResource, withInstanceView: boolean, provisioningState = 'Succeeded', unknown = false, pending = false): Record<string, unknown> {
   const s = rc.runCommand!;
   // Not reported yet: no state, exit code or output to show (the execution goes on meanwhile).
   if (unknown) return resourceBody(rc, { source: { script: s.script }, parameters: s.parameters, provisioningState, instanceView: { executionState: 'Unknown', executionMessage: '' } });
@@ -334,7 +351,7 @@ export function runCommandBody(rc: FakeResource, withInstanceView: boolean, prov
     ...(withInstanceView
       ? {
           instanceView: {
-            executionState: s.executionState,
+            executionState: pending ? 'Pending' : s.executionState,
             executionMessage: s.executionMessage,
             ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}),
             output: s.output,

@@ -77,9 +77,9 @@ export function subscriptionRoutes(cloud: FakeCloud, router: Router): void {
 
   router.add('GET', '/subscriptions/{sub}/resourceGroups/{rg}/resources', (req) => {
     requireResourceGroup(cloud, req.params.rg);
-    return listResources(cloud, req, cloud.inventory.list({ resourceGroup: req.params.rg }));
+    return listResources(cloud, req, cloud.inventory.listed({ resourceGroup: req.params.rg }));
   });
-  router.add('GET', '/subscriptions/{sub}/resources', (req) => listResources(cloud, req, cloud.inventory.list()));
+  router.add('GET', '/subscriptions/{sub}/resources', (req) => listResources(cloud, req, cloud.inventory.listed()));
 }
 
 function groupBody(g: ResourceGroup): Record<string, unknown> {
