@@ -100,8 +100,11 @@ $MaxPrintedBytes = 3000
 $MinNGenStepMinutes = 5
 
 # The blocker messages (kept identical to src/integrity/blockers.ts): Citrix's Layer integrity
-# messages word for word where Citrix has one (App Layering 4, "Debug layer integrity messages";
+# messages word for word where Citrix has one (App Layering 4, "Debug layer integrity messages",
+# https://docs.citrix.com/en-us/citrix-app-layering/4/layer/troubleshoot-layer-integrity-issues.html;
 # the first four as the ELM console of the seeds writes them), elm's own wording for the others.
+# Citrix's list has no message for the WEM agent's RSA key nor a pending Windows upgrade: those two
+# (wemAgentRsaKey, windowsUpgradePending) are elm's own checks and words.
 $BlockerMessages = [ordered]@{
     bootDriverReboot            = 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.'
     postInstallReboot           = 'A post-installation reboot is pending - please check and reboot the Packaging Machine.'
