@@ -100,8 +100,11 @@ $MaxPrintedBytes = 3000
 $MinNGenStepMinutes = 5
 
 # The blocker messages (kept identical to src/integrity/blockers.ts): Citrix's Layer integrity
-# messages word for word where Citrix has one (App Layering 4, "Debug layer integrity messages";
+# messages word for word where Citrix has one (App Layering 4, "Debug layer integrity messages",
+# https://docs.citrix.com/en-us/citrix-app-layering/4/layer/troubleshoot-layer-integrity-issues.html;
 # the first four as the ELM console of the seeds writes them), elm's own wording for the others.
+# Citrix's list has no message for the WEM agent's RSA key nor a pending Windows upgrade: those two
+# (wemAgentRsaKey, windowsUpgradePending) are elm's own checks and words.
 $BlockerMessages = [ordered]@{
     bootDriverReboot            = 'A reboot is pending to update drivers on the boot disk - please check and reboot the Packaging Machine.'
     postInstallReboot           = 'A post-installation reboot is pending - please check and reboot the Packaging Machine.'
@@ -257,6 +260,12 @@ function Get-ServiceStartType([string]$Name) {
 function Get-FileNames([string]$Folder, [string]$Filter) {
     if (-not (Test-Path -LiteralPath $Folder -PathType Container)) { return @() }
     return @(Get-ChildItem -LiteralPath $Folder -Filter $Filter -File -Force -ErrorAction Stop | ForEach-Object { $_.Name })
+}
+
+# The names of the files and folders in a folder that match a wildcard; empty when it does not exist.
+function Get-ChildNames([string]$Folder, [string]$Filter) {
+    if (-not (Test-Path -LiteralPath $Folder -PathType Container)) { return @() }
+    return @(Get-ChildItem -LiteralPath $Folder -Filter $Filter -Force -ErrorAction Stop | ForEach-Object { $_.Name })
 }
 
 # IPv6 (ms_tcpip6) bound or unbound on each network adapter (Get-NetAdapterBinding, NetAdapter
@@ -623,6 +632,29 @@ function Test-WemAgentRsaKey($F) {
     foreach ($k in $found) { Add-Reason $F 'wemAgentRsaKey' $k }
 }
 
+# Nothing of elm's may stay in the layer: its build-step files in the Windows temp folder (elm's
+# vSphere steps) and the copies of its build steps (run commands named elm-step-*) that a managed
+# Run Command downloaded under C:\Packages\Plugins\Microsoft.CPlat.Core.RunCommandHandlerWindows\
+# <version>\Downloads ("Run scripts in your Windows VM by using managed Run Commands",
+# Troubleshooting). The report names what is left (details.elmLeftovers: empty says nothing is);
+# elm removes each step's files and run command after the step, and Azure's copy of this probe
+# with the Run Command extension before the capture.
+function Test-ElmLeftovers($F) {
+    $found = @()
+    if ($env:WINDIR) {
+        $temp = $env:WINDIR.TrimEnd('\') + '\Temp'
+        $found += @(Get-ChildNames $temp 'elm-step-*' | ForEach-Object { $temp + '\' + $_ })
+    }
+    if ($env:SystemDrive) {
+        $handler = $env:SystemDrive.TrimEnd('\') + '\Packages\Plugins\Microsoft.CPlat.Core.RunCommandHandlerWindows'
+        foreach ($version in @(Get-ChildNames $handler '*')) {
+            $downloads = $handler + '\' + $version + '\Downloads'
+            $found += @(Get-ChildNames $downloads 'elm-step-*' | ForEach-Object { $downloads + '\' + $_ })
+        }
+    }
+    $F.Details['elmLeftovers'] = @($found)
+}
+
 # A Windows feature upgrade staged by Windows Setup keeps its progress under Setup\MoSetup\Volatile
 # until the restart that completes it.
 function Test-WindowsUpgrade($F) {
@@ -762,6 +794,7 @@ function Invoke-Checks([string]$PvsVersion, [bool]$KmsRearm, [bool]$ExpectIPv6) 
     Invoke-Check $F 'SMSCFG.INI' { Test-SmsCfgIni $F }
     Invoke-Check $F 'WEM agent RSA key' { Test-WemAgentRsaKey $F }
     Invoke-Check $F 'Windows upgrade' { Test-WindowsUpgrade $F }
+    Invoke-Check $F 'elm leftovers' { Test-ElmLeftovers $F }
     Invoke-Check $F 'IPv6' { Test-IPv6 $F $ExpectIPv6 }
     Invoke-Check $F 'PVS Target Device' { Test-Pvs $F $PvsVersion }
     Invoke-Check $F 'KMS' { Test-Kms $F $KmsRearm $script:LastBoot }

@@ -2,7 +2,8 @@
  * The layer integrity blockers (the README's Verify and finalize) as plain data: what stops a layer from being
  * finalized, the message the ELM console shows for it, and what to do about it. The first four
  * messages are the console's Layer integrity messages, word for word; runOncePending, ngenNeeded
- * and smsCfgIni are Citrix's current ones (App Layering 4, "Debug layer integrity messages");
+ * and smsCfgIni are Citrix's current ones (App Layering 4, "Debug layer integrity messages",
+ * https://docs.citrix.com/en-us/citrix-app-layering/4/layer/troubleshoot-layer-integrity-issues.html);
  * the others are elm's own, where Citrix has none. ShutdownForFinalize.ps1 prints the same text
  * for the ids it reports (a test keeps the two in step).
  */
@@ -100,12 +101,16 @@ export const BLOCKERS: Readonly<Record<BlockerId, { readonly message: string; re
     reads: '`%WINDIR%\\SMSCFG.INI` present while the CcmExec service is not Disabled',
   },
   wemAgentRsaKey: {
+    // elm's own wording: Citrix's list of layer integrity messages (the page above: seven messages) has
+    // none for the WEM agent's RSA key, so uniservice raises none either; elm's probe checks it itself.
     message: 'The Citrix WEM agent RSA key file is present - delete it before finalizing the layer.',
     remedy:
       'Delete %ProgramData%\\Microsoft\\Crypto\\RSA\\S-1-5-18\\fb8cc9e38d3e60ab60c17cdfd6dd6d99_* on the Packaging Machine (the report\'s details.wemAgentRsaKeys names it; the agent makes a new key at its next start), then run the probe again.',
     reads: '`%ProgramData%\\Microsoft\\Crypto\\RSA\\S-1-5-18\\fb8cc9e38d3e60ab60c17cdfd6dd6d99_*`',
   },
   windowsUpgradePending: {
+    // elm's own wording: Citrix's list of layer integrity messages (the page above) has none for a
+    // pending Windows upgrade; elm's probe reads Windows Setup's own marker instead.
     message: 'A Windows upgrade is pending - please complete it and reboot the packaging machine.',
     remedy: 'Restart the Packaging Machine and let the Windows upgrade finish (upgrade the OS layer itself, not an app or platform layer), then run the probe again.',
     reads: 'the `HKLM\\SYSTEM\\Setup\\MoSetup\\Volatile` key (a staged feature upgrade)',

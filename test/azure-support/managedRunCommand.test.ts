@@ -4,7 +4,8 @@
  * parameters are), the instance view (only with $expand=instanceView) carries executionState,
  * exitCode and the last 4 KB of output, a PUT on a running command replaces it (the old run ends
  * Canceled), the same PUT again does not run it again, DELETE stops a running script, a stopped
- * VM refuses it, too old an api-version is refused, and the commands go with their VM.
+ * VM refuses it, too old an api-version is refused, the commands go with their VM, and the script
+ * copies Run Command downloads into the guest go with the run command or the action's extension.
  */
 import type { ComputeManagementClient } from '@azure/arm-compute';
 import { ArmFake, Azurite, fakeArmClients, makeFixedVhd, MANAGED_OUTPUT_LIMIT, packagingVmTemplate, startArmFake, startAzurite, uploadPageBlob } from '../support/azure';
@@ -106,6 +107,26 @@ test('the same PUT again runs nothing; after DELETE it runs again; a PUT on a ru
   await compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(RG, VM, 'four', body('forever'));
   await compute.virtualMachineRunCommands.beginDeleteAndWait(RG, VM, 'four');
   await expect(compute.virtualMachineRunCommands.getByVirtualMachine(RG, VM, 'four')).rejects.toMatchObject({ statusCode: 404 });
+});
+
+test('the copies Run Command downloads into the guest: a managed run command\'s goes with its resource; the action\'s with the RunCommandWindows extension, which a stopped VM cannot drop', async () => {
+  fake.onRunCommand(VM, () => 'ok');
+  await compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(RG, VM, 'copies', body('Write-Output copies'));
+  await until('copies', ['Succeeded']);
+  await compute.virtualMachines.beginRunCommandAndWait(RG, VM, { commandId: 'RunPowerShellScript', script: ['Write-Output action'] });
+  fake.setPowerState(RG, VM, 'deallocated');
+  await expect(compute.virtualMachineExtensions.beginDeleteAndWait(RG, VM, 'RunCommandWindows')).rejects.toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+  fake.setPowerState(RG, VM, 'running');
+  await compute.virtualMachines.beginDeallocateAndWait(RG, VM);
+  const held = fake.guestFilesWhenStopped(VM) ?? [];
+  expect(held.some((f) => /RunCommandHandlerWindows\\[^\\]+\\Downloads\\copies\\/.test(f))).toBe(true);
+  expect(held.some((f) => /RunCommandWindows\\[^\\]+\\Downloads\\script\d+\.ps1$/.test(f))).toBe(true);
+  await compute.virtualMachines.beginStartAndWait(RG, VM);
+  await compute.virtualMachineRunCommands.beginDeleteAndWait(RG, VM, 'copies');
+  await compute.virtualMachineExtensions.beginDeleteAndWait(RG, VM, 'RunCommandWindows');
+  await compute.virtualMachines.beginDeallocateAndWait(RG, VM);
+  expect((fake.guestFilesWhenStopped(VM) ?? []).filter((f) => /\\Downloads\\(copies\\|script\d)/.test(f))).toEqual([]);
+  await compute.virtualMachines.beginStartAndWait(RG, VM);
 });
 
 test('refused: a VM that is not running or whose agent is not Ready, a location other than the VM\'s, two sources, an api-version before managed Run Command; the commands go with the VM', async () => {

@@ -163,6 +163,13 @@ test('a step asking for a restart (3010): elm restarts through ARM and goes on; 
   expect(runs[1]).toBeGreaterThan(restart);
   expect(cloud.fake.runCommands.some((c) => c.vmName === 'pkg-b1' && c.parameters.ExpediteNGen === 'True')).toBe(true);
   expect(paths.some((p) => /POST .*pkg-b1\/deallocate$/.test(p))).toBe(true);
+  // Nothing of elm's stays in the layer: the copies Run Command downloaded into the guest (the
+  // probe's through the action, each step's through its managed run command) are gone when the VM
+  // stopped for the capture; the action's went with its extension, deleted before the deallocate.
+  expect(cloud.fake.guestFilesWhenStopped('pkg-b1')).toEqual([]);
+  const extensionDeleted = paths.findIndex((p) => /DELETE .*pkg-b1\/extensions\/RunCommandWindows$/.test(p));
+  expect(extensionDeleted).toBeGreaterThan(-1);
+  expect(extensionDeleted).toBeLessThan(paths.findIndex((p) => /POST .*pkg-b1\/deallocate$/.test(p)));
 
   // Nothing of the version left: no VM, NIC or disk, no deployment, no packaging disk blob.
   expect(versionTagged(doc.layer.id)).toEqual([]);

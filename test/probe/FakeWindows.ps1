@@ -114,6 +114,12 @@ function Get-FileNames([string]$Folder, [string]$Filter) {
     $prefix = (Get-FakePath $Folder).TrimEnd('\') + '\'
     return @($global:ElmFake.files.Keys | Where-Object { $_.StartsWith($prefix, [StringComparison]::OrdinalIgnoreCase) -and ($_.Substring($prefix.Length) -notmatch '\\') -and ($_.Substring($prefix.Length) -like $Filter) } | ForEach-Object { $_.Substring($prefix.Length) })
 }
+# The names directly under a folder (files, and the folders that hold fake files) matching a wildcard.
+function Get-ChildNames([string]$Folder, [string]$Filter) {
+    $prefix = (Get-FakePath $Folder).TrimEnd('\') + '\'
+    $names = @($global:ElmFake.files.Keys | Where-Object { $_.StartsWith($prefix, [StringComparison]::OrdinalIgnoreCase) } | ForEach-Object { ($_.Substring($prefix.Length) -split '\\')[0] })
+    return @($names | Sort-Object -Unique | Where-Object { $_ -like $Filter })
+}
 function Get-IPv6Bindings { return @($global:ElmFake.ipv6Bindings | ForEach-Object { [pscustomobject]$_ }) }
 # The fake clock moves on instead of sleeping.
 function Wait-Seconds([int]$Seconds) { $global:ElmFake.now = $global:ElmFake.now.AddSeconds($Seconds) }

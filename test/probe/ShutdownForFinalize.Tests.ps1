@@ -627,6 +627,32 @@ Describe "today's Citrix integrity list" {
     }
 }
 
+Describe 'nothing of elm stays (issue 22, point 9)' {
+    It 'elmLeftovers: empty on a machine elm cleaned up (the report says nothing of elm is left)' {
+        $f = New-FakeWindows
+        $env:WINDIR = 'C:\Windows'
+        $env:SystemDrive = 'C:'
+        $f.files['C:\Windows\Temp\other-tool.log'] = $f.now
+        $f.files['C:\Packages\Plugins\Microsoft.CPlat.Core.RunCommandHandlerWindows\2.0.14\Downloads\someone-else\script.ps1'] = $f.now
+        $r = Invoke-FakeProbe $f
+        $r.Printed.blockers | Should -Be @()
+        @($r.Printed.details.elmLeftovers).Count | Should -Be 0
+        ($r.Json -match '"elmLeftovers":\[\]') | Should -BeTrue
+    }
+
+    It 'elmLeftovers: a build step''s files in the Windows temp folder and a managed run command''s copy of a step are named' {
+        $f = New-FakeWindows
+        $env:WINDIR = 'C:\Windows'
+        $env:SystemDrive = 'C:'
+        $f.files['C:\Windows\Temp\elm-step-1a2b.ps1'] = $f.now
+        $f.files['C:\Packages\Plugins\Microsoft.CPlat.Core.RunCommandHandlerWindows\2.0.14\Downloads\elm-step-0123456789abcdef0123\script.ps1'] = $f.now
+        $r = Invoke-FakeProbe $f
+        $r.Printed.details.elmLeftovers | Should -Be @(
+            'C:\Windows\Temp\elm-step-1a2b.ps1',
+            'C:\Packages\Plugins\Microsoft.CPlat.Core.RunCommandHandlerWindows\2.0.14\Downloads\elm-step-0123456789abcdef0123')
+    }
+}
+
 Describe 'IPv6 bindings and KMS wording' {
     It 'ipv6Enabled false when ms_tcpip6 is unbound from every adapter' {
         $f = New-FakeWindows

@@ -7,7 +7,8 @@
  *   a report whose start was cut off is called truncated;
  * - a script may run 90 minutes: --expedite-ngen gives NGen a budget that ends well before;
  * - the probe never runs with -Shutdown here: stopping the guest would stop the agent under the
- *   running command. After a clean report elm deallocates the VM through ARM instead.
+ *   running command. After a clean report elm removes Run Command's copies of the probe from the
+ *   guest (runCommandCopies.ts) and deallocates the VM through ARM instead.
  * Run Command passes parameters as `-Name value` strings, which a [switch] cannot take, so the
  * probe runs inside a small wrapper that turns them into the probe's parameters.
  */
@@ -119,6 +120,9 @@ export async function runProbe(clients: AzureClients, ref: MachineRef, opts: Pro
     const blockers = (JSON.parse(report) as { blockers?: unknown[] }).blockers ?? [];
     if (blockers.length > 0)
       throw new NotReadyError(`The packaging machine ${m.vmName} was not shut down: the probe found ${blockers.length} blocker(s) (${blockers.join(', ')}); run elm verify again.`);
+    // The probe's copies (this run's and earlier verifies') go before the disk is captured.
+    const { removeActionRunCommandCopies } = await import('./runCommandCopies.js');
+    await removeActionRunCommandCopies(clients, m);
     await deallocate(clients, m);
     return ''; // stopped (deallocated) after a clean report
   }

@@ -81,6 +81,8 @@ export interface ArmFake {
   readonly managedRunCommands: ManagedRunCommandRecord[];
   /** Managed run command resources that exist now (`vm/name`). */
   managedRunCommandNames(): string[];
+  /** The files Run Command left in a VM's guest when it was last stopped: what a capture of its disk takes (arm/guestDownloads.ts). */
+  guestFilesWhenStopped(vmName: string): string[] | undefined;
   /** ARM responses whose body contains `text` (e.g. a secret that must never come back). */
   responsesContaining(text: string): RequestLogEntry[];
   countRequests(filter?: { kind?: 'identity' | 'arm'; method?: string; path?: PathMatcher }): number;
@@ -267,6 +269,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
     runCommands: cloud.runCommandLog,
     managedRunCommands: cloud.managedRunCommandLog,
     managedRunCommandNames: () => cloud.inventory.list({ type: RUN_COMMAND_TYPE }).map((r) => r.name),
+    guestFilesWhenStopped: (vmName) => cloud.guestFilesWhenStopped.get(vmName.toLowerCase()),
     responsesContaining: (text) => responseTexts.filter((r) => r.text.includes(text)).map((r) => r.entry),
     catalog: cloud.catalog,
     countRequests(filter = {}) {

@@ -38,6 +38,10 @@ export class FakeCloud {
   readonly runCommandLog: RunCommandRecord[] = [];
   /** Managed run commands started (PUT), with their protected parameters as the guest got them. */
   readonly managedRunCommandLog: ManagedRunCommandRecord[] = [];
+  /** Per VM (lower-case name): the files Run Command downloaded into the guest, path → script (arm/guestDownloads.ts). */
+  readonly guestFiles = new Map<string, Map<string, string>>();
+  /** Per VM: the guest files its disk held when it was last stopped (what a capture takes). */
+  readonly guestFilesWhenStopped = new Map<string, string[]>();
   /** How long a Run Command may run before Azure kills it (90 min; tests shorten it). */
   runCommandLimitMs = RUN_COMMAND_LIMIT_MS;
   /** How many reads of a managed run command's instance view say Unknown before the real state (0). */

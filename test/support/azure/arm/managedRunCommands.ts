@@ -18,6 +18,7 @@ import { ArmError, armErrors } from '../errors';
 import { FakeRequest, FakeResponse, jsonBody, Router } from '../http';
 import type { FakeResource } from '../inventory';
 import { isObject, normalizeLocation, regionalOperation, requireResourceGroup, resourceBody } from './common';
+import { recordManagedScript, removeManagedScript } from './guestDownloads';
 import { agentNotReady, invokeHandler, lastBytes, RUN_COMMAND_LIMIT_MS } from './runCommand';
 import { scriptArguments } from './runCommandArguments';
 import { refuseUnbootedGuest } from './vmGeneration';
@@ -119,6 +120,8 @@ export function managedRunCommandRoutes(cloud: FakeCloud, router: Router): void 
 /** Removes a run command, ending its execution (DELETE, or its VM deleted). */
 export function removeRunCommand(cloud: FakeCloud, rc: FakeResource): void {
   if (rc.runCommand) rc.runCommand.generation += 1;
+  const [vmName, name] = rc.name.split('/');
+  if (name) removeManagedScript(cloud, vmName, name);
   cloud.inventory.remove(rc.id);
 }
 
@@ -269,6 +272,7 @@ function put(cloud: FakeCloud, req: FakeRequest): FakeResponse {
       timeoutInSeconds,
       at: new Date().toISOString(),
     });
+    recordManagedScript(cloud, vm.name, req.params.name, script);
     void execute(cloud, vm, rc, rc.runCommand).finally(finish);
   }
   const current = rc.runCommand;

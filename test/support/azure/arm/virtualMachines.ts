@@ -18,6 +18,7 @@ import { DISK_TYPE } from './disks';
 import { NIC_TYPE } from './network';
 import { deleteResource, Provisioner } from './provisioners';
 import { childrenOf, removeRunCommand } from './managedRunCommands';
+import { ACTION_EXTENSION, recordActionScript, recordStopped, removeExtensionFiles } from './guestDownloads';
 import { agentNotReady, invokeHandler, runCommandResult, runCommandTimedOut, SUPPORTED_COMMANDS } from './runCommand';
 import { bootGuest, diskGeneration, guestBootFailure, refuseUnbootedGuest, vmCreationProblem } from './vmGeneration';
 
@@ -68,6 +69,7 @@ export function virtualMachineRoutes(cloud: FakeCloud, router: Router): void {
   });
 
   router.add('POST', `${VM}/runCommand`, (req) => runCommand(cloud, req));
+  router.add('DELETE', `${VM}/extensions/{name}`, (req) => deleteExtension(cloud, req));
 
   router.add('DELETE', VM, (req) => {
     requireResourceGroup(cloud, req.params.rg);
@@ -93,6 +95,7 @@ function powerAction(cloud: FakeCloud, req: FakeRequest, vm: FakeResource, trans
   const response = regionalOperation(cloud, req, 'Microsoft.Compute', vm, {
     work: () => {
       state.powerState = final;
+      if (final === 'stopped' || final === 'deallocated') recordStopped(cloud, vm.name);
       return undefined;
     },
     onFailed: () => {
@@ -101,6 +104,28 @@ function powerAction(cloud: FakeCloud, req: FakeRequest, vm: FakeResource, trans
   });
   if (before !== final) state.powerState = transient;
   return response;
+}
+
+/**
+ * DELETE …/virtualMachines/{vm}/extensions/{name} (VirtualMachineExtensions_Delete, long-running):
+ * the agent uninstalls it (arm/guestDownloads.ts). Only the action Run Command's extension is known
+ * to the fake; an extension change needs the VM running, and one not there is a 204.
+ */
+function deleteExtension(cloud: FakeCloud, req: FakeRequest) {
+  const vm = requireVm(cloud, req);
+  const state = vm.vm!;
+  if (state.powerState !== 'running')
+    throw armErrors.operationNotAllowed(`Cannot modify extensions in the VM when the VM is not running. VM '${vm.name}' is ${state.powerState}.`);
+  if (state.agentNotReady) throw agentNotReady(vm.name);
+  const name = req.params.name;
+  const ran = cloud.runCommandLog.some((r) => r.vmName.toLowerCase() === vm.name.toLowerCase());
+  if (name.toLowerCase() !== ACTION_EXTENSION.toLowerCase() || !ran) return { status: 204 };
+  return regionalOperation(cloud, req, 'Microsoft.Compute', vm, {
+    work: () => {
+      removeExtensionFiles(cloud, vm.name, ACTION_EXTENSION);
+      return undefined;
+    },
+  });
 }
 
 function runCommand(cloud: FakeCloud, req: FakeRequest) {
@@ -130,6 +155,7 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
     if (isObject(p)) parameters[String(p.name)] = String(p.value ?? '');
   }
   cloud.runCommandLog.push({ vmName: vm.name, resourceGroup: vm.resourceGroup, commandId, script, parameters, at: new Date().toISOString() });
+  recordActionScript(cloud, vm.name, script);
   state.runCommandBusy = true;
   const handler = cloud.runCommandHandlers.get(vm.name.toLowerCase()) ?? cloud.runCommandHandlers.get('*');
   return regionalOperation(cloud, req, 'Microsoft.Compute', vm, {
@@ -160,7 +186,10 @@ function runCommand(cloud: FakeCloud, req: FakeRequest) {
       } finally {
         clearTimeout(timer);
         state.runCommandBusy = false;
-        if (shutdown) state.powerState = 'stopped';
+        if (shutdown) {
+          state.powerState = 'stopped';
+          recordStopped(cloud, vm.name);
+        }
       }
     },
     onFailed: () => {
