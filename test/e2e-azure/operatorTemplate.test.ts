@@ -9,7 +9,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { stateBytes } from '../support/cli';
-import { Cloud, connectorFlags, Doc, Env, expectCode, probeStandIn, RG, scratch, startCloud, SUBNET, VNET } from './helpers';
+import { Cloud, connectorFlags, Doc, Env, expectCode, probeStandIn, report, RG, scratch, startCloud, SUBNET, VNET } from './helpers';
 
 let cloud: Cloud;
 let e: Env;
@@ -19,7 +19,7 @@ const machineTypes = ['Microsoft.Network/networkInterfaces', 'Microsoft.Network/
 const machineResources = () => cloud.fake.inventory().filter((r) => machineTypes.includes(r.type));
 
 /** The operator's template: their own NSG on the NIC, their own resource names, elm's parameters by name. */
-function operatorTemplate(drop: string[] = [], vmTags = "[parameters('resourceTags')]"): Record<string, unknown> {
+function operatorTemplate(drop: string[] = [], vmTags = "[parameters('resourceTags')]", vmSize = "[parameters('vmSize')]"): Record<string, unknown> {
   const parameters: Record<string, unknown> = {
     vmName: { type: 'string' },
     vmSize: { type: 'string' },
@@ -81,7 +81,7 @@ function operatorTemplate(drop: string[] = [], vmTags = "[parameters('resourceTa
         tags: vmTags,
         dependsOn: [nic, disk],
         properties: {
-          hardwareProfile: { vmSize: "[parameters('vmSize')]" },
+          hardwareProfile: { vmSize },
           storageProfile: { osDisk: { osType: 'Windows', createOption: 'Attach', deleteOption: 'Detach', managedDisk: { id: disk } } },
           networkProfile: { networkInterfaces: [{ id: nic, properties: { deleteOption: 'Detach' } }] },
         },
@@ -92,7 +92,11 @@ function operatorTemplate(drop: string[] = [], vmTags = "[parameters('resourceTa
 
 beforeAll(async () => {
   cloud = await startCloud({ oauth: true });
-  cloud.fake.onRunCommand('*', probeStandIn(() => []));
+  const probe = probeStandIn(() => []);
+  // The probe, and each build step (it prints and exits 0, as the wrapper reports).
+  cloud.fake.onRunCommand('*', (script, parameters, ctx) =>
+    /^# elm build step: /m.test(script) ? { stdout: 'installed\nELM-EXIT-CODE: 0\n', exitCode: 0 } : script.includes('ShutdownForFinalize') ? { stdout: `${report([])}\n` } : probe(script, parameters, ctx),
+  );
   e = await scratch(cloud, 'elm-e2e-azure-optemplate-');
   await e.json(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', e.osDisk]);
 }, SLOW);
@@ -207,4 +211,44 @@ test('a local template file is recorded by its absolute path, deployed inline, a
   const [deployment] = cloud.fake.deployments().filter((x) => String(x.name).startsWith(`elm-${layer.layer.id}-`)) as Doc[];
   expect(deployment.properties.templateLink).toBeUndefined();
   expect(cloud.fake.inventory({ tag: ['elm-layer-id', layer.layer.id] }).map((r) => r.name).sort()).toEqual(['file-pkg', 'file-pkg-ops-disk', 'file-pkg-ops-nic', 'file-pkg-ops-nsg']);
+}, SLOW);
+
+test("layer build deploys the operator's template spec version and ends Deployable with nothing tagged left", async () => {
+  const specId = cloud.fake.addTemplateSpecVersion(RG, 'elm-packaging', '2.0', operatorTemplate());
+  expectCode(await addConnector('opsbuild', specId), 0);
+  const file = path.join(e.dir, 'opsbuild.yaml');
+  await fs.writeFile(
+    file,
+    [
+      'layer:', '  name: opsbuild', '  version: "1"', '  osLayer: win', '  connector: opsbuild', '  purpose: packaging', '  hypervisor: azure', '  diskFormat: vhd',
+      'machine:', '  name: build-pkg', '  size: Standard_D2s_v3', `  vnet: ${VNET}`, `  subnet: ${SUBNET}`,
+      'steps:', '  - name: tools', '    inline: "Write-Output installed"',
+    ].join('\n'),
+  );
+  const r = await e.run(['layer', 'build', '-f', file, '--wait', '--json']);
+  expectCode(r, 0);
+  const doc = JSON.parse(r.stdout);
+  expect(doc.task).toMatchObject({ kind: 'LayerBuild', state: 'Complete' });
+  expect((await e.json(['layer', 'show', 'opsbuild'])).versions[0].state).toBe('Deployable');
+  // The step ran on the operator's VM; finalize deleted the operator's NIC, NSG and disk by their tags.
+  expect(cloud.fake.managedRunCommands.some((c) => c.vmName === 'build-pkg')).toBe(true);
+  const deletes = cloud.fake.requests.filter((q) => q.method === 'DELETE').map((q) => q.path);
+  for (const n of ['virtualMachines/build-pkg', 'networkInterfaces/build-pkg-ops-nic', 'networkSecurityGroups/build-pkg-ops-nsg', 'disks/build-pkg-ops-disk'])
+    expect(deletes.some((p) => p.endsWith(n))).toBe(true);
+  expect(cloud.fake.inventory({ tag: ['elm-layer-id', doc.layer.id] })).toEqual([]);
+}, SLOW);
+
+test("a failed deployment of the operator's template is cleaned up by tags: what it created is deleted, nothing else", async () => {
+  // The operator's template fixes a size Azure does not offer: the NSG, NIC and disk exist, then the VM fails.
+  const specId = cloud.fake.addTemplateSpecVersion(RG, 'elm-packaging', 'badsize', operatorTemplate([], "[parameters('resourceTags')]", 'Standard_Nope_v9'));
+  expectCode(await addConnector('opsfail', specId), 0);
+  const layer = await e.json(['layer', 'create', '--name', 'opsfail', '--version', '1', '--os-layer', 'win', '--connector', 'opsfail', '--disk-format', 'vhd', '--wait']);
+  const others = machineResources().map((r) => r.id).sort();
+  const r = await e.run(['machine', 'deploy', 'opsfail', '--machine-name', 'fail-pkg', ...MACHINE, '--json']);
+  expectCode(r, 1);
+  const deletes = cloud.fake.requests.filter((q) => q.method === 'DELETE').map((q) => q.path);
+  for (const n of ['networkInterfaces/fail-pkg-ops-nic', 'networkSecurityGroups/fail-pkg-ops-nsg', 'disks/fail-pkg-ops-disk']) expect(deletes.some((p) => p.endsWith(n))).toBe(true);
+  expect(cloud.fake.inventory({ tag: ['elm-layer-id', layer.layer.id] })).toEqual([]);
+  expect(machineResources().map((x) => x.id).sort()).toEqual(others);
+  expect((await e.run(['task', 'show', JSON.parse(r.stdout).task.id, '--json'])).stdout).toMatch(/Standard_Nope_v9[\s\S]*What it had created was removed/);
 }, SLOW);
