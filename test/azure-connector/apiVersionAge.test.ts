@@ -49,6 +49,14 @@ function templateVersions(): Record<string, string> {
   return Object.fromEntries(t.resources.map((r) => [`template ${r.type}`, r.apiVersion]));
 }
 
+/**
+ * Versions that are the newest stable one their provider has, so there is nothing to move to:
+ * Template Specs' newest is 2022-02-01 (API version change log for Microsoft.Resources/templateSpecs,
+ * learn.microsoft.com/azure/templates/microsoft.resources/change-log/templatespecs). Exempt only
+ * at that exact value: a change of the constant is checked again.
+ */
+const NEWEST_THERE_IS: Record<string, string> = { 'operatorTemplate.ts TEMPLATE_SPEC_API': '2022-02-01' };
+
 const ageDays = (version: string, now: Date) => Math.floor((now.getTime() - Date.parse(`${version.slice(0, 10)}T00:00:00Z`)) / 86_400_000);
 
 test(`every api-version elm uses is under ${MAX_AGE_DAYS} days old`, () => {
@@ -56,7 +64,7 @@ test(`every api-version elm uses is under ${MAX_AGE_DAYS} days old`, () => {
   expect(Object.keys(all).length).toBeGreaterThanOrEqual(6); // the scan found the constants (COMPUTE, DISK, NETWORK, STORAGE) and the template
   const now = new Date();
   const old = Object.entries(all)
-    .filter(([, v]) => ageDays(v, now) >= MAX_AGE_DAYS)
+    .filter(([where, v]) => ageDays(v, now) >= MAX_AGE_DAYS && NEWEST_THERE_IS[where] !== v)
     .map(([where, v]) => `${where} ${v} is ${ageDays(v, now)} days old: move to a current stable api-version (and re-extract fixtures/arm-schemas)`);
   expect(old).toEqual([]);
 });

@@ -30,6 +30,7 @@ export function registerConnector(program: Command): void {
     .option('--arm-endpoint <url>', 'Azure Resource Manager endpoint (sovereign clouds, Azure Stack)')
     .option('--authority-host <url>', 'Microsoft Entra authority host')
     .option('--blob-endpoint <url>', 'blob service endpoint of the storage account')
+    .option('--machine-template-spec <id|file>', "the operator's ARM template for packaging machines: a template spec version id or a local template file")
     .action(lazyAction<Record<string, unknown>>(() => import('../../commands/connector/add.js').then((m) => ({ run: m.addConnector('azure') }))));
 
   add

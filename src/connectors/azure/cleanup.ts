@@ -107,7 +107,11 @@ export async function cleanupAfterFinalize(clients: AzureClients, req: FinalizeR
   const steps: Step[] = [];
   const leftAlone: string[] = [];
   if (!req.keepMachine) {
-    const m = await findMachine(clients, req.machine, layer);
+    // The operator's template names its resources: found by their tags only, never by derived names.
+    const byTags = Boolean(clients.settings.machineTemplateSpec);
+    const found = await findMachine(clients, byTags ? null : req.machine, layer);
+    const recordedDeployment = req.machine?.resources?.deploymentName;
+    const m = found && byTags && typeof recordedDeployment === 'string' ? { ...found, deploymentName: recordedDeployment } : found;
     if (m) steps.push(...(await machineDeleteSteps(clients, m, ownerOf(layer, m.tags), leftAlone)));
   }
   const container = await clients.container();

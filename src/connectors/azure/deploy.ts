@@ -10,7 +10,8 @@ import type { AzureClients } from './clients';
 import { deleteMachine } from './cleanup';
 import { codeOf, describeError, platformError, redactSecrets, statusOf } from './errors';
 import { deploymentName, DISK_TYPE, NIC_TYPE, NSG_TYPE, PUBLIC_IP_TYPE, resourceId, resourceNames, VM_TYPE } from './layout';
-import { machineRef, powerState, type MachineResources } from './machine';
+import { findMachine, machineRef, powerState, type MachineResources } from './machine';
+import { checkOperatorDeployment, operatorParameters, operatorTemplateBody } from './operatorTemplate';
 import { ownerOf, refuseForeignResources } from './ownership';
 import { reachNote } from './machineOptions';
 import { sleep } from './retry';
@@ -22,12 +23,16 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
   const inputs = await templateInputs(clients, req);
   const s = clients.settings;
   const names = resourceNames(inputs.params.vmName);
-  const m: MachineResources = {
+  // The operator's template (--machine-template-spec): checked again here (a task resumed later
+  // reads it anew), its NIC and disk names are its own: found by tags once deployed.
+  const operator = s.machineTemplateSpec ?? null;
+  const operatorTemplate = operator ? await checkOperatorDeployment(clients, operator, inputs.params) : null;
+  let m: MachineResources = {
     resourceGroup: s.resourceGroup,
     vmName: names.vm,
     vmId: resourceId(s, VM_TYPE, names.vm),
-    nicId: resourceId(s, NIC_TYPE, names.nic),
-    diskId: resourceId(s, DISK_TYPE, names.disk),
+    nicId: operator ? null : resourceId(s, NIC_TYPE, names.nic),
+    diskId: operator ? null : resourceId(s, DISK_TYPE, names.disk),
     ...(inputs.params.options.rdpFrom ? { publicIpId: resourceId(s, PUBLIC_IP_TYPE, names.publicIp), nsgId: resourceId(s, NSG_TYPE, names.nsg) } : {}),
     deploymentName: deploymentName(req.layer, names.vm),
     tags: inputs.tags,
@@ -39,7 +44,11 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
   // Before anything exists: a kill from here on leaves ids that cleanup deletes (gone is done).
   await record?.(machineRef(m, 'deploying'));
   const body = {
-    properties: { mode: 'Incremental' as const, template: packagingMachineTemplate(inputs), parameters: templateParameters(inputs) },
+    properties: {
+      mode: 'Incremental' as const,
+      ...(operator && operatorTemplate ? operatorTemplateBody(operator, operatorTemplate) : { template: packagingMachineTemplate(inputs) }),
+      parameters: operator ? operatorParameters(clients, inputs) : templateParameters(inputs),
+    },
     tags: inputs.tags,
   };
   progress(0.05, `Deploying packaging machine ${m.vmName} in resource group ${m.resourceGroup} (deployment ${m.deploymentName})`);
@@ -52,13 +61,20 @@ export async function deployMachine(clients: AzureClients, req: DeployLinkReques
     // starts over like re-pasting the link does (the seed), and nothing is left behind.
     let note: string;
     try {
-      const leftAlone = await deleteMachine(clients, m, owner, (f) => progress(0.9 + f * 0.1, 'Removing what the failed deployment created'));
+      const target = operator ? ((await taggedMachine(clients, req.layer, m)) ?? m) : m;
+      const leftAlone = await deleteMachine(clients, target, owner, (f) => progress(0.9 + f * 0.1, 'Removing what the failed deployment created'));
       note = 'What it had created was removed; fix the cause and deploy again.';
       if (leftAlone.length) note += ` Left alone, not this layer version's: ${leftAlone.join('; ')}.`;
     } catch (ce) {
       note = `Removing what it created failed too (${(ce as Error).message}); elm task resume retries the deployment.`;
     }
     throw new ElmError(`${failure.error.message} ${note}`);
+  }
+  if (operator) {
+    const found = await taggedMachine(clients, req.layer, m);
+    if (!found || (await powerState(clients, found)) === 'absent')
+      throw new ElmError(`The deployment ${m.deploymentName} of the connector's machine template succeeded but made no VM tagged for this layer version: pass the resourceTags parameter to the VM's tags; elm task resume retries.`);
+    m = found;
   }
   const state = await powerState(clients, m);
   if (state === 'absent') throw new ElmError(`The deployment ${m.deploymentName} succeeded but VM ${m.vmName} does not exist in ${m.resourceGroup}.`);
@@ -121,4 +137,10 @@ async function deploymentFailure(clients: AzureClients, name: string, e: unknown
   } catch (readError) {
     return { error: platformError(`The deployment ${name} failed (${describeError(e)}); reading its error failed too`, readError), failed: false };
   }
+}
+
+/** What the operator's template made for the version, found by its tags only, with elm's deployment and tags. */
+async function taggedMachine(clients: AzureClients, layer: { id: string; version: string }, m: MachineResources): Promise<MachineResources | null> {
+  const found = await findMachine(clients, null, layer);
+  return found && { ...found, deploymentName: m.deploymentName, tags: m.tags };
 }

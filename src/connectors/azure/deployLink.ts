@@ -3,6 +3,7 @@
  * uploaded beside the packaging disk, and the link opens the portal's Custom deployment on it
  * through a read-only SAS URL with a bounded expiry. The parameters are checked first.
  */
+import { UsageError } from '../../domain/errors';
 import type { DeployLink, DeployLinkRequest } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';
@@ -23,6 +24,9 @@ export async function templateInputs(clients: AzureClients, req: DeployLinkReque
 }
 
 export async function deployLink(clients: AzureClients, req: DeployLinkRequest): Promise<DeployLink> {
+  // The link opens elm's own template: not the operator's policies, NSGs and encryption sets.
+  if (clients.settings.machineTemplateSpec)
+    throw new UsageError(`This connector deploys the operator's machine template (${clients.settings.machineTemplateSpec}), which the portal link cannot carry: use elm machine deploy.`);
   const inputs = await templateInputs(clients, req);
   const text = JSON.stringify(packagingMachineTemplate(inputs), null, 2);
   const container = await clients.container();

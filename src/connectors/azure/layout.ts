@@ -23,6 +23,8 @@ export interface AzureSettings {
   armEndpoint: string | null;
   authorityHost: string | null;
   blobEndpoint: string | null;
+  /** --machine-template-spec: the operator's machine template (spec version id or file path); absent/null: elm's own. */
+  machineTemplateSpec?: string | null;
 }
 
 export function blobEndpointOf(s: AzureSettings): string {

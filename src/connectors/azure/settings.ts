@@ -1,6 +1,7 @@
 import { UsageError } from '../../domain/errors';
 import { envVarName, httpsUrl, optionalString, requiredString } from '../flagValues';
 import { CLOUDS, cloudNamed } from './clouds';
+import { templateSourceFromFlag } from './operatorTemplate';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -33,6 +34,9 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
   const cloudFlag = typeof flags.cloud === 'string' ? flags.cloud.trim() : undefined;
   const cloud = cloudFlag !== undefined ? cloudNamed(cloudFlag) : null;
   const endpoints = cloud ? CLOUDS[cloud] : null;
+  // A template spec version id, or a local template's absolute path (read at each deploy).
+  const templateFlag = typeof flags.machineTemplateSpec === 'string' ? flags.machineTemplateSpec : undefined;
+  const machineTemplateSpec = templateFlag !== undefined ? await templateSourceFromFlag(templateFlag) : null;
   return {
     subscription,
     tenant,
@@ -47,5 +51,6 @@ export async function fromFlags(flags: Record<string, unknown>): Promise<Record<
     armEndpoint: httpsUrl(flags, 'armEndpoint', '--arm-endpoint') ?? endpoints?.arm ?? null,
     authorityHost: httpsUrl(flags, 'authorityHost', '--authority-host') ?? endpoints?.authority ?? null,
     blobEndpoint: httpsUrl(flags, 'blobEndpoint', '--blob-endpoint')?.replace(/\/+$/, '') ?? (endpoints ? `https://${storageAccount}.${endpoints.blobSuffix}` : null),
+    machineTemplateSpec,
   };
 }

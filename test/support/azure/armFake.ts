@@ -25,6 +25,7 @@ import type { RunCommandHandler, RunCommandRecord } from './arm/runCommand';
 import { managedRunCommandRoutes, RUN_COMMAND_TYPE, type ManagedRunCommandRecord } from './arm/managedRunCommands';
 import { makeStorageAccount, StorageAccountOptions, storageRoutes } from './arm/storage';
 import { subscriptionRoutes } from './arm/subscriptions';
+import { templateSpecRoutes, templateSpecVersionId } from './arm/templateSpecs';
 import { VM_TYPE, virtualMachineRoutes } from './arm/virtualMachines';
 import { MANAGED_DISKS_CONTAINER, StorageConnection } from './blobs';
 import { testCerts } from './certs';
@@ -94,6 +95,8 @@ export interface ArmFake {
   addResourceGroup(name: string, location: string, tags?: Record<string, string>): ResourceGroup;
   addStorageAccount(name: string, opts: StorageAccountOptions): InventoryItem;
   addVirtualNetwork(name: string, opts: { resourceGroup: string; location: string; subnets?: string[]; tags?: Record<string, string> }): InventoryItem;
+  /** A template spec version holding mainTemplate; returns its id (what templateLink.id names). */
+  addTemplateSpecVersion(resourceGroup: string, spec: string, version: string, mainTemplate: Record<string, unknown>): string;
   /** An access token as the identity endpoint would issue it (audience defaults to ARM). */
   issueToken(opts?: { clientId?: string; audience?: string; lifetimeSeconds?: number }): string;
 
@@ -149,6 +152,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
   subscriptionRoutes(cloud, arm);
   storageRoutes(cloud, arm);
   deploymentRoutes(cloud, arm);
+  templateSpecRoutes(cloud, arm);
   virtualMachineRoutes(cloud, arm);
   managedRunCommandRoutes(cloud, arm);
   diskRoutes(cloud, arm);
@@ -320,6 +324,13 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
         }),
       );
       return cloud.inventory.snapshot().find((i) => i.id === vnet.id) as InventoryItem;
+    },
+    addTemplateSpecVersion(resourceGroup, spec, version, mainTemplate) {
+      requireGroup(cloud, resourceGroup);
+      const group = cloud.inventory.getResourceGroup(resourceGroup)!;
+      const id = templateSpecVersionId(cloud, group.name, spec, version);
+      cloud.templateSpecVersions.set(id.toLowerCase(), { id, resourceGroup: group.name, spec, version, location: group.location, mainTemplate: structuredClone(mainTemplate) });
+      return id;
     },
     issueToken(o = {}) {
       const { token, claims } = makeAccessToken({

@@ -12,6 +12,7 @@ import type { DeploymentRecord } from './arm/deployments';
 import { RUN_COMMAND_LIMIT_MS, type RunCommandHandler, type RunCommandRecord } from './arm/runCommand';
 import { ComputeCatalog } from './arm/computeCatalog';
 import type { ManagedRunCommandRecord } from './arm/managedRunCommands';
+import type { TemplateSpecVersionRecord } from './arm/templateSpecs';
 
 export interface CloudOptions {
   subscriptionId: string;
@@ -32,6 +33,8 @@ export class FakeCloud {
   readonly issuedTokens = new Map<string, AccessTokenClaims>();
   readonly inventory: Inventory;
   readonly deployments = new Map<string, DeploymentRecord>();
+  /** Template spec versions by lowercased id (arm/templateSpecs.ts). */
+  readonly templateSpecVersions = new Map<string, TemplateSpecVersionRecord>();
   readonly faults = new Faults();
   readonly lro: LroEngine;
   readonly runCommandHandlers = new Map<string, RunCommandHandler>();

@@ -98,6 +98,11 @@ export async function preflight(clients: AzureClients, machine?: DeployLinkReque
   }
   const mismatch = locationMismatch(s, rgLocation, account.location);
   if (mismatch) throw new UsageError(mismatch);
+  if (params && s.machineTemplateSpec) {
+    // The operator's template is read and checked before any task or resource exists.
+    const { checkOperatorDeployment } = await import('../operatorTemplate.js');
+    await checkOperatorDeployment(clients, s.machineTemplateSpec, params);
+  }
   if (params && machine) {
     const { machinePreflight } = await import('./machineChecks.js');
     const claim = nameClaim(machine);

@@ -18,6 +18,7 @@ import { FakeRequest, jsonBody, Router } from '../http';
 import { planDeployment, DeploymentPlan } from '../templateEngine';
 import { apiVersionOf, isObject, requireResourceGroup, resourceBody } from './common';
 import { provision } from './provisioners';
+import { findTemplateSpecVersion } from './templateSpecs';
 
 export interface DeploymentOperation {
   operationId: string;
@@ -82,6 +83,7 @@ export function deploymentRoutes(cloud: FakeCloud, router: Router): void {
       properties: {
         templateHash: BigInt(`0x${createHash('sha256').update(JSON.stringify(template)).digest('hex').slice(0, 15)}`).toString(),
         ...(templateLink ? { templateLink: { uri: templateLink.uri, contentVersion: (template as { contentVersion?: string }).contentVersion } } : {}),
+        ...(isObject(props.templateLink) && typeof props.templateLink.id === 'string' ? { templateLink: { id: props.templateLink.id } } : {}),
         parameters: plan.parameters,
         mode: 'Incremental',
         provisioningState: 'Accepted',
@@ -261,7 +263,16 @@ async function loadTemplate(cloud: FakeCloud, props: Record<string, unknown>): P
     throw new ArmError(400, 'InvalidRequestContent', "The request content must have either 'template' or 'templateLink', not both.");
   }
   if (props.template !== undefined) return { template: props.template };
-  const uri = isObject(props.templateLink) ? props.templateLink.uri : undefined;
+  // TemplateLink: "id: the resource id of a template spec. Use either the id or uri property, but
+  // not both." (Deployments - Create Or Update, TemplateLink); ARM reads the version's mainTemplate.
+  const link = isObject(props.templateLink) ? props.templateLink : {};
+  if (link.id !== undefined && link.uri !== undefined) throw new ArmError(400, 'InvalidRequestContent', "The template link must have either 'id' or 'uri', not both.");
+  if (typeof link.id === 'string') {
+    const spec = findTemplateSpecVersion(cloud, link.id);
+    if (!spec) throw new ArmError(404, 'TemplateSpecNotFound', `The template spec version '${link.id}' could not be found.`);
+    return { template: structuredClone(spec.mainTemplate) };
+  }
+  const uri = link.uri;
   if (typeof uri !== 'string') {
     throw new ArmError(400, 'InvalidRequestContent', "The request content must have 'template' or 'templateLink'.");
   }
