@@ -13,6 +13,7 @@ import type { PublishParams } from '../../tasks/kinds/publish';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { findConnector, findLayer } from '../shared/lookup';
+import { publishTemplate } from './publishTemplate';
 import { claimVersion } from '../shared/versionLock';
 import { waitChoice } from '../shared/waitChoice';
 
@@ -28,6 +29,7 @@ export async function run(ctx: Context, flags: PublishFlags, [ref]: string[]): P
   const layer = findLayer(state, ref);
   const version = publishableVersion(layer, flags.version);
   const config = findConnector(state, flags.to);
+  if (config.type === 'vsphere') return publishTemplate(ctx, flags, { store, state, layer, version, config, wait, timeoutMs });
   const target = publishTarget(config, flags, layer, version);
   const source = await layerDisk(layer, version);
   refuseRepositoryFolder(ctx.home, target);
@@ -46,7 +48,7 @@ export async function run(ctx: Context, flags: PublishFlags, [ref]: string[]): P
 }
 
 /** --version must be Deployable (exit 3 naming its state); without it, the newest Deployable version. */
-function publishableVersion(layer: Layer, name: string | undefined): LayerVersion {
+export function publishableVersion(layer: Layer, name: string | undefined): LayerVersion {
   if (name !== undefined) {
     const v = layer.versions.find((x) => x.name === name);
     if (!v) throw new UsageError(`Layer "${layer.name}" has no version "${name}" (versions: ${layer.versions.map((x) => x.name).join(', ')}).`);
@@ -59,7 +61,7 @@ function publishableVersion(layer: Layer, name: string | undefined): LayerVersio
 }
 
 /** The layer disk finalize recorded, readable here: a platform copy (a blob) cannot be converted locally. */
-async function layerDisk(layer: Layer, version: LayerVersion): Promise<PublishParams['source']> {
+export async function layerDisk(layer: Layer, version: LayerVersion): Promise<PublishParams['source']> {
   const a = version.artifact;
   if (!a) throw new NotReadyError(`"${layer.name}" ${version.name} has no layer disk recorded; finalize it again.`);
   if (!path.isAbsolute(a.location))
