@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { VCenterFake } from '../support/vcenter';
+import { pidAlive, readState, waitFor } from '../support/e2e';
 import { expectCode, guestReport, MiB, scratch, startFake, vsphereArgs, type Doc, type Env } from './helpers';
 
 jest.setTimeout(180_000);
@@ -118,5 +119,43 @@ describe('publish to vSphere: a template VM', () => {
     expect(r.task.state).toBe('Failed');
     expect(fake.datastoreFiles().map((f) => f.dsPath).sort()).toEqual(before);
     expect(fake.vms().map((v) => v.id).sort()).toEqual(vms);
+  });
+
+  /** A publish started in a worker, killed (SIGKILL) once vCenter made the template VM but before its answer came back. */
+  async function killedAfterCreate(name: string): Promise<string> {
+    fake.holdAnswer({ method: 'POST', path: /^\/api\/vcenter\/vm$/ });
+    const started = await s.json(['layer', 'publish', 'pub', '--to', 'vs', '--template-name', name]);
+    const id: string = started.task.id;
+    await waitFor('vCenter to make the template VM', async () => fake.vm(name));
+    const pid: number = await waitFor('the worker', async () => (await readState(s.home)).tasks.find((t: Doc) => t.id === id).worker?.pid);
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the worker to die', async () => !pidAlive(pid), 10_000);
+    fake.releaseAnswers();
+    fake.clearFaults();
+    expect((await readState(s.home)).tasks.find((t: Doc) => t.id === id).state).toBe('Running');
+    return id;
+  }
+
+  it('a publish killed after vCenter made the VM resumes without a second template', async () => {
+    const id = await killedAfterCreate('pub-killed');
+    const made = fake.vm('pub-killed')!.id;
+    const resumed = await s.json(['task', 'resume', id]);
+    expect(resumed.state).toBe('Complete');
+    expect(fake.vms().filter((v) => v.name === 'pub-killed').map((v) => v.id)).toEqual([made]);
+    const images = (await s.json(['layer', 'show', 'pub'])).versions[0].images;
+    expect(images.filter((i: Doc) => i.location === 'Packaging/pub-killed').map((i: Doc) => i.id)).toEqual([made]);
+  });
+
+  it("task cancel deletes the template and disk the publish made, even one whose id it never heard", async () => {
+    const before = fake.datastoreFiles().map((f) => f.dsPath).sort();
+    const vms = fake.vms().map((v) => v.id).sort();
+    const id = await killedAfterCreate('pub-canceled');
+    const r = await s.json(['task', 'cancel', id, '--yes']);
+    expect(r.state ?? r.task?.state).toBe('Canceled');
+    expect(fake.vm('pub-canceled')).toBeUndefined();
+    expect(fake.vms().map((v) => v.id).sort()).toEqual(vms);
+    expect(fake.datastoreFiles().map((f) => f.dsPath).sort()).toEqual(before);
+    const images = (await s.json(['layer', 'show', 'pub'])).versions[0].images;
+    expect(images.some((i: Doc) => i.location === 'Packaging/pub-canceled')).toBe(false);
   });
 });

@@ -99,6 +99,15 @@ export async function createTemplateVm(scope: VsphereScope, spec: { name: string
   });
 }
 
+/** The VM of that name in the folder that boots from this publish's disk (one whose id was never recorded), or null. */
+export async function templateWithDisk(scope: VsphereScope, name: string, disk: string): Promise<string | null> {
+  return scope.session(async (s) => {
+    const p = await resolvePlacement(s, scope.settings, false);
+    const vm = await findVm(s, name, p.folder);
+    return vm && (await listDisks(s, vm.id)).some((d) => d.vmdkFile === disk) ? vm.id : null;
+  });
+}
+
 /** Deletes a template VM by its recorded id (vCenter deletes its disk with it). Gone already: false. */
 export async function deleteTemplateVm(scope: VsphereScope, id: string): Promise<boolean> {
   return scope.session(async (s) => {

@@ -120,9 +120,11 @@ async function removeWhatWasMade(ctx: StepContext): Promise<string> {
   const data = await recorded(ctx);
   const scope = await scopeOf(ctx);
   const v = await vsphere();
-  const vm = data('template').vm;
   const disk = data('upload').disk;
-  if (typeof vm === 'string' && vm && (await v.deleteTemplateVm(scope, vm))) return `Removed what it made: the template VM ${vm} and its disk.`;
+  const recordedVm = data('template').vm;
+  // A VM whose answer was lost (the worker killed while vCenter made it) is known by the disk it boots from: this publish's own.
+  const vm = typeof recordedVm === 'string' && recordedVm ? recordedVm : typeof disk === 'string' && disk ? await v.templateWithDisk(scope, paramsOf(ctx).templateName, disk) : null;
+  if (vm && (await v.deleteTemplateVm(scope, vm))) return `Removed what it made: the template VM ${vm} and its disk.`;
   if (typeof disk === 'string' && disk) {
     await v.deleteTemplateDisk(scope, disk);
     return `Removed what it made: ${disk}.`;
