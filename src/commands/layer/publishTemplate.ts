@@ -11,7 +11,7 @@ import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { findLayer } from '../shared/lookup';
 import { claimVersion } from '../shared/versionLock';
-import { layerDisk, publishableVersion } from './publish';
+import { layerDisk, publishableVersion } from './publishSource';
 
 interface Checked {
   store: StateStore;
