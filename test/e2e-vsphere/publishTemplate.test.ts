@@ -95,6 +95,12 @@ describe('publish to vSphere: a template VM', () => {
     const fmt = await s.run(['layer', 'publish', 'pub', '--to', 'vs', '--format', 'vhdx']);
     expectCode(fmt, 2);
     expect(fmt.stderr).toContain('--format does not apply here');
+    // A content library item is not built yet: refused before anything is recorded or made.
+    const vms = fake.vms().length;
+    const lib = await s.run(['layer', 'publish', 'pub', '--to', 'vs', '--library', 'elm-templates']);
+    expectCode(lib, 2);
+    expect(lib.stderr).toContain('--library (a content library item) is not built yet');
+    expect(fake.vms()).toHaveLength(vms);
   });
 
   it('--replace deletes the template elm published (by its recorded id) and makes a new one', async () => {
