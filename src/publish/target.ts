@@ -40,7 +40,7 @@ const FILE_FORMATS: readonly DiskFormat[] = ['vhdx', 'vhd', 'vmdk', 'qcow2'];
 /** Citrix Provisioning stores vDisks as VHD or VHDX files (Citrix Provisioning docs, "vDisks"). */
 const PVS_FORMATS: readonly DiskFormat[] = ['vhdx', 'vhd'];
 
-const AZURE_FLAGS = ['gallery', 'imageDefinition', 'imageVersion', 'regions'] as const;
+export const AZURE_FLAGS = ['gallery', 'imageDefinition', 'imageVersion', 'regions'] as const;
 const VSPHERE_FLAGS = ['templateName', 'library', 'replace'] as const;
 const FLAG_NAMES: Record<string, string> = {
   gallery: '--gallery',
@@ -79,7 +79,7 @@ export function publishTarget(config: ConnectorConfig, flags: PublishFlags, laye
   return { kind: 'file', dir, fileName: `${stem}.${format}`, format };
 }
 
-function refuseFlags(flags: PublishFlags, keys: readonly string[], why: string): void {
+export function refuseFlags(flags: PublishFlags, keys: readonly string[], why: string): void {
   const given = keys.filter((k) => flags[k as keyof PublishFlags] !== undefined).map((k) => FLAG_NAMES[k]);
   if (given.length) throw new UsageError(`${given.join(', ')} ${given.length === 1 ? 'does' : 'do'} not apply here: ${why}.`);
 }

@@ -14,6 +14,8 @@ export async function loadTaskDefinition(kind: Task['kind'], params: Task['param
       // Its steps come from the build spec: one recorded step per build step.
       return (await import('./kinds/layerBuild.js')).layerBuildDefinition(params);
     case 'Publish':
+      // A vSphere template takes other steps than an image file.
+      if (params.kind === 'vsphereTemplate') return (await import('./kinds/publishTemplate.js')).publishTemplateTask;
       return (await import('./kinds/publish.js')).publishTask;
   }
 }

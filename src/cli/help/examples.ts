@@ -59,6 +59,7 @@ export const EXAMPLES: Record<string, string[]> = {
   'layer publish': [
     "elm layer publish 'Citrix VDA' --to share --format vhdx --out /srv/images --wait",
     "elm layer publish 'Citrix VDA' --version 1.0 --to pvs-farm --wait --json",
+    "elm layer publish 'Citrix VDA' --to vcenter --template-name vda-2407 --replace --wait",
   ],
   'layer build': [
     'elm layer build -f platform.yaml --wait',

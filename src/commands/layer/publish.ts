@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { Context } from '../../runtime/context';
 import { addTask } from '../../domain/addTask';
 import { homePaths } from '../../domain/home';
-import { ConflictError, ElmError, ExitCode, NotReadyError, UsageError } from '../../domain/errors';
-import type { Layer, LayerVersion, State, Task } from '../../domain/state';
+import { ConflictError, ExitCode, UsageError } from '../../domain/errors';
+import type { State, Task } from '../../domain/state';
 import { identityOf } from '../../publish/imageFile';
 import { pvsRegistration } from '../../publish/pvsRegistration';
 import { type FileTarget, type PublishFlags, publishTarget, targetPath } from '../../publish/target';
@@ -13,6 +13,8 @@ import type { PublishParams } from '../../tasks/kinds/publish';
 import { runWhileWaiting } from '../../tasks/runWhileWaiting';
 import { spawnWorker } from '../../tasks/spawnWorker';
 import { findConnector, findLayer } from '../shared/lookup';
+import { publishTemplate } from './publishTemplate';
+import { layerDisk, publishableVersion } from './publishSource';
 import { claimVersion } from '../shared/versionLock';
 import { waitChoice } from '../shared/waitChoice';
 
@@ -28,6 +30,7 @@ export async function run(ctx: Context, flags: PublishFlags, [ref]: string[]): P
   const layer = findLayer(state, ref);
   const version = publishableVersion(layer, flags.version);
   const config = findConnector(state, flags.to);
+  if (config.type === 'vsphere') return publishTemplate(ctx, flags, { store, state, layer, version, config, wait, timeoutMs });
   const target = publishTarget(config, flags, layer, version);
   const source = await layerDisk(layer, version);
   refuseRepositoryFolder(ctx.home, target);
@@ -43,33 +46,6 @@ export async function run(ctx: Context, flags: PublishFlags, [ref]: string[]): P
   if (!wait) spawnWorker(ctx.home, task.id, ctx.env);
   const final = wait ? await runWhileWaiting(ctx, task.id, { timeoutMs, label: `Publishing "${layer.name}" ${version.name}` }) : task;
   report(ctx, final, target, config.settings);
-}
-
-/** --version must be Deployable (exit 3 naming its state); without it, the newest Deployable version. */
-function publishableVersion(layer: Layer, name: string | undefined): LayerVersion {
-  if (name !== undefined) {
-    const v = layer.versions.find((x) => x.name === name);
-    if (!v) throw new UsageError(`Layer "${layer.name}" has no version "${name}" (versions: ${layer.versions.map((x) => x.name).join(', ')}).`);
-    if (v.state !== 'Deployable') throw new NotReadyError(`"${layer.name}" ${v.name} is ${v.state}, not Deployable; finalize it first (elm finalize "${layer.name}" --version ${v.name} --wait).`);
-    return v;
-  }
-  const newest = [...layer.versions].reverse().find((v) => v.state === 'Deployable');
-  if (!newest) throw new NotReadyError(`Layer "${layer.name}" has no Deployable version; finalize one first (elm finalize "${layer.name}" --wait).`);
-  return newest;
-}
-
-/** The layer disk finalize recorded, readable here: a platform copy (a blob) cannot be converted locally. */
-async function layerDisk(layer: Layer, version: LayerVersion): Promise<PublishParams['source']> {
-  const a = version.artifact;
-  if (!a) throw new NotReadyError(`"${layer.name}" ${version.name} has no layer disk recorded; finalize it again.`);
-  if (!path.isAbsolute(a.location))
-    throw new UsageError(`The layer disk of "${layer.name}" ${version.name} is ${a.location}, a platform copy; publish it with a connector of that platform.`);
-  try {
-    await fs.access(a.location, fs.constants.R_OK);
-  } catch {
-    throw new ElmError(`The layer disk of "${layer.name}" ${version.name}, ${a.location}, cannot be read here; run elm where the layer repository is.`);
-  }
-  return { location: a.location, format: a.format, sha256: a.sha256 };
 }
 
 /** elm never writes over a file it did not make: the name must be free before a task is recorded. */

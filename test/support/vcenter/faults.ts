@@ -28,9 +28,17 @@ export interface DropSpec {
   afterBytes?: number;
 }
 
+/** The work is done but its answer withheld (a client killed while vCenter finished its request). */
+export interface HoldSpec {
+  method?: string;
+  path: RegExp | string;
+  times?: number;
+}
+
 export type FaultRule =
   | ({ kind: 'fail'; remaining: number } & FailSpec)
-  | ({ kind: 'drop'; remaining: number } & DropSpec);
+  | ({ kind: 'drop'; remaining: number } & DropSpec)
+  | ({ kind: 'hold'; remaining: number } & HoldSpec);
 
 export class Faults {
   private rules: FaultRule[] = [];
@@ -41,6 +49,10 @@ export class Faults {
 
   drop(spec: DropSpec): void {
     this.rules.push({ ...spec, kind: 'drop', remaining: spec.times ?? 1 });
+  }
+
+  hold(spec: HoldSpec): void {
+    this.rules.push({ ...spec, kind: 'hold', remaining: spec.times ?? 1 });
   }
 
   clear(): void {

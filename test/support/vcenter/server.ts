@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { testCerts } from '../azure/certs';
 import { CisTasks } from './cisTasks';
 import { DatastoreFileEntry, DatastoreFiles } from './datastoreFiles';
-import { DropSpec, FailSpec, Faults } from './faults';
+import { DropSpec, FailSpec, Faults, HoldSpec } from './faults';
 import { GuestFilesView, GuestOps, GuestProcessHandler, GuestProcessRecord } from './guestOps';
 import { Ctx, Route, VapiError, errorTypeForStatus, readRaw, sendJson, vapiErrorBody } from './http';
 import { DatastoreSpec, FolderSpec, HostSpec, Inventory, NetworkSpec } from './inventory';
@@ -74,7 +74,7 @@ export interface RecordedRequest {
   listener: 'vcenter' | 'esxi';
   /** Unset when the connection was dropped before a response. */
   status?: number;
-  fault?: 'fail' | 'drop';
+  fault?: 'fail' | 'drop' | 'hold';
   /** The parsed JSON body of /api requests (credentials included, as sent). */
   body?: unknown;
   user?: string;
@@ -92,6 +92,7 @@ export class VCenterFake {
   readonly tasks = new CisTasks();
   private readonly sessions = new Sessions();
   private readonly faults = new Faults();
+  private readonly heldAnswers: (() => void)[] = [];
   private readonly inv = new Inventory();
   private readonly files: DatastoreFiles;
   private readonly store: VmStore;
@@ -223,6 +224,19 @@ export class VCenterFake {
     this.faults.drop(spec);
   }
 
+  /**
+   * The matching request is carried out, but its answer is held back until releaseAnswers(): what
+   * a client sees when it is killed (or its connection lost) while vCenter finishes its request.
+   */
+  holdAnswer(spec: HoldSpec): void {
+    this.faults.hold(spec);
+  }
+
+  /** Sends the answers holdAnswer kept back (to a client that may be gone). */
+  releaseAnswers(): void {
+    for (const send of this.heldAnswers.splice(0)) send();
+  }
+
   clearFaults(): void {
     this.faults.clear();
   }
@@ -316,6 +330,14 @@ export class VCenterFake {
       } else {
         cutResponse(res, limit);
       }
+    } else if (fault?.kind === 'hold') {
+      rec.fault = 'hold';
+      // The route runs as usual; only the end of its answer waits (headers go out with it).
+      const end = res.end.bind(res) as (...a: unknown[]) => ServerResponse;
+      res.end = ((...a: unknown[]) => {
+        this.heldAnswers.push(() => end(...a));
+        return res;
+      }) as typeof res.end;
     } else if (fault?.kind === 'fail') {
       rec.fault = 'fail';
       req.resume();

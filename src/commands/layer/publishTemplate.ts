@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import type { Context } from '../../runtime/context';
+import { addTask } from '../../domain/addTask';
+import { ConflictError, ExitCode, UsageError } from '../../domain/errors';
+import type { ConnectorConfig, Layer, LayerVersion, State, Task } from '../../domain/state';
+import type { StateStore } from '../../store/stateStore';
+import type { PublishFlags } from '../../publish/target';
+import { templateTarget, type TemplateTarget } from '../../publish/templateTarget';
+import type { PublishTemplateParams } from '../../tasks/kinds/publishTemplate';
+import { runWhileWaiting } from '../../tasks/runWhileWaiting';
+import { spawnWorker } from '../../tasks/spawnWorker';
+import { findLayer } from '../shared/lookup';
+import { claimVersion } from '../shared/versionLock';
+import { layerDisk, publishableVersion } from './publishSource';
+
+interface Checked {
+  store: StateStore;
+  state: State;
+  layer: Layer;
+  version: LayerVersion;
+  config: ConnectorConfig;
+  wait: boolean;
+  timeoutMs?: number;
+}
+
+/**
+ * `layer publish --to VSPHERE_CONNECTOR`: a template VM in the connector's folder. A VM of the name
+ * is refused (exit 2) unless --replace, and --replace deletes only a template an earlier elm
+ * publish recorded making (by its VM id), never an operator's VM of that name.
+ */
+export async function publishTemplate(ctx: Context, flags: PublishFlags, c: Checked): Promise<void> {
+  const { layer, version, config } = c;
+  const target = templateTarget(config, flags, layer, version);
+  const source = await layerDisk(layer, version);
+  const replaces = await nameClash(ctx, c, target, flags.replace === true);
+  const token = randomBytes(6).toString('hex');
+  const os = osOf(c.state, version);
+  const task = await c.store.mutate(async (s) => {
+    const v = publishableVersion(findLayer(s, layer.id), version.name);
+    await claimVersion(ctx, s, layer.id, v.name);
+    refuseSameName(s, config.name, target.name);
+    const params: PublishTemplateParams = { connector: config.name, kind: 'vsphereTemplate', source, templateName: target.name, replaces, os, token, comment: flags.comment ?? '', user: ctx.user() };
+    const description = `Publishing "${layer.name}" ${v.name} to ${config.name}: template ${target.folder}/${target.name}.`;
+    return addTask(s, { kind: 'Publish', description, layerId: layer.id, version: v.name, params: params as unknown as Record<string, unknown> }, ctx.now());
+  });
+  if (!c.wait) spawnWorker(ctx.home, task.id, ctx.env);
+  const final = c.wait ? await runWhileWaiting(ctx, task.id, { timeoutMs: c.timeoutMs, label: `Publishing "${layer.name}" ${version.name}` }) : task;
+  report(ctx, final, target);
+}
+
+/** The VM id --replace may delete (elm's own earlier publish of the name), or null when the name is free. */
+async function nameClash(ctx: Context, c: Checked, target: TemplateTarget, replace: boolean): Promise<string | null> {
+  const { vsphereScope } = await import('../../connectors/vsphere/scope.js');
+  const { templateNamed } = await import('../../connectors/vsphere/publishTemplate.js');
+  const existing = await templateNamed(vsphereScope(c.config, { home: ctx.home, env: ctx.env }, {}), target.name);
+  if (!existing) return null;
+  const ours = c.state.layers.flatMap((l) =>
+    l.versions.flatMap((v) => (v.images ?? []).filter((i) => i.kind === 'vsphereTemplate' && i.id === existing.id && i.connector === c.config.name).map(() => `"${l.name}" ${v.name}`)),
+  );
+  if (!replace)
+    throw new UsageError(
+      `A VM named "${target.name}" (${existing.id}) exists in folder ${target.folder}${ours.length ? `: ${ours[0]} was published there` : ''}; publish under another --template-name${ours.length ? ', or add --replace to replace it' : ''}.`,
+    );
+  if (!ours.length)
+    throw new UsageError(`A VM named "${target.name}" (${existing.id}) exists in folder ${target.folder} and elm did not publish it; elm never deletes it: use another --template-name.`);
+  return existing.id;
+}
+
+/** How the OS layer version boots (recorded at import): the template's firmware and guest OS. */
+function osOf(state: State, version: LayerVersion): PublishTemplateParams['os'] {
+  const os = state.osLayers.find((o) => o.name === version.osLayer.name)?.versions.find((v) => v.name === version.osLayer.version);
+  return os ? { firmware: os.firmware ?? (os.generation === 'V2' ? 'EFI' : 'BIOS'), guestOs: os.guestOs } : null;
+}
+
+function refuseSameName(state: State, connector: string, name: string): void {
+  const busy = state.tasks.find(
+    (t) => t.kind === 'Publish' && ['Pending', 'Running', 'Canceling'].includes(t.state) && (t.params as { connector?: string }).connector === connector && (t.params as { templateName?: string }).templateName === name,
+  );
+  if (busy) throw new ConflictError(`Task ${busy.id} is already publishing the template ${name}; wait for it with elm task wait ${busy.id}.`);
+}
+
+function report(ctx: Context, task: Task, target: TemplateTarget): void {
+  const vm = task.steps.find((s) => s.name === 'template')?.data.vm;
+  if (task.state === 'Failed' || task.state === 'Canceled') process.exitCode = ExitCode.failed;
+  if (ctx.io.json) {
+    const image = { kind: target.kind, id: typeof vm === 'string' ? vm : null, location: `${target.folder}/${target.name}`, name: target.name };
+    return ctx.out.json({ task: { id: task.id, kind: task.kind, state: task.state, description: task.description, error: task.error }, image });
+  }
+  if (task.state === 'Complete') ctx.out.success(task.description);
+  else if (task.state === 'Failed') ctx.out.error(`Publish task ${task.id} failed: ${task.error}`);
+  else if (task.state === 'Canceled') ctx.out.error(`Publish task ${task.id} was canceled. ${task.description}`);
+  else ctx.out.success(`Publish task ${task.id} started (${task.state}); follow it with elm task wait ${task.id}.`);
+}
