@@ -32,6 +32,11 @@ export interface PackagingDiskRequest {
   /** File name chosen on the Packaging Disk tab, without extension. */
   diskName: string;
   format: DiskFormat;
+  /**
+   * The Max Layer Size in bytes: the packaging disk's virtual size grows to it (never below the OS
+   * disk's), so the machine has that room once the guest extends its partition.
+   */
+  minSizeBytes?: number;
   signal: AbortSignal;
   /**
    * Records the temporary files the write makes (a file share's `.partial`) before they exist,

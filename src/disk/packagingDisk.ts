@@ -19,6 +19,11 @@ export interface PackagingDiskRequest {
   /** Replaced if it exists: re-running an interrupted task must be able to finish. */
   dest: string;
   format: DiskFormat;
+  /**
+   * The Max Layer Size in bytes: the disk's virtual size grows to it (a hole, no space used), so
+   * the packaging machine has that room once its partition is extended. Never shrinks the OS disk.
+   */
+  minSizeBytes?: number;
   signal?: AbortSignal;
   /** fraction in 0..1, and the disk bytes written so far of the disk's size. */
   onProgress?: (fraction: number, bytes?: { done: number; total: number }) => void;
@@ -33,6 +38,8 @@ export interface PackagingDisk {
   location: string;
   /** The file's logical size (for VHD: the disk plus the 512-byte footer). */
   sizeBytes: number;
+  /** The disk the machine sees: the OS disk's size, or the Max Layer Size when that is larger. */
+  virtualSizeBytes: number;
   format: DiskFormat;
 }
 
@@ -67,28 +74,30 @@ export async function writePackagingDisk(req: PackagingDiskRequest): Promise<Pac
     // For converted formats trust qemu's idea of the size: it is what the conversion produces.
     const sourceSize = view ? view.length : (await qemuImgInfo(source, probe.format, { signal })).virtualSizeBytes;
     // Whole MiB: Azure requires it for VHDs and every hypervisor accepts it.
-    const diskSize = roundUpToMiB(sourceSize);
+    const sourceDiskSize = roundUpToMiB(sourceSize);
+    const diskSize = Math.max(sourceDiskSize, roundUpToMiB(req.minSizeBytes ?? 0));
     diskBytes = diskSize;
     if (format === 'vhd' && diskSize > VHD_MAX_SIZE_BYTES) {
-      throw new UsageError(
-        `The OS layer disk is ${(diskSize / 2 ** 30).toFixed(1)} GiB; a VHD holds at most 2040 GiB. Choose vhdx, vmdk, qcow2 or raw.`,
-      );
+      const what = diskSize > sourceDiskSize ? 'The Max Layer Size is' : 'The OS layer disk is';
+      throw new UsageError(`${what} ${(diskSize / 2 ** 30).toFixed(1)} GiB; a VHD holds at most 2040 GiB. Choose vhdx, vmdk, qcow2 or raw.`);
     }
 
     if (format === 'vhd' || format === 'raw') {
       await writeRawData(source, probe.format, view, partial, signal, progress, 0.98);
       await finishNative(partial, diskSize, format === 'vhd');
     } else {
-      // qemu-img can read the source as it is when it already sees a whole-MiB disk. For a fixed
-      // VHD ask qemu: it takes the CHS size, not the footer's, from some creators.
-      const direct = view
-        ? view.length === diskSize &&
-          (view.qemuFormat === 'raw' || (await qemuImgInfo(source, 'vhd', { signal })).virtualSizeBytes === diskSize)
-        : sourceSize === diskSize;
+      // qemu-img can read the source as it is when it already sees a whole-MiB disk of the final
+      // size. For a fixed VHD ask qemu: it takes the CHS size, not the footer's, from some creators.
+      const direct =
+        diskSize === sourceDiskSize &&
+        (view
+          ? view.length === diskSize &&
+            (view.qemuFormat === 'raw' || (await qemuImgInfo(source, 'vhd', { signal })).virtualSizeBytes === diskSize)
+          : sourceSize === diskSize);
       if (direct) {
         await convertImage(source, view ? view.qemuFormat : probe.format, partial, format, { signal, onProgress: progress });
       } else {
-        // The size is not a whole MiB: make a raw copy of the right length, then convert it.
+        // The size is not a whole MiB, or grows to the Max Layer Size: a raw copy of the right length, then convert it.
         await writeRawData(source, probe.format, view, scratch, signal, (f) => progress(f * 0.4), 1);
         await finishNative(scratch, diskSize, false);
         await convertImage(scratch, 'raw', partial, format, { signal, onProgress: (f) => progress(0.4 + f * 0.6) });
@@ -99,7 +108,7 @@ export async function writePackagingDisk(req: PackagingDiskRequest): Promise<Pac
     throwIfAborted(signal);
     await rename(partial, dest);
     progress(1);
-    return { location: dest, sizeBytes: (await stat(dest)).size, format };
+    return { location: dest, sizeBytes: (await stat(dest)).size, virtualSizeBytes: diskSize, format };
   } catch (e) {
     await removeQuietly(partial, scratch);
     if (signal?.aborted && !(e instanceof CancelledError)) throw new CancelledError();

@@ -205,11 +205,16 @@ async function runSteps(def: TaskDefinition, taskId: string, deps: RunnerDeps): 
     if (start.kind === 'undo') {
       deps.log(`step ${step.name}: cleaning up what an interrupted run left`);
       await step.undo!(stepContext(task, def, step, deps, deps.signal), start.rec.data, start.rec.state === 'Running' ? 'interrupted' : 'failed');
+      // The step runs again from its start: the progress says so, not the old pass's percentage.
+      const stepStart = Math.round((weights.slice(0, index).reduce((a, b) => a + b, 0) / total) * 100);
       task = await deps.store.mutate((state) => {
         const t = findTask(state, taskId);
         recordRunning(t, step.name);
+        t.progress = stepStart;
+        t.bytes = null;
         return t;
       });
+      deps.log(`step ${step.name}: restarted from its beginning, progress back to ${stepStart}%`);
     }
     const stepSignal = watchCancel(taskId, step, deps);
     const ctx = stepContext(task, def, step, deps, stepSignal.signal);

@@ -6,6 +6,7 @@ import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRul
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
 import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
 import { resolveOsLayerRef } from '../domain/osLayerRef';
+import { formatBytes } from '../domain/units';
 import { defaultDiskFormat, formatMismatch, formatsOf } from './diskFormats';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
@@ -19,6 +20,8 @@ export interface LayerPlan {
   description: string;
   versionDescription: string;
   maxSizeGiB: number;
+  /** Set when the Max Layer Size was asked (flag, spec, wizard answer): the packaging disk grows to it. */
+  growDiskToGiB?: number;
   os: { layer: OsLayer; version: OsLayerVersion };
   connector: ConnectorConfig;
   platform: { purpose: Purpose; hypervisor?: HypervisorId; provisioning?: ProvisioningId; broker?: BrokerId };
@@ -94,6 +97,8 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   if (!osRef) throw new UsageError('--os-layer is required.');
   const os = resolveOsLayerRef(state, osRef);
 
+  if (draft.maxSize !== undefined) checkRoomForOsDisk(Number(maxText), os.version.disk.sizeBytes, osRef);
+
   const connectorName = draft.connector ?? previous?.connector;
   const connector = state.connectors.find((c) => c.name === connectorName);
   if (!connector) {
@@ -132,6 +137,8 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
     description: draft.description ?? existing?.description ?? '',
     versionDescription: draft.versionDescription ?? '',
     maxSizeGiB: Number(maxText),
+    // Only an asked size: the bare default (10 GiB) must not make every small test disk 10 GiB to hash.
+    growDiskToGiB: draft.maxSize === undefined ? undefined : Number(maxText),
     os,
     connector,
     platform,
@@ -170,6 +177,20 @@ function noneAsUnset(value: string | undefined): string | undefined {
 }
 
 /** Two layer versions in progress must never write the same packaging disk. */
+/**
+ * The packaging disk grows to the Max Layer Size and never shrinks the OS disk, so an asked size
+ * below the OS disk's is refused rather than silently ignored. Whole MiB only: a fixed VHD's
+ * recorded size includes its 512-byte footer.
+ */
+function checkRoomForOsDisk(maxSizeGiB: number, osDiskBytes: number, osRef: string): void {
+  const osDisk = Math.floor(osDiskBytes / 2 ** 20) * 2 ** 20;
+  if (maxSizeGiB * 2 ** 30 >= osDisk) return;
+  const need = Math.ceil(osDisk / 2 ** 30);
+  throw new UsageError(
+    `--max-size ${maxSizeGiB}: the OS layer disk of ${osRef} is ${formatBytes(osDiskBytes)} (${osDiskBytes} bytes) and the packaging disk cannot be smaller; pass --max-size ${need} or more.`,
+  );
+}
+
 function checkDiskNameFree(state: State, connector: ConnectorConfig, diskName: string, format: DiskFormat): void {
   const file = diskFileName(diskName, format);
   for (const layer of state.layers) {

@@ -67,7 +67,9 @@ async function askTabs(w: WizardState): Promise<void> {
 /** The plan from the answers; an edit that no longer fits another tab says why and asks which tab to change. */
 async function planOrEdit(w: WizardState, existing: Layer | undefined): Promise<LayerPlan | null> {
   try {
-    return resolvePlan(w.draft, { state: w.state, existing });
+    // The default Max Layer Size kept is no request: planned as if not given (no growth, no refusal).
+    const draft = w.maxSizeDefaulted ? { ...w.draft, maxSize: undefined } : w.draft;
+    return resolvePlan(draft, { state: w.state, existing });
   } catch (e) {
     if (!(e instanceof UsageError) || !w.edited) throw e;
     w.ctx.out.error(e.message);

@@ -16,4 +16,6 @@ export interface WizardState {
   osAsked?: boolean;
   /** A tab was edited from Confirm and Complete: a plan that no longer fits goes back to a tab. */
   edited?: boolean;
+  /** Max Layer Size was the offered default, kept: like no --max-size, the packaging disk does not grow to it. */
+  maxSizeDefaulted?: boolean;
 }

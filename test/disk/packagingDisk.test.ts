@@ -54,7 +54,7 @@ describe('writePackagingDisk', () => {
       },
     });
 
-    expect(result).toEqual({ location: dest, sizeBytes: 25 * MiB + 512, format: 'vhd' });
+    expect(result).toEqual({ location: dest, sizeBytes: 25 * MiB + 512, virtualSizeBytes: 25 * MiB, format: 'vhd' });
     expect(statSync(dest).size).toBe(25 * MiB + 512);
     expect(holdsLayer(dest)).toBe(true);
     expect(readAt(dest, SOURCE_SIZE, MiB - 4096).every((b) => b === 0)).toBe(true); // the padding

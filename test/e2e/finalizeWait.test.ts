@@ -144,6 +144,11 @@ test('a plain SIGTERM: exit 143 saying the task goes on; a background worker fin
   expect(done).toMatchObject({ id: taskId, state: 'Complete' });
   expect((await versionOf('termed')).state).toBe('Deployable');
   expect(await findFiles(s.dir, /partial|\.tmp$/)).toEqual([]);
+  // The worker that took over hashed again from the start and said so; its progress went back with it.
+  const logs = await s.run(['task', 'logs', taskId]);
+  expectOk(logs);
+  expect(logs.stdout).toContain('hash restarted after hand-over');
+  expect(logs.stdout).toMatch(/step capture: restarted from its beginning, progress back to 0%/);
 });
 
 test('a share on the repository filesystem is linked, not copied: the same file, no second copy of its blocks', async () => {

@@ -7,7 +7,7 @@ function wizardFlags(cmd: Command): Command {
   return cmd
     .option('--description <text>', 'Layer Description')
     .option('--version-description <text>', 'Version Description')
-    .option('--max-size <GiB>', 'Max Layer Size in GiB (default 10)')
+    .option('--max-size <GiB>', 'Max Layer Size in GiB (default 10); when given, the packaging disk grows to it (extend the partition in the guest)')
     .option('--os-layer <name[@version]>', 'OS layer (and version; default its newest)')
     .option('--connector <name>', 'connector configuration where the layer is packaged')
     .option('--purpose <purpose>', 'packaging (create and update layers) or publishing (publish layered images)')

@@ -53,6 +53,7 @@ export async function recordLayerVersion(
         diskName: plan.diskName,
         format: plan.diskFormat,
         layerName: layer.name,
+        maxSizeGiB: plan.growDiskToGiB,
       } satisfies CreatePackagingDiskParams as unknown as Record<string, unknown>,
       worker: null,
       error: null,

@@ -18,6 +18,7 @@ import type {
 } from '../connector';
 import { DISK_FORMATS_BY_TYPE } from '../../domain/vocabulary';
 import { deployInstructions } from './deployInstructions';
+import { grownDiskNote } from '../grownDiskNote';
 import { cleanupShare, finalizeFromShare } from './finalizeFromShare';
 import { shellQuote } from '../../domain/shellQuote';
 import { formatBytes } from '../../domain/units';
@@ -80,12 +81,13 @@ export function createFileshareConnector(config: ConnectorConfig, _envt: Connect
         source: req.osDisk.location,
         dest,
         format: req.format,
+        minSizeBytes: req.minSizeBytes,
         signal: req.signal,
         onProgress: (f, bytes) => progress(f, undefined, bytes),
         onPartialFiles: req.recordPartialFiles,
       });
       const located: DiskLocation = { location: disk.location, format: disk.format, sizeBytes: disk.sizeBytes, description: '' };
-      located.description = readyDescription(req.layer.name, located);
+      located.description = readyDescription(req.layer.name, located, grownDiskNote(disk.virtualSizeBytes, req.osDisk.sizeBytes));
       return located;
     },
 
@@ -116,9 +118,9 @@ export function createFileshareConnector(config: ConnectorConfig, _envt: Connect
   };
 }
 
-function readyDescription(layerName: string, disk: DiskLocation): string {
+function readyDescription(layerName: string, disk: DiskLocation, grown: string): string {
   return [
-    `The packaging disk is ready: ${disk.location} (${disk.format}, ${formatBytes(disk.sizeBytes)}).`,
+    `The packaging disk is ready: ${disk.location} (${disk.format}, ${formatBytes(disk.sizeBytes)}).${grown}`,
     `Next: boot a packaging machine from this disk on your hypervisor (elm machine deploy-link ${shellQuote(layerName)} shows how),`,
     'install the platform software, run ShutdownForFinalize.ps1 on the machine,',
     `then finalize: elm finalize ${shellQuote(layerName)} --wait`,

@@ -12,6 +12,8 @@ export interface CreatePackagingDiskParams {
   diskName: string;
   format: DiskFormat;
   layerName: string;
+  /** Max Layer Size: the packaging disk grows to it. Absent in tasks recorded before it was used. */
+  maxSizeGiB?: number;
 }
 
 /**
@@ -36,6 +38,7 @@ export const createPackagingDiskTask: TaskDefinition = {
           osDisk: p.osDisk,
           diskName: p.diskName,
           format: p.format,
+          minSizeBytes: p.maxSizeGiB === undefined ? undefined : p.maxSizeGiB * 2 ** 30,
         };
         await ctx.record({ plannedLocation: connector.packagingDiskLocation(req) });
         const recordPartialFiles = (partialFiles: string[]) => ctx.record({ partialFiles });

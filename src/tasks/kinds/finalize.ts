@@ -80,7 +80,9 @@ export const finalizeTask: TaskDefinition = {
           throw e;
         }
       },
-      async undo(ctx) {
+      async undo(ctx, _data, reason) {
+        // The hash is not resumable (a SHA-256 state cannot be saved): say so rather than show a stale percentage.
+        if (reason === 'interrupted') ctx.log('hash restarted after hand-over: the disk is copied and hashed again from its start');
         // Only the partial copy goes: a finished repository file is replaced by the next run.
         const p = ctx.task.params as unknown as FinalizeParams;
         const entries = await fs.readdir(p.repositoryDir).catch(() => [] as string[]);

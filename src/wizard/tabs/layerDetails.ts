@@ -37,10 +37,8 @@ export async function layerDetailsTab(w: WizardState): Promise<void> {
   else draft.versionDescription = await prompter.input({ message: 'Version Description (optional)', default: '' });
   if (draft.maxSize !== undefined) prompter.answered('Max Layer Size (GiB)', String(draft.maxSize));
   else {
-    draft.maxSize = await prompter.input({
-      message: 'Max Layer Size (GiB)',
-      default: String(existing?.versions[existing.versions.length - 1]?.maxSizeGiB ?? MAX_LAYER_SIZE_GIB.default),
-      validate: maxSizeRule,
-    });
+    const offered = String(existing?.versions[existing.versions.length - 1]?.maxSizeGiB ?? MAX_LAYER_SIZE_GIB.default);
+    draft.maxSize = await prompter.input({ message: 'Max Layer Size (GiB)', default: offered, validate: maxSizeRule });
+    w.maxSizeDefaulted = draft.maxSize.trim() === offered;
   }
 }
