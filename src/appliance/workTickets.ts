@@ -23,6 +23,8 @@ const FILTERS = ['WorkTicketsQueryByActiveFilter', 'WorkTicketsQueryByCompletedF
 const KINDS: Record<string, string> = {
   CreatePlatformLayerWorkTicketDescription: 'CreatePackagingDisk',
   CreatePlatformLayerRevisionWorkTicketDescription: 'CreatePackagingDisk',
+  // FinalizeLayerRevision's ticket title, after the same pattern (inferred).
+  FinalizeLayerRevisionWorkTicketDescription: 'Finalize',
 };
 
 /** The appliance's ticket state in elm's words; the names beside ActionRequired are inferred. */
