@@ -63,9 +63,9 @@ export function missingApplianceFields(draft: LayerDraft): (keyof LayerDraft)[] 
 }
 
 /** Checks the draft's values that need no appliance, then resolves its names on the appliance. */
-export async function resolveAppliancePlan(s: ApplianceSession, appliance: string, draft: LayerDraft): Promise<AppliancePlan> {
+export async function resolveAppliancePlan(s: ApplianceSession, appliance: string, draft: LayerDraft, command = 'elm layer create'): Promise<AppliancePlan> {
   const missing = missingApplianceFields(draft);
-  if (missing.length) throw missingError(missing, 'elm layer create');
+  if (missing.length) throw missingError(missing, command);
   if (draft.recipes?.length) throw new UsageError(`${DRAFT_FLAGS.recipes} does not work with --appliance yet; create the layer without it and add recipes in the appliance's management console.`);
   const name = String(draft.name);
   check(applianceLayerNameRule, name, '--name');
@@ -82,7 +82,7 @@ export async function resolveAppliancePlan(s: ApplianceSession, appliance: strin
   const connector = connectors.find((c) => c.name === draft.connector);
   if (!connector)
     throw new UsageError(`--connector: the appliance "${appliance}" has no connector configuration named "${draft.connector}"${connectors.length ? ` (${listSome(connectors.map((c) => c.name))})` : ''}; see elm connector list --appliance ${shellQuote(appliance)}.`);
-  const platform = resolvePlatform(draft, purpose, connector.type);
+  const platform = resolvePlatform(draft, purpose, connector.type, command);
   const diskFormat = resolveFormat(draft, platform.hypervisor);
   const os = await resolveOsRevision(s, appliance, String(draft.osLayer), osLayers);
   const share = shares[0]; // the plugin's GetDefaultFileShareId: the first share the appliance lists
@@ -110,11 +110,11 @@ export async function resolveAppliancePlan(s: ApplianceSession, appliance: strin
   };
 }
 
-function resolvePlatform(draft: LayerDraft, purpose: string, connectorType: string): Pick<PlatformLayerCommand, 'hypervisor' | 'provisioning' | 'broker'> {
+function resolvePlatform(draft: LayerDraft, purpose: string, connectorType: string, command: string): Pick<PlatformLayerCommand, 'hypervisor' | 'provisioning' | 'broker'> {
   const lower = connectorType.toLowerCase();
   const natural = (CONNECTOR_TYPES as readonly string[]).includes(lower) ? naturalHypervisor(lower as ConnectorType) : undefined;
   const hypervisor = draft.hypervisor ?? natural;
-  if (hypervisor === undefined) throw missingError(['hypervisor'], 'elm layer create');
+  if (hypervisor === undefined) throw missingError(['hypervisor'], command);
   check((v) => idRule('hypervisor', v), hypervisor, '--hypervisor');
   const provisioning = draft.provisioning === 'none' ? undefined : draft.provisioning;
   const broker = draft.broker === 'none' ? undefined : draft.broker;

@@ -6,7 +6,7 @@
 import { UsageError } from '../domain/errors';
 
 /** Commands that work on the appliance (`elm appliance …` manages elm's list of appliances). */
-const ON_APPLIANCE = new Set(['layer create', 'layer list', 'layer show', 'os-layer list', 'connector list', 'icon list', 'task show', 'task wait', 'task cancel']);
+const ON_APPLIANCE = new Set(['layer create', 'layer list', 'layer show', 'os-layer list', 'connector list', 'icon list', 'task show', 'task wait', 'task cancel', 'finalize', 'disk status', 'machine deploy-link', 'verify', 'layer version add']);
 
 /** What the appliance owns: done in its management console (or by the tool named). */
 const OWNED: Record<string, string> = {

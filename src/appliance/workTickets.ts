@@ -23,12 +23,30 @@ const FILTERS = ['WorkTicketsQueryByActiveFilter', 'WorkTicketsQueryByCompletedF
 const KINDS: Record<string, string> = {
   CreatePlatformLayerWorkTicketDescription: 'CreatePackagingDisk',
   CreatePlatformLayerRevisionWorkTicketDescription: 'CreatePackagingDisk',
+  // FinalizeLayerRevision's ticket title, after the same pattern (inferred).
+  FinalizeLayerRevisionWorkTicketDescription: 'Finalize',
 };
 
 /** The appliance's ticket state in elm's words; the names beside ActionRequired are inferred. */
 function taskState(s: string): string {
   const known: Record<string, string> = { Completed: 'Complete', Cancelled: 'Canceled', Cancelling: 'Canceling' };
   return known[s] ?? s;
+}
+
+/**
+ * The newest packaging-disk ticket of a layer: the plugin's GetWorkTicketId matches a ticket by its
+ * title and its first ResourceArgs string, the layer's name (soap_helpers.go); active ones first.
+ */
+export async function findPackagingTicket(s: ApplianceSession, layerName: string): Promise<TicketTask | undefined> {
+  for (const filter of FILTERS) {
+    const result = await s.call({ operation: 'QueryWorkTicketsAsPendingOp', wrapper: 'query', fields: { Filter: { '@_xsi:type': filter } } });
+    const mine = children(child(child(result, 'OperationResult'), 'WorkTickets'), 'WorkTicketResult').filter(
+      (t) => KINDS[textOf(t, 'TitleResourceId')] === 'CreatePackagingDisk' && text(children(child(t, 'ResourceArgs'), 'string')[0]) === layerName,
+    );
+    const newest = mine.sort((a, b) => Number(textOf(b, 'Id')) - Number(textOf(a, 'Id')))[0];
+    if (newest) return toTask(newest);
+  }
+  return undefined;
 }
 
 export async function queryTicket(s: ApplianceSession, id: string): Promise<TicketTask> {

@@ -46,6 +46,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * A Finalize task left behind by a killed worker is resumed instead of started again.
  */
 export async function run(ctx: Context, flags: FinalizeFlags, [ref]: string[]): Promise<void> {
+  // --appliance: the appliance finalizes its own version; nothing local is read or written.
+  if (ctx.appliance) return (await import('./appliance/finalize.js')).finalizeOnAppliance(ctx, ctx.appliance, flags, ref);
   try {
     await finalize(ctx, flags, ref);
   } finally {

@@ -36,6 +36,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     return;
   }
   if (flags.report && flags.local) throw new UsageError('--report and --local are two sources of the report; pass one.');
+  if (ctx.appliance) return (await import('./appliance/verify.js')).verifyOnAppliance(ctx, ctx.appliance, flags, ref);
   const store = await ctx.store();
   const state = await store.read();
   const layer = resolveLayer(state, ref);

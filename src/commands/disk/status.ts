@@ -9,6 +9,7 @@ import { formatBytes } from '../../domain/units';
  * layer's disk in the repository, and the task the one that put it there.
  */
 export async function run(ctx: Context, flags: { version?: string }, [ref]: string[]): Promise<void> {
+  if (ctx.appliance) return (await import('../appliance/diskStatus.js')).diskStatusOnAppliance(ctx, ctx.appliance, flags, ref);
   const state = await (await ctx.store()).read();
   const layer = resolveLayer(state, ref);
   const version = resolveVersionToRead(layer, flags.version);

@@ -73,6 +73,7 @@ export async function machineRequest(ctx: Context, flags: MachineFlags, ref: str
 }
 
 export async function run(ctx: Context, flags: MachineFlags, [ref]: string[]): Promise<void> {
+  if (ctx.appliance) return (await import('../appliance/deployLink.js')).deployLinkOnAppliance(ctx, ctx.appliance, flags as Record<string, unknown>, ref);
   const { connector, req, version } = await machineRequest(ctx, flags, ref);
   const given = await connector.deployLink(req);
   const layer = (await (await ctx.store()).read()).layers.find((l) => l.id === req.layer.id);

@@ -109,6 +109,45 @@ export const OPERATIONS: Record<string, OperationRule> = {
       BrokerPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.broker },
     },
   },
+  // ctxal-sdk get-allayerinstalldisk.ps1: <query><LayerId>ID</LayerId></query> (an id, so xsd:long as
+  // every "Id" field of the generated client is int64; inferred).
+  QueryLayerInstallDisk: { wrapper: 'query', fields: { LayerId: { type: 'long', required: true } } },
+  // ctxal-sdk invoke-allayerfinalize.ps1: <command> with SelectedFileShare, LayerRevisionId,
+  // InstallDiskUncPath, InstallDiskFilename, ScriptPath and Reason (ReferenceNumber). The ids as
+  // xsd:long and which fields are required are inferred (the SDK always sends all four).
+  FinalizeLayerRevision: {
+    wrapper: 'command',
+    fields: {
+      SelectedFileShare: { type: 'long', required: true },
+      LayerRevisionId: { type: 'long', required: true },
+      InstallDiskUncPath: { type: 'string', required: true },
+      InstallDiskFilename: { type: 'string', required: true },
+      ScriptPath: { type: 'string' },
+      Reason: REASON,
+    },
+  },
+  // elm_client.go / the plugin's step_revision_platform_layer.go: CreatePlatformLayerRevisionCommand is the
+  // embedded CreateLayerRevisionCommand (LayerId, RevisionInfo, SelectedFileShare, PackagingDiskFilename,
+  // PackagingDiskFormat, Reason, PlatformConnectorConfigId, BaseLayerRevisionId) plus OsLayerRevisionId and
+  // the three platform type ids; ctxal-sdk New-ALPlatformLayerRev.ps1 sends the same elements.
+  // Which are required is inferred from what both clients always send.
+  CreatePlatformLayerRevision: {
+    wrapper: 'command',
+    fields: {
+      LayerId: { type: 'long', required: true },
+      RevisionInfo: { ...REVISION_INFO, required: true },
+      SelectedFileShare: { type: 'long', required: true },
+      PackagingDiskFilename: { type: 'string', required: true },
+      PackagingDiskFormat: { type: 'enum', values: DISK_FORMAT_VALUES, required: true },
+      Reason: REASON,
+      PlatformConnectorConfigId: { type: 'string', required: true },
+      BaseLayerRevisionId: { type: 'long', required: true },
+      OsLayerRevisionId: { type: 'long', required: true },
+      HypervisorPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.hypervisor },
+      ProvisioningPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.provisioning },
+      BrokerPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.broker },
+    },
+  },
 };
 
 /** Whether a text is a valid value of the XML Schema type, as .NET's XmlSerializer reads it. */

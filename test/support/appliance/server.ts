@@ -26,7 +26,21 @@ export interface Item {
 export interface LayerItem extends Item {
   description?: string;
   iconId?: string;
-  revisions?: { id: string; version: string; state: string }[];
+  revisions?: Revision[];
+}
+
+/**
+ * A layer version. `finalizeTicket` is the FinalizeLayerRevision ticket working on it: while it
+ * runs the version is Finalizing, once Complete Deployable, and Finalizable again when it fails or
+ * is cancelled (the console's states; that a failed finalize leaves it Finalizable is inferred).
+ */
+export interface Revision {
+  id: string;
+  version: string;
+  state: string;
+  /** Where its packaging disk is (QueryLayerInstallDisk's answer). */
+  disk?: { uncPath: string; name: string };
+  finalizeTicket?: string;
 }
 
 /**
@@ -68,6 +82,8 @@ export interface ApplianceFakeOptions {
    * with the packaging disk's location after 600 ms); `{disk}` in a status is the disk's path.
    */
   createTicketSteps?: TicketSpec['steps'];
+  /** The steps of the ticket FinalizeLayerRevision starts (default: Running, then Complete after 600 ms). */
+  finalizeTicketSteps?: TicketSpec['steps'];
 }
 
 export interface RecordedRequest {
@@ -244,17 +260,100 @@ export class ApplianceFake {
     if (f['LayerInfo.IconId'] !== undefined && o.iconIds && !o.iconIds.includes(String(Number(f['LayerInfo.IconId']))))
       return applicationError('ItemNotFound', `Icon ${f['LayerInfo.IconId']} was not found.`);
     const id = String(1000 + layers.length + 1);
-    layers.push({ id, name, description: f['LayerInfo.Description'] ?? '', iconId: f['LayerInfo.IconId'], revisions: [{ id: `${id}1`, version: f['RevisionInfo.Name'], state: 'Editing' }] });
-    const ext = f.PackagingDiskFormat.replace(/DiskFormat$/, '').toLowerCase();
-    // Where the appliance puts the packaging disk on its share, and its words, are inferred.
-    const disk = `${share.path}\\Unidesk\\Packaging Disks\\${f.PackagingDiskFilename}.${ext}`;
-    const steps = o.createTicketSteps ?? [
+    const revision: Revision = { id: `${id}1`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f) };
+    layers.push({ id, name, description: f['LayerInfo.Description'] ?? '', iconId: f['LayerInfo.IconId'], revisions: [revision] });
+    const ticketId = this.packagingTicket('CreatePlatformLayerWorkTicketDescription', name, revision.disk!);
+    return { WorkTicketId: ticketId, LayerSummary: { Id: id, Name: name } };
+  }
+
+  /** The work ticket that makes a packaging disk; `{disk}` in a step's status is its path. */
+  private packagingTicket(title: string, layerName: string, disk: { uncPath: string; name: string }): string {
+    const path = `${disk.uncPath}\\${disk.name}`;
+    const steps = this.opts.createTicketSteps ?? [
       { state: 'Running', status: 'Creating the packaging disk', atMs: 0 },
       { state: 'ActionRequired', status: 'The packaging disk is ready: {disk}. Attach it to a packaging machine, install the software, then finalize the layer.', atMs: 600 },
     ];
     const ticketId = String(5000 + this.tickets.length + 1);
-    this.addTicket({ id: ticketId, title: 'CreatePlatformLayerWorkTicketDescription', args: [name], steps: steps.map((s) => ({ ...s, status: s.status?.replace('{disk}', disk) })) });
-    return { WorkTicketId: ticketId, LayerSummary: { Id: id, Name: name } };
+    this.addTicket({ id: ticketId, title, args: [layerName], steps: steps.map((s) => ({ ...s, status: s.status?.replace('{disk}', path) })) });
+    return ticketId;
+  }
+
+  /** The version's state now: a finalize ticket working on it decides it (see Revision). */
+  revisionState(r: Revision): string {
+    const t = r.finalizeTicket ? this.tickets.find((x) => x.id === r.finalizeTicket) : undefined;
+    if (!t) return r.state;
+    const state = this.ticketStep(t).state;
+    if (state === 'Complete') return 'Deployable';
+    if (state === 'Failed' || state === 'Canceled') return 'Finalizable';
+    return 'Finalizing';
+  }
+
+  private findRevision(id: string): { layer: LayerItem; revision: Revision } | undefined {
+    for (const layer of this.opts.platformLayers ?? []) {
+      const revision = (layer.revisions ?? []).find((r) => r.id === String(Number(id)));
+      if (revision) return { layer, revision };
+    }
+    return undefined;
+  }
+
+  /**
+   * QueryLayerInstallDisk: where the packaging disk of the layer's version being edited is
+   * (ctxal-sdk get-allayerinstalldisk.ps1 reads .DiskUncPath and .DiskName from it; the element
+   * names' case and the refusal for a layer with no such version are inferred).
+   */
+  private installDisk(layerId: string): Record<string, unknown> {
+    const layer = (this.opts.platformLayers ?? []).find((l) => l.id === String(Number(layerId)));
+    const editing = layer?.revisions?.find((r) => ['Editing', 'Finalizable'].includes(this.revisionState(r)));
+    if (!layer || !editing) return applicationError('ItemNotFound', `Layer ${layerId} has no version with a packaging disk.`);
+    const disk = editing.disk ?? { uncPath: `${this.opts.fileShares?.[0]?.path ?? '\\\\files'}\\Unidesk\\Packaging Disks`, name: `${layer.name}.vhd` };
+    return { DiskUncPath: disk.uncPath, DiskName: disk.name };
+  }
+
+  /**
+   * FinalizeLayerRevision: only a Finalizable version is finalized. The appliance refuses any other
+   * with its RevisionNotFinalizable ErrorMessageId (the WSDL's enumeration, elm_client.go); a version
+   * becomes Finalizable once its packaging machine was shut down (ctxal-sdk invoke-allayerfinalize.ps1's
+   * example picks the version whose state is "Finalizable"). The words are inferred.
+   */
+  private finalize(f: Record<string, string>): Record<string, unknown> {
+    const found = this.findRevision(f.LayerRevisionId);
+    if (!found) return applicationError('ItemNotFound', `Layer version ${f.LayerRevisionId} was not found.`);
+    const state = this.revisionState(found.revision);
+    if (state !== 'Finalizable')
+      return applicationError('RevisionNotFinalizable', `The layer version cannot be finalized while it is ${state}; shut down the packaging machine first.`);
+    if (!(this.opts.fileShares ?? []).some((s) => s.id === String(Number(f.SelectedFileShare)))) return applicationError('RemoteFileShareNotFound', `File share ${f.SelectedFileShare} was not found.`);
+    const steps = this.opts.finalizeTicketSteps ?? [
+      { state: 'Running', status: 'Finalizing the layer', atMs: 0 },
+      { state: 'Complete', status: 'The layer was finalized', atMs: 600 },
+    ];
+    const ticketId = String(5000 + this.tickets.length + 1);
+    this.addTicket({ id: ticketId, title: 'FinalizeLayerRevisionWorkTicketDescription', args: [found.layer.name], steps });
+    found.revision.finalizeTicket = ticketId;
+    return { WorkTicketId: ticketId };
+  }
+
+  /**
+   * CreatePlatformLayerRevision: a new version (Editing) of an existing layer, from a base version of
+   * it, with its packaging-disk ticket (CreateLayerRevisionResult's WorkTicketId, as CreatePlatformLayer).
+   * Refusals as CreatePlatformLayer's; a duplicate version name being DuplicateName is inferred.
+   */
+  private createRevision(f: Record<string, string>): Record<string, unknown> {
+    const layer = (this.opts.platformLayers ?? []).find((l) => l.id === String(Number(f.LayerId)));
+    if (!layer) return applicationError('ItemNotFound', `Layer ${f.LayerId} was not found.`);
+    const revisions = (layer.revisions ??= []);
+    if (!revisions.some((r) => r.id === String(Number(f.BaseLayerRevisionId)))) return applicationError('ItemNotFound', `Layer version ${f.BaseLayerRevisionId} was not found in layer ${layer.name}.`);
+    if (revisions.some((r) => r.version === f['RevisionInfo.Name'])) return applicationError('DuplicateName', `Layer ${layer.name} already has a version named '${f['RevisionInfo.Name']}'.`);
+    if (revisions.some((r) => ['Editing', 'Finalizable', 'Finalizing'].includes(this.revisionState(r))))
+      return applicationError('PlatformLayerInUseByTasks', `Layer ${layer.name} already has a version being edited.`);
+    const osKnown = (this.opts.osLayers ?? []).some((l) => (l.revisions ?? []).some((r) => r.id === String(Number(f.OsLayerRevisionId))));
+    if (!osKnown) return applicationError('OsLayerRevisionNotFound', `OS layer version ${f.OsLayerRevisionId} was not found.`);
+    if (!(this.opts.connectors ?? []).some((c) => c.id === f.PlatformConnectorConfigId))
+      return applicationError('PlatformConnectorNotFound', `Platform connector configuration ${f.PlatformConnectorConfigId} was not found.`);
+    const share = (this.opts.fileShares ?? []).find((s) => s.id === String(Number(f.SelectedFileShare)));
+    if (!share) return applicationError('RemoteFileShareNotFound', `File share ${f.SelectedFileShare} was not found.`);
+    const revision: Revision = { id: `${layer.id}${revisions.length + 1}`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f) };
+    revisions.push(revision);
+    return { WorkTicketId: this.packagingTicket('CreatePlatformLayerRevisionWorkTicketDescription', layer.name, revision.disk!) };
   }
 
   private answer(parsed: ParsedRequest): Record<string, unknown> {
@@ -274,9 +373,15 @@ export class ApplianceFake {
       case 'QueryPlatformLayers':
         return { PlatformLayers: summaries(filtered(o.platformLayers, parsed.fields.Filter)) };
       case 'QueryPlatformLayerDetails':
-        return details('Platform', o.platformLayers, parsed.fields.Id);
+        return details('Platform', o.platformLayers, parsed.fields.Id, (r) => this.revisionState(r));
       case 'QueryOsLayerDetails':
-        return details('Os', o.osLayers, parsed.fields.Id);
+        return details('Os', o.osLayers, parsed.fields.Id, (r) => r.state);
+      case 'QueryLayerInstallDisk':
+        return this.installDisk(parsed.fields.LayerId);
+      case 'FinalizeLayerRevision':
+        return this.finalize(parsed.fields);
+      case 'CreatePlatformLayerRevision':
+        return this.createRevision(parsed.fields);
       case 'QueryLayerIcons':
         return { IconIds: { long: o.iconIds ?? [] } };
       case 'QueryWorkTicketsAsPendingOp':
@@ -292,11 +397,17 @@ export class ApplianceFake {
 }
 
 /** A layer's details; an id the appliance does not have is its ItemNotFound refusal. Name, Description and IconId beside Revisions are inferred. */
-function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string): Record<string, unknown> {
+function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string, stateOf: (r: Revision) => string): Record<string, unknown> {
   const layer = items.find((l) => l.id === String(Number(id)));
   if (!layer) return applicationError('ItemNotFound', `No layer with id ${id}.`);
-  const revisions = (layer.revisions ?? []).map((r) => ({ Id: r.id, DisplayedVersion: r.version, State: r.state }));
+  const revisions = (layer.revisions ?? []).map((r) => ({ Id: r.id, DisplayedVersion: r.version, State: stateOf(r) }));
   return { Name: layer.name, Description: layer.description ?? '', IconId: layer.iconId ?? '', Revisions: { [`${kind}LayerRevisionDetail`]: revisions } };
+}
+
+/** Where the appliance puts a packaging disk on its share (the folder and file name are inferred). */
+function packagingDisk(sharePath: string, f: Record<string, string>): { uncPath: string; name: string } {
+  const ext = f.PackagingDiskFormat.replace(/DiskFormat$/, '').toLowerCase();
+  return { uncPath: `${sharePath}\\Unidesk\\Packaging Disks`, name: `${f.PackagingDiskFilename}.${ext}` };
 }
 
 function filtered(items: Item[] = [], filter: string | undefined): Item[] {
