@@ -8,11 +8,11 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { RunCommandHandler } from '../support/azure';
+import { makeFixedVhd, type RunCommandHandler } from '../support/azure';
 import { stateBytes } from '../support/cli';
 import { waitFor } from '../support/e2e';
 import { fakeArmClients } from '../support/azure/sdkClients';
-import { Cloud, connectorFlags, Doc, Env, expectCode, LOCATION, report, RG, scratch, startCloud, SUBNET, VNET } from './helpers';
+import { Cloud, connectorFlags, Doc, Env, expectCode, LOCATION, MiB, report, RG, scratch, startCloud, SUBNET, VNET } from './helpers';
 
 jest.setTimeout(240_000);
 
@@ -137,4 +137,28 @@ test('a worker killed mid-publish: task resume finishes it without a second imag
   await waitFor('the publish canceled', async () => (await stateOf()).tasks.find((x: Doc) => x.id === other.task.id).state === 'Canceled', 60_000);
   expect(ofType('Microsoft.Compute/galleries').map((g) => g.name)).toEqual(['elm_gallery']);
   expect(versions()).toHaveLength(2);
+});
+
+test('a generation 2 layer deployed with Trusted Launch: a V2 definition with the TrustedLaunch feature; a V1 definition is refused for it', async () => {
+  // A GPT disk (protective MBR, 0xEE): the OS layer boots as generation V2.
+  const gpt = path.join(e.dir, 'w11.vhd');
+  await fs.writeFile(gpt, makeFixedVhd(8 * MiB, (d) => ((d[446 + 4] = 0xee), (d[510] = 0x55), (d[511] = 0xaa), d.fill(0x44, 4096, 8192))));
+  expect((await e.json(['os-layer', 'import', '--name', 'w11', '--version', '1', '--disk', gpt])).versions[0].generation).toBe('V2');
+  await e.json(['layer', 'create', '--name', 'tl', '--version', '1.0', '--os-layer', 'w11', '--connector', 'az', '--purpose', 'packaging', '--hypervisor', 'azure', '--disk-format', 'vhd', '--wait']);
+  await e.json(['machine', 'deploy', 'tl', '--machine-name', 'pkg-tl', '--size', 'Standard_D2s_v3', '--vnet', VNET, '--subnet', SUBNET, '--security-type', 'TrustedLaunch']);
+  expectCode(await e.run(['verify', 'tl', '--shutdown']), 0);
+  expect((await e.json(['finalize', 'tl', '--wait'])).task.state).toBe('Complete');
+
+  // The V1 definition made for azpub cannot hold a V2 disk: the task fails naming it, nothing made.
+  const wrong = await e.run(['layer', 'publish', 'tl', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'plat', '--wait', '--json']);
+  expectCode(wrong, 1);
+  expect(JSON.parse(wrong.stdout).task.error).toMatch(/plat cannot hold this layer: it is generation V1 and the OS layer boots as V2/);
+  const before = versions().length;
+
+  const doc = await e.json(['layer', 'publish', 'tl', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'tl-v2', '--wait']);
+  expect(doc.task.state).toBe('Complete');
+  expect(versions()).toHaveLength(before + 1);
+  const def = ofType('Microsoft.Compute/galleries/images').find((d) => d.name === 'elm_gallery/tl-v2')!;
+  expect(def.properties).toMatchObject({ osState: 'Specialized', hyperVGeneration: 'V2', features: [{ name: 'SecurityType', value: 'TrustedLaunch' }] });
+  expect(doc.image.location).toBe('elm_gallery/tl-v2/1.0.0');
 });
