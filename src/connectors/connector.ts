@@ -156,6 +156,8 @@ export interface Connector {
   deployLink(req: DeployLinkRequest): Promise<DeployLink>;
   /** Azure: an Azure Compute Gallery image version of the layer's VHD; `record` persists each resource id before or as it is made. */
   publishToGallery?(req: GalleryPublishRequest, progress: ProgressSink, record: (created: GalleryResult['created']) => Promise<void>): Promise<GalleryResult>;
+  /** Azure: refuses (UsageError) an existing definition that cannot hold the disk, or an image version number that is taken. */
+  checkGalleryPublish?(req: Omit<GalleryPublishRequest, 'taskId' | 'signal'>): Promise<void>;
   /** Azure: deletes what a publish recorded creating, only while it carries the task's tag; returns the ids removed. */
   removeGalleryResources?(created: GalleryResult['created'], taskId: string): Promise<string[]>;
   /**

@@ -85,6 +85,14 @@ test('publish --wait: gallery, Specialized definition and image version from the
   expect(show.audit.find((a: Doc) => a.action === 'Publish').comment).toMatch(/for the catalog/);
   const text = await e.run(['layer', 'show', 'azpub']);
   expect(text.stdout).toContain(v.id);
+
+  // The same version number again: Azure would update it in place; elm refuses first (exit 2, nothing recorded).
+  const before = await stateBytes(e.home);
+  const again = await e.run(['layer', 'publish', 'azpub', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'plat', '--wait']);
+  expectCode(again, 2);
+  expect(again.stderr).toMatch(/plat already has version 1\.2\.0 \(published from "azpub" 1\.2\); publish with another --image-version/);
+  expect((await stateBytes(e.home))?.equals(before!)).toBe(true);
+  expect(versions()).toHaveLength(1);
 });
 
 test('the fake refuses what Azure refuses: a VHD source without its storage account id, a Generalized change of a Specialized definition, Trusted Launch on V1, a version name not X.Y.Z', async () => {
@@ -149,11 +157,13 @@ test('a generation 2 layer deployed with Trusted Launch: a V2 definition with th
   expectCode(await e.run(['verify', 'tl', '--shutdown']), 0);
   expect((await e.json(['finalize', 'tl', '--wait'])).task.state).toBe('Complete');
 
-  // The V1 definition made for azpub cannot hold a V2 disk: the task fails naming it, nothing made.
-  const wrong = await e.run(['layer', 'publish', 'tl', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'plat', '--wait', '--json']);
-  expectCode(wrong, 1);
-  expect(JSON.parse(wrong.stdout).task.error).toMatch(/plat cannot hold this layer: it is generation V1 and the OS layer boots as V2/);
+  // The V1 definition made for azpub cannot hold a V2 disk: refused before a task (exit 2), nothing made.
   const before = versions().length;
+  const state = await stateBytes(e.home);
+  const wrong = await e.run(['layer', 'publish', 'tl', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'plat', '--wait']);
+  expectCode(wrong, 2);
+  expect(wrong.stderr).toMatch(/plat cannot hold this layer: it is generation V1 and the OS layer boots as V2/);
+  expect((await stateBytes(e.home))?.equals(state!)).toBe(true);
 
   const doc = await e.json(['layer', 'publish', 'tl', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'tl-v2', '--wait']);
   expect(doc.task.state).toBe('Complete');

@@ -35,6 +35,8 @@ export async function run(ctx: Context, flags: PublishFlags, [ref]: string[]): P
     refuseRepositoryFolder(ctx.home, target);
     await refuseTakenName(state, target);
   }
+  // On Azure the gallery is read first: an unfit definition or a taken version number is exit 2, nothing recorded.
+  if (target.kind === 'azureGalleryImageVersion') await (await ctx.connector(config)).checkGalleryPublish?.(galleryRequest(state, layer, version, target, source.location));
   const token = randomBytes(6).toString('hex');
   const task = await store.mutate(async (s) => {
     const v = publishableVersion(findLayer(s, layer.id), version.name);

@@ -64,6 +64,11 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
       return publishToGallery(clients, req, progress, record);
     },
 
+    async checkGalleryPublish(req) {
+      const { checkGalleryPublish } = await import('./gallery.js');
+      return checkGalleryPublish(clients, req);
+    },
+
     async removeGalleryResources(created, taskId) {
       const { removeGalleryResources } = await import('./gallery.js');
       return removeGalleryResources(clients, created, taskId);

@@ -101,8 +101,25 @@ export async function publishToGallery(
   return { id: made.id ?? versionId, created: { gallery: galleryOurs ? gallery.id : undefined, definition: ours(image.tags, req.taskId) ? image.id : undefined, version: made.id ?? versionId } };
 }
 
+/**
+ * Before a task is recorded: an existing definition must fit the disk and the version number must
+ * be free, so `layer publish` refuses (exit 2) instead of starting a task that fails.
+ */
+export async function checkGalleryPublish(clients: AzureClients, req: Omit<GalleryPublishRequest, 'taskId' | 'signal'>): Promise<void> {
+  const rg = clients.settings.resourceGroup;
+  const compute = await clients.compute();
+  const image = await getOrNull(`image definition ${req.imageDefinition}`, () => compute.galleryImages.get(rg, req.gallery, req.imageDefinition));
+  if (!image) return;
+  checkDefinition(image, req);
+  const taken = await getOrNull(`image version ${req.imageVersion}`, () => compute.galleryImageVersions.get(rg, req.gallery, req.imageDefinition, req.imageVersion));
+  if (taken)
+    throw new UsageError(
+      `Image definition ${req.imageDefinition} already has version ${req.imageVersion}${taken.tags?.[TAG_LAYER] ? ` (published from "${taken.tags[TAG_LAYER]}" ${taken.tags[TAG_VERSION] ?? ''})` : ''}; publish with another --image-version.`,
+    );
+}
+
 /** An image definition elm did not make must fit the disk: Windows, Specialized, the same generation. */
-function checkDefinition(image: { osType?: string; osState?: string; hyperVGeneration?: string }, req: GalleryPublishRequest): void {
+function checkDefinition(image: { osType?: string; osState?: string; hyperVGeneration?: string }, req: Pick<GalleryPublishRequest, 'imageDefinition' | 'generation'>): void {
   const gen = image.hyperVGeneration ?? 'V1';
   const problems = [
     image.osType !== 'Windows' && `its OS type is ${image.osType}, not Windows`,
