@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../domain/errors';
 import type { ConnectorConfig, Layer, LayerVersion } from '../domain/state';
-import type { PublishFlags } from './target';
+import type { PublishFlags } from './flags';
 
 export interface GalleryTarget {
   kind: 'azureGalleryImageVersion';

@@ -8,26 +8,11 @@ import { UsageError } from '../domain/errors';
 import { userPath } from '../domain/home';
 import type { ConnectorConfig, Layer, LayerVersion } from '../domain/state';
 import type { DiskFormat, ImageKind } from '../domain/vocabulary';
+import type { PublishFlags } from './flags';
 import { galleryTarget, type GalleryTarget } from './galleryTarget';
 
-export interface PublishFlags {
-  version?: string;
-  to: string;
-  format?: string;
-  out?: string;
-  name?: string;
-  comment?: string;
-  gallery?: string;
-  imageDefinition?: string;
-  imageVersion?: string;
-  replicaRegion?: string[];
-  storageAccountType?: string;
-  templateName?: string;
-  library?: string;
-  replace?: boolean;
-  wait?: boolean;
-  timeout?: string;
-}
+export type { PublishFlags } from './flags';
+
 
 /** An image file (a share's image, a PVS vDisk): all this publish needs to make it again. */
 export interface FileTarget {
