@@ -111,6 +111,29 @@ export interface LayerArtifact {
   sha256: string | null;
 }
 
+/** `layer publish` to an Azure Compute Gallery: what the image version is made of and named. */
+export interface GalleryPublishRequest {
+  layer: LayerRef;
+  taskId: string;
+  gallery: string;
+  imageDefinition: string;
+  imageVersion: string;
+  /** The layer's VHD (a blob URL, never with a SAS). */
+  sourceUri: string;
+  generation: HyperVGeneration;
+  trustedLaunch: boolean;
+  replicaRegions: string[];
+  storageAccountType: 'Standard_LRS' | 'Standard_ZRS' | 'Premium_LRS';
+  signal?: AbortSignal;
+}
+
+export interface GalleryResult {
+  /** The image version's resource id. */
+  id: string;
+  /** The resource ids this publish created (a gallery or definition that existed is not named). */
+  created: { gallery?: string; definition?: string; version?: string };
+}
+
 export interface Connector {
   readonly type: ConnectorType;
   readonly diskFormats: readonly DiskFormat[];
@@ -136,6 +159,12 @@ export interface Connector {
    */
   discardPackagingDisk(location: string, partialFiles?: string[]): Promise<void>;
   deployLink(req: DeployLinkRequest): Promise<DeployLink>;
+  /** Azure: an Azure Compute Gallery image version of the layer's VHD; `record` persists each resource id before or as it is made. */
+  publishToGallery?(req: GalleryPublishRequest, progress: ProgressSink, record: (created: GalleryResult['created']) => Promise<void>): Promise<GalleryResult>;
+  /** Azure: refuses (UsageError) an existing definition that cannot hold the disk, or an image version number that is taken. */
+  checkGalleryPublish?(req: Omit<GalleryPublishRequest, 'taskId' | 'signal'>): Promise<void>;
+  /** Azure: deletes what a publish recorded creating, only while it carries the task's tag; returns the ids removed. */
+  removeGalleryResources?(created: GalleryResult['created'], taskId: string): Promise<string[]>;
   /**
    * Deploys the packaging machine. `record` persists what exists so far (deployment, NIC, disk,
    * VM ids) as soon as each is known, so a killed task never orphans a resource.

@@ -8,24 +8,11 @@ import { UsageError } from '../domain/errors';
 import { userPath } from '../domain/home';
 import type { ConnectorConfig, Layer, LayerVersion } from '../domain/state';
 import type { DiskFormat, ImageKind } from '../domain/vocabulary';
+import type { PublishFlags } from './flags';
+import { galleryTarget, type GalleryTarget } from './galleryTarget';
 
-export interface PublishFlags {
-  version?: string;
-  to: string;
-  format?: string;
-  out?: string;
-  name?: string;
-  comment?: string;
-  gallery?: string;
-  imageDefinition?: string;
-  imageVersion?: string;
-  regions?: string;
-  templateName?: string;
-  library?: string;
-  replace?: boolean;
-  wait?: boolean;
-  timeout?: string;
-}
+export type { PublishFlags } from './flags';
+
 
 /** An image file (a share's image, a PVS vDisk): all this publish needs to make it again. */
 export interface FileTarget {
@@ -40,13 +27,14 @@ const FILE_FORMATS: readonly DiskFormat[] = ['vhdx', 'vhd', 'vmdk', 'qcow2'];
 /** Citrix Provisioning stores vDisks as VHD or VHDX files (Citrix Provisioning docs, "vDisks"). */
 const PVS_FORMATS: readonly DiskFormat[] = ['vhdx', 'vhd'];
 
-export const AZURE_FLAGS = ['gallery', 'imageDefinition', 'imageVersion', 'regions'] as const;
+export const AZURE_FLAGS = ['gallery', 'imageDefinition', 'imageVersion', 'replicaRegion', 'storageAccountType'] as const;
 const VSPHERE_FLAGS = ['templateName', 'library', 'replace'] as const;
 const FLAG_NAMES: Record<string, string> = {
   gallery: '--gallery',
   imageDefinition: '--image-definition',
   imageVersion: '--image-version',
-  regions: '--regions',
+  replicaRegion: '--replica-region',
+  storageAccountType: '--storage-account-type',
   templateName: '--template-name',
   library: '--library',
   replace: '--replace',
@@ -55,12 +43,15 @@ const FLAG_NAMES: Record<string, string> = {
   name: '--name',
 };
 
-export function publishTarget(config: ConnectorConfig, flags: PublishFlags, layer: Layer, version: LayerVersion): FileTarget {
-  if (config.type === 'azure' || config.type === 'vsphere') {
-    const what = config.type === 'azure' ? 'an Azure Compute Gallery image version' : 'a vSphere template';
+export function publishTarget(config: ConnectorConfig, flags: PublishFlags, layer: Layer, version: LayerVersion): FileTarget | GalleryTarget {
+  if (config.type === 'vsphere') {
     throw new UsageError(
-      `Publishing to ${config.type} connector "${config.name}" (${what}) is not built yet; publish to a file share instead: elm layer publish "${layer.name}" --to SHARE --format ${config.type === 'azure' ? 'vhd' : 'vmdk'} --out DIR.`,
+      `Publishing to vsphere connector "${config.name}" (a vSphere template) is not built yet; publish to a file share instead: elm layer publish "${layer.name}" --to SHARE --format vmdk --out DIR.`,
     );
+  }
+  if (config.type === 'azure') {
+    refuseFlags(flags, ['out', 'format', 'name', ...VSPHERE_FLAGS], `an Azure gallery image version is named by --gallery, --image-definition and --image-version`);
+    return galleryTarget(config, flags, layer, version);
   }
   refuseFlags(flags, [...AZURE_FLAGS, ...VSPHERE_FLAGS], `they apply to azure and vsphere connectors, not ${config.type} connector "${config.name}"`);
   const stem = imageStem(flags.name ?? `${layer.name}-${version.name}`);
@@ -101,6 +92,7 @@ export function imageStem(name: string): string {
   return stem;
 }
 
-export function targetPath(t: FileTarget): string {
+export function targetPath(t: FileTarget | GalleryTarget): string {
+  if (t.kind === 'azureGalleryImageVersion') return `${t.gallery}/${t.imageDefinition}/${t.imageVersion}`;
   return path.join(t.dir, t.fileName);
 }

@@ -42,9 +42,9 @@ export function registerLayer(program: Command): void {
   waitOptions(
     layer
       .command('publish <layer>')
-      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk)')
+      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk, an Azure Compute Gallery image version)')
       .option('--version <version>', 'the Deployable version to publish (default: the newest Deployable one)')
-      .requiredOption('--to <connector>', 'where the image goes: a fileshare or pvs connector')
+      .requiredOption('--to <connector>', 'where the image goes: a fileshare, pvs or azure connector')
       .option('--format <format>', 'image file format: vhdx (default), vhd, vmdk or qcow2; a PVS vDisk: vhdx or vhd')
       .option('--out <dir>', 'folder for the image file (fileshare; default the share folder)')
       .option('--name <name>', 'image file name without extension (default: <layer>-<version>)')
@@ -52,7 +52,8 @@ export function registerLayer(program: Command): void {
       .option('--gallery <name>', 'Azure Compute Gallery (azure connectors)')
       .option('--image-definition <name>', 'gallery image definition (azure connectors)')
       .option('--image-version <x.y.z>', 'gallery image version (azure connectors)')
-      .option('--regions <r1,r2>', 'replication regions (azure connectors)')
+      .option('--replica-region <region>', 'also replicate the image version to this region (azure connectors; repeatable)', collect)
+      .option('--storage-account-type <type>', 'Standard_LRS (default), Standard_ZRS or Premium_LRS (azure connectors)')
       .option('--template-name <name>', 'VM template name (vsphere connectors)')
       .option('--library <name>', 'content library instead of a VM template (vsphere connectors)')
       .option('--replace', 'replace a template of that name (vsphere connectors)'),

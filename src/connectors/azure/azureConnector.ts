@@ -59,6 +59,21 @@ export function createAzureConnector(config: ConnectorConfig, envt: ConnectorEnv
       await discardPackagingDisk(clients, envt.home, location);
     },
 
+    async publishToGallery(req, progress, record) {
+      const { publishToGallery } = await import('./gallery.js');
+      return publishToGallery(clients, req, progress, record);
+    },
+
+    async checkGalleryPublish(req) {
+      const { checkGalleryPublish } = await import('./gallery.js');
+      return checkGalleryPublish(clients, req);
+    },
+
+    async removeGalleryResources(created, taskId) {
+      const { removeGalleryResources } = await import('./gallery.js');
+      return removeGalleryResources(clients, created, taskId);
+    },
+
     async deployLink(req: DeployLinkRequest): Promise<DeployLink> {
       const { deployLink } = await import('./deployLink.js');
       return deployLink(clients, req);

@@ -4,14 +4,19 @@ import { convertImage } from '../../disk/qemuImg';
 import { sha256File } from '../../disk/hashFile';
 import type { DiskFormat, ImageKind } from '../../domain/vocabulary';
 import { alreadyPlaced, type FileIdentity, partialPath, placeFile, removeIfOurs } from '../../publish/imageFile';
+import type { GalleryPublishRequest, GalleryResult } from '../../connectors/connector';
+import type { Layer, LayerVersion, Task } from '../../domain/state';
 import type { StepContext, TaskDefinition } from '../taskDefinition';
 import { versionOf } from './versionOf';
 
 export interface PublishParams {
   connector: string;
-  kind: Extract<ImageKind, 'file' | 'pvsVdisk'>;
-  /** The layer disk in the repository, as finalize recorded it. */
+  kind: Extract<ImageKind, 'file' | 'pvsVdisk' | 'azureGalleryImageVersion'>;
+  /** An Azure gallery publish: what the image version is made of and named (absent for a file). */
+  gallery?: Omit<GalleryPublishRequest, 'taskId' | 'signal'>;
+  /** The layer disk in the repository (or, on Azure, its blob), as finalize recorded it. */
   source: { location: string; format: DiskFormat; sha256: string | null };
+  /** The image file's path, or the image version's `gallery/definition/version`. */
   dest: string;
   format: DiskFormat;
   /** Unique to this publish: names its partial files, and is the image's id. */
@@ -28,8 +33,11 @@ function targetOptions(format: DiskFormat): string[] {
   return format === 'vhd' ? ['subformat=fixed,force_size=on'] : [];
 }
 
+const isGallery = (p: PublishParams) => p.kind === 'azureGalleryImageVersion';
+
 async function convert(ctx: StepContext): Promise<Record<string, unknown>> {
   const p = paramsOf(ctx);
+  if (isGallery(p)) return {};
   const partial = partialPath(p.dest, p.token);
   const recorded = ctx.stepData('convert').image as FileIdentity | undefined;
   const placed = await alreadyPlaced(partial, p.dest, recorded);
@@ -47,6 +55,7 @@ async function convert(ctx: StepContext): Promise<Record<string, unknown>> {
 
 async function checksum(ctx: StepContext): Promise<Record<string, unknown>> {
   const p = paramsOf(ctx);
+  if (isGallery(p)) return {};
   const file = checksumPath(p.dest);
   const partial = partialPath(file, p.token);
   const recorded = ctx.stepData('checksum').file as FileIdentity | undefined;
@@ -86,12 +95,19 @@ export const publishTask: TaskDefinition = {
       },
     },
     {
+      // Azure: the gallery, image definition and image version; each id recorded as it is made.
+      name: 'gallery',
+      weight: 10,
+      run: gallery,
+    },
+    {
       name: 'record',
       applyAtEnd(state, task, now) {
         const p = task.params as unknown as PublishParams;
         const { layer, version } = versionOf(state, task);
         const sha256 = String(task.steps.find((s) => s.name === 'checksum')?.data.sha256 ?? '');
         const images = version.images ?? [];
+        if (isGallery(p)) return recordGalleryImage(task, p, layer, version, now);
         // Safe to apply again (a run killed in its final write): the image and its audit entry go in once.
         if (!images.some((i) => i.id === p.token)) {
           images.push({ kind: p.kind, id: p.token, location: p.dest, format: p.format, sha256, checksumFile: checksumPath(p.dest), connector: p.connector, taskId: task.id, publishedAt: now.toISOString() });
@@ -113,6 +129,37 @@ export const publishTask: TaskDefinition = {
   onCanceled: removeWhatWasMade,
 };
 
+/**
+ * The gallery step: the connector makes the image version, recording each resource id this task
+ * creates (merged into the step's data) so a resumed run finds them and a cancel deletes exactly them.
+ */
+async function gallery(ctx: StepContext): Promise<Record<string, unknown>> {
+  const p = paramsOf(ctx);
+  if (!p.gallery) return {};
+  const config = (await ctx.store.read()).connectors.find((c) => c.name === p.connector);
+  if (!config) throw new Error(`connector "${p.connector}" was removed while the task ran`);
+  const connector = await ctx.connector(config);
+  if (!connector.publishToGallery) throw new Error(`the ${config.type} connector cannot publish to a gallery`);
+  let created = { ...((ctx.stepData('gallery').created ?? {}) as GalleryResult['created']) };
+  const record = async (more: GalleryResult['created']) => {
+    created = { ...created, ...Object.fromEntries(Object.entries(more).filter(([, v]) => v)) };
+    await ctx.record({ created });
+  };
+  const result = await connector.publishToGallery({ ...p.gallery, taskId: ctx.task.id, signal: ctx.signal }, ctx.progress, record);
+  return { id: result.id, created: { ...created, ...Object.fromEntries(Object.entries(result.created).filter(([, v]) => v)) } };
+}
+
+function recordGalleryImage(task: Task, p: PublishParams, layer: Layer, version: LayerVersion, now: Date): void {
+  const id = String(task.steps.find((s) => s.name === 'gallery')?.data.id ?? '');
+  const images = version.images ?? [];
+  if (!images.some((i) => i.id === id)) {
+    images.push({ kind: p.kind, id, location: p.dest, connector: p.connector, taskId: task.id, publishedAt: now.toISOString() });
+    layer.audit.push({ at: now.toISOString(), user: p.user, action: 'Publish', comment: auditComment(p), version: version.name });
+  }
+  version.images = images;
+  task.description = `"${layer.name}" ${version.name} is published to ${p.connector}: image version ${p.dest} (${id}).`;
+}
+
 /** The audit entry names where the image went (the console's audit history says what was done). */
 function auditComment(p: PublishParams): string {
   return `to ${p.connector}: ${p.dest}${p.comment ? ` — ${p.comment}` : ''}`;
@@ -121,8 +168,17 @@ function auditComment(p: PublishParams): string {
 /** Deletes the image and checksum files this publish placed (by recorded identity), nothing else. */
 async function removeWhatWasMade(ctx: StepContext): Promise<string> {
   const p = paramsOf(ctx);
-  const task = (await ctx.store.read()).tasks.find((t) => t.id === ctx.task.id) ?? ctx.task;
+  const state = await ctx.store.read();
+  const task = state.tasks.find((t) => t.id === ctx.task.id) ?? ctx.task;
   const data = (name: string) => task.steps.find((s) => s.name === name)?.data ?? {};
+  if (isGallery(p)) {
+    const config = state.connectors.find((c) => c.name === p.connector);
+    const created = (data('gallery').created ?? {}) as GalleryResult['created'];
+    if (!config || !Object.values(created).some(Boolean)) return 'It had made nothing yet.';
+    const connector = await ctx.connector(config);
+    const removed = (await connector.removeGalleryResources?.(created, ctx.task.id)) ?? [];
+    return removed.length ? `Removed what it made: ${removed.join(', ')}.` : 'It had made nothing yet.';
+  }
   const removed: string[] = [];
   if (await removeIfOurs(checksumPath(p.dest), data('checksum').file as FileIdentity | undefined)) removed.push(checksumPath(p.dest));
   if (await removeIfOurs(p.dest, data('convert').image as FileIdentity | undefined)) removed.push(p.dest);

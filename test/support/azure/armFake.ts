@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { galleryRoutes } from './arm/galleries';
 import { apiVersionOf } from './arm/common';
 import { authenticate } from './arm/auth';
 import { deploymentBody, deploymentRoutes } from './arm/deployments';
@@ -156,6 +157,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
   virtualMachineRoutes(cloud, arm);
   managedRunCommandRoutes(cloud, arm);
   diskRoutes(cloud, arm);
+  galleryRoutes(cloud, arm);
   networkRoutes(cloud, arm);
   computeCatalogRoutes(cloud, arm);
   publicAccessRoutes(cloud, arm);

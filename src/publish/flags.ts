@@ -1,0 +1,19 @@
+/** The flags of `layer publish` (each connector type takes some of them; target.ts refuses the rest). */
+export interface PublishFlags {
+  version?: string;
+  to: string;
+  format?: string;
+  out?: string;
+  name?: string;
+  comment?: string;
+  gallery?: string;
+  imageDefinition?: string;
+  imageVersion?: string;
+  replicaRegion?: string[];
+  storageAccountType?: string;
+  templateName?: string;
+  library?: string;
+  replace?: boolean;
+  wait?: boolean;
+  timeout?: string;
+}
