@@ -6,6 +6,7 @@
  * the resource group is listed for anything still tagged for this layer version: if something
  * remains, cleanup fails loudly, naming it.
  */
+import { counted } from '../../domain/plural';
 import { ElmError } from '../../domain/errors';
 import type { FinalizeRequest, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
@@ -123,7 +124,7 @@ export async function cleanupAfterFinalize(clients: AzureClients, req: FinalizeR
   });
   if (left.length)
     throw new ElmError(
-      `Cleanup left ${left.length} resource(s) tagged for this layer version in resource group ${clients.settings.resourceGroup}: ` +
+      `Cleanup left ${counted(left.length, 'resource')} tagged for this layer version in resource group ${clients.settings.resourceGroup}: ` +
         `${left.map((r) => r.id).join(', ')}. Delete them (Azure portal or az resource delete --ids …), then elm task resume ${req.taskId}.`,
     );
 }
