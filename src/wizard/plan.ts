@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { UsageError } from '../domain/errors';
 import { expandHome } from '../domain/home';
 import { BUILTIN_ICONS } from '../domain/icons';
-import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
+import { defaultDiskName, diskFileName, diskNameFormatProblem, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
 import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
 import { resolveOsLayerRef } from '../domain/osLayerRef';
@@ -124,6 +124,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
 
   const diskName = draft.diskName ?? defaultDiskName(existing ? `${name}-${version}` : name);
   check(diskNameRule, diskName, '--disk-name');
+  check((v) => diskNameFormatProblem(v, format) ?? true, diskName, '--disk-name');
   checkDiskNameFree(state, connector, diskName, format);
 
   return {
