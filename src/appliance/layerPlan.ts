@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../domain/errors';
 import { listSome } from '../domain/listSome';
-import { defaultDiskName, diskNameRule, isDiskFormat, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule, type Rule } from '../domain/rules';
+import { defaultDiskName, diskNameFormatProblem, diskNameRule, isDiskFormat, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule, type Rule } from '../domain/rules';
 import { shellQuote } from '../domain/shellQuote';
 import { CONNECTOR_TYPES, type ConnectorType, type DiskFormat } from '../domain/vocabulary';
 import { DRAFT_FLAGS, type LayerDraft } from '../wizard/draft';
@@ -84,6 +84,7 @@ export async function resolveAppliancePlan(s: ApplianceSession, appliance: strin
     throw new UsageError(`--connector: the appliance "${appliance}" has no connector configuration named "${draft.connector}"${connectors.length ? ` (${listSome(connectors.map((c) => c.name))})` : ''}; see elm connector list --appliance ${shellQuote(appliance)}.`);
   const platform = resolvePlatform(draft, purpose, connector.type, command);
   const diskFormat = resolveFormat(draft, platform.hypervisor);
+  check((v) => diskNameFormatProblem(v, diskFormat) ?? true, diskName, '--disk-name');
   const os = await resolveOsRevision(s, appliance, String(draft.osLayer), osLayers);
   const share = shares[0]; // the plugin's GetDefaultFileShareId: the first share the appliance lists
   if (!share) throw new UsageError(`The appliance "${appliance}" has no file share for the packaging disk; add one in its management console (System > Storage and File Shares).`);

@@ -1,3 +1,4 @@
+import { counted } from '../domain/plural';
 import { createHash } from 'node:crypto';
 import { withVersionHints } from '../domain/nextStepHints';
 import type { Context } from '../runtime/context';
@@ -137,7 +138,7 @@ export async function run(ctx: Context, flags: VerifyFlags, [ref]: string[]): Pr
     );
     return;
   }
-  ctx.out.error(`"${layer.name}" ${version.name} cannot be finalized yet: ${evaluation.blockers.length} blocker(s).`);
+  ctx.out.error(`"${layer.name}" ${version.name} cannot be finalized yet: ${counted(evaluation.blockers.length, 'blocker')}.`);
   for (const b of evaluation.blockers) {
     ctx.out.data(`- ${b.message}`);
     ctx.out.info(`  what to do: ${b.remedy}`);

@@ -54,6 +54,17 @@ export function isDiskFormat(v: string): v is DiskFormat {
 }
 
 /** The file name of a packaging disk: the chosen name with the format's extension. */
+/**
+ * Why a disk name ending in another format's extension is refused ("x.vhd" as a vmdk would
+ * become x.vhd.vmdk, a file that names the wrong format), or null when it fits.
+ */
+export function diskNameFormatProblem(diskName: string, format: DiskFormat): string | null {
+  const other = DISK_FORMATS.find((f) => f !== format && diskName.toLowerCase().endsWith(`.${f}`));
+  if (!other) return null;
+  const stem = diskName.slice(0, -(other.length + 1));
+  return `${diskName} ends in .${other} but the disk is ${format} (it would become ${stem}.${other}.${format}); name it ${stem} or ${stem}.${format}, or choose the ${other} format`;
+}
+
 export function diskFileName(diskName: string, format: DiskFormat): string {
   const ext = `.${format}`;
   return diskName.toLowerCase().endsWith(ext) ? diskName : `${diskName}${ext}`;

@@ -470,7 +470,7 @@ function Test-PostInstallReboot($F) {
     $other = @($renames | Where-Object { -not (Test-DefenderCleanup $_) -and -not (Test-DriverRename $_) })
     $F.Details['pendingFileRenames'] = [int]$renames.Count
     $F.Details['pendingOtherRenames'] = @($other | ForEach-Object { $_.Source })
-    if ($other.Count -gt 0) { Add-Reason $F 'postInstallReboot' ('PendingFileRenameOperations: ' + $other.Count + ' file(s)') }
+    if ($other.Count -gt 0) { Add-Reason $F 'postInstallReboot' ('PendingFileRenameOperations: ' + $other.Count + $(if ($other.Count -eq 1) { ' file' } else { ' files' })) }
 
     $cbs = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing'
     foreach ($key in @('RebootPending', 'RebootInProgress', 'PackagesPending')) {
@@ -605,7 +605,7 @@ function Test-RunOnce($F) {
         $runOnce += @(Get-RegValueNames -Path $key)
     }
     $F.Details['runOnce'] = @($runOnce)
-    if ($runOnce.Count -gt 0) { Add-Reason $F 'runOncePending' ('' + $runOnce.Count + ' RunOnce entr(ies)') }
+    if ($runOnce.Count -gt 0) { Add-Reason $F 'runOncePending' ('' + $runOnce.Count + $(if ($runOnce.Count -eq 1) { ' RunOnce entry' } else { ' RunOnce entries' })) }
 }
 
 # SMSCFG.INI holds the ConfigMgr client identity; Citrix: remove it when the client (CcmExec,
@@ -818,7 +818,7 @@ function Invoke-ExpediteNGen([DateTime]$Deadline) {
         foreach ($ngen in $ngens) {
             $left = $Deadline - (Get-Now)
             if ($left -lt $longest) {
-                Say ('Expedite NGen: ' + [int]$left.TotalMinutes + ' minute(s) left of the budget, less than a compile step may take (' + [int]$longest.TotalMinutes + '); not starting ' + $ngen + ' ' + ($action -join ' ') + '. Run the probe again later.')
+                Say ('Expedite NGen: ' + [int]$left.TotalMinutes + $(if ([int]$left.TotalMinutes -eq 1) { ' minute' } else { ' minutes' }) + ' left of the budget, less than a compile step may take (' + [int]$longest.TotalMinutes + '); not starting ' + $ngen + ' ' + ($action -join ' ') + '. Run the probe again later.')
                 return 'budget'
             }
             Say ('Running: ' + $ngen + ' ' + ($action -join ' ') + '  (several "compilation failed" messages are fine)')
@@ -959,7 +959,7 @@ function Invoke-ShutdownForFinalize {
     $wantShutdown = $false
     if ($Shutdown) {
         if ($blockers.Count -ne 0) {
-            Say ('Not shutting down: ' + $blockers.Count + ' blocker(s) must be addressed first.')
+            Say ('Not shutting down: ' + $blockers.Count + $(if ($blockers.Count -eq 1) { ' blocker' } else { ' blockers' }) + ' must be addressed first.')
         } elseif (-not (Test-IsWindows)) {
             Say 'Not shutting down: this is not Windows.'
         } else {

@@ -54,6 +54,11 @@ export async function createContext(flags: GlobalFlags, abortSignal: () => Abort
       return store;
     },
     async prompter() {
+      // A terminal that cannot move the cursor gets numbered questions on plain lines.
+      if (env.TERM === 'dumb') {
+        const { LinePrompter } = await import('./linePrompter.js');
+        return new LinePrompter(io);
+      }
       const { InquirerPrompter } = await import('./prompter.js');
       return new InquirerPrompter(io, out.messageStyle);
     },

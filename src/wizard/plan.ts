@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from '../domain/errors';
+import { Problems } from '../domain/problems';
 import { expandHome } from '../domain/home';
 import { BUILTIN_ICONS } from '../domain/icons';
-import { defaultDiskName, diskFileName, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
+import { defaultDiskName, diskFileName, diskNameFormatProblem, diskNameRule, isDiskFormat, layerNameRule, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule } from '../domain/rules';
 import type { ConnectorConfig, Layer, OsLayer, OsLayerVersion, State } from '../domain/state';
-import type { BrokerId, DiskFormat, HypervisorId, ProvisioningId, Purpose } from '../domain/vocabulary';
+import { DISK_FORMATS, type BrokerId, type DiskFormat, type HypervisorId, type ProvisioningId, type Purpose } from '../domain/vocabulary';
 import { resolveOsLayerRef } from '../domain/osLayerRef';
 import { formatBytes } from '../domain/units';
 import { defaultDiskFormat, formatMismatch, formatsOf } from './diskFormats';
@@ -80,6 +81,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   const { state, existing } = ctx;
   const previous = existing?.versions[existing.versions.length - 1];
   const name = existing ? existing.name : String(draft.name);
+  givenValueProblems(draft, existing).throwIfAny();
   if (!existing) {
     check(layerNameRule, name, '--name');
     if (state.layers.some((l) => l.name === name))
@@ -129,6 +131,7 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
 
   const diskName = draft.diskName ?? defaultDiskName(existing ? `${name}-${version}` : name);
   check(diskNameRule, diskName, '--disk-name');
+  check((v) => diskNameFormatProblem(v, format) ?? true, diskName, '--disk-name');
   checkDiskNameFree(state, connector, diskName, format);
 
   return {
@@ -148,6 +151,26 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
     icon: resolveIcon(state, draft.icon ?? existing?.icon ?? 'default'),
     comment: draft.comment ?? '',
   };
+}
+
+/**
+ * The values given as flags (or in a spec), each checked on its own before any reference is
+ * looked up, so that every bad one is named in one error, not only the first.
+ */
+function givenValueProblems(draft: LayerDraft, existing: Layer | undefined): Problems {
+  const p = new Problems();
+  if (!existing && draft.name !== undefined) p.check(layerNameRule, String(draft.name), '--name');
+  if (draft.version !== undefined) p.check(versionNameRule, String(draft.version), '--version');
+  if (draft.maxSize !== undefined) p.check(maxSizeRule, String(draft.maxSize), '--max-size');
+  if (draft.purpose !== undefined) p.check(purposeRule, draft.purpose, '--purpose');
+  if (draft.hypervisor !== undefined) p.check((v) => idRule('hypervisor', v), draft.hypervisor, '--hypervisor');
+  const provisioning = noneAsUnset(draft.provisioning);
+  if (provisioning !== undefined) p.check((v) => idRule('provisioning', v), provisioning, '--provisioning');
+  const broker = noneAsUnset(draft.broker);
+  if (broker !== undefined) p.check((v) => idRule('broker', v), broker, '--broker');
+  if (draft.diskFormat !== undefined && !isDiskFormat(draft.diskFormat)) p.add(`--disk-format "${draft.diskFormat}" is not a disk format; use one of ${DISK_FORMATS.join(', ')}`);
+  if (draft.diskName !== undefined) p.check(diskNameRule, draft.diskName, '--disk-name');
+  return p;
 }
 
 function resolvePlatform(draft: LayerDraft, connector: ConnectorConfig, recipes: string[], previous?: LayerPlan['platform']): LayerPlan['platform'] {

@@ -55,7 +55,7 @@ test('deployed into another group through the portal: found there, verified, and
   const failed = await e.run(['finalize', 'teamplat', '--wait', '--json']);
   expectCode(failed, 1);
   const task = JSON.parse(failed.stdout).task as Doc;
-  expect(task.description).toContain(`Cleanup left 1 resource(s) tagged for this layer version in resource group(s) ${TEAM_RG}: ${stray.id}`);
+  expect(task.description).toContain(`Cleanup left 1 resource tagged for this layer version in resource group ${TEAM_RG}: ${stray.id}`);
   expect(inGroup(TEAM_RG)).toEqual([]); // the machine itself was deleted
   await resources.resources.beginDeleteByIdAndWait(stray.id, '2025-05-01');
   expectCode(await e.run(['task', 'resume', task.id, '--wait']), 0);

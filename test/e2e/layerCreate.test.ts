@@ -264,6 +264,20 @@ describe('layer create bad input: exit 2, one line, state unchanged', () => {
   test('--provisioning on a packaging layer', () => expectRefused(s, [...base, '--name', 'n', '--purpose', 'packaging', '--provisioning', 'mcs'], /--provisioning applies to publishing platform layers only/));
   test('unknown --recipe', () => expectRefused(s, [...base, '--name', 'n', '--recipe', 'nope'], /--recipe: no connector named "nope"/));
   test('bad --disk-name', () => expectRefused(s, [...base, '--name', 'n', '--disk-name', 'my disk'], /--disk-name: Packaging Disk file name may use only/));
+  test('--disk-name with another format\'s extension is refused, never doubled (x.vhd.vmdk)', () =>
+    expectRefused(
+      s,
+      ['layer', 'create', '--name', 'n', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'vsphere', '--disk-format', 'vmdk', '--disk-name', 'x.vhd'],
+      '--disk-name: x.vhd ends in .vhd but the disk is vmdk (it would become x.vhd.vmdk); name it x or x.vmdk, or choose the vhd format.',
+    ));
+  test('every bad value is named at once, not only the first', async () => {
+    const r = await expectRefused(
+      s,
+      ['layer', 'create', '--name', 'a<b', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'qemu', '--max-size', '0', '--disk-name', 'my disk'],
+      / 4 values are refused: --name: Layer Name must not contain "<".*; --max-size: Max Layer Size must be between 1 and 2048 GiB.*; --hypervisor: hypervisor must be one of .*; --disk-name: Packaging Disk file name may use only .*\.$/m,
+    );
+    expect(r.stderr.match(/--/g)?.length).toBe(4);
+  });
   test('--disk-name another version in progress already uses', () =>
     expectRefused(s, [...base, '--name', 'n', '--disk-name', 'Citrix-VDA'], /already uses the packaging disk Citrix-VDA\.vhd/));
   test('--icon: a .png file that is really text', async () => {

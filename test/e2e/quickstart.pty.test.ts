@@ -5,6 +5,7 @@
  * stamped now) takes the layer version through finalize to Deployable. If the README changes and
  * stops working, this fails.
  */
+import { spawnSync } from 'node:child_process';
 import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { BIN, ROOT, tempHome } from '../support/cli';
@@ -58,6 +59,13 @@ test('the README quickstart, run word for word on a terminal, asks nothing and e
     } finally {
       p.kill();
     }
+
+    // What it left in the repository's folder (the state folder, the stand-in OS disk) is in .gitignore,
+    // so a reader who ran it has nothing to commit by mistake.
+    const left = (await fs.readdir(work)).filter((n) => n !== 'fixtures' && n !== 'quickstart.sh');
+    expect(left.length).toBeGreaterThan(0);
+    const notIgnored = left.filter((n) => spawnSync('git', ['check-ignore', '-q', '--no-index', n], { cwd: ROOT }).status !== 0);
+    expect(notIgnored).toEqual([]);
 
     // The state says so too, with the comment the README gave.
     const { elm } = await import('../support/cli.js');

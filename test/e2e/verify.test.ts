@@ -58,7 +58,7 @@ describe('verify from the report beside the packaging disk', () => {
     const r = await s.run(['verify', 'app']);
     expectCode(r, 3);
     expect(r.stdout.trim().split('\n')).toEqual(SEED.map(([, m]) => `- ${m}`));
-    expect(r.stderr).toMatch(/cannot be finalized yet: 4 blocker\(s\)/);
+    expect(r.stderr).toContain('cannot be finalized yet: 4 blockers.');
     expect(r.stderr).toMatch(/--expedite-ngen/); // NGen: expedite, never reboot
     expect(r.stderr).toMatch(/do not reboot to stop NGen/);
     expect(await versionState()).toBe('Editing');
@@ -95,6 +95,7 @@ describe('verify from the report beside the packaging disk', () => {
     expect(await versionState()).toBe('Finalizable');
 
     await writeShareReport(disk, await fs.readFile(path.join(REPORTS, 'ngen.json')));
+    expect((await s.run(['verify', 'app'])).stderr).toContain('cannot be finalized yet: 1 blocker.'); // plain English, not "1 blocker(s)"
     const r = await s.run(['verify', 'app', '--json']);
     expectCode(r, 3);
     expect(JSON.parse(r.stdout).blockers).toEqual([expect.objectContaining({ id: 'ngenInProgress', message: SEED[3][1] })]);

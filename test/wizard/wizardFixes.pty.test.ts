@@ -85,6 +85,8 @@ test('a bad share folder is asked again; flags are shown as answered; PVS with a
     await s.waitFor(/parent folder \/nonexistent-elm\/deeper does not exist/);
     for (let i = 0; i < 40; i++) s.write(KEY.backspace);
     await s.answer(good);
+    await s.waitFor(/machine's path of the share/);
+    await s.answer('');
 
     screen = await s.waitFor(/Recipe Associations/);
     expect(screen).toMatch(/✔ Hypervisor vsphere \(given\)/);

@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural';
 import type { Context } from '../../runtime/context';
 import { ExitCode } from '../../domain/errors';
 import type { CheckResult } from '../../connectors/connector';
@@ -25,7 +26,7 @@ export async function run(ctx: Context, flags: { fix?: boolean }, [name]: string
     const unverified = checks.filter((c) => c.ok === null).length;
     ctx.out.info(
       ok
-        ? `Connector "${config.name}" works${unverified ? ` (${unverified} check(s) could not be verified from here)` : ''}.`
+        ? `Connector "${config.name}" works${unverified ? ` (${counted(unverified, 'check')} could not be verified from here)` : ''}.`
         : `Connector "${config.name}" has failing checks.`,
     );
   }

@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural';
 import type { Context } from '../../runtime/context';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -85,7 +86,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
       s,
       {
         kind: 'LayerBuild',
-        description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${spec.steps.length} step(s)${remote ? ' on the packaging machine, verify, shut down and finalize' : ''}.`,
+        description: `Building "${layer.name}" ${version.name}: the packaging disk, then ${counted(spec.steps.length, 'step')}${remote ? ' on the packaging machine, verify, shut down and finalize' : ''}.`,
         layerId: layer.id,
         version: version.name,
         params: params as unknown as Record<string, unknown>,

@@ -3,6 +3,7 @@ import type { Context } from '../../runtime/context';
 import type { Layer, LayerVersion, State } from '../../domain/state';
 import { handBuildFiles } from '../../tasks/kinds/handBuild';
 import type { Deletion, VersionCleanup } from './deletion';
+import { machineLeftover } from './machineLeftover';
 import { isLocalPath, planRepositoryFiles } from './repositoryFiles';
 
 /**
@@ -36,8 +37,7 @@ export async function planVersionCleanup(ctx: Context, state: State, layer: Laye
   deletions.push(...(await buildFileDeletions(state, version)));
   // A published image is in use where it was published (a PVS store, an image library): it stays.
   for (const image of version.images ?? []) leaves.push(`the published image ${image.location} (elm never deletes a published image; delete it there when nothing uses it)`);
-  const machine = version.machine as { name?: unknown } | null;
-  if (machine) leaves.push(`the packaging machine ${String(machine.name ?? '')} (elm removes machines only when finalizing; delete it on the platform)`);
+  if (version.machine) leaves.push(machineLeftover(version.machine, state.connectors.find((c) => c.name === version.connector)));
   return { deletions, leaves };
 }
 

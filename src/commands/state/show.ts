@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural';
 import { existsSync } from 'node:fs';
 import type { Context } from '../../runtime/context';
 import { localPaths } from '../../domain/localPaths';
@@ -21,7 +22,7 @@ export async function run(ctx: Context): Promise<void> {
   ctx.out.data(`Holds: ${doc.counts.connectors} connectors, ${doc.counts.osLayers} OS layers, ${doc.counts.layers} layers, ${doc.counts.tasks} tasks`);
   ctx.out.data(status.lock.state === 'available' ? 'Lock: free' : `Lock: ${status.lock.state} by ${status.lock.holder}`);
   if (unreachable.length) {
-    ctx.out.warn(`${unreachable.length} path(s) in the state are not reachable from this machine (recorded on another machine, or moved):`);
+    ctx.out.warn(`${counted(unreachable.length, 'path')} in the state ${unreachable.length === 1 ? 'is' : 'are'} not reachable from this machine (recorded on another machine, or moved):`);
     for (const p of unreachable) ctx.out.data(`  ${p.what}: ${p.path}`);
   }
 }

@@ -6,6 +6,7 @@
  * the subscription is searched for anything still tagged for this layer version (a portal machine
  * may be in another group): if something remains, cleanup fails loudly, naming it.
  */
+import { counted } from '../../domain/plural';
 import { ElmError } from '../../domain/errors';
 import type { FinalizeRequest, ProgressSink } from '../connector';
 import type { AzureClients } from './clients';
@@ -129,7 +130,13 @@ export async function cleanupAfterFinalize(clients: AzureClients, req: FinalizeR
   });
   if (left.length)
     throw new ElmError(
-      `Cleanup left ${left.length} resource(s) tagged for this layer version in resource group(s) ${[...new Set(left.map((r) => resourceGroupOfId(r.id) ?? '?'))].join(', ')}: ` +
+      `Cleanup left ${counted(left.length, 'resource')} tagged for this layer version in ${groupsOf(left)}: ` +
         `${left.map((r) => r.id).join(', ')}. Delete them (Azure portal or az resource delete --ids …), then elm task resume ${req.taskId}.`,
     );
+}
+
+/** "resource group a" or "resource groups a, b": where what is left lives. */
+function groupsOf(left: { id: string }[]): string {
+  const groups = [...new Set(left.map((r) => resourceGroupOfId(r.id) ?? '?'))];
+  return `${groups.length === 1 ? 'resource group' : 'resource groups'} ${groups.join(', ')}`;
 }

@@ -77,7 +77,7 @@ export async function portalLinkChecks(clients: AzureClients, connectorName: str
     checks.push({
       name: CORS_CHECK,
       ok: false,
-      detail: `no Blob service CORS rule admits ${origin} (${PORTAL_METHODS.join(', ')}): the portal link fails with "There was an error downloading the template from URI". Add it with elm connector test ${connectorName} --fix (the existing ${rules.length} rule(s) are kept), or ${useDeploy}`,
+      detail: `no Blob service CORS rule admits ${origin} (${PORTAL_METHODS.join(', ')}): the portal link fails with "There was an error downloading the template from URI". Add it with elm connector test ${connectorName} --fix (${rules.length === 1 ? 'the existing rule is' : `the existing ${rules.length} rules are`} kept), or ${useDeploy}`,
     });
     return checks;
   }
@@ -91,6 +91,6 @@ export async function portalLinkChecks(clients: AzureClients, connectorName: str
     checks.push({ name: CORS_CHECK, ok: false, detail: `cannot add the CORS rule for ${origin} (needs the Storage Account Contributor role): ${describeError(e)}` });
     return checks;
   }
-  checks.push({ name: CORS_CHECK, ok: true, detail: `added a Blob service CORS rule for ${origin} (${PORTAL_METHODS.join(', ')}) beside the ${rules.length} existing rule(s)` });
+  checks.push({ name: CORS_CHECK, ok: true, detail: `added a Blob service CORS rule for ${origin} (${PORTAL_METHODS.join(', ')}) beside ${rules.length === 1 ? 'the existing rule' : `the ${rules.length} existing rules`}` });
   return checks;
 }

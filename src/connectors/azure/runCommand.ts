@@ -12,6 +12,7 @@
  * Run Command passes parameters as `-Name value` strings, which a [switch] cannot take, so the
  * probe runs inside a small wrapper that turns them into the probe's parameters.
  */
+import { counted } from '../../domain/plural';
 import { ElmError, NotReadyError } from '../../domain/errors';
 import type { MachineRef } from '../connector';
 import type { AzureClients } from './clients';
@@ -119,7 +120,7 @@ export async function runProbe(clients: AzureClients, ref: MachineRef, opts: Pro
   if (opts.shutdown) {
     const blockers = (JSON.parse(report) as { blockers?: unknown[] }).blockers ?? [];
     if (blockers.length > 0)
-      throw new NotReadyError(`The packaging machine ${m.vmName} was not shut down: the probe found ${blockers.length} blocker(s) (${blockers.join(', ')}); run elm verify again.`);
+      throw new NotReadyError(`The packaging machine ${m.vmName} was not shut down: the probe found ${counted(blockers.length, 'blocker')} (${blockers.join(', ')}); run elm verify again.`);
     // The probe's copies (this run's and earlier verifies') go before the disk is captured.
     const { removeActionRunCommandCopies } = await import('./runCommandCopies.js');
     await removeActionRunCommandCopies(clients, m);

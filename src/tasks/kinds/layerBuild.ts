@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural';
 import type { TaskDefinition } from '../taskDefinition';
 import { buildStepsOnMachine, failedBuildCleanup } from './layerBuildRemote';
 import { canceledBuildCleanup } from './layerBuildCancel';
@@ -53,7 +54,7 @@ export const layerBuildTask: TaskDefinition = {
         const description =
           `Packaging disk ready at ${disk}. Boot a machine from it, then run ${written.scriptPath} there, elevated` +
           `${secrets.length ? ` (set ${secrets.map((s) => `$env:${s}`).join(', ')} in that session first)` : ''}; ` +
-          `it runs the ${p.steps.length} build step(s), says when to restart and resume with -From N, and ends with ShutdownForFinalize.ps1 -Shutdown. ` +
+          `it runs the ${counted(p.steps.length, 'build step')}, says when to restart and resume with -From N, and ends with ShutdownForFinalize.ps1 -Shutdown. ` +
           `Next: elm finalize "${p.layerName}" --wait`;
         await ctx.store.mutate((s) => {
           const t = s.tasks.find((x) => x.id === ctx.task.id)!;

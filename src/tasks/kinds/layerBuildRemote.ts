@@ -6,6 +6,7 @@
  * run as a part). Parts are found by their buildTaskId, so a resumed build never makes two.
  * A build step that failed or was interrupted runs again only when the spec says `idempotent: true`.
  */
+import { counted } from '../../domain/plural';
 import type { Connector, DiskLocation, MachineRef } from '../../connectors/connector';
 import { addTask } from '../../domain/addTask';
 import type { State, Task } from '../../domain/state';
@@ -268,7 +269,7 @@ const verifyStep: StepDefinition = {
       const restartable = blockers.filter((b) => RESTART_CLEARS.includes(b.id)).map((b) => b.id);
       const canRestart = restartable.length > 0 && connector.restartMachine && connector.runOnMachine;
       if (!canRestart || restarts >= MAX_VERIFY_RESTARTS) {
-        const after = restarts > 0 ? ` after ${restarts} restart(s)` : '';
+        const after = restarts > 0 ? ` after ${counted(restarts, 'restart')}` : '';
         throw new Error(`the layer integrity check found blockers${after}: ${blockers.map((b) => `${b.id} (${b.message})`).join(' ')}`);
       }
       restarts += 1;

@@ -49,6 +49,10 @@ export async function connectorTab(w: WizardState): Promise<void> {
       }
     },
   });
+  // As `connector add fileshare --machine-path`: the path the packaging machine sees (a UNC path),
+  // which the deploy steps and the probe's -ReportPath give it; empty when it is the same path.
+  const machinePath = await prompter.input({ message: "The machine's path of the share (as the packaging machine reaches it, e.g. \\\\files\\elm; empty: the same)", default: '' });
+  if (machinePath.trim() !== '') settings = await fromFlags({ path: settings.path, machinePath }, ctx.home);
   const config = { id: 'pending', name, type: 'fileshare' as const, createdAt: ctx.now().toISOString(), settings };
   w.newConnectors.push(config);
   state.connectors.push(config);

@@ -1,3 +1,4 @@
+import { counted } from '../../domain/plural';
 import { UsageError } from '../../domain/errors';
 import type { OsLayer } from '../../domain/state';
 import type { WizardState } from '../wizardState';
@@ -15,7 +16,7 @@ export async function osLayerTab(w: WizardState): Promise<void> {
     choices: state.osLayers.map((o) => ({
       value: o.name,
       name: o.name,
-      description: `${o.versions.length} version(s), newest ${o.versions[o.versions.length - 1].name}`,
+      description: `${counted(o.versions.length, 'version')}, newest ${o.versions[o.versions.length - 1].name}`,
     })),
   });
   const os = state.osLayers.find((o) => o.name === osName)!;

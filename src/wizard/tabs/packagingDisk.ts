@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { defaultDiskName, diskFileName, diskNameRule } from '../../domain/rules';
+import { defaultDiskName, diskFileName, diskNameFormatProblem, diskNameRule } from '../../domain/rules';
 import type { DiskFormat } from '../../domain/vocabulary';
 import { defaultDiskFormat, formatMismatch, formatsFor } from '../diskFormats';
 import type { WizardState } from '../wizardState';
@@ -40,6 +40,8 @@ export async function packagingDiskTab(w: WizardState): Promise<void> {
       validate: (v) => {
         const ok = diskNameRule(v);
         if (ok !== true) return ok;
+        const other = diskNameFormatProblem(v, format);
+        if (other) return other;
         if (connector.type === 'fileshare' && existsSync(path.join(String(connector.settings.path), diskFileName(v, format))))
           return `${diskFileName(v, format)} already exists on the share`;
         return true;
