@@ -147,7 +147,7 @@ test('a machine deployed through the portal link (not by elm) is found by its ta
   expectCode(failed, 1);
   const task = JSON.parse(failed.stdout).task;
   expect(task.state).toBe('Failed');
-  expect(task.description).toMatch(/Cleanup left 1 resource\(s\) tagged for this layer version/);
+  expect(task.description).toMatch(/Cleanup left 1 resource tagged for this layer version/);
   expect(task.description).toContain(left.id);
   // The machine itself is gone; only the extra resource is left.
   expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] }).map((r) => r.name)).toEqual(['portal-extra']);

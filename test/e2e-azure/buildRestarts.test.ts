@@ -71,7 +71,7 @@ test('a blocker no restart clears: fails after 3 restarts naming it; the VM is d
   const { code, doc, log } = await build('azstuck', 'pkg-r2');
   expect(code).toBe(1);
   expect(doc.task.state).toBe('Failed');
-  expect(doc.task.description).toMatch(/after 3 restart\(s\): postInstallReboot \(A post-installation reboot is pending/);
+  expect(doc.task.description).toMatch(/blockers after 3 restarts: postInstallReboot \(A post-installation reboot is pending/);
   expect(restartsOf('pkg-r2')).toBe(3);
   for (const n of [1, 2, 3]) expect(log).toMatch(new RegExp(`verify: restart ${n}/3 of pkg-r2, for postInstallReboot`));
   expect((await e.json(['layer', 'show', 'azstuck'])).versions[0].state).toBe('Broken');

@@ -93,7 +93,7 @@ test('state show names the paths another machine recorded that this one cannot r
     ]);
     const text = await run(['state', 'show']);
     expectOk(text);
-    expect(text.stderr).toMatch(/2 path\(s\) in the state are not reachable from this machine/);
+    expect(text.stderr).toMatch(/2 paths in the state are not reachable from this machine/);
     expect(text.stdout).toContain(`connector "share" folder: ${s.share}`);
   } finally {
     await fs.rename(`${s.share}-elsewhere`, s.share);

@@ -81,7 +81,7 @@ test('a blocker no restart clears: the build fails after 3 restarts naming it, a
   const { code, doc, log } = await build('stuck');
   expect(code).toBe(1);
   expect(doc.task.state).toBe('Failed');
-  expect(doc.task.description).toMatch(/after 3 restart\(s\): bootDriverReboot \(A reboot is pending to update drivers on the boot disk/);
+  expect(doc.task.description).toMatch(/blockers after 3 restarts: bootDriverReboot \(A reboot is pending to update drivers on the boot disk/);
   expect(reboots() - start).toBe(3);
   for (const n of [1, 2, 3]) expect(log).toMatch(new RegExp(`verify: restart ${n}/3 of stuck-1-pkg, for bootDriverReboot`));
   expect(fake.vms().filter((v) => v.name === 'stuck-1-pkg')).toEqual([]);
