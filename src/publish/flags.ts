@@ -9,6 +9,8 @@ export interface PublishFlags {
   gallery?: string;
   imageDefinition?: string;
   imageVersion?: string;
+  /** DESIGN.md's `--regions R,...`; merged with the repeatable --replica-region. */
+  regions?: string;
   replicaRegion?: string[];
   storageAccountType?: string;
   templateName?: string;

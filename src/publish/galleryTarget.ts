@@ -32,9 +32,10 @@ export function galleryTarget(config: ConnectorConfig, flags: PublishFlags, laye
   const imageVersion = flags.imageVersion !== undefined ? checkedVersion(flags.imageVersion) : versionFromLayer(layer, version);
   const storageAccountType = STORAGE_TYPES.find((t) => t.toLowerCase() === (flags.storageAccountType ?? 'Standard_LRS').trim().toLowerCase());
   if (!storageAccountType) throw new UsageError(`--storage-account-type "${flags.storageAccountType}" must be one of ${STORAGE_TYPES.join(', ')}.`);
-  const replicaRegions = [...new Set((flags.replicaRegion ?? []).map((r) => r.trim().toLowerCase().replace(/\s+/g, '')))];
+  const given = [...(flags.regions ?? '').split(','), ...(flags.replicaRegion ?? [])].filter((r) => r.trim() !== '');
+  const replicaRegions = [...new Set(given.map((r) => r.trim().toLowerCase().replace(/\s+/g, '')))];
   const badRegion = replicaRegions.find((r) => !/^[a-z][a-z0-9]{2,39}$/.test(r));
-  if (badRegion !== undefined) throw new UsageError(`--replica-region "${badRegion}" is not an Azure region name such as westeurope or eastus2.`);
+  if (badRegion !== undefined) throw new UsageError(`Region "${badRegion}" (--regions, --replica-region) is not an Azure region name such as westeurope or eastus2.`);
   return { kind: 'azureGalleryImageVersion', gallery, imageDefinition: def, imageVersion, replicaRegions, storageAccountType };
 }
 

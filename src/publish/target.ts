@@ -27,12 +27,13 @@ const FILE_FORMATS: readonly DiskFormat[] = ['vhdx', 'vhd', 'vmdk', 'qcow2'];
 /** Citrix Provisioning stores vDisks as VHD or VHDX files (Citrix Provisioning docs, "vDisks"). */
 const PVS_FORMATS: readonly DiskFormat[] = ['vhdx', 'vhd'];
 
-export const AZURE_FLAGS = ['gallery', 'imageDefinition', 'imageVersion', 'replicaRegion', 'storageAccountType'] as const;
+export const AZURE_FLAGS = ['gallery', 'imageDefinition', 'imageVersion', 'regions', 'replicaRegion', 'storageAccountType'] as const;
 const VSPHERE_FLAGS = ['templateName', 'library', 'replace'] as const;
 const FLAG_NAMES: Record<string, string> = {
   gallery: '--gallery',
   imageDefinition: '--image-definition',
   imageVersion: '--image-version',
+  regions: '--regions',
   replicaRegion: '--replica-region',
   storageAccountType: '--storage-account-type',
   templateName: '--template-name',
@@ -44,11 +45,8 @@ const FLAG_NAMES: Record<string, string> = {
 };
 
 export function publishTarget(config: ConnectorConfig, flags: PublishFlags, layer: Layer, version: LayerVersion): FileTarget | GalleryTarget {
-  if (config.type === 'vsphere') {
-    throw new UsageError(
-      `Publishing to vsphere connector "${config.name}" (a vSphere template) is not built yet; publish to a file share instead: elm layer publish "${layer.name}" --to SHARE --format vmdk --out DIR.`,
-    );
-  }
+  // vSphere templates have their own path (templateTarget, commands/layer/publish.ts).
+  if (config.type === 'vsphere') throw new Error('publishTarget: a vsphere connector publishes through templateTarget');
   if (config.type === 'azure') {
     refuseFlags(flags, ['out', 'format', 'name', ...VSPHERE_FLAGS], `an Azure gallery image version is named by --gallery, --image-definition and --image-version`);
     return galleryTarget(config, flags, layer, version);

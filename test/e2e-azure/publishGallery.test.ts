@@ -172,3 +172,18 @@ test('a generation 2 layer deployed with Trusted Launch: a V2 definition with th
   expect(def.properties).toMatchObject({ osState: 'Specialized', hyperVGeneration: 'V2', features: [{ name: 'SecurityType', value: 'TrustedLaunch' }] });
   expect(doc.image.location).toBe('elm_gallery/tl-v2/1.0.0');
 });
+
+test('--regions (comma-separated) and --replica-region: the image version replicates to the source region and those, with the storage type', async () => {
+  const bad = await e.run(['layer', 'publish', 'azpub', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'plat', '--image-version', '1.2.7', '--regions', 'eastus2,west europe!', '--wait']);
+  expectCode(bad, 2);
+  expect(bad.stderr).toMatch(/Region "westeurope!" .* is not an Azure region name/);
+  const doc = await e.json([
+    'layer', 'publish', 'azpub', '--to', 'az', '--gallery', 'elm_gallery', '--image-definition', 'plat', '--image-version', '1.2.7',
+    '--regions', 'eastus2, WestUS', '--replica-region', 'northeurope', '--storage-account-type', 'standard_zrs', '--wait',
+  ]);
+  expect(doc.task.state).toBe('Complete');
+  const v = versions().find((x) => x.id === doc.image.id)!;
+  const regions = (v.properties.publishingProfile as Doc).targetRegions as Doc[];
+  expect(regions.map((r) => r.name)).toEqual([LOCATION, 'eastus2', 'westus', 'northeurope']);
+  expect(regions.every((r) => r.storageAccountType === 'Standard_ZRS')).toBe(true);
+});

@@ -42,9 +42,9 @@ export function registerLayer(program: Command): void {
   waitOptions(
     layer
       .command('publish <layer>')
-      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk, an Azure Compute Gallery image version)')
+      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk, an Azure Compute Gallery image version, a vSphere template)')
       .option('--version <version>', 'the Deployable version to publish (default: the newest Deployable one)')
-      .requiredOption('--to <connector>', 'where the image goes: a fileshare, pvs or azure connector')
+      .requiredOption('--to <connector>', 'where the image goes: a fileshare, pvs, azure or vsphere connector')
       .option('--format <format>', 'image file format: vhdx (default), vhd, vmdk or qcow2; a PVS vDisk: vhdx or vhd')
       .option('--out <dir>', 'folder for the image file (fileshare; default the share folder)')
       .option('--name <name>', 'image file name without extension (default: <layer>-<version>)')
@@ -52,6 +52,7 @@ export function registerLayer(program: Command): void {
       .option('--gallery <name>', 'Azure Compute Gallery (azure connectors)')
       .option('--image-definition <name>', 'gallery image definition (azure connectors)')
       .option('--image-version <x.y.z>', 'gallery image version (azure connectors)')
+      .option('--regions <r,...>', 'replicate the image version to these regions too, comma-separated (azure connectors)')
       .option('--replica-region <region>', 'also replicate the image version to this region (azure connectors; repeatable)', collect)
       .option('--storage-account-type <type>', 'Standard_LRS (default), Standard_ZRS or Premium_LRS (azure connectors)')
       .option('--template-name <name>', 'VM template name (vsphere connectors)')
