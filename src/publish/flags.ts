@@ -9,7 +9,7 @@ export interface PublishFlags {
   gallery?: string;
   imageDefinition?: string;
   imageVersion?: string;
-  /** DESIGN.md's `--regions R,...`; merged with the repeatable --replica-region. */
+  /** `--regions R,...` (the contract's spelling); merged with the repeatable --replica-region. */
   regions?: string;
   replicaRegion?: string[];
   storageAccountType?: string;
