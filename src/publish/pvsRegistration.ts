@@ -6,7 +6,7 @@
  * Provisioning PowerShell SDK: New-PvsDiskLocator, Set-PvsDisk; WriteCacheType numbers and
  * LicenseMode 0 none, 1 MAK, 2 KMS).
  */
-import { psQuote } from '../build/handScript';
+import { psQuote } from '../layerBuild/handScript';
 
 const WRITE_CACHE_NUMBERS: Record<string, number> = {
   private: 0,

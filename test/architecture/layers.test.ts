@@ -71,3 +71,9 @@ test('the integrity checks read no connector: what they need of one (a PVS serve
 test('nothing below src/cli and src/commands imports src/commands (the wizard, tasks and connectors take what they share from lower floors)', () => {
   expect(importsInto(/^(?!(cli|commands)\/)/, /^commands\//)).toEqual([]);
 });
+
+test('no folder of src/ has a name that tools and people read as build output (build, dist, out, lib, bin)', () => {
+  const folders = fs.readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+  expect(folders.filter((name) => ['build', 'dist', 'out', 'lib', 'bin', 'target'].includes(name))).toEqual([]);
+  expect(folders).toContain('layerBuild'); // the build spec and the scripts made from it
+});

@@ -27,7 +27,7 @@ interface BuildFlags {
  * durable LayerBuild task: the packaging disk, and the build steps. Never prompts.
  */
 export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
-  const { loadBuildSpec } = await import('../../build/buildSpec.js');
+  const { loadBuildSpec } = await import('../../layerBuild/buildSpec.js');
   const { abs, spec } = await loadBuildSpec(flags.file);
   // Every secret must be there before anything is created: a build must not stop half-way for it.
   const unset = Object.entries(spec.secrets).filter(([, envVar]) => !ctx.env[envVar]);
@@ -50,7 +50,7 @@ export async function run(ctx: Context, flags: BuildFlags): Promise<void> {
   if (remote) {
     // Run Command's limits (script time, files inside the script) bind only where files travel inside scripts.
     if (!connector.copyToMachine) {
-      const { checkRemoteSpec } = await import('../../build/remoteSpec.js');
+      const { checkRemoteSpec } = await import('../../layerBuild/remoteSpec.js');
       await checkRemoteSpec(abs, spec);
     }
     await connector.preflightBuild?.();

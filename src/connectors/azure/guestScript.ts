@@ -11,7 +11,7 @@
  * wrapper decodes them into $env:NAME for the step.
  */
 import { ElmError } from '../../domain/errors';
-import { ps1Bytes } from '../../build/powershellFile';
+import { ps1Bytes } from '../../layerBuild/powershellFile';
 import type { MachineRef, MachineScript, MachineScriptResult } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';

@@ -14,7 +14,7 @@
  * environment (SystemRoot, PATH, TEMP...) is read first and the secrets are added to it.
  */
 import { randomBytes } from 'node:crypto';
-import { ps1Bytes } from '../../build/powershellFile';
+import { ps1Bytes } from '../../layerBuild/powershellFile';
 import { ElmError } from '../../domain/errors';
 import type { MachineScript, MachineScriptResult } from '../connector';
 import { deleteGuestFile, getGuestFile, guestEnvironment, putGuestFile, runGuestProcess, type GuestCredentials } from './guest';

@@ -39,7 +39,7 @@ export const layerBuildTask: TaskDefinition = {
         const disk = version.packagingDisk.location;
         if (!disk) throw new Error('the packaging disk has no location');
         const [{ writeHandScript, handScriptPaths }, { readProbeScript }, { probeArguments }, { integrityContext }] = await Promise.all([
-          import('../../build/handScript.js'),
+          import('../../layerBuild/handScript.js'),
           import('../../integrity/probeScript.js'),
           import('../../integrity/probeArguments.js'),
           import('../../integrity/versionContext.js'),

@@ -1,5 +1,5 @@
 import type { VersionRepository } from '../../domain/state';
-import type { BuildStep } from '../../build/buildSpec';
+import type { BuildStep } from '../../layerBuild/buildSpec';
 
 /** The packaging machine of a build, as the spec's machine: section gives it. */
 export interface MachineParams {

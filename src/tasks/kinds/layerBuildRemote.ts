@@ -10,13 +10,13 @@ import { counted } from '../../domain/plural';
 import type { Connector, DiskLocation, MachineRef } from '../../connectors/connector';
 import { addTask } from '../../domain/addTask';
 import type { State, Task } from '../../domain/state';
-import type { BuildStep } from '../../build/buildSpec';
+import type { BuildStep } from '../../layerBuild/buildSpec';
 import type { StepContext, StepDefinition } from '../taskDefinition';
 import type { FinalizeParams } from './finalize';
 import type { LayerBuildParams } from './layerBuildParams';
 import { deleteBuildResources } from './layerBuildTeardown';
 import { versionOf } from './versionOf';
-import { MAX_INLINE_FILE_BYTES } from '../../build/remoteSpec';
+import { MAX_INLINE_FILE_BYTES } from '../../layerBuild/remoteSpec';
 import { untilAborted } from '../untilAborted';
 
 export type { MachineParams } from './layerBuildParams';
@@ -128,7 +128,7 @@ function scriptOf(step: BuildStep): string | null {
 /** A local file's bytes, checked unchanged on both sides of the read; the connector writes them on the machine. */
 async function localFile(step: Extract<BuildStep, { kind: 'file' }>): Promise<{ destination: string; bytes: Buffer }> {
   const { promises: fs } = await import('node:fs');
-  const { checkSourceUnchanged } = await import('../../build/fileSource.js');
+  const { checkSourceUnchanged } = await import('../../layerBuild/fileSource.js');
   await checkSourceUnchanged(step);
   const bytes = await fs.readFile(step.source);
   await checkSourceUnchanged(step);
@@ -160,7 +160,7 @@ function buildStep(step: BuildStep, index: number): StepDefinition {
       if (step.kind === 'restart') await connector.restartMachine(machine, ctx.signal);
       if (step.kind === 'file' && !step.source.startsWith('https://') && connector.copyToMachine) {
         ctx.progress(0, `Build step ${index + 1}/${p.steps.length} (${step.name}): copying ${step.source} to ${step.destination} on ${machine.name}`);
-        const { checkSourceUnchanged } = await import('../../build/fileSource.js');
+        const { checkSourceUnchanged } = await import('../../layerBuild/fileSource.js');
         await checkSourceUnchanged(step);
         await connector.copyToMachine(machine, step.source, step.destination, ctx.signal);
         await checkSourceUnchanged(step);
