@@ -17,9 +17,10 @@ export type DiskFormat = (typeof DISK_FORMATS)[number];
 
 /**
  * What a publish makes of a Deployable version: an image file on a share, a PVS vDisk file in a
- * store, an Azure Compute Gallery image version, a vSphere VM template.
+ * store, an Azure Compute Gallery image version, a vSphere VM template, a VM template item in a
+ * vSphere content library.
  */
-export const IMAGE_KINDS = ['file', 'pvsVdisk', 'azureGalleryImageVersion', 'vsphereTemplate'] as const;
+export const IMAGE_KINDS = ['file', 'pvsVdisk', 'azureGalleryImageVersion', 'vsphereTemplate', 'vsphereLibraryItem'] as const;
 export type ImageKind = (typeof IMAGE_KINDS)[number];
 
 export const CONNECTOR_TYPES = ['fileshare', 'azure', 'vsphere', 'pvs'] as const;

@@ -15,7 +15,7 @@ export async function loadTaskDefinition(kind: Task['kind'], params: Task['param
       return (await import('./kinds/layerBuild.js')).layerBuildDefinition(params);
     case 'Publish':
       // A vSphere template takes other steps than an image file.
-      if (params.kind === 'vsphereTemplate') return (await import('./kinds/publishTemplate.js')).publishTemplateTask;
+      if (params.kind === 'vsphereTemplate' || params.kind === 'vsphereLibraryItem') return (await import('./kinds/publishTemplate.js')).publishTemplateTask;
       return (await import('./kinds/publish.js')).publishTask;
   }
 }

@@ -42,7 +42,7 @@ export function registerLayer(program: Command): void {
   waitOptions(
     layer
       .command('publish <layer>')
-      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk, an Azure Compute Gallery image version, a vSphere template)')
+      .description('publish a Deployable version as an image the platform boots (an image file, a PVS vDisk, an Azure Compute Gallery image version, a vSphere template or content library item)')
       .option('--version <version>', 'the Deployable version to publish (default: the newest Deployable one)')
       .requiredOption('--to <connector>', 'where the image goes: a fileshare, pvs, azure or vsphere connector')
       .option('--format <format>', 'image file format: vhdx (default), vhd, vmdk or qcow2; a PVS vDisk: vhdx or vhd')
@@ -55,9 +55,9 @@ export function registerLayer(program: Command): void {
       .option('--regions <r,...>', 'replicate the image version to these regions too, comma-separated (azure connectors)')
       .option('--replica-region <region>', 'also replicate the image version to this region (azure connectors; repeatable)', collect)
       .option('--storage-account-type <type>', 'Standard_LRS (default), Standard_ZRS or Premium_LRS (azure connectors)')
-      .option('--template-name <name>', 'VM template name (vsphere connectors)')
-      .option('--library <name>', 'content library instead of a VM template (vsphere connectors)')
-      .option('--replace', 'replace a template of that name (vsphere connectors)'),
+      .option('--template-name <name>', 'VM template (or library item) name (vsphere connectors; default: <layer>-<version>)')
+      .option('--library <name>', 'a VM template item in this local content library instead of a template VM in the folder (vsphere connectors)')
+      .option('--replace', 'replace the template or item of that name an earlier elm publish made (vsphere connectors)'),
     'off by default',
   ).action(lazyAction(() => import('../../commands/layer/publish.js')));
   layer.command('list').description('list platform layers').action(lazyAction(() => import('../../commands/layer/list.js')));

@@ -60,6 +60,7 @@ export const EXAMPLES: Record<string, string[]> = {
     "elm layer publish 'Citrix VDA' --to share --format vhdx --out /srv/images --wait",
     "elm layer publish 'Citrix VDA' --version 1.0 --to pvs-farm --wait --json",
     "elm layer publish 'Citrix VDA' --to vcenter --template-name vda-2407 --replace --wait",
+    "elm layer publish 'Citrix VDA' --to vcenter --library elm-images --template-name vda-2407 --wait",
   ],
   'layer build': [
     'elm layer build -f platform.yaml --wait',

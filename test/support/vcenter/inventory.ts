@@ -12,10 +12,11 @@
  *                                                            → [{ network, name, type }]
  *   GET /api/vcenter/folder?names=&type=&datacenters=&folders=&parent_folders= → [{ folder, name, type }]
  *   GET /api/content/library                                 → [library ids]
- *   GET /api/content/library/{id}                            → { id, name, type }
+ *   GET /api/content/library/{id}                            → { id, name, type: LOCAL|SUBSCRIBED, storage_backings }
  *   GET /api/content/library/item?library_id=                 → [item ids]
- *   GET /api/content/library/item/{id}                       → { id, name, library_id, type }
+ *   GET /api/content/library/item/{id}                       → { id, name, library_id, type, description }
  *   POST /api/content/library/item?action=find  (FindSpec)    → [item ids]
+ *   DELETE /api/content/library/item/{id}                    → 204 (the VM template's files go with it: vmRoutes.ts)
  * Names are case-sensitive, as in vCenter (content library item names are not: FindSpec.name is
  * documented case-insensitive). Filters are repeated query parameters (`names=a&names=b`).
  */
@@ -42,8 +43,12 @@ export interface Host {
 export interface Network { id: string; name: string; datacenter: string; type: NetworkType }
 /** `datacenter` is '' for DATACENTER folders (they sit above datacenters); `parent` is '' only for the root folder. */
 export interface Folder { id: string; name: string; datacenter: string; type: FolderType; parent: string }
-export interface Library { id: string; name: string }
-export interface LibraryItem { id: string; name: string; libraryId: string; type: string; /** template VM model id */ sourceVm: string }
+/**
+ * Content Library Library Model: type LOCAL (takes items) or SUBSCRIBED (a copy of a published
+ * library, filled by its sync only); storage_backings: the datastore a local library stores on.
+ */
+export interface Library { id: string; name: string; type: 'LOCAL' | 'SUBSCRIBED'; datastore?: string }
+export interface LibraryItem { id: string; name: string; libraryId: string; type: string; /** template VM model id */ sourceVm: string; description?: string }
 
 export interface DatastoreSpec { name: string; datacenter?: string; type?: string; capacityBytes?: number; freeBytes?: number }
 export interface HostSpec { name: string; datacenter?: string; connectionState?: Host['connectionState']; datastores?: string[]; networks?: string[] }
@@ -163,13 +168,18 @@ export class Inventory {
     return f;
   }
 
-  addLibraryItem(libraryName: string, itemName: string, sourceVm: string): LibraryItem {
-    let lib = this.libraries.find((l) => l.name === libraryName);
-    if (!lib) {
-      lib = { id: randomUuid(), name: libraryName };
-      this.libraries.push(lib);
-    }
-    const item: LibraryItem = { id: randomUuid(), name: itemName, libraryId: lib.id, type: 'vm-template', sourceVm };
+  /** The library of that name, made (LOCAL, on the first datastore, unless said otherwise) when absent. */
+  addLibrary(name: string, type: Library['type'] = 'LOCAL', datastore?: string): Library {
+    const found = this.libraries.find((l) => l.name === name);
+    if (found) return found;
+    const lib: Library = { id: randomUuid(), name, type, datastore: datastore ?? this.datastores[0]?.id };
+    this.libraries.push(lib);
+    return lib;
+  }
+
+  addLibraryItem(libraryName: string, itemName: string, sourceVm: string, description?: string): LibraryItem {
+    const lib = this.addLibrary(libraryName);
+    const item: LibraryItem = { id: randomUuid(), name: itemName, libraryId: lib.id, type: 'vm-template', sourceVm, description };
     this.libraryItems.push(item);
     return item;
   }
@@ -306,7 +316,7 @@ export class Inventory {
         handle: ({ res }, m) => {
           const l = this.libraries.find((x) => x.id === decodeURIComponent(m[1]));
           if (!l) throw notFound('Library', m[1]);
-          sendJson(res, 200, { id: l.id, name: l.name, type: 'LOCAL' });
+          sendJson(res, 200, { id: l.id, name: l.name, type: l.type, storage_backings: l.datastore ? [{ type: 'DATASTORE', datastore_id: l.datastore }] : [] });
         },
       },
       {
@@ -323,7 +333,7 @@ export class Inventory {
         handle: ({ res }, m) => {
           const i = this.libraryItems.find((x) => x.id === decodeURIComponent(m[1]));
           if (!i) throw notFound('Library item', m[1]);
-          sendJson(res, 200, { id: i.id, name: i.name, library_id: i.libraryId, type: i.type, cached: true });
+          sendJson(res, 200, { id: i.id, name: i.name, library_id: i.libraryId, type: i.type, cached: true, description: i.description ?? '' });
         },
       },
       {

@@ -204,6 +204,19 @@ export class VCenterFake {
     for (const v of spec.vms ?? []) this.store.addFromSpec(v);
   }
 
+  /** A content library (LOCAL on the first datastore unless said otherwise); returns its id. */
+  addLibrary(name: string, type: 'LOCAL' | 'SUBSCRIBED' = 'LOCAL'): string {
+    return this.inv.addLibrary(name, type).id;
+  }
+
+  /** The content library items, with the library's name and the files of the VM template each holds. */
+  libraryItems(): { id: string; name: string; library: string; description?: string; disks: string[] }[] {
+    return this.inv.libraryItems.map((i) => ({
+      id: i.id, name: i.name, library: this.inv.libraries.find((l) => l.id === i.libraryId)?.name ?? i.libraryId, description: i.description,
+      disks: this.store.byId(i.sourceVm)?.disks.map((d) => d.vmdkFile) ?? [],
+    }));
+  }
+
   /** Decides what a guest process does in `vmName` ('*': any VM without its own handler). */
   onGuestProcess(vmName: string, handler: GuestProcessHandler): void {
     this.guest.onGuestProcess(vmName, handler);

@@ -23,6 +23,8 @@
  *   GET/PATCH /api/vcenter/vm/{vm}/hardware/boot { type: BIOS|EFI } (PATCH powered off only)
  *   GET    /api/vcenter/vm-template/library-items/{item} → Info (guest_OS, cpu, memory, disks{key}, nics{key})
  *   POST   /api/vcenter/vm-template/library-items/{item}?action=deploy (DeploySpec, hardware_customization.disks_to_remove) → 200 "vm-N"
+ *   POST   /api/vcenter/vm-template/library-items (CreateSpec: source_vm, name, library, placement) → 201 "item id"
+ *   DELETE /api/content/library/item/{item}     → 204: the item and its VM template's files
  *
  * Templates: `kind: 'vm'` is a powered-off source VM (listed by /api/vcenter/vm, cloned with
  * ?action=clone); `kind: 'library'` is a VM template in a content library (not a VM in the list:
@@ -555,6 +557,14 @@ export class VmStore {
         method: 'POST', pattern: /^\/api\/vcenter\/vm-template\/library-items\/([^/]+)$/, action: 'deploy',
         handle: (ctx, m) => this.deploy(ctx, decodeURIComponent(m[1])),
       },
+      { method: 'POST', pattern: /^\/api\/vcenter\/vm-template\/library-items$/, handle: (ctx) => this.createLibraryTemplate(ctx) },
+      {
+        method: 'DELETE', pattern: /^\/api\/content\/library\/item\/([^/]+)$/,
+        handle: ({ res }, m) => {
+          this.deleteLibraryItem(decodeURIComponent(m[1]));
+          sendNoContent(res);
+        },
+      },
       {
         // GET /api/vcenter/vm-template/library-items/{template_library_item} (Vcenter VmTemplate
         // LibraryItems Info): the template's hardware, its disks keyed as the deploy's
@@ -879,6 +889,57 @@ export class VmStore {
     const vm = this.cloneFrom(source, name, folder, ds, host, removed);
     if (spec.powered_on === true) this.powerOn(vm);
     sendJson(ctx.res, 200, vm.id);
+  }
+
+  /**
+   * Vcenter VmTemplate LibraryItems create (POST /api/vcenter/vm-template/library-items): "creates
+   * a library item in content library whose content is a virtual machine template created from the
+   * source virtual machine". The template is a copy: deleting the source VM after leaves the item.
+   */
+  private async createLibraryTemplate(ctx: Ctx): Promise<void> {
+    const spec = await ctx.json();
+    // CreateSpec: source_vm, name and library are Required.
+    const sourceId = str(spec.source_vm);
+    const name = str(spec.name);
+    const libraryId = str(spec.library);
+    if (!sourceId || !name || !libraryId) throw new VapiError(400, 'INVALID_ARGUMENT', 'source_vm, name and library are required.');
+    // Errors NOT_FOUND: "if the source virtual machine specified by source_vm does not exist" / "if the library specified by library does not exist".
+    const source = this.visible(sourceId);
+    const lib = this.inventory.libraries.find((l) => l.id === libraryId);
+    if (!lib) throw new VapiError(404, 'NOT_FOUND', `Library with identifier '${libraryId}' does not exist.`);
+    // Content Library Item create, errors: INVALID_ELEMENT_TYPE when the library is a subscribed
+    // library (only its sync fills it); vcsim (govmomi vapi/simulator) answers the same.
+    if (lib.type === 'SUBSCRIBED') throw new VapiError(400, 'INVALID_ELEMENT_TYPE', `Library '${lib.name}' is a subscribed library; items cannot be added to it.`);
+    // Content Library Item create, errors: ALREADY_EXISTS "if there is already a library item with
+    // same name in the library" (vcsim compares the names exactly).
+    if (this.inventory.libraryItems.some((i) => i.libraryId === lib.id && i.name === name))
+      throw new VapiError(400, 'ALREADY_EXISTS', `A library item named '${name}' already exists in library '${lib.name}'.`);
+    const placement = obj(spec.placement);
+    const folder = this.vmFolder(str(placement?.folder), false) ?? this.inventory.folder(source.folder)!;
+    const host = this.hostArg(str(placement?.host)) ?? source.host;
+    // CreateSpec.vm_home_storage "If unset, the storage backing of the library is used" (vcsim: the library's first storage backing).
+    const ds = this.datastoreArg(str(obj(spec.vm_home_storage)?.datastore), false) ?? this.inventory.datastore(lib.datastore ?? source.datastore)!;
+    if (ds.datacenter !== folder.datacenter) throw new VapiError(400, 'INVALID_ARGUMENT', 'The library storage is not in the datacenter of placement.folder.');
+    // No task form is used: vCenter answers when the item holds the template.
+    await this.tasks.whenReleased();
+    const vm = this.newVm({ name, guestOS: source.guestOS, firmware: source.firmware, datacenter: folder.datacenter, folder: folder.id, host, datastore: ds.id, cpuCount: source.cpuCount, memoryMiB: source.memoryMiB });
+    vm.template = 'library';
+    this.writeVmx(vm);
+    this.copyDisks(source, vm, []);
+    for (const n of source.nics) vm.nics.push(this.nicFor(vm, n.network, n.type, n.startConnected));
+    const item = this.inventory.addLibraryItem(lib.name, name, vm.id, str(spec.description));
+    sendJson(ctx.res, 201, item.id);
+  }
+
+  /** Content Library Item delete: NOT_FOUND for an unknown item, INVALID_ELEMENT_TYPE in a subscribed library; the template's files go too. */
+  private deleteLibraryItem(itemId: string): void {
+    const item = this.inventory.libraryItems.find((i) => i.id === itemId);
+    if (!item) throw new VapiError(404, 'NOT_FOUND', `Library item with identifier '${itemId}' does not exist.`);
+    if (this.inventory.libraries.find((l) => l.id === item.libraryId)?.type === 'SUBSCRIBED')
+      throw new VapiError(400, 'INVALID_ELEMENT_TYPE', `Library item '${itemId}' is in a subscribed library.`);
+    const vm = this.byId(item.sourceVm);
+    if (vm) this.destroy(vm);
+    else this.inventory.libraryItems.splice(this.inventory.libraryItems.indexOf(item), 1);
   }
 
   private cloneFrom(source: VmModel, name: string, folder: Folder, ds: Datastore, host: string | undefined, removed: string[]): VmModel {
