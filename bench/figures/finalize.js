@@ -48,7 +48,7 @@ function benchHome(dir, tag, shareDir) {
 
 /** A layer whose packaging disk holds DATA_MIB of real data, verified clean and shut down. */
 function readyLayer(home, name) {
-  elm(home, ['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'os', '--connector', 'share', '--wait']);
+  elm(home, ['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'os', '--connector', 'share', '--hypervisor', 'xenserver', '--wait']);
   const disk = JSON.parse(elm(home, ['disk', 'status', name, '--json']).stdout).disk.location;
   const report = { schema: 1, machine: 'PKG-01', at: new Date().toISOString(), blockers: [], shutdownRequested: true, details: {} };
   fs.writeFileSync(disk.replace(/\.vhd$/, '.integrity.json'), JSON.stringify(report));

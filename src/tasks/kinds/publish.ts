@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { convertImage } from '../../disk/qemuImg';
-import { sha256File } from '../../disk/hashFile';
+import { sha256File, sha256OfOpenFile } from '../../disk/hashFile';
 import type { DiskFormat, ImageKind } from '../../domain/vocabulary';
-import { alreadyPlaced, type FileIdentity, partialPath, placeFile, removeIfOurs } from '../../publish/imageFile';
+import { alreadyPlaced, type FileIdentity, partialPath, placeFile, type PlaceResult, removeIfOurs, sameIdentity } from '../../publish/imageFile';
 import type { GalleryPublishRequest, GalleryResult } from '../../connectors/connector';
 import type { Layer, LayerVersion, Task } from '../../domain/state';
 import type { StepContext, TaskDefinition } from '../taskDefinition';
@@ -49,8 +50,32 @@ async function convert(ctx: StepContext): Promise<Record<string, unknown>> {
     targetOptions: targetOptions(p.format),
     onProgress: (f) => ctx.progress(f),
   });
-  const done = await placeFile(partial, p.dest, (image) => ctx.record({ image }));
-  return { image: done.identity, sizeBytes: done.sizeBytes };
+  const { placed: done, sha256 } = await placeAndHash(ctx, partial, p.dest);
+  return { image: done.identity, sizeBytes: done.sizeBytes, sha256 };
+}
+
+/**
+ * Flushes and places the converted file while its SHA-256 is taken: the flush waits on the disk,
+ * the hash on the CPU, so the two overlap instead of adding up. The hash reads the partial's own
+ * inode (opened before it is linked and its partial name removed): the very bytes being flushed,
+ * which nothing writes once qemu-img has exited. Both are awaited before any error goes on, so an
+ * undo never races a placement still under way.
+ */
+async function placeAndHash(ctx: StepContext, partial: string, dest: string): Promise<{ placed: PlaceResult; sha256: string }> {
+  const fh = await open(partial, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    ctx.progress(1, `Flushing ${dest} to disk and computing its SHA-256`);
+    const [placed, sha256] = await Promise.allSettled([
+      placeFile(partial, dest, (image) => ctx.record({ image })),
+      sha256OfOpenFile(fh, { size, signal: ctx.signal }),
+    ]);
+    if (placed.status === 'rejected') throw placed.reason;
+    if (sha256.status === 'rejected') throw sha256.reason;
+    return { placed: placed.value, sha256: sha256.value };
+  } finally {
+    await fh.close();
+  }
 }
 
 async function checksum(ctx: StepContext): Promise<Record<string, unknown>> {
@@ -59,15 +84,28 @@ async function checksum(ctx: StepContext): Promise<Record<string, unknown>> {
   const file = checksumPath(p.dest);
   const partial = partialPath(file, p.token);
   const recorded = ctx.stepData('checksum').file as FileIdentity | undefined;
-  const size = (await fs.stat(p.dest)).size;
-  ctx.progress(0, `Computing the SHA-256 of ${p.dest}`);
-  const sha256 = await sha256File(p.dest, { size, signal: ctx.signal, onProgress: (n) => ctx.progress(size ? n / size : 1, undefined, { done: n, total: size }) });
+  const sha256 = await imageSha256(ctx, p.dest);
   const placed = await alreadyPlaced(partial, file, recorded);
   if (placed) return { sha256, file: placed.identity };
   // The format sha256sum -c reads: the digest, two spaces, the file's name beside it.
   await fs.writeFile(partial, `${sha256}  ${path.basename(p.dest)}\n`, { mode: 0o644 });
   const done = await placeFile(partial, file, (id) => ctx.record({ file: id }));
   return { sha256, file: done.identity };
+}
+
+/**
+ * The image's SHA-256: the one the convert step took while flushing it, when the file there is
+ * still the one it recorded (same inode, same size); otherwise (a run killed between placing the
+ * image and recording its step) the file is read again.
+ */
+async function imageSha256(ctx: StepContext, dest: string): Promise<string> {
+  const converted = ctx.stepData('convert');
+  const st = await fs.stat(dest);
+  const image = converted.image as FileIdentity | undefined;
+  if (typeof converted.sha256 === 'string' && sameIdentity(image, { dev: st.dev, ino: st.ino }) && converted.sizeBytes === st.size) return converted.sha256;
+  const size = st.size;
+  ctx.progress(0, `Computing the SHA-256 of ${dest}`);
+  return sha256File(dest, { size, signal: ctx.signal, onProgress: (n) => ctx.progress(size ? n / size : 1, undefined, { done: n, total: size }) });
 }
 
 /**
