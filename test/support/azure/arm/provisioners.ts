@@ -6,6 +6,7 @@
 import type { FakeCloud } from '../cloud';
 import type { FakeResource } from '../inventory';
 import type { PlannedResource } from '../templateEngine';
+import { checkServedApiVersion } from './apiVersions';
 import { normalizeLocation } from './common';
 import { diskProvisioner } from './disks';
 import { networkInterfaceProvisioner, virtualNetworkProvisioner } from './network';
@@ -40,6 +41,8 @@ function provisionerFor(type: string): Provisioner | undefined {
 }
 
 export async function provision(cloud: FakeCloud, input: ProvisionInput): Promise<FakeResource> {
+  // A template resource's apiVersion must be one its provider serves (arm/apiVersions.ts), as ARM checks it.
+  checkServedApiVersion(input.type, input.apiVersion, normalizeLocation(input.location ?? 'global'));
   const existing = cloud.inventory.get(input.id);
   const provisioner = provisionerFor(input.type);
   const resource = provisioner
