@@ -14,6 +14,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { galleryRoutes } from './arm/galleries';
 import { apiVersionOf } from './arm/common';
+import { checkRequestApiVersion } from './arm/apiVersions';
 import { authenticate } from './arm/auth';
 import { deploymentBody, deploymentRoutes } from './arm/deployments';
 import { DISK_TYPE, diskRoutes } from './arm/disks';
@@ -221,11 +222,11 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
       const router = kind === 'identity' ? identity : arm;
       if (kind === 'arm') {
         authenticate(cloud, req);
-        apiVersionOf(req);
         const sub = /^\/subscriptions\/([^/]+)/i.exec(req.path)?.[1];
         if (sub && sub.toLowerCase() !== cloud.subscriptionId.toLowerCase()) {
           throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${sub}' could not be found.`);
         }
+        checkRequestApiVersion(cloud, req, apiVersionOf(req));
       }
       const match = router.match(req.method, req.path);
       if (match === 'wrong-method') {

@@ -6,7 +6,8 @@
  * An imported disk (creationData.createOption Import) needs sourceUri and storageAccountId, the
  * storage account in the disk's region, and a fixed VHD (footer cookie `conectix`, N MiB + 512).
  * Access is refused while the disk is attached to a VM that is not deallocated, as in Azure.
- * A redeployment may retag a disk but not change its creationData (409 PropertyChangeNotAllowed).
+ * A redeployment replaces tags, sku, osType and the network access settings, and refuses another
+ * creationData, generation or security type (409 PropertyChangeNotAllowed; see updateDisk).
  */
 import { randomUUID } from 'node:crypto';
 import { accountNameOfEndpoint } from '../blobs';
@@ -15,7 +16,7 @@ import { ArmError, armErrors } from '../errors';
 import { jsonBody, Router } from '../http';
 import type { FakeResource } from '../inventory';
 import { dig, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
-import type { Provisioner } from './provisioners';
+import type { ProvisionInput, Provisioner } from './provisioners';
 import { STORAGE_TYPE } from './storage';
 import { diskCreationProblem } from './vmGeneration';
 
@@ -114,6 +115,47 @@ function refuseCreationDataChange(existing: FakeResource, properties: Record<str
   }
 }
 
+/**
+ * A PUT on an existing disk replaces what the PUT may set (Disks - Create Or Update): tags, sku,
+ * osType, networkAccessPolicy, publicNetworkAccess; what Azure computed stays. Refused:
+ * - another creationData (refuseCreationDataChange);
+ * - another sku while the disk is attached to a VM that is not deallocated: "you can only change
+ *   the disk type of an unattached disk or of a disk whose VM is deallocated"
+ *   (learn.microsoft.com/azure/virtual-machines/disks-convert-types), 409 OperationNotAllowed;
+ * - another hyperVGeneration or securityProfile.securityType: neither is in DiskUpdateProperties
+ *   (DiskRP spec, disk.json), so neither changes after creation; the fake answers as Azure does
+ *   for creationData (409 PropertyChangeNotAllowed).
+ */
+function updateDisk(cloud: FakeCloud, existing: FakeResource, input: ProvisionInput): FakeResource {
+  refuseCreationDataChange(existing, input.properties);
+  const text = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : '');
+  for (const path of [['hyperVGeneration'], ['securityProfile', 'securityType']]) {
+    const before = text(dig(existing.properties, ...path)) || (path[0] === 'hyperVGeneration' ? 'v1' : '');
+    const after = text(dig(input.properties, ...path)) || (path[0] === 'hyperVGeneration' ? 'v1' : '');
+    if (before !== after) {
+      const message = `Changing property '${path.join('.')}' is not allowed.`;
+      throw new ArmError(409, 'PropertyChangeNotAllowed', message, [{ code: 'PropertyChangeNotAllowed', message, target: path.join('.') }]);
+    }
+  }
+  const skuName = (input.sku as { name?: string } | undefined)?.name ?? 'Standard_LRS';
+  if (skuName.toLowerCase() !== String((existing.sku as { name?: string } | undefined)?.name ?? '').toLowerCase() && existing.managedBy) {
+    const vm = cloud.inventory.get(existing.managedBy);
+    if (vm?.vm && vm.vm.powerState !== 'deallocated') {
+      throw new ArmError(409, 'OperationNotAllowed', `Cannot change the sku of disk '${existing.name}' to '${skuName}' while it is attached to running VM '${existing.managedBy}'. Deallocate the VM first.`);
+    }
+  }
+  const writable = ['osType', 'networkAccessPolicy', 'publicNetworkAccess'];
+  const kept = Object.fromEntries(Object.entries(existing.properties).filter(([k]) => !writable.includes(k)));
+  const given = Object.fromEntries(writable.filter((k) => input.properties[k] !== undefined).map((k) => [k, input.properties[k]]));
+  return {
+    ...existing,
+    tags: input.tags,
+    deployment: input.deploymentName,
+    sku: { name: skuName, tier: skuName.startsWith('Premium') ? 'Premium' : 'Standard' },
+    properties: { networkAccessPolicy: 'AllowAll', publicNetworkAccess: 'Enabled', ...kept, ...given },
+  };
+}
+
 function sasIdentifier(disk: FakeResource): string {
   return `md-${disk.disk?.uniqueId.slice(0, 23)}`;
 }
@@ -156,11 +198,7 @@ async function removeDisk(cloud: FakeCloud, disk: FakeResource): Promise<void> {
 export const diskProvisioner: Provisioner = {
   type: DISK_TYPE,
   async create(cloud, input, existing) {
-    if (existing) {
-      // A redeployment may change tags; the source of an existing disk cannot change.
-      refuseCreationDataChange(existing, input.properties);
-      return { ...existing, tags: input.tags, deployment: input.deploymentName };
-    }
+    if (existing) return updateDisk(cloud, existing, input);
     const location = requireLocation(input.location, input.name);
     const refused = diskCreationProblem(input.properties);
     if (refused) throw refused;

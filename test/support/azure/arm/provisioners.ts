@@ -4,8 +4,10 @@
  * NIC, drop a disk's blob). Types without a provisioner are stored as given (generic resources).
  */
 import type { FakeCloud } from '../cloud';
+import { ArmError } from '../errors';
 import type { FakeResource } from '../inventory';
 import type { PlannedResource } from '../templateEngine';
+import { checkServedApiVersion } from './apiVersions';
 import { normalizeLocation } from './common';
 import { diskProvisioner } from './disks';
 import { networkInterfaceProvisioner, virtualNetworkProvisioner } from './network';
@@ -40,13 +42,30 @@ function provisionerFor(type: string): Provisioner | undefined {
 }
 
 export async function provision(cloud: FakeCloud, input: ProvisionInput): Promise<FakeResource> {
+  // A template resource's apiVersion must be one its provider serves (arm/apiVersions.ts), as ARM checks it.
+  checkServedApiVersion(input.type, input.apiVersion, normalizeLocation(input.location ?? 'global'));
   const existing = cloud.inventory.get(input.id);
+  if (existing && input.location) refuseLocationChange(existing, normalizeLocation(input.location));
   const provisioner = provisionerFor(input.type);
   const resource = provisioner
     ? await provisioner.create(cloud, input, existing)
     : genericResource(input, existing);
   cloud.inventory.put(resource);
   return resource;
+}
+
+/**
+ * A resource stays where it was created: a PUT naming another location is refused, 409
+ * InvalidResourceLocation (the message as ARM words it: MicrosoftDocs/azure-docs#70422,
+ * fortinetsolutions/Azure-Templates#8; azure-cli#31604 shows it as ResourceExistsError, a 409).
+ */
+export function refuseLocationChange(existing: FakeResource, location: string): void {
+  if (existing.location === location) return;
+  throw new ArmError(
+    409,
+    'InvalidResourceLocation',
+    `The resource '${existing.name}' already exists in location '${existing.location}' in resource group '${existing.resourceGroup}'. A resource with the same name cannot be created in location '${location}'. Please select a new resource name.`,
+  );
 }
 
 export async function deleteResource(cloud: FakeCloud, resource: FakeResource, opts: { force?: boolean } = {}): Promise<void> {

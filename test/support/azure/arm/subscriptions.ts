@@ -53,7 +53,8 @@ export function subscriptionRoutes(cloud: FakeCloud, router: Router): void {
         `Invalid resource group location '${location}'. The Resource group already exists in location '${existing.location}'.`,
       );
     }
-    const tags = (body.tags ?? existing?.tags ?? {}) as Record<string, string>;
+    // A PUT replaces the group's tags: none given, none kept (Resource Groups - Create Or Update).
+    const tags = (body.tags ?? {}) as Record<string, string>;
     const group = cloud.inventory.putResourceGroup(req.params.rg, location, tags);
     return { status: existing ? 200 : 201, body: groupBody(group) };
   });

@@ -16,7 +16,7 @@ import type { FakeResource, PowerState } from '../inventory';
 import { dig, isObject, requireLocation, requireResource, requireResourceGroup, resourceBody, regionalOperation } from './common';
 import { DISK_TYPE } from './disks';
 import { NIC_TYPE } from './network';
-import { deleteResource, Provisioner } from './provisioners';
+import { deleteResource, type ProvisionInput, type Provisioner } from './provisioners';
 import { childrenOf, removeRunCommand } from './managedRunCommands';
 import { ACTION_EXTENSION, recordActionScript, recordStopped, removeExtensionFiles } from './guestDownloads';
 import { agentNotReady, invokeHandler, runCommandResult, runCommandTimedOut, SUPPORTED_COMMANDS } from './runCommand';
@@ -272,10 +272,59 @@ async function deleteVm(cloud: FakeCloud, vm: FakeResource): Promise<void> {
   cloud.inventory.remove(vm.id);
 }
 
+/**
+ * A PUT on an existing VM replaces what it may change (Virtual Machines - Create Or Update): tags,
+ * hardwareProfile.vmSize (a resize), licenseType, diagnosticsProfile. What Azure refuses is
+ * refused, 409 PropertyChangeNotAllowed "Changing property 'osDisk.X' is not allowed." with the
+ * target: osDisk.name (hashicorp/terraform-provider-azurerm#16323), osDisk.createOption
+ * (Azure/azure-powershell#7621), osDisk.osType (MicrosoftDocs/azure-docs.es-es#132); another
+ * osDisk storage account type is 409 OperationNotAllowed "Managed disk storage account type change
+ * through Virtual Machine … is not allowed" (terraform-provider-azurerm#921). Another OS disk or
+ * another set of NICs (a swap, on a deallocated VM only) the fake does not model: refused.
+ */
+function updateVm(cloud: FakeCloud, existing: FakeResource, input: ProvisionInput): FakeResource {
+  const p = input.properties;
+  const before = dig(existing.properties, 'storageProfile', 'osDisk');
+  const after = dig(p, 'storageProfile', 'osDisk');
+  const lower = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : undefined);
+  for (const key of ['name', 'createOption', 'osType']) {
+    const given = lower(dig(after, key));
+    if (given !== undefined && given !== lower(dig(before, key))) {
+      const message = `Changing property 'osDisk.${key}' is not allowed.`;
+      throw new ArmError(409, 'PropertyChangeNotAllowed', message, [{ code: 'PropertyChangeNotAllowed', message, target: `osDisk.${key}` }]);
+    }
+  }
+  const accountType = lower(dig(after, 'managedDisk', 'storageAccountType'));
+  // The attached disk's sku now (it may have changed on the disk itself).
+  const disk = cloud.inventory.get(String(dig(before, 'managedDisk', 'id') ?? ''));
+  const current = lower((disk?.sku as { name?: string } | undefined)?.name) ?? lower(dig(before, 'managedDisk', 'storageAccountType'));
+  if (accountType !== undefined && accountType !== current) {
+    throw new ArmError(409, 'OperationNotAllowed', `Managed disk storage account type change through Virtual Machine '${existing.name}' is not allowed. Please update disk resource at ${String(dig(before, 'managedDisk', 'id'))}.`);
+  }
+  const ids = (v: unknown) => (Array.isArray(v) ? v.map((r) => lower(dig(r, 'id'))).sort().join(',') : '');
+  if (lower(dig(after, 'managedDisk', 'id')) !== lower(dig(before, 'managedDisk', 'id')) || ids(dig(p, 'networkProfile', 'networkInterfaces')) !== ids(dig(existing.properties, 'networkProfile', 'networkInterfaces'))) {
+    throw armErrors.invalidParameter(`The ARM fake does not swap the OS disk or the network interfaces of an existing VM ('${existing.name}').`, 'storageProfile.osDisk.managedDisk.id');
+  }
+  const vmSize = dig(p, 'hardwareProfile', 'vmSize');
+  if (typeof vmSize !== 'string' || !vmSize) throw armErrors.invalidParameter("Required parameter 'hardwareProfile.vmSize' is missing (null).", 'hardwareProfile.vmSize');
+  const { licenseType: _l, diagnosticsProfile: _d, ...kept } = existing.properties;
+  return {
+    ...existing,
+    tags: input.tags,
+    deployment: input.deploymentName,
+    properties: {
+      ...kept,
+      hardwareProfile: { vmSize },
+      ...(p.diagnosticsProfile ? { diagnosticsProfile: p.diagnosticsProfile } : {}),
+      ...(p.licenseType !== undefined ? { licenseType: p.licenseType } : {}),
+    },
+  };
+}
+
 export const virtualMachineProvisioner: Provisioner = {
   type: VM_TYPE,
   async create(cloud, input, existing) {
-    if (existing) return { ...existing, tags: input.tags, deployment: input.deploymentName };
+    if (existing) return updateVm(cloud, existing, input);
     const location = requireLocation(input.location, input.name);
     const p = input.properties;
     const vmSize = dig(p, 'hardwareProfile', 'vmSize');
