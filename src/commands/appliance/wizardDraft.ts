@@ -15,7 +15,7 @@ export async function applianceWizardDraft(ctx: Context, draft: LayerDraft, skip
   if (!ctx.io.canPrompt || missingApplianceFields(draft).length === 0) return draft;
   const state = await readState(ctx, ['osLayers', 'connectors', 'icons']);
   const { runWizard } = await import('../../wizard/runWizard.js');
-  const { plan, newConnectors } = await runWizard(ctx, draft, state, undefined, skipConfirm);
+  const { plan, newConnectors } = await runWizard(ctx, draft, state, undefined, skipConfirm, true);
   // The appliance owns its connector configurations and icons: the wizard may only pick them.
   if (newConnectors.length) throw new UsageError('--appliance: add connector configurations in the appliance\'s management console, then pick one here.');
   if (!('id' in plan.icon)) throw new UsageError('--appliance: import icons in the appliance\'s management console, then pick one here (elm icon list --appliance).');
