@@ -101,3 +101,42 @@ test('Ctrl-C in the wizard exits 130 and creates nothing on the appliance', asyn
   await fake.stop();
   await t.cleanup();
 });
+
+test('layer version add --appliance on a terminal: the tabs ask what the flags left out, the revision carries the chosen ids', async () => {
+  const fake = await startApplianceFake({ ...structuredClone(BASE), platformLayers: [{ id: '21', name: 'Citrix VDA', revisions: [{ id: '211', version: '1', state: 'Deployable' }] }] });
+  const t = await tempHome('elm-appliance-wizard-');
+  const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
+  expect((await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env })).code).toBe(0);
+  const s = new PtySession(['layer', 'version', 'add', 'Citrix VDA', '--version', '2', '--max-size', '15', '--version-description', 'vd', '--no-wait'], env, { cols: 80 });
+  try {
+    const screen = await s.waitFor(/Windows 11/);
+    expect(screen).toMatch(/Layer Name\s+Citrix VDA/); // the layer's name is given by the command, not asked
+    await s.answer('');
+    await s.waitFor(/OS Layer version/);
+    await s.answer(''); // 2.0, the newest
+    await s.waitFor(/Share \(fileshare\)/);
+    await s.answer(KEY.down); // Share
+    await s.waitFor(/used for/);
+    await s.answer('');
+    await s.waitFor(/Hypervisor/);
+    await s.answer('');
+    await s.waitFor(/Packaging Disk file name/);
+    await s.answer('');
+    await s.waitFor(/Icon/);
+    await s.answer('');
+    await s.waitFor(/Comment/);
+    await s.answer('');
+    await s.waitFor(/Create/);
+    await s.answer('y');
+    const { exitCode } = await s.exit;
+    if (exitCode !== 0) throw new Error(`exit ${exitCode}`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
+  } finally {
+    s.kill();
+    await fake.stop();
+  }
+  const [sent] = fake.calls('CreatePlatformLayerRevision');
+  expect(sent.fields).toMatchObject({ LayerId: '21', BaseLayerRevisionId: '211', OsLayerRevisionId: '112', 'RevisionInfo.Name': '2', 'RevisionInfo.LayerSizeMiB': '15360', PlatformConnectorConfigId: 'c2-guid' });
+  await t.cleanup();
+});
