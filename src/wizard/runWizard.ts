@@ -25,12 +25,12 @@ export interface WizardResult {
  * the spec already gave; every answer is checked where it is typed, and the whole plan once more
  * at the end with the same rules as the flags.
  */
-export async function runWizard(ctx: Context, draft: LayerDraft, state: State, existing: Layer | undefined, skipConfirm: boolean): Promise<WizardResult> {
+export async function runWizard(ctx: Context, draft: LayerDraft, state: State, existing: Layer | undefined, skipConfirm: boolean, pickOnly = false): Promise<WizardResult> {
   // Prerequisites first: nothing is asked when the answers could not be used.
   if (draft.osLayer === undefined && !existing && state.osLayers.length === 0)
     throw new UsageError('No OS layers yet: import one first (elm os-layer import --name N --version V --disk PATH), then run elm layer create again.');
   const prompter = await ctx.prompter();
-  const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [] };
+  const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [], pickOnly };
   // Only the platform missing (every other required value given): that tab alone, as --yes asks.
   const missing = missingFields(draft, existing, state);
   if (missing.length > 0 && missing.every((f) => PLATFORM_FIELDS.includes(f))) {

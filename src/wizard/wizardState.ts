@@ -18,4 +18,6 @@ export interface WizardState {
   edited?: boolean;
   /** Max Layer Size was the offered default, kept: like no --max-size, the packaging disk does not grow to it. */
   maxSizeDefaulted?: boolean;
+  /** The choices come from an appliance (--appliance): it owns its connectors and icons, so the tabs only pick them. */
+  pickOnly?: boolean;
 }

@@ -14,9 +14,11 @@ import { queryTicket, type TicketTask } from '../../appliance/workTickets';
 import { applianceSession } from './session';
 import { pollTicket } from './tasks';
 
-export async function createOnAppliance(ctx: Context, appliance: string, draft: LayerDraft, wait: boolean, timeoutMs: number | undefined): Promise<void> {
+export async function createOnAppliance(ctx: Context, appliance: string, draft: LayerDraft, wait: boolean, timeoutMs: number | undefined, yes = false): Promise<void> {
   const session = await applianceSession(ctx, appliance);
-  const plan = await resolveAppliancePlan(session, appliance, draft);
+  // On a terminal, what the flags left out is asked with the wizard's tabs (nothing is created before the answers).
+  const complete = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, draft, yes);
+  const plan = await resolveAppliancePlan(session, appliance, complete);
   const created = await createPlatformLayer(session, plan.command);
   let task: TicketTask;
   try {

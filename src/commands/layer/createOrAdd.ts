@@ -23,8 +23,8 @@ export async function createOrAddVersion(ctx: Context, flags: Record<string, unk
   const spec: LayerDraft = typeof flags.file === 'string' ? await loadSpec(flags.file) : {};
   const draft = mergeDrafts(spec, draftFromFlags(flags));
   // --appliance: the layer is the appliance's; nothing is recorded in the local state.
-  if (ctx.appliance && existingRef === undefined) return (await import('../appliance/createLayer.js')).createOnAppliance(ctx, ctx.appliance, draft, wait, timeoutMs);
-  if (ctx.appliance && existingRef !== undefined) return (await import('../appliance/addVersion.js')).addVersionOnAppliance(ctx, ctx.appliance, existingRef, draft, wait, timeoutMs);
+  if (ctx.appliance && existingRef === undefined) return (await import('../appliance/createLayer.js')).createOnAppliance(ctx, ctx.appliance, draft, wait, timeoutMs, Boolean(flags.yes));
+  if (ctx.appliance && existingRef !== undefined) return (await import('../appliance/addVersion.js')).addVersionOnAppliance(ctx, ctx.appliance, existingRef, draft, wait, timeoutMs, Boolean(flags.yes));
   const store = await ctx.store();
   const state: State = await store.read();
   let existing: Layer | undefined;

@@ -12,6 +12,11 @@ export async function iconAssignmentTab(w: WizardState): Promise<void> {
     prompter.answered('Icon', draft.icon);
     return;
   }
+  // From an appliance: its own icon ids only (the first is its stock icon), nothing to import here.
+  if (w.pickOnly) {
+    draft.icon = await prompter.select<string>({ message: 'Icon', choices: state.icons.map((i) => ({ value: i.id, name: i.name })) });
+    return;
+  }
   const choice = await prompter.select<string>({
     message: 'Icon',
     default: 'default',

@@ -1,0 +1,40 @@
+/**
+ * `layer create --appliance` on a terminal: the local wizard's tabs, offered the appliance's
+ * objects (its OS layers and versions, connector configurations, icons) as their source of
+ * choices, so the tabs are not duplicated. The plan the wizard returns becomes a complete draft
+ * that resolveAppliancePlan checks and resolves on the appliance as it does the flags.
+ */
+import type { Context } from '../../runtime/context';
+import { UsageError } from '../../domain/errors';
+import type { LayerDraft } from '../../wizard/draft';
+import { missingApplianceFields } from '../../appliance/layerPlan';
+import { readState } from '../shared/readState';
+
+export async function applianceWizardDraft(ctx: Context, draft: LayerDraft, skipConfirm: boolean): Promise<LayerDraft> {
+  // Never prompt off a terminal or in CI (canPrompt says both), nor when the flags are complete.
+  if (!ctx.io.canPrompt || missingApplianceFields(draft).length === 0) return draft;
+  const state = await readState(ctx, ['osLayers', 'connectors', 'icons']);
+  const { runWizard } = await import('../../wizard/runWizard.js');
+  const { plan, newConnectors } = await runWizard(ctx, draft, state, undefined, skipConfirm, true);
+  // The appliance owns its connector configurations and icons: the wizard may only pick them.
+  if (newConnectors.length) throw new UsageError('--appliance: add connector configurations in the appliance\'s management console, then pick one here.');
+  if (!('id' in plan.icon)) throw new UsageError('--appliance: import icons in the appliance\'s management console, then pick one here (elm icon list --appliance).');
+  return {
+    ...draft,
+    name: plan.name,
+    version: plan.version,
+    description: plan.description,
+    versionDescription: plan.versionDescription,
+    maxSize: plan.maxSizeGiB,
+    osLayer: `${plan.os.layer.name}@${plan.os.version.name}`,
+    connector: plan.connector.name,
+    purpose: plan.platform.purpose,
+    hypervisor: plan.platform.hypervisor,
+    provisioning: plan.platform.provisioning ?? (plan.platform.purpose === 'publishing' ? 'none' : undefined),
+    broker: plan.platform.broker ?? (plan.platform.purpose === 'publishing' ? 'none' : undefined),
+    diskName: plan.diskName,
+    diskFormat: plan.diskFormat,
+    icon: plan.icon.id,
+    comment: plan.comment,
+  };
+}

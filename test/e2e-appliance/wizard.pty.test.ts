@@ -1,0 +1,142 @@
+/**
+ * Issue 21 point 2, `layer create --appliance` on a terminal: the wizard's tabs offer the
+ * appliance's OS layers and versions, connector configurations and icons (from the strict fake),
+ * flags given are not asked again, and the answers reach the fake as CreatePlatformLayer's ids;
+ * Ctrl-C leaves nothing created on the appliance.
+ */
+import { elm, stateBytes, tempHome } from '../support/cli';
+import { KEY, PtySession } from '../support/pty';
+import { startApplianceFake, type ApplianceFakeOptions } from '../support/appliance/server';
+
+jest.setTimeout(120_000);
+
+const BASE: ApplianceFakeOptions = {
+  fileShares: [{ id: '1', name: 'Layers', path: '\\\\files01\\elm' }],
+  connectors: [{ id: 'c1-guid', name: 'Azure West', type: 'Azure' }, { id: 'c2-guid', name: 'Share', type: 'Fileshare' }],
+  osLayers: [{ id: '11', name: 'Windows 11', revisions: [{ id: '111', version: '1.0', state: 'Deployable' }, { id: '112', version: '2.0', state: 'Deployable' }] }],
+  platformLayers: [],
+  iconIds: ['196608', '196609'],
+};
+
+async function setup() {
+  const fake = await startApplianceFake(structuredClone(BASE));
+  const t = await tempHome('elm-appliance-wizard-');
+  const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
+  const added = await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env });
+  expect(added.code).toBe(0);
+  return { fake, t, env };
+}
+
+for (const cols of [120, 80]) {
+  test(`walks the tabs with the appliance's objects and creates the layer on it (${cols} columns)`, async () => {
+    const { fake, t, env } = await setup();
+    const before = await stateBytes(t.home);
+    const s = new PtySession(['layer', 'create', '--version', '1.0', '--no-wait'], env, { cols });
+    try {
+      await s.waitFor(/Layer Details/);
+      await s.waitFor(/Layer Name/);
+      await s.answer('Azure tools');
+      await s.waitFor(/Layer Description/);
+      await s.answer('');
+      await s.waitFor(/Version Description/);
+      await s.answer('');
+      await s.waitFor(/Max Layer Size/);
+      await s.answer('20');
+      await s.waitFor(/OS Layer/);
+      await s.waitFor(/Windows 11/);
+      await s.answer('');
+      await s.waitFor(/OS Layer version/);
+      await s.answer(KEY.down); // 1.0, the older one
+      await s.waitFor(/Connector/);
+      await s.waitFor(/Azure West/);
+      await s.answer('');
+      await s.waitFor(/Platform Types/);
+      await s.waitFor(/used for/);
+      await s.answer(''); // Packaging
+      await s.waitFor(/Hypervisor/);
+      await s.answer(''); // Microsoft Azure
+      await s.waitFor(/Packaging Disk file name/);
+      await s.answer('');
+      await s.waitFor(/Icon Assignment/);
+      await s.waitFor(/196609/);
+      await s.answer(KEY.down);
+      await s.waitFor(/Comment/);
+      await s.answer('from the wizard');
+      await s.waitFor(/Create Layer\?/);
+      await s.answer('y');
+      const { exitCode } = await s.exit;
+      if (exitCode !== 0) throw new Error(`exit ${exitCode}\n${s.output}`);
+    } catch (e) {
+      throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
+    } finally {
+      s.kill();
+      await fake.stop();
+    }
+    const [sent] = fake.calls('CreatePlatformLayer');
+    expect(sent.fields).toMatchObject({
+      OsLayerRevisionId: '111',
+      'LayerInfo.Name': 'Azure tools',
+      'LayerInfo.IconId': '196609',
+      'RevisionInfo.LayerSizeMiB': '20480',
+      PlatformConnectorConfigId: 'c1-guid',
+      HypervisorPlatformTypeId: 'azure',
+      'Reason.Description': 'from the wizard',
+    });
+    expect(await stateBytes(t.home)).toEqual(before);
+    await t.cleanup();
+  });
+}
+
+test('Ctrl-C in the wizard exits 130 and creates nothing on the appliance', async () => {
+  const { fake, t, env } = await setup();
+  const s = new PtySession(['layer', 'create'], env);
+  try {
+    await s.waitFor(/Layer Name/);
+    s.write(KEY.ctrlC);
+    expect((await s.exit).exitCode).toBe(130);
+  } finally {
+    s.kill();
+  }
+  expect(fake.calls('CreatePlatformLayer')).toHaveLength(0);
+  await fake.stop();
+  await t.cleanup();
+});
+
+test('layer version add --appliance on a terminal: the tabs ask what the flags left out, the revision carries the chosen ids', async () => {
+  const fake = await startApplianceFake({ ...structuredClone(BASE), platformLayers: [{ id: '21', name: 'Citrix VDA', revisions: [{ id: '211', version: '1', state: 'Deployable' }] }] });
+  const t = await tempHome('elm-appliance-wizard-');
+  const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
+  expect((await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env })).code).toBe(0);
+  const s = new PtySession(['layer', 'version', 'add', 'Citrix VDA', '--version', '2', '--max-size', '15', '--version-description', 'vd', '--no-wait'], env, { cols: 80 });
+  try {
+    const screen = await s.waitFor(/Windows 11/);
+    expect(screen).toMatch(/Layer Name\s+Citrix VDA/); // the layer's name is given by the command, not asked
+    await s.answer('');
+    await s.waitFor(/OS Layer version/);
+    await s.answer(''); // 2.0, the newest
+    await s.waitFor(/Share \(fileshare\)/);
+    await s.answer(KEY.down); // Share
+    await s.waitFor(/used for/);
+    await s.answer('');
+    await s.waitFor(/Hypervisor/);
+    await s.answer('');
+    await s.waitFor(/Packaging Disk file name/);
+    await s.answer('');
+    await s.waitFor(/Icon/);
+    await s.answer('');
+    await s.waitFor(/Comment/);
+    await s.answer('');
+    await s.waitFor(/Create/);
+    await s.answer('y');
+    const { exitCode } = await s.exit;
+    if (exitCode !== 0) throw new Error(`exit ${exitCode}`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
+  } finally {
+    s.kill();
+    await fake.stop();
+  }
+  const [sent] = fake.calls('CreatePlatformLayerRevision');
+  expect(sent.fields).toMatchObject({ LayerId: '21', BaseLayerRevisionId: '211', OsLayerRevisionId: '112', 'RevisionInfo.Name': '2', 'RevisionInfo.LayerSizeMiB': '15360', PlatformConnectorConfigId: 'c2-guid' });
+  await t.cleanup();
+});
