@@ -201,7 +201,7 @@ async function lifecycleFigure(tmpDir, support) {
       phases.push(`${name} ${fake.countRequests({ kind: 'arm' }) - before}`);
     };
     await phase('test', ['connector', 'test', 'az', '--fix']); // --fix: the portal's CORS rule, else the test exits 1
-    await phase('create', ['layer', 'create', '--name', 'azplat', '--version', '1.0', '--os-layer', 'win', '--connector', 'az', '--disk-format', 'vhd', '--wait']);
+    await phase('create', ['layer', 'create', '--name', 'azplat', '--version', '1.0', '--os-layer', 'win', '--connector', 'az', '--purpose', 'packaging', '--hypervisor', 'azure', '--disk-format', 'vhd', '--wait']);
     await phase('deploy', ['machine', 'deploy', 'azplat', ...m]);
     await phase('verify', ['verify', 'azplat', '--shutdown']);
     await phase('finalize', ['finalize', 'azplat', '--wait']);

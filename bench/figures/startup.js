@@ -24,7 +24,7 @@ function seedHome(tmpDir) {
   fs.writeFileSync(disk, Buffer.alloc(1 << 20));
   run(['connector', 'add', 'fileshare', '--name', 'share']);
   run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', disk]);
-  run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--wait']);
+  run(['layer', 'create', '--name', 'app', '--version', '1', '--os-layer', 'win', '--connector', 'share', '--hypervisor', 'xenserver', '--wait']);
   return home;
 }
 
