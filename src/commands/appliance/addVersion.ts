@@ -16,18 +16,17 @@ import { queryTicket, type TicketTask } from '../../appliance/workTickets';
 import { applianceSession } from './session';
 import { pollTicket } from './tasks';
 
-export async function addVersionOnAppliance(ctx: Context, appliance: string, ref: string, given: LayerDraft, wait: boolean, timeoutMs: number | undefined, yes = false): Promise<void> {
-  let draft = given;
+export async function addVersionOnAppliance(ctx: Context, appliance: string, ref: string, draft: LayerDraft, wait: boolean, timeoutMs: number | undefined, yes = false): Promise<void> {
   if (draft.name !== undefined && draft.name !== ref) throw new UsageError(`The spec names layer "${draft.name}", but the command adds a version to "${ref}"; leave the name out of the spec or name the same layer.`);
   const session = await applianceSession(ctx, appliance);
   const { layer } = await findApplianceVersion(session, appliance, ref, undefined);
   const base = [...layer.revisions].reverse().find((r) => r.state === 'Deployable');
   if (!base) throw new NotReadyError(`Layer "${layer.name}" on the appliance has no Deployable version to base a new one on; finalize its version first (elm finalize ${shellQuote(layer.name)} --wait --appliance ${shellQuote(appliance)}).`);
   // On a terminal, what the flags left out is asked with the wizard's tabs; the layer's name and description are the appliance's, not asked.
-  draft = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, { ...draft, name: layer.name, description: draft.description ?? '' }, yes);
-  if (draft.version !== undefined && layer.revisions.some((r) => r.name === String(draft.version)))
-    throw new UsageError(`--version: layer "${layer.name}" on the appliance already has a version "${draft.version}"; pick another name.`);
-  const plan = await resolveAppliancePlan(session, appliance, { ...draft, name: layer.name }, 'elm layer version add');
+  const answered = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, { ...draft, name: layer.name, description: draft.description ?? '' }, yes);
+  if (answered.version !== undefined && layer.revisions.some((r) => r.name === String(answered.version)))
+    throw new UsageError(`--version: layer "${layer.name}" on the appliance already has a version "${answered.version}"; pick another name.`);
+  const plan = await resolveAppliancePlan(session, appliance, answered, 'elm layer version add');
   const c = plan.command;
   const ticketId = await createPlatformLayerRevision(session, {
     layerId: layer.id,

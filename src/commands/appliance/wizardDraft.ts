@@ -15,9 +15,9 @@ export async function applianceWizardDraft(ctx: Context, draft: LayerDraft, skip
   if (!ctx.io.canPrompt || missingApplianceFields(draft).length === 0) return draft;
   const state = await readState(ctx, ['osLayers', 'connectors', 'icons']);
   const { runWizard } = await import('../../wizard/runWizard.js');
-  const { plan, newConnectors } = await runWizard(ctx, draft, state, undefined, skipConfirm, true);
-  // The appliance owns its connector configurations and icons: the wizard may only pick them.
-  if (newConnectors.length) throw new UsageError('--appliance: add connector configurations in the appliance\'s management console, then pick one here.');
+  // pickOnly: the appliance owns its connector configurations and icons; the tabs offer no new ones.
+  const { plan } = await runWizard(ctx, draft, state, undefined, skipConfirm, true);
+  // An --icon FILE given as a flag is still a file to import, which the appliance's console does.
   if (!('id' in plan.icon)) throw new UsageError('--appliance: import icons in the appliance\'s management console, then pick one here (elm icon list --appliance).');
   return {
     ...draft,

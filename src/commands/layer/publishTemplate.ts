@@ -36,7 +36,7 @@ export async function publishTemplate(ctx: Context, flags: PublishFlags, c: Chec
   const source = await layerDisk(layer, version);
   const scope = await scopeFor(ctx, config);
   const library = target.library !== undefined ? await libraryFor(scope, target.library) : null;
-  const replaces = library ? await itemClash(c, target, library, flags.replace === true, scope) : await nameClash(ctx, c, target, flags.replace === true);
+  const replaces = library ? await itemClash(c, target, library, flags.replace === true, scope) : await nameClash(c, target, flags.replace === true, scope);
   const token = randomBytes(6).toString('hex');
   const os = osOf(c.state, version);
   const task = await c.store.mutate(async (s) => {
@@ -92,9 +92,9 @@ async function itemClash(c: Checked, target: TemplateTarget, library: { id: stri
 }
 
 /** The VM id --replace may delete (elm's own earlier publish of the name), or null when the name is free. */
-async function nameClash(ctx: Context, c: Checked, target: TemplateTarget, replace: boolean): Promise<string | null> {
+async function nameClash(c: Checked, target: TemplateTarget, replace: boolean, scope: VsphereScope): Promise<string | null> {
   const { templateNamed } = await import('../../connectors/vsphere/publishTemplate.js');
-  const existing = await templateNamed(await scopeFor(ctx, c.config), target.name);
+  const existing = await templateNamed(scope, target.name);
   if (!existing) return null;
   const ours = c.state.layers.flatMap((l) =>
     l.versions.flatMap((v) => (v.images ?? []).filter((i) => i.kind === 'vsphereTemplate' && i.id === existing.id && i.connector === c.config.name).map(() => `"${l.name}" ${v.name}`)),

@@ -3,6 +3,7 @@ import type { DiskFormat } from '../../domain/vocabulary';
 import type { TemplateOs } from '../../connectors/vsphere/publishTemplate';
 import type { VsphereScope } from '../../connectors/vsphere/scope';
 import type { StepContext, TaskDefinition } from '../taskDefinition';
+import { templateLocation } from '../../publish/templateTarget';
 import { versionOf } from './versionOf';
 
 export interface PublishTemplateParams {
@@ -131,8 +132,9 @@ export const publishTemplateTask: TaskDefinition = {
         const step = (name: string) => task.steps.find((s) => s.name === name)?.data ?? {};
         // The image's id: the library item's, or the template VM's.
         const id = String((p.library ? step('library').item : step('template').vm) ?? '');
-        const kind = p.library ? 'vsphereLibraryItem' : 'vsphereTemplate';
-        const location = p.library ? `${p.library.name}/${p.templateName}` : `${String(state.connectors.find((c) => c.name === p.connector)?.settings.folder ?? '')}/${p.templateName}`;
+        const kind = p.kind;
+        const folder = String(state.connectors.find((c) => c.name === p.connector)?.settings.folder ?? '');
+        const location = templateLocation({ kind, name: p.templateName, folder, library: p.library?.name });
         const what = p.library ? 'content library item' : 'template';
         // The replaced image is gone: no version lists it any more.
         if (p.replaces) for (const l of state.layers) for (const v of l.versions) dropImage(v, kind, p.replaces);
