@@ -149,3 +149,22 @@ export function qemuInfo(file: string): Doc {
 export function guestReport(details: Record<string, unknown>, blockers: string[] = []): string {
   return JSON.stringify({ schema: 1, machine: 'PVSPLAT-PKG', at: new Date().toISOString(), blockers, shutdownRequested: false, details });
 }
+
+/** Every probe run in the guest reports a clean machine (no blockers, IPv6 off). */
+export function cleanGuest(fake: VCenterFake): void {
+  fake.onGuestProcess('*', (_program, args) => {
+    const reportPath = /-ReportPath\s+"([^"]+)"/.exec(args)?.[1];
+    return { exitCode: 0, writeFiles: reportPath ? { [reportPath]: guestReport({ ipv6Enabled: false }) } : {} };
+  });
+}
+
+/** Connector "vs", OS layer "win" (ws2022) and layer `name` version 1 taken to Deployable through the binary, as publish tests start. */
+export async function deployableLayer(fake: VCenterFake, s: Env, name: string): Promise<void> {
+  cleanGuest(fake);
+  expectCode(await s.run(vsphereArgs(fake, 'vs')), 0);
+  expectCode(await s.run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled', '--guest-os', 'ws2022']), 0);
+  expectCode(await s.run(['layer', 'create', '--name', name, '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', name, '--wait']), 0);
+  expectCode(await s.run(['machine', 'deploy', name]), 0);
+  expectCode(await s.run(['verify', name, '--shutdown']), 0);
+  expectCode(await s.run(['finalize', name, '--wait']), 0);
+}

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { VCenterFake } from '../support/vcenter';
 import { pidAlive, readState, waitFor } from '../support/e2e';
-import { expectCode, guestReport, MiB, scratch, startFake, vsphereArgs, type Doc, type Env } from './helpers';
+import { deployableLayer, expectCode, MiB, scratch, startFake, type Doc, type Env } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -19,16 +19,7 @@ describe('publish to vSphere: a template VM', () => {
   beforeAll(async () => {
     fake = await startFake();
     s = await scratch(fake, 8 * MiB);
-    fake.onGuestProcess('*', (_program, args) => {
-      const reportPath = /-ReportPath\s+"([^"]+)"/.exec(args)?.[1];
-      return { exitCode: 0, writeFiles: reportPath ? { [reportPath]: guestReport({ ipv6Enabled: false }) } : {} };
-    });
-    expectCode(await s.run(vsphereArgs(fake, 'vs')), 0);
-    expectCode(await s.run(['os-layer', 'import', '--name', 'win', '--version', '1', '--disk', s.osDisk, '--ipv6', 'disabled', '--guest-os', 'ws2022']), 0);
-    expectCode(await s.run(['layer', 'create', '--name', 'pub', '--version', '1', '--os-layer', 'win', '--connector', 'vs', '--disk-name', 'pub', '--wait']), 0);
-    expectCode(await s.run(['machine', 'deploy', 'pub']), 0);
-    expectCode(await s.run(['verify', 'pub', '--shutdown']), 0);
-    expectCode(await s.run(['finalize', 'pub', '--wait']), 0);
+    await deployableLayer(fake, s, 'pub');
   });
   afterAll(async () => {
     await fake?.stop();
