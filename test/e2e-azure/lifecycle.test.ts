@@ -236,6 +236,11 @@ test('verify runs the probe through Run Command: blockers exit 3; then clean, --
   expect(cmd.commandId).toBe('RunPowerShellScript');
   expect(cmd.script).toContain('ShutdownForFinalize');
   expect(cmd.parameters).toEqual({});
+  // Run Command's copy of the probe is removed from the guest once its report is read, so a
+  // machine the operator stops after any verify holds nothing of elm's.
+  expect(cloud.fake.guestFiles(VM)).toEqual([]);
+  const afterRun = cloud.fake.requests.slice(cloud.fake.requests.map((r) => /\/runCommand$/.test(r.path)).lastIndexOf(true));
+  expect(afterRun.some((r) => r.method === 'DELETE' && /pkg-01\/extensions\/RunCommandWindows$/.test(r.path))).toBe(true);
 
   // Finalize is refused while blockers are recorded and the machine runs.
   const early = await e.run(['finalize', 'azplat', '--wait']);

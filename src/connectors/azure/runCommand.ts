@@ -7,8 +7,9 @@
  *   a report whose start was cut off is called truncated;
  * - a script may run 90 minutes: --expedite-ngen gives NGen a budget that ends well before;
  * - the probe never runs with -Shutdown here: stopping the guest would stop the agent under the
- *   running command. After a clean report elm removes Run Command's copies of the probe from the
- *   guest (runCommandCopies.ts) and deallocates the VM through ARM instead.
+ *   running command. After a clean report elm deallocates the VM through ARM instead;
+ * - after every run (whatever its report) elm removes Run Command's copy of the probe from the
+ *   guest (runCommandCopies.ts), so a machine the operator stops later holds none.
  * Run Command passes parameters as `-Name value` strings, which a [switch] cannot take, so the
  * probe runs inside a small wrapper that turns them into the probe's parameters.
  */
@@ -17,7 +18,7 @@ import { ElmError, NotReadyError } from '../../domain/errors';
 import type { MachineRef } from '../connector';
 import type { AzureClients } from './clients';
 import { platformError } from './errors';
-import { deallocate, instanceState, machineResources } from './machine';
+import { deallocate, instanceState, machineResources, type MachineResources } from './machine';
 
 export interface ProbeOptions {
   expediteNgen: boolean;
@@ -91,6 +92,47 @@ export async function runProbe(clients: AzureClients, ref: MachineRef, opts: Pro
         { name: 'NGenWaitMinutes', value: String(NGEN_WAIT_MINUTES) },
       ]
     : [];
+  const { stdout, stderr } = await runThenRemoveCopies(clients, m, script, parameters);
+  const report = extractReport(stdout);
+  if (!report) {
+    if (looksTruncated(stdout))
+      throw new ElmError(
+        `The layer integrity probe on ${m.vmName} printed more than Run Command returns (report truncated: ${Buffer.byteLength(stdout, 'utf8')} bytes, ` +
+          `the last ${RUN_COMMAND_OUTPUT_LIMIT} of its output). Run ShutdownForFinalize.ps1 -ReportPath C:\\elm\\report.json on the machine and pass elm verify --report FILE.`,
+      );
+    const tail = stderr.trim().split(/\r?\n/).slice(-3).join(' ').slice(-500);
+    throw new ElmError(`The layer integrity probe on ${m.vmName} printed no report${tail ? `: ${tail}` : ''}.`);
+  }
+  if (opts.shutdown) {
+    const blockers = (JSON.parse(report) as { blockers?: unknown[] }).blockers ?? [];
+    if (blockers.length > 0)
+      throw new NotReadyError(`The packaging machine ${m.vmName} was not shut down: the probe found ${counted(blockers.length, 'blocker')} (${blockers.join(', ')}); run elm verify again.`);
+    await deallocate(clients, m);
+    return ''; // stopped (deallocated) after a clean report
+  }
+  return report;
+}
+
+/**
+ * Runs the probe through the action Run Command, then removes the copy of it the action left in the
+ * guest (runCommandCopies.ts), whatever the outcome: nothing of elm's stays in the layer even when
+ * the operator stops the machine after this verify. A failed removal fails the verify, unless
+ * the run failed first (its error is the one to see).
+ */
+async function runThenRemoveCopies(clients: AzureClients, m: MachineResources, script: string, parameters: { name: string; value: string }[]) {
+  const { removeActionRunCommandCopies } = await import('./runCommandCopies.js');
+  let output: { stdout: string; stderr: string };
+  try {
+    output = await runCommandOutput(clients, m, script, parameters);
+  } catch (e) {
+    await removeActionRunCommandCopies(clients, m).catch(() => undefined);
+    throw e;
+  }
+  await removeActionRunCommandCopies(clients, m);
+  return output;
+}
+
+async function runCommandOutput(clients: AzureClients, m: MachineResources, script: string, parameters: { name: string; value: string }[]) {
   const compute = await clients.compute();
   let stdout = '';
   let stderr = '';
@@ -107,25 +149,5 @@ export async function runProbe(clients: AzureClients, ref: MachineRef, opts: Pro
   } catch (e) {
     throw platformError(`Running the layer integrity probe on ${m.vmName} (Run Command)`, e);
   }
-  const report = extractReport(stdout);
-  if (!report) {
-    if (looksTruncated(stdout))
-      throw new ElmError(
-        `The layer integrity probe on ${m.vmName} printed more than Run Command returns (report truncated: ${Buffer.byteLength(stdout, 'utf8')} bytes, ` +
-          `the last ${RUN_COMMAND_OUTPUT_LIMIT} of its output). Run ShutdownForFinalize.ps1 -ReportPath C:\\elm\\report.json on the machine and pass elm verify --report FILE.`,
-      );
-    const tail = stderr.trim().split(/\r?\n/).slice(-3).join(' ').slice(-500);
-    throw new ElmError(`The layer integrity probe on ${m.vmName} printed no report${tail ? `: ${tail}` : ''}.`);
-  }
-  if (opts.shutdown) {
-    const blockers = (JSON.parse(report) as { blockers?: unknown[] }).blockers ?? [];
-    if (blockers.length > 0)
-      throw new NotReadyError(`The packaging machine ${m.vmName} was not shut down: the probe found ${counted(blockers.length, 'blocker')} (${blockers.join(', ')}); run elm verify again.`);
-    // The probe's copies (this run's and earlier verifies') go before the disk is captured.
-    const { removeActionRunCommandCopies } = await import('./runCommandCopies.js');
-    await removeActionRunCommandCopies(clients, m);
-    await deallocate(clients, m);
-    return ''; // stopped (deallocated) after a clean report
-  }
-  return report;
+  return { stdout, stderr };
 }

@@ -86,6 +86,8 @@ export interface ArmFake {
   managedRunCommandNames(): string[];
   /** The files Run Command left in a VM's guest when it was last stopped: what a capture of its disk takes (arm/guestDownloads.ts). */
   guestFilesWhenStopped(vmName: string): string[] | undefined;
+  /** The files Run Command has left in a VM's guest now (guestDownloads.ts). */
+  guestFiles(vmName: string): string[];
   /** ARM responses whose body contains `text` (e.g. a secret that must never come back). */
   responsesContaining(text: string): RequestLogEntry[];
   countRequests(filter?: { kind?: 'identity' | 'arm'; method?: string; path?: PathMatcher }): number;
@@ -277,6 +279,7 @@ export async function startArmFake(opts: ArmFakeOptions = {}): Promise<ArmFake> 
     managedRunCommands: cloud.managedRunCommandLog,
     managedRunCommandNames: () => cloud.inventory.list({ type: RUN_COMMAND_TYPE }).map((r) => r.name),
     guestFilesWhenStopped: (vmName) => cloud.guestFilesWhenStopped.get(vmName.toLowerCase()),
+    guestFiles: (vmName) => [...(cloud.guestFiles.get(vmName.toLowerCase())?.keys() ?? [])],
     responsesContaining: (text) => responseTexts.filter((r) => r.text.includes(text)).map((r) => r.entry),
     catalog: cloud.catalog,
     countRequests(filter = {}) {
