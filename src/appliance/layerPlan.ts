@@ -1,8 +1,9 @@
 /**
  * `layer create --appliance NAME` from flags or a spec: the draft checked with the local mode's
  * rules, its names resolved against the appliance's objects (OS layers and versions, connector
- * configurations, icons, the file share), into the CreatePlatformLayer command. Nothing is sent
- * before every value is known good; a bad one is a UsageError (exit 2) naming the fix.
+ * configurations and their disk formats, platform types, icons, the file share), into the
+ * CreatePlatformLayer command. Nothing is sent before every value is known good; a bad one is a
+ * UsageError (exit 2) naming the fix.
  */
 import { UsageError } from '../domain/errors';
 import { listSome } from '../domain/listSome';
@@ -14,10 +15,9 @@ import { missingError } from '../wizard/plan';
 import { formatMismatch } from '../wizard/diskFormats';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from '../wizard/platformRules';
 import { queryConnectorConfigs, queryFileShares, queryIconIds, queryLayerDetails, queryOsLayers, type PlatformLayerCommand } from './operations';
+import type { PlatformKind, PlatformTypeNames } from '../wizard/choices';
+import { elmFormatsOf, queryConnectorFormats, queryPlatformTypes, WSDL_DISK_FORMATS, type ConnectorFormats } from './platformChoices';
 import type { ApplianceSession } from './session';
-
-/** The WSDL's DiskFormat value of each of elm's formats (elm_client.go `type DiskFormat string`). */
-export const WSDL_DISK_FORMATS: Record<DiskFormat, string> = { vhd: 'VhdDiskFormat', vhdx: 'VhdxDiskFormat', vmdk: 'VmdkDiskFormat', qcow2: 'QCow2DiskFormat', raw: 'RawDiskFormat' };
 
 /** The format a hypervisor boots its packaging machine from, when none is given (as the local mode's diskFormats.ts). */
 const HYPERVISOR_DEFAULT_FORMAT: Record<string, DiskFormat> = { vsphere: 'vmdk', hyperv: 'vhdx', acropolis: 'qcow2' };
@@ -78,12 +78,19 @@ export async function resolveAppliancePlan(s: ApplianceSession, appliance: strin
   const purpose = draft.purpose ?? defaultPurpose(draft);
   check(purposeRule, purpose, '--purpose');
 
-  const [shares, connectors, osLayers, icons] = await Promise.all([queryFileShares(s), queryConnectorConfigs(s), queryOsLayers(s), queryIconIds(s)]);
+  const [shares, connectors, osLayers, icons, types, formats] = await Promise.all([
+    queryFileShares(s),
+    queryConnectorConfigs(s),
+    queryOsLayers(s),
+    queryIconIds(s),
+    queryPlatformTypes(s),
+    queryConnectorFormats(s),
+  ]);
   const connector = connectors.find((c) => c.name === draft.connector);
   if (!connector)
     throw new UsageError(`--connector: the appliance "${appliance}" has no connector configuration named "${draft.connector}"${connectors.length ? ` (${listSome(connectors.map((c) => c.name))})` : ''}; see elm connector list --appliance ${shellQuote(appliance)}.`);
-  const platform = resolvePlatform(draft, purpose, connector.type, command);
-  const diskFormat = resolveFormat(draft, platform.hypervisor);
+  const platform = resolvePlatform(draft, purpose, connector.type, command, platformRule(types, appliance));
+  const diskFormat = resolveFormat(draft, platform.hypervisor, { name: connector.name, ...formats.get(connector.id) });
   check((v) => diskNameFormatProblem(v, diskFormat) ?? true, diskName, '--disk-name');
   const os = await resolveOsRevision(s, appliance, String(draft.osLayer), osLayers);
   const share = shares[0]; // the plugin's GetDefaultFileShareId: the first share the appliance lists
@@ -111,24 +118,46 @@ export async function resolveAppliancePlan(s: ApplianceSession, appliance: strin
   };
 }
 
-function resolvePlatform(draft: LayerDraft, purpose: string, connectorType: string, command: string): Pick<PlatformLayerCommand, 'hypervisor' | 'provisioning' | 'broker'> {
+type PlatformRule = (kind: PlatformKind, value: string) => true | string;
+
+/** A platform type id is one the appliance lists for that kind; elm's own list when it lists none. */
+export function platformRule(types: PlatformTypeNames, appliance: string): PlatformRule {
+  return (kind, value) => {
+    const ids = Object.keys(types[kind]);
+    if (ids.length === 0) return idRule(kind, value);
+    return ids.includes(value) ? true : `${kind} "${value}" is not a platform type of the appliance "${appliance}"; it lists ${ids.join(', ')}`;
+  };
+}
+
+function resolvePlatform(draft: LayerDraft, purpose: string, connectorType: string, command: string, rule: PlatformRule): Pick<PlatformLayerCommand, 'hypervisor' | 'provisioning' | 'broker'> {
   const lower = connectorType.toLowerCase();
   const natural = (CONNECTOR_TYPES as readonly string[]).includes(lower) ? naturalHypervisor(lower as ConnectorType) : undefined;
   const hypervisor = draft.hypervisor ?? natural;
   if (hypervisor === undefined) throw missingError(['hypervisor'], command);
-  check((v) => idRule('hypervisor', v), hypervisor, '--hypervisor');
+  check((v) => rule('hypervisor', v), hypervisor, '--hypervisor');
   const provisioning = draft.provisioning === 'none' ? undefined : draft.provisioning;
   const broker = draft.broker === 'none' ? undefined : draft.broker;
   if (purpose === 'packaging' && (provisioning || broker))
     throw new UsageError(`${provisioning ? '--provisioning' : '--broker'} applies to publishing platform layers only; a packaging platform layer names only its --hypervisor (or pass --purpose publishing).`);
-  if (provisioning !== undefined) check((v) => idRule('provisioning', v), provisioning, '--provisioning');
-  if (broker !== undefined) check((v) => idRule('broker', v), broker, '--broker');
+  if (provisioning !== undefined) check((v) => rule('provisioning', v), provisioning, '--provisioning');
+  if (broker !== undefined) check((v) => rule('broker', v), broker, '--broker');
   return { hypervisor, provisioning, broker };
 }
 
-function resolveFormat(draft: LayerDraft, hypervisor: string | undefined): DiskFormat {
-  const format = draft.diskFormat ?? (hypervisor ? HYPERVISOR_DEFAULT_FORMAT[hypervisor] : undefined) ?? 'vhd';
-  if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${Object.keys(WSDL_DISK_FORMATS).join(', ')}.`);
+/**
+ * The packaging disk's format: one the connector configuration lists (its selected one by default,
+ * else the hypervisor's own), or elm's rules when it lists none; and one the hypervisor boots.
+ */
+function resolveFormat(draft: LayerDraft, hypervisor: string | undefined, connector: { name: string } & Partial<ConnectorFormats>): DiskFormat {
+  const listed = elmFormatsOf(connector);
+  const natural = hypervisor ? HYPERVISOR_DEFAULT_FORMAT[hypervisor] : undefined;
+  const selected = elmFormatsOf({ valid: connector.selected ? [connector.selected] : [] })[0];
+  const fits = (f: DiskFormat | undefined): f is DiskFormat => f !== undefined && listed.includes(f) && !formatMismatch(f, hypervisor);
+  const fallback = listed.length ? ([selected, natural].find(fits) ?? listed.find(fits) ?? listed[0]) : (natural ?? 'vhd');
+  const format = draft.diskFormat ?? fallback;
+  if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${(listed.length ? listed : Object.keys(WSDL_DISK_FORMATS)).join(', ')}.`);
+  if (listed.length && !listed.includes(format))
+    throw new UsageError(`--disk-format ${format} is not accepted by the appliance's connector configuration "${connector.name}"; it accepts ${listed.join(', ')}.`);
   const mismatch = formatMismatch(format, hypervisor);
   if (mismatch) throw new UsageError(`--disk-format ${format}: ${mismatch}.`);
   return format;

@@ -32,6 +32,15 @@ export class ApplianceSession {
 
   constructor(private readonly opts: SessionOptions) {}
 
+  get url(): URL {
+    return this.opts.url;
+  }
+
+  /** Logs in unless this session already has: a bad password or certificate shows here, before anything else. */
+  async open(): Promise<void> {
+    if (!this.token) await this.login();
+  }
+
   /** The operation's `<OpResult>`; throws the appliance's refusal as an ApplianceError. */
   async call(req: SoapRequest): Promise<XmlNode> {
     if (!this.token) await this.login();

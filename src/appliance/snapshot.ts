@@ -18,7 +18,7 @@ const DETAIL_CONCURRENCY = 8;
 export async function applianceSnapshot(session: ApplianceSession, url: URL, parts: SnapshotPart[]): Promise<State> {
   const state = emptyState();
   const want = new Set(parts);
-  await session.login();
+  await session.open();
   await Promise.all([
     want.has('layers') && detailsOf(session, 'Platform', await queryPlatformLayers(session)).then((d) => (state.layers = d.map(toLayer))),
     want.has('osLayers') && detailsOf(session, 'Os', await queryOsLayers(session)).then((d) => (state.osLayers = d.map(toOsLayer))),

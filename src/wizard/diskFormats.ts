@@ -1,9 +1,12 @@
 import type { ConnectorConfig, Layer } from '../domain/state';
-import { DISK_FORMATS_BY_TYPE, type DiskFormat } from '../domain/vocabulary';
+import { DISK_FORMATS, DISK_FORMATS_BY_TYPE, type DiskFormat } from '../domain/vocabulary';
+import type { ListedChoices } from './choices';
 
-/** The packaging disk formats a connector accepts, its preferred one first. */
-export function formatsOf(connector: ConnectorConfig): readonly DiskFormat[] {
-  return DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[];
+/** The packaging disk formats a connector accepts, its preferred one first (what an appliance lists for it, when it does). */
+export function formatsOf(connector: ConnectorConfig, choices?: ListedChoices): readonly DiskFormat[] {
+  const listed = choices?.diskFormats[connector.name];
+  if (listed?.length) return listed;
+  return (DISK_FORMATS_BY_TYPE[connector.type] as readonly DiskFormat[] | undefined) ?? DISK_FORMATS;
 }
 
 /**
@@ -20,8 +23,8 @@ const HYPERVISOR_FORMATS: Record<string, readonly DiskFormat[]> = {
 };
 
 /** The connector's formats that the hypervisor boots (all of them when it names none or none fit). */
-export function formatsFor(connector: ConnectorConfig, hypervisor: string | undefined): readonly DiskFormat[] {
-  const formats = formatsOf(connector);
+export function formatsFor(connector: ConnectorConfig, hypervisor: string | undefined, choices?: ListedChoices): readonly DiskFormat[] {
+  const formats = formatsOf(connector, choices);
   const boots = hypervisor ? HYPERVISOR_FORMATS[hypervisor] : undefined;
   if (!boots) return formats;
   const fit = boots.filter((f) => formats.includes(f));
@@ -40,8 +43,8 @@ export function formatMismatch(format: DiskFormat, hypervisor: string | undefine
  * connector accepts it and the hypervisor boots it (a new version keeps its format), else the
  * hypervisor's own format, else the connector's first.
  */
-export function defaultDiskFormat(connector: ConnectorConfig, existing?: Layer, hypervisor?: string): DiskFormat {
-  const formats = formatsFor(connector, hypervisor);
+export function defaultDiskFormat(connector: ConnectorConfig, existing?: Layer, hypervisor?: string, choices?: ListedChoices): DiskFormat {
+  const formats = formatsFor(connector, hypervisor, choices);
   const previous = existing?.versions[existing.versions.length - 1];
   const kept = previous && previous.connector === connector.name ? (previous.packagingDisk.format as DiskFormat) : undefined;
   return kept && formats.includes(kept) ? kept : formats[0];

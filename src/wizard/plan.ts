@@ -9,6 +9,7 @@ import { DISK_FORMATS, type BrokerId, type DiskFormat, type HypervisorId, type P
 import { resolveOsLayerRef } from '../domain/osLayerRef';
 import { formatBytes } from '../domain/units';
 import { defaultDiskFormat, formatMismatch, formatsOf } from './diskFormats';
+import type { ListedChoices } from './choices';
 import { DRAFT_FLAGS, type LayerDraft } from './draft';
 import { defaultPurpose, idRule, naturalHypervisor, purposeRule } from './platformRules';
 import { pvsPrerequisiteError } from './pvsPrerequisites';
@@ -38,6 +39,8 @@ export interface PlanContext {
   state: State;
   /** Set for `layer version add`: the layer the version joins. */
   existing?: Layer;
+  /** What an appliance lists (--appliance), in place of elm's lists. */
+  choices?: ListedChoices;
 }
 
 /**
@@ -78,10 +81,10 @@ function check(rule: (v: string) => true | string, value: string, flag: string):
  * the fix; never touches the state.
  */
 export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
-  const { state, existing } = ctx;
+  const { state, existing, choices } = ctx;
   const previous = existing?.versions[existing.versions.length - 1];
   const name = existing ? existing.name : String(draft.name);
-  givenValueProblems(draft, existing).throwIfAny();
+  givenValueProblems(draft, existing, choices).throwIfAny();
   if (!existing) {
     check(layerNameRule, name, '--name');
     if (state.layers.some((l) => l.name === name))
@@ -116,13 +119,13 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   for (const r of recipes) {
     if (!state.connectors.some((c) => c.name === r)) throw new UsageError(`--recipe: no connector named "${r}"; recipes name the connectors the layered image is published to (elm connector list).`);
   }
-  const platform = resolvePlatform(draft, connector, recipes, previous?.platform);
+  const platform = resolvePlatform(draft, connector, recipes, previous?.platform, choices);
 
   const pvsError = pvsPrerequisiteError(state, recipes, os, platform.provisioning);
   if (pvsError) throw pvsError;
 
-  const formats = formatsOf(connector);
-  const format = draft.diskFormat ?? defaultDiskFormat(connector, existing, platform.hypervisor);
+  const formats = formatsOf(connector, choices);
+  const format = draft.diskFormat ?? defaultDiskFormat(connector, existing, platform.hypervisor, choices);
   if (!isDiskFormat(format)) throw new UsageError(`--disk-format "${format}" is not a disk format; use one of ${formats.join(', ')}.`);
   if (!formats.includes(format))
     throw new UsageError(`--disk-format ${format} is not accepted by the ${connector.type} connector "${connector.name}"; it accepts ${formats.join(', ')}.`);
@@ -157,35 +160,35 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
  * The values given as flags (or in a spec), each checked on its own before any reference is
  * looked up, so that every bad one is named in one error, not only the first.
  */
-function givenValueProblems(draft: LayerDraft, existing: Layer | undefined): Problems {
+function givenValueProblems(draft: LayerDraft, existing: Layer | undefined, choices: ListedChoices | undefined): Problems {
   const p = new Problems();
   if (!existing && draft.name !== undefined) p.check(layerNameRule, String(draft.name), '--name');
   if (draft.version !== undefined) p.check(versionNameRule, String(draft.version), '--version');
   if (draft.maxSize !== undefined) p.check(maxSizeRule, String(draft.maxSize), '--max-size');
   if (draft.purpose !== undefined) p.check(purposeRule, draft.purpose, '--purpose');
-  if (draft.hypervisor !== undefined) p.check((v) => idRule('hypervisor', v), draft.hypervisor, '--hypervisor');
+  if (draft.hypervisor !== undefined) p.check((v) => idRule('hypervisor', v, choices), draft.hypervisor, '--hypervisor');
   const provisioning = noneAsUnset(draft.provisioning);
-  if (provisioning !== undefined) p.check((v) => idRule('provisioning', v), provisioning, '--provisioning');
+  if (provisioning !== undefined) p.check((v) => idRule('provisioning', v, choices), provisioning, '--provisioning');
   const broker = noneAsUnset(draft.broker);
-  if (broker !== undefined) p.check((v) => idRule('broker', v), broker, '--broker');
+  if (broker !== undefined) p.check((v) => idRule('broker', v, choices), broker, '--broker');
   if (draft.diskFormat !== undefined && !isDiskFormat(draft.diskFormat)) p.add(`--disk-format "${draft.diskFormat}" is not a disk format; use one of ${DISK_FORMATS.join(', ')}`);
   if (draft.diskName !== undefined) p.check(diskNameRule, draft.diskName, '--disk-name');
   return p;
 }
 
-function resolvePlatform(draft: LayerDraft, connector: ConnectorConfig, recipes: string[], previous?: LayerPlan['platform']): LayerPlan['platform'] {
+function resolvePlatform(draft: LayerDraft, connector: ConnectorConfig, recipes: string[], previous?: LayerPlan['platform'], choices?: ListedChoices): LayerPlan['platform'] {
   const purpose = draft.purpose ?? previous?.purpose ?? defaultPurpose({ ...draft, recipes });
   check(purposeRule, purpose, '--purpose');
   const hypervisor = draft.hypervisor ?? previous?.hypervisor ?? naturalHypervisor(connector.type);
-  if (hypervisor !== undefined) check((v) => idRule('hypervisor', v), hypervisor, '--hypervisor');
+  if (hypervisor !== undefined) check((v) => idRule('hypervisor', v, choices), hypervisor, '--hypervisor');
   const provisioning = noneAsUnset(draft.provisioning) ?? (purpose === 'publishing' && draft.provisioning === undefined ? previous?.provisioning : undefined);
   const broker = noneAsUnset(draft.broker) ?? (purpose === 'publishing' && draft.broker === undefined ? previous?.broker : undefined);
   if (purpose === 'packaging' && (provisioning || broker))
     throw new UsageError(
       `${provisioning ? '--provisioning' : '--broker'} applies to publishing platform layers only; a packaging platform layer names only its --hypervisor (or pass --purpose publishing).`,
     );
-  if (provisioning !== undefined) check((v) => idRule('provisioning', v), provisioning, '--provisioning');
-  if (broker !== undefined) check((v) => idRule('broker', v), broker, '--broker');
+  if (provisioning !== undefined) check((v) => idRule('provisioning', v, choices), provisioning, '--provisioning');
+  if (broker !== undefined) check((v) => idRule('broker', v, choices), broker, '--broker');
   return {
     purpose: purpose as Purpose,
     hypervisor: hypervisor as HypervisorId | undefined,

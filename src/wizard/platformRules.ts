@@ -2,14 +2,15 @@
  * The Platform Types tab's rules: a packaging platform layer names only a hypervisor; a publishing
  * one may name a provisioning service and a broker too. Shared by flags, spec and wizard.
  */
-import { BROKERS, HYPERVISORS, PROVISIONING_SERVICES, PURPOSES, type ConnectorType, type HypervisorId, type Purpose } from '../domain/vocabulary';
+import { PURPOSES, type ConnectorType, type HypervisorId, type Purpose } from '../domain/vocabulary';
+import { platformTable, type ListedChoices, type PlatformKind } from './choices';
 
 export function purposeRule(v: string): true | string {
   return (PURPOSES as readonly string[]).includes(v) ? true : `purpose must be packaging or publishing (got "${v}")`;
 }
 
-export function idRule(kind: 'hypervisor' | 'provisioning' | 'broker', v: string): true | string {
-  const table = kind === 'hypervisor' ? HYPERVISORS : kind === 'provisioning' ? PROVISIONING_SERVICES : BROKERS;
+export function idRule(kind: PlatformKind, v: string, choices?: ListedChoices): true | string {
+  const table = platformTable(kind, choices);
   return v in table ? true : `${kind} must be one of ${Object.keys(table).join(', ')} (got "${v}")`;
 }
 

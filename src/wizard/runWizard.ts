@@ -1,6 +1,7 @@
 import type { Context } from '../runtime/context';
 import { UsageError } from '../domain/errors';
 import type { ConnectorConfig, Layer, State } from '../domain/state';
+import type { ListedChoices } from './choices';
 import type { LayerDraft } from './draft';
 import { missingFields, resolvePlan, type LayerPlan } from './plan';
 import { chooseTab, confirmPlan, confirmTab } from './tabs/confirm';
@@ -23,20 +24,21 @@ export interface WizardResult {
 /**
  * The Create Platform Layer wizard, tab by tab in the console's order. Tabs skip what flags or
  * the spec already gave; every answer is checked where it is typed, and the whole plan once more
- * at the end with the same rules as the flags.
+ * at the end with the same rules as the flags. `listed` (--appliance): the appliance's choices,
+ * its connectors and icons only picked, never made here.
  */
-export async function runWizard(ctx: Context, draft: LayerDraft, state: State, existing: Layer | undefined, skipConfirm: boolean, pickOnly = false): Promise<WizardResult> {
+export async function runWizard(ctx: Context, draft: LayerDraft, state: State, existing: Layer | undefined, skipConfirm: boolean, listed?: ListedChoices): Promise<WizardResult> {
   // Prerequisites first: nothing is asked when the answers could not be used.
   if (draft.osLayer === undefined && !existing && state.osLayers.length === 0)
     throw new UsageError('No OS layers yet: import one first (elm os-layer import --name N --version V --disk PATH), then run elm layer create again.');
   const prompter = await ctx.prompter();
-  const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [], pickOnly };
+  const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [], pickOnly: listed !== undefined, choices: listed };
   // Only the platform missing (every other required value given): that tab alone, as --yes asks.
   const missing = missingFields(draft, existing, state);
   if (missing.length > 0 && missing.every((f) => PLATFORM_FIELDS.includes(f))) {
     await platformTypesTab(w);
-    const plan = resolvePlan(w.draft, { state: w.state, existing });
-    if (!skipConfirm) await confirmPlan(ctx, prompter, plan, Boolean(existing));
+    const plan = resolvePlan(w.draft, { state: w.state, existing, choices: listed });
+    if (!skipConfirm) await confirmPlan(ctx, prompter, plan, Boolean(existing), listed);
     return { plan, newConnectors: [] };
   }
   for (;;) {
@@ -69,7 +71,7 @@ async function planOrEdit(w: WizardState, existing: Layer | undefined): Promise<
   try {
     // The default Max Layer Size kept is no request: planned as if not given (no growth, no refusal).
     const draft = w.maxSizeDefaulted ? { ...w.draft, maxSize: undefined } : w.draft;
-    return resolvePlan(draft, { state: w.state, existing });
+    return resolvePlan(draft, { state: w.state, existing, choices: w.choices });
   } catch (e) {
     if (!(e instanceof UsageError) || !w.edited) throw e;
     w.ctx.out.error(e.message);

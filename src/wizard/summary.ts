@@ -1,12 +1,13 @@
 import type { Style } from '../runtime/style';
 import { diskFileName } from '../domain/rules';
-import { BROKERS, HYPERVISORS, PROVISIONING_SERVICES } from '../domain/vocabulary';
+import { platformTable, type ListedChoices, type PlatformKind } from './choices';
 import type { LayerPlan } from './plan';
 
-/** The Confirm and Complete tab's review: one section per wizard tab. */
-export function planSummary(plan: LayerPlan, style: Style): string {
+/** The Confirm and Complete tab's review: one section per wizard tab (platform types named as the appliance names them under --appliance). */
+export function planSummary(plan: LayerPlan, style: Style, choices?: ListedChoices): string {
   const row = (k: string, v: string) => `  ${k.padEnd(22)} ${v}`;
   const p = plan.platform;
+  const named = (kind: PlatformKind, id: string | undefined) => (id ? (platformTable(kind, choices)[id] ?? id) : '—');
   return [
     style.bold('Layer Details'),
     row('Layer Name', plan.name),
@@ -20,9 +21,9 @@ export function planSummary(plan: LayerPlan, style: Style): string {
     row('Connector', `${plan.connector.name} (${plan.connector.type})`),
     style.bold('Platform Types'),
     row('Purpose', p.purpose === 'packaging' ? 'Packaging: create and update layers' : 'Publishing: publish layered images'),
-    row('Hypervisor', p.hypervisor ? HYPERVISORS[p.hypervisor] : '—'),
-    row('Provisioning Service', p.provisioning ? PROVISIONING_SERVICES[p.provisioning] : '—'),
-    row('Connection Broker', p.broker ? BROKERS[p.broker] : '—'),
+    row('Hypervisor', named('hypervisor', p.hypervisor)),
+    row('Provisioning Service', named('provisioning', p.provisioning)),
+    row('Connection Broker', named('broker', p.broker)),
     row('Recipe Associations', plan.recipes.length ? plan.recipes.join(', ') : '—'),
     style.bold('Packaging Disk'),
     row('File name', diskFileName(plan.diskName, plan.diskFormat)),

@@ -1,6 +1,7 @@
 import type { Context } from '../runtime/context';
 import type { Prompter } from '../runtime/prompter';
 import type { ConnectorConfig, Layer, State } from '../domain/state';
+import type { ListedChoices } from './choices';
 import type { LayerDraft } from './draft';
 
 /** What every tab works on: the draft it completes and the state it picks from. */
@@ -20,4 +21,6 @@ export interface WizardState {
   maxSizeDefaulted?: boolean;
   /** The choices come from an appliance (--appliance): it owns its connectors and icons, so the tabs only pick them. */
   pickOnly?: boolean;
+  /** The appliance's platform types and connector disk formats, offered in place of elm's lists. */
+  choices?: ListedChoices;
 }

@@ -27,9 +27,9 @@ describe('appliance fake', () => {
   });
   afterAll(() => fake.stop());
 
-  const post = (body: string, headers: Record<string, string>): Promise<Answer> =>
+  const post = (body: string, headers: Record<string, string>, to: ApplianceFake = fake): Promise<Answer> =>
     new Promise((resolve, reject) => {
-      const req = https.request(`https://${fake.host}${API_PATH}`, { method: 'POST', ca: testCerts().caPem, headers: { 'Content-Type': 'text/xml; charset=utf-8', ...headers } }, (res) => {
+      const req = https.request(`https://${to.host}${API_PATH}`, { method: 'POST', ca: testCerts().caPem, headers: { 'Content-Type': 'text/xml; charset=utf-8', ...headers } }, (res) => {
         let text = '';
         res.on('data', (c) => (text += c));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }));
@@ -37,8 +37,8 @@ describe('appliance fake', () => {
       req.on('error', reject);
       req.end(body);
     });
-  const login = async () => {
-    const r = await post(ENV('Login', '<command><UserName>administrator</UserName><Password>Unidesk1</Password></command>'), { SOAPAction: 'http://www.unidesk.com/Login' });
+  const login = async (to: ApplianceFake = fake) => {
+    const r = await post(ENV('Login', '<command><UserName>administrator</UserName><Password>Unidesk1</Password></command>'), { SOAPAction: 'http://www.unidesk.com/Login' }, to);
     return { token: /<Token>([^<]+)<\/Token>/.exec(r.body)?.[1] ?? '', r };
   };
   const query = '<query><ResourceFarmId>0</ResourceFarmId><Filter/></query>';
@@ -79,7 +79,6 @@ describe('appliance fake', () => {
     ['a misspelt element inside LayerInfo', ENV('CreatePlatformLayer', create('', '<Nmae>x</Nmae>')), '&lt;Nmae xmlns'],
     ['a disk format outside the DiskFormat enumeration', ENV('CreatePlatformLayer', create('').replace('VhdDiskFormat', 'vhd')), "&apos;vhd&apos; is not a valid value for PackagingDiskFormat"],
     ['a size that is not an int', ENV('CreatePlatformLayer', create('').replace('10240', 'ten')), "&apos;ten&apos; is not a valid"],
-    ['an unknown platform type id', ENV('CreatePlatformLayer', create('<HypervisorPlatformTypeId>vmware</HypervisorPlatformTypeId>')), "&apos;vmware&apos; is not a valid value for HypervisorPlatformTypeId"],
     ['a missing nested required field', ENV('CreatePlatformLayer', create('').replace('<Name>1</Name>', '')), 'required field RevisionInfo.Name'],
   ])('%s is a SOAP fault (HTTP 500)', async (_what, body, said) => {
     const op = /<(Login|QueryPlatformLayers|CreatePlatformLayer) /.exec(body)?.[1] ?? 'QueryPlatformLayers';
@@ -87,6 +86,34 @@ describe('appliance fake', () => {
     expect(r.status).toBe(500);
     expect(r.body).toContain('<faultcode>soap:Client</faultcode>');
     expect(r.body).toContain(said);
+  });
+
+  it('a platform type it does not list, or a disk format the connector does not accept, is its refusal; what it lists is accepted', async () => {
+    const strict = await startApplianceFake({
+      osLayers: [{ id: '11', name: 'Win', revisions: [{ id: '111', version: '1', state: 'Deployable' }] }],
+      connectors: [{ id: 'c1', name: 'vCenter', type: 'vSphere' }],
+      fileShares: [{ id: '1', name: 'share', path: '\\\\fs\\elm' }],
+      platformTypes: [{ id: 'vsphere', name: 'VMware vSphere', entityType: 'HypervisorPlatformType' }],
+    });
+    try {
+      const { token } = await login(strict);
+      const call = (op: string, inner: string) => post(ENV(op, inner), { SOAPAction: `http://www.unidesk.com/${op}`, UNIDESK_TOKEN: token }, strict);
+      const listed = await call('QueryPlatformTypes', '<query/>');
+      expect(listed.body).toContain('<PlatformTypeSummary><Id>vsphere</Id><Name>VMware vSphere</Name>');
+      expect(listed.body).toContain('<EntityType>HypervisorPlatformType</EntityType>');
+      const configs = await call('QueryPlatformConnectorConfig', '<query><Features>Create</Features></query>');
+      expect(configs.body).toContain('<ValidDiskFormats><DiskFormat>VmdkDiskFormat</DiskFormat></ValidDiskFormats>');
+      const vmdk = create('<HypervisorPlatformTypeId>vsphere</HypervisorPlatformTypeId>').replace('VhdDiskFormat', 'VmdkDiskFormat');
+      const unlisted = await call('CreatePlatformLayer', vmdk.replace('>vsphere<', '>vmware<'));
+      expect(unlisted.status).toBe(200);
+      expect(unlisted.body).toContain('<MessageId>ItemNotFound</MessageId>');
+      const vhd = await call('CreatePlatformLayer', vmdk.replace('VmdkDiskFormat', 'VhdDiskFormat'));
+      expect(vhd.body).toContain('<MessageId>InvalidArgument</MessageId>');
+      const ok = await call('CreatePlatformLayer', vmdk);
+      expect(ok.body).toContain('<WorkTicketId>');
+    } finally {
+      await strict.stop();
+    }
   });
 
   it('routes on SOAPAction: one that does not match the body, or an operation elm does not use, is a fault', async () => {

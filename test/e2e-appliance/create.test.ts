@@ -114,7 +114,8 @@ describe('layer create --appliance', () => {
     [['--os-layer', 'Windows 11@9.9'], /OS layer "Windows 11" on the appliance has no version "9\.9" \(versions: 1\.0, 2\.0, 3\.0\)/],
     [['--connector', 'Nope'], /--connector: the appliance "corp" has no connector configuration named "Nope" \(Azure West, Share\); see elm connector list --appliance corp\./],
     [['--icon', '42'], /--icon 42: the appliance "corp" has no icon with that id/],
-    [['--disk-format', 'vmdk'], /--disk-format vmdk: a azure packaging machine does not boot a vmdk disk/],
+    [['--disk-format', 'vmdk'], /--disk-format vmdk is not accepted by the appliance's connector configuration "Azure West"; it accepts vhd\./],
+    [['--connector', 'Share', '--hypervisor', 'vsphere', '--disk-format', 'vhd'], /--disk-format vhd: a vsphere packaging machine does not boot a vhd disk/],
   ])('bad input %p: exit 2, one line, nothing created', async (extra, message) => {
     const created = fake.calls('CreatePlatformLayer').length;
     const r = await run(['layer', 'create', '--name', 'Bad', ...FLAGS, ...extra]);
@@ -131,6 +132,46 @@ describe('layer create --appliance', () => {
     const ok = await run(['layer', 'create', '--name', 'On share', ...FLAGS, '--connector', 'Share', '--hypervisor', 'vsphere', '--json']);
     expectCode(ok, 0);
     expect(fake.calls('CreatePlatformLayer').at(-1)?.fields).toMatchObject({ HypervisorPlatformTypeId: 'vsphere', PackagingDiskFormat: 'VmdkDiskFormat' });
+  });
+});
+
+describe('layer create --appliance: the platform types and disk formats the appliance lists', () => {
+  const LISTS: ApplianceFakeOptions = {
+    connectors: [{ id: 'c3-guid', name: 'Nutanix', type: 'Nutanix AHV', diskFormats: ['QCow2DiskFormat', 'RawDiskFormat', 'VmdkSparseDiskFormat'], selectedDiskFormat: 'RawDiskFormat' }],
+    platformTypes: [
+      { id: 'acropolis', name: 'Nutanix AHV', entityType: 'HypervisorPlatformType' },
+      { id: 'gcp', name: 'Google Cloud', entityType: 'HypervisorPlatformType' },
+      { id: 'mcs', name: 'Machine Creation Services', entityType: 'ProvisioningPlatformType' },
+      { id: 'xendesktop', name: 'Citrix Virtual Apps and Desktops', entityType: 'BrokerPlatformType' },
+    ],
+  };
+  const NUTANIX = ['--version', '1.0', '--os-layer', 'Windows 11', '--connector', 'Nutanix', '--json'];
+
+  it('a type the appliance lists and elm does not know is sent; one it does not list is exit 2 naming what it lists; the connector\'s selected format is the default', async () => {
+    const { fake, t, run } = await setup(LISTS);
+    try {
+      const ok = await run(['layer', 'create', '--name', 'On GCP', ...NUTANIX, '--hypervisor', 'gcp']);
+      expectCode(ok, 0);
+      expect(fake.calls('QueryPlatformTypes')).not.toHaveLength(0);
+      expect(fake.calls('CreatePlatformLayer').at(-1)?.fields).toMatchObject({ HypervisorPlatformTypeId: 'gcp', PackagingDiskFormat: 'RawDiskFormat' });
+      expect(JSON.parse(ok.stdout).packagingDisk.format).toBe('raw');
+
+      const created = fake.calls('CreatePlatformLayer').length;
+      const bad = await run(['layer', 'create', '--name', 'On Xen', ...NUTANIX, '--hypervisor', 'xenserver']);
+      expectCode(bad, 2);
+      expect(oneLine(bad.stderr)).toBe(true);
+      expect(bad.stderr).toMatch(/--hypervisor: hypervisor "xenserver" is not a platform type of the appliance "corp"; it lists acropolis, gcp\./);
+      const broker = await run(['layer', 'create', '--name', 'On AHV', ...NUTANIX, '--hypervisor', 'acropolis', '--provisioning', 'pvs', '--broker', 'xendesktop']);
+      expectCode(broker, 2);
+      expect(broker.stderr).toMatch(/--provisioning: provisioning "pvs" is not a platform type of the appliance "corp"; it lists mcs\./);
+      const format = await run(['layer', 'create', '--name', 'On AHV', ...NUTANIX, '--hypervisor', 'acropolis', '--disk-format', 'vhd']);
+      expectCode(format, 2);
+      expect(format.stderr).toMatch(/--disk-format vhd is not accepted by the appliance's connector configuration "Nutanix"; it accepts qcow2, raw\./);
+      expect(fake.calls('CreatePlatformLayer')).toHaveLength(created);
+    } finally {
+      await fake.stop();
+      await t.cleanup();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Issue 21 point 2, `layer create --appliance` on a terminal: the wizard's tabs offer the
- * appliance's OS layers and versions, connector configurations and icons (from the strict fake),
+ * appliance's OS layers and versions, connector configurations, platform types and icons (from the strict fake),
  * flags given are not asked again, and the answers reach the fake as CreatePlatformLayer's ids;
  * Ctrl-C leaves nothing created on the appliance.
  */
@@ -16,6 +16,13 @@ const BASE: ApplianceFakeOptions = {
   osLayers: [{ id: '11', name: 'Windows 11', revisions: [{ id: '111', version: '1.0', state: 'Deployable' }, { id: '112', version: '2.0', state: 'Deployable' }] }],
   platformLayers: [],
   iconIds: ['196608', '196609'],
+  // The appliance's own names (QueryPlatformTypes), which the Platform Types tab must show.
+  platformTypes: [
+    { id: 'azure', name: 'Azure (on corp)', entityType: 'HypervisorPlatformType' },
+    { id: 'vsphere', name: 'vSphere (on corp)', entityType: 'HypervisorPlatformType' },
+    { id: 'mcs', name: 'MCS (on corp)', entityType: 'ProvisioningPlatformType' },
+    { id: 'xendesktop', name: 'CVAD (on corp)', entityType: 'BrokerPlatformType' },
+  ],
 };
 
 async function setup() {
@@ -54,13 +61,17 @@ for (const cols of [120, 80]) {
       await s.waitFor(/used for/);
       await s.answer(''); // Packaging
       await s.waitFor(/Hypervisor/);
-      await s.answer(''); // Microsoft Azure
+      const types = await s.waitFor(/vSphere \(on corp\)/);
+      expect(types).toMatch(/Azure \(on corp\)/);
+      expect(types).not.toMatch(/Nutanix|Hyper-V/); // only what the appliance lists
+      await s.answer(''); // Azure, the connector's own
       await s.waitFor(/Packaging Disk file name/);
       await s.answer('');
       await s.waitFor(/Icon Assignment/);
       await s.waitFor(/196609/);
       await s.answer(KEY.down);
-      await s.waitFor(/Comment/);
+      const summary = await s.waitFor(/Comment/);
+      expect(summary).toMatch(/Hypervisor\s+Azure \(on corp\)/);
       await s.answer('from the wizard');
       await s.waitFor(/Create Layer\?/);
       await s.answer('y');

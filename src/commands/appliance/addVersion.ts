@@ -23,7 +23,7 @@ export async function addVersionOnAppliance(ctx: Context, appliance: string, ref
   const base = [...layer.revisions].reverse().find((r) => r.state === 'Deployable');
   if (!base) throw new NotReadyError(`Layer "${layer.name}" on the appliance has no Deployable version to base a new one on; finalize its version first (elm finalize ${shellQuote(layer.name)} --wait --appliance ${shellQuote(appliance)}).`);
   // On a terminal, what the flags left out is asked with the wizard's tabs; the layer's name and description are the appliance's, not asked.
-  const answered = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, { ...draft, name: layer.name, description: draft.description ?? '' }, yes);
+  const answered = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, session, { ...draft, name: layer.name, description: draft.description ?? '' }, yes);
   if (answered.version !== undefined && layer.revisions.some((r) => r.name === String(answered.version)))
     throw new UsageError(`--version: layer "${layer.name}" on the appliance already has a version "${answered.version}"; pick another name.`);
   const plan = await resolveAppliancePlan(session, appliance, answered, 'elm layer version add');

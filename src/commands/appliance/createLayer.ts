@@ -17,7 +17,7 @@ import { pollTicket } from './tasks';
 export async function createOnAppliance(ctx: Context, appliance: string, draft: LayerDraft, wait: boolean, timeoutMs: number | undefined, yes = false): Promise<void> {
   const session = await applianceSession(ctx, appliance);
   // On a terminal, what the flags left out is asked with the wizard's tabs (nothing is created before the answers).
-  const complete = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, draft, yes);
+  const complete = await (await import('./wizardDraft.js')).applianceWizardDraft(ctx, session, draft, yes);
   const plan = await resolveAppliancePlan(session, appliance, complete);
   const created = await createPlatformLayer(session, plan.command);
   let task: TicketTask;

@@ -1,22 +1,27 @@
 /**
  * `layer create --appliance` on a terminal: the local wizard's tabs, offered the appliance's
- * objects (its OS layers and versions, connector configurations, icons) as their source of
- * choices, so the tabs are not duplicated. The plan the wizard returns becomes a complete draft
- * that resolveAppliancePlan checks and resolves on the appliance as it does the flags.
+ * objects (its OS layers and versions, connector configurations and their disk formats, platform
+ * types, icons) as their source of choices, so the tabs are not duplicated. The plan the wizard
+ * returns becomes a complete draft that resolveAppliancePlan checks and resolves on the appliance
+ * as it does the flags.
  */
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
 import type { LayerDraft } from '../../wizard/draft';
 import { missingApplianceFields } from '../../appliance/layerPlan';
-import { readState } from '../shared/readState';
+import type { ApplianceSession } from '../../appliance/session';
 
-export async function applianceWizardDraft(ctx: Context, draft: LayerDraft, skipConfirm: boolean): Promise<LayerDraft> {
+export async function applianceWizardDraft(ctx: Context, session: ApplianceSession, draft: LayerDraft, skipConfirm: boolean): Promise<LayerDraft> {
   // Never prompt off a terminal or in CI (canPrompt says both), nor when the flags are complete.
   if (!ctx.io.canPrompt || missingApplianceFields(draft).length === 0) return draft;
-  const state = await readState(ctx, ['osLayers', 'connectors', 'icons']);
-  const { runWizard } = await import('../../wizard/runWizard.js');
-  // pickOnly: the appliance owns its connector configurations and icons; the tabs offer no new ones.
-  const { plan } = await runWizard(ctx, draft, state, undefined, skipConfirm, true);
+  const [{ applianceSnapshot }, { listedChoices }, { runWizard }] = await Promise.all([
+    import('../../appliance/snapshot.js'),
+    import('../../appliance/platformChoices.js'),
+    import('../../wizard/runWizard.js'),
+  ]);
+  const state = await applianceSnapshot(session, session.url, ['osLayers', 'connectors', 'icons']);
+  // The appliance's platform types and connector formats in the dropdowns; its connectors and icons only picked.
+  const { plan } = await runWizard(ctx, draft, state, undefined, skipConfirm, await listedChoices(session, state.connectors));
   // An --icon FILE given as a flag is still a file to import, which the appliance's console does.
   if (!('id' in plan.icon)) throw new UsageError('--appliance: import icons in the appliance\'s management console, then pick one here (elm icon list --appliance).');
   return {

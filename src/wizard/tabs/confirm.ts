@@ -2,6 +2,7 @@ import { DeclinedError } from '../../domain/errors';
 import type { Context } from '../../runtime/context';
 import type { Prompter } from '../../runtime/prompter';
 import type { LayerDraft } from '../draft';
+import type { ListedChoices } from '../choices';
 import type { LayerPlan } from '../plan';
 import type { WizardState } from '../wizardState';
 import { planSummary } from '../summary';
@@ -28,7 +29,7 @@ export type ConfirmChoice = { create: true; comment: string } | { create: false;
 export async function confirmTab(w: WizardState, plan: LayerPlan, skipConfirm: boolean): Promise<ConfirmChoice> {
   const { prompter, ctx, draft } = w;
   prompter.tab('Confirm and Complete');
-  ctx.io.stderr.write(`${planSummary(plan, ctx.out.messageStyle)}\n`);
+  ctx.io.stderr.write(`${planSummary(plan, ctx.out.messageStyle, w.choices)}\n`);
   const comment = draft.comment ?? (await prompter.input({ message: 'Comment (shown in the audit history, optional)', default: '' }));
   draft.comment = comment;
   if (skipConfirm) return { create: true, comment };
@@ -55,8 +56,8 @@ export async function chooseTab(prompter: Prompter, addingVersion: boolean): Pro
  * Every required value was given as flags or in the spec: no tab is asked, only the summary is
  * shown and the one question that remains (--yes skips it). "No" is an answer: exit 1, nothing created.
  */
-export async function confirmPlan(ctx: Context, prompter: Prompter, plan: LayerPlan, addingVersion: boolean): Promise<void> {
-  ctx.io.stderr.write(`${planSummary(plan, ctx.out.messageStyle)}\n`);
+export async function confirmPlan(ctx: Context, prompter: Prompter, plan: LayerPlan, addingVersion: boolean, choices?: ListedChoices): Promise<void> {
+  ctx.io.stderr.write(`${planSummary(plan, ctx.out.messageStyle, choices)}\n`);
   const go = await prompter.confirm({ message: addingVersion ? 'Add Version?' : 'Create Layer?', default: true });
   if (!go) throw new DeclinedError('Not confirmed: nothing was created.');
 }

@@ -1,4 +1,5 @@
-import { BROKERS, HYPERVISORS, PROVISIONING_SERVICES, type ConnectorType } from '../../domain/vocabulary';
+import type { ConnectorType } from '../../domain/vocabulary';
+import { platformTable } from '../choices';
 import { defaultPurpose, naturalHypervisor } from '../platformRules';
 import type { WizardState } from '../wizardState';
 import { keepPvsPrerequisite } from './recipeAssociations';
@@ -6,7 +7,7 @@ import { keepPvsPrerequisite } from './recipeAssociations';
 /** Said explicitly, as --provisioning none / --broker none: nothing is recorded for it. */
 const NONE = 'none';
 
-/** Platform Types: the purpose radio buttons, then the dropdowns that purpose allows. */
+/** Platform Types: the purpose radio buttons, then the dropdowns that purpose allows (an appliance's own types under --appliance). */
 export async function platformTypesTab(w: WizardState): Promise<void> {
   const { draft, prompter, state } = w;
   const connectorType = state.connectors.find((c) => c.name === draft.connector)?.type as ConnectorType | undefined;
@@ -33,14 +34,14 @@ export async function platformTypesTab(w: WizardState): Promise<void> {
     draft.hypervisor = await prompter.select({
       message: 'Hypervisor',
       default: connectorType ? naturalHypervisor(connectorType) : undefined,
-      choices: Object.entries(HYPERVISORS).map(([value, name]) => ({ value, name })),
+      choices: Object.entries(platformTable('hypervisor', w.choices)).map(([value, name]) => ({ value, name })),
     });
   }
   if (draft.purpose !== 'publishing') return;
   if (draft.provisioning === undefined) {
     const p = await prompter.select({
       message: 'Provisioning Service',
-      choices: [...Object.entries(PROVISIONING_SERVICES).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
+      choices: [...Object.entries(platformTable('provisioning', w.choices)).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
     });
     draft.provisioning = p;
     // PVS provisioning: its OS layer prerequisite now, not after the last tab.
@@ -49,7 +50,7 @@ export async function platformTypesTab(w: WizardState): Promise<void> {
   if (draft.broker === undefined) {
     const b = await prompter.select({
       message: 'Connection Broker',
-      choices: [...Object.entries(BROKERS).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
+      choices: [...Object.entries(platformTable('broker', w.choices)).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
     });
     draft.broker = b;
   }

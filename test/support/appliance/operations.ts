@@ -26,9 +26,10 @@ export interface FieldRule {
 export const DISK_FORMAT_VALUES = ['UnknownDiskFormat', 'VhdDiskFormat', 'VhdxDiskFormat', 'VmdkDiskFormat', 'VmdkSparseDiskFormat', 'QCow2DiskFormat', 'PhysicalBoot', 'Physical', 'RawDiskFormat'] as const;
 
 /**
- * The platform type ids the appliance knows: ctxal-sdk Public/New-ALPlatformLayer.ps1's ValidateSet
- * for -HypervisorPlatformTypeId, -ProvisioningPlatformTypeId and -BrokerPlatformTypeId (the WSDL
- * types them as plain strings; that the appliance refuses others is inferred).
+ * The stock platform type ids: ctxal-sdk Public/New-ALPlatformLayer.ps1's ValidateSet for
+ * -HypervisorPlatformTypeId, -ProvisioningPlatformTypeId and -BrokerPlatformTypeId. The WSDL types
+ * the ids as plain strings; the fake refuses one its QueryPlatformTypes does not list
+ * (platformChoices.ts).
  */
 export const PLATFORM_TYPE_IDS = {
   hypervisor: ['aws', 'xenserver', 'azure', 'hyperv', 'acropolis', 'vsphere', 'otherHypervisor'],
@@ -68,6 +69,12 @@ export const OPERATIONS: Record<string, OperationRule> = {
   QueryRemoteFileShares: { wrapper: 'query', fields: {} },
   // elm_client.go soap_helpers.go GetPlatformConnectorConfigId sends an empty PlatformConnectorConfigSummaryQuery.
   QueryPlatformConnectorConfigSummary: { wrapper: 'query', fields: {} },
+  // elm_client.go `type PlatformConnectorConfigQuery struct` (Features *PlatformConnectorFeatures, a flags
+  // type gowsdl renders without values); ctxal-sdk get-alconnector.ps1 sends <Features>Create</Features> or
+  // Publish, get-alconnectortype.ps1 None. Those three as the values is inferred.
+  QueryPlatformConnectorConfig: { wrapper: 'query', fields: { Features: { type: 'enum', values: ['None', 'Create', 'Publish'] } } },
+  // elm_client.go `type PlatformTypesQuery struct` (Ids *ArrayOfString, optional: all types without it).
+  QueryPlatformTypes: { wrapper: 'query', fields: { Ids: { type: 'struct', fields: { string: { type: 'string' } } } } },
   // ctxal-sdk Public/get-aloslayer.ps1 and get-alplatformlayer.ps1: <ResourceFarmId>0</ResourceFarmId><Filter/>;
   // soap_helpers.go GetOsLayerId sends OsLayersQuery{Filter}. ResourceFarmId as xsd:long is inferred from the "Id" fields' int64.
   QueryOsLayers: { wrapper: 'query', fields: { ResourceFarmId: { type: 'long' }, Filter: { type: 'string' } } },
@@ -104,9 +111,9 @@ export const OPERATIONS: Record<string, OperationRule> = {
       PackagingDiskFormat: { type: 'enum', values: DISK_FORMAT_VALUES, required: true },
       Reason: REASON,
       PlatformConnectorConfigId: { type: 'string', required: true },
-      HypervisorPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.hypervisor },
-      ProvisioningPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.provisioning },
-      BrokerPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.broker },
+      HypervisorPlatformTypeId: { type: 'string' },
+      ProvisioningPlatformTypeId: { type: 'string' },
+      BrokerPlatformTypeId: { type: 'string' },
     },
   },
   // ctxal-sdk get-allayerinstalldisk.ps1: <query><LayerId>ID</LayerId></query> (an id, so xsd:long as
@@ -143,9 +150,9 @@ export const OPERATIONS: Record<string, OperationRule> = {
       PlatformConnectorConfigId: { type: 'string', required: true },
       BaseLayerRevisionId: { type: 'long', required: true },
       OsLayerRevisionId: { type: 'long', required: true },
-      HypervisorPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.hypervisor },
-      ProvisioningPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.provisioning },
-      BrokerPlatformTypeId: { type: 'enum', values: PLATFORM_TYPE_IDS.broker },
+      HypervisorPlatformTypeId: { type: 'string' },
+      ProvisioningPlatformTypeId: { type: 'string' },
+      BrokerPlatformTypeId: { type: 'string' },
     },
   },
 };

@@ -12,6 +12,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { AddressInfo, Socket } from 'node:net';
 import { testCerts } from '../azure/certs';
 import { applicationError, faultEnvelope, readRequest, resultEnvelope, SoapFault, type ParsedRequest } from './envelope';
+import { connectorConfigsAnswer, DEFAULT_PLATFORM_TYPES, platformRefusal, platformTypesAnswer, type FakeConnector, type PlatformType } from './platformChoices';
 
 export const API_PATH = '/Unidesk.Web/API.asmx';
 /** The cookie the Login answer sets (its name is inferred; the plugin's HeaderCaptureTransport resends the first Set-Cookie). */
@@ -68,7 +69,9 @@ export interface ApplianceFakeOptions {
   users?: Record<string, string>;
   version?: string;
   fileShares?: (Item & { path: string })[];
-  connectors?: (Item & { type: string })[];
+  connectors?: FakeConnector[];
+  /** The platform types QueryPlatformTypes lists (default: the stock ones). */
+  platformTypes?: PlatformType[];
   osLayers?: LayerItem[];
   platformLayers?: LayerItem[];
   iconIds?: string[];
@@ -253,8 +256,10 @@ export class ApplianceFake {
     if (layers.some((l) => l.name.toLowerCase() === name.toLowerCase())) return applicationError('DuplicateName', `A layer with the name '${name}' already exists.`);
     const osKnown = (o.osLayers ?? []).some((l) => (l.revisions ?? []).some((r) => r.id === String(Number(f.OsLayerRevisionId))));
     if (!osKnown) return applicationError('OsLayerRevisionNotFound', `OS layer version ${f.OsLayerRevisionId} was not found.`);
-    if (!(o.connectors ?? []).some((c) => c.id === f.PlatformConnectorConfigId))
-      return applicationError('PlatformConnectorNotFound', `Platform connector configuration ${f.PlatformConnectorConfigId} was not found.`);
+    const connector = (o.connectors ?? []).find((c) => c.id === f.PlatformConnectorConfigId);
+    if (!connector) return applicationError('PlatformConnectorNotFound', `Platform connector configuration ${f.PlatformConnectorConfigId} was not found.`);
+    const refusal = platformRefusal(f, o.platformTypes ?? DEFAULT_PLATFORM_TYPES, connector);
+    if (refusal) return refusal;
     const share = (o.fileShares ?? []).find((s) => s.id === String(Number(f.SelectedFileShare)));
     if (!share) return applicationError('RemoteFileShareNotFound', `File share ${f.SelectedFileShare} was not found.`);
     if (f['LayerInfo.IconId'] !== undefined && o.iconIds && !o.iconIds.includes(String(Number(f['LayerInfo.IconId']))))
@@ -347,8 +352,10 @@ export class ApplianceFake {
       return applicationError('PlatformLayerInUseByTasks', `Layer ${layer.name} already has a version being edited.`);
     const osKnown = (this.opts.osLayers ?? []).some((l) => (l.revisions ?? []).some((r) => r.id === String(Number(f.OsLayerRevisionId))));
     if (!osKnown) return applicationError('OsLayerRevisionNotFound', `OS layer version ${f.OsLayerRevisionId} was not found.`);
-    if (!(this.opts.connectors ?? []).some((c) => c.id === f.PlatformConnectorConfigId))
-      return applicationError('PlatformConnectorNotFound', `Platform connector configuration ${f.PlatformConnectorConfigId} was not found.`);
+    const connector = (this.opts.connectors ?? []).find((c) => c.id === f.PlatformConnectorConfigId);
+    if (!connector) return applicationError('PlatformConnectorNotFound', `Platform connector configuration ${f.PlatformConnectorConfigId} was not found.`);
+    const refusal = platformRefusal(f, this.opts.platformTypes ?? DEFAULT_PLATFORM_TYPES, connector);
+    if (refusal) return refusal;
     const share = (this.opts.fileShares ?? []).find((s) => s.id === String(Number(f.SelectedFileShare)));
     if (!share) return applicationError('RemoteFileShareNotFound', `File share ${f.SelectedFileShare} was not found.`);
     const revision: Revision = { id: `${layer.id}${revisions.length + 1}`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f) };
@@ -368,6 +375,10 @@ export class ApplianceFake {
       case 'QueryPlatformConnectorConfigSummary':
         // PlatformConnectorConfigSummary's Id and Name: soap_helpers.go; ConnectorTypeName is inferred.
         return { Configurations: { PlatformConnectorConfigSummary: (o.connectors ?? []).map((c) => ({ Id: c.id, Name: c.name, ConnectorTypeName: c.type })) } };
+      case 'QueryPlatformConnectorConfig':
+        return connectorConfigsAnswer(o.connectors ?? []);
+      case 'QueryPlatformTypes':
+        return platformTypesAnswer(o.platformTypes ?? DEFAULT_PLATFORM_TYPES);
       case 'QueryOsLayers':
         return { OsLayers: summaries(filtered(o.osLayers, parsed.fields.Filter)) };
       case 'QueryPlatformLayers':
