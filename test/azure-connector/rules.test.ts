@@ -1,10 +1,12 @@
 /**
  * The Azure connector's pure rules: Windows VM names, the parameter check's one message, the
- * report found in Run Command's truncated stdout, blob layout and secret redaction.
+ * report found in Run Command's truncated stdout, blob layout, secret redaction, and account-key
+ * auth against an account that disallows Shared Key authorization.
  */
 import { redactSecrets } from '../../src/connectors/azure/errors';
 import { blobPathOf, blobUrl, deploymentName, packagingBlobName, storageAccountNameOf, type AzureSettings } from '../../src/connectors/azure/layout';
 import { defaultVmName, machineParams, windowsVmNameRule } from '../../src/connectors/azure/machineParams';
+import { allowSharedKeyAccessOf, sharedKeyRefusal } from '../../src/connectors/azure/preflight/sharedKey';
 import { extractReport, looksTruncated, NGEN_WAIT_MINUTES, wrapProbe } from '../../src/connectors/azure/runCommand';
 import type { DeployLinkRequest } from '../../src/connectors/connector';
 
@@ -89,4 +91,21 @@ test('SAS signatures, bearer tokens and account keys are redacted from messages'
   expect(redactSecrets('GET https://a/b?sv=1&sp=rw&sig=abc%2Fdef failed')).toBe('GET https://a/b?sv=1&sp=rw&sig=REDACTED failed');
   expect(redactSecrets('Authorization: Bearer eyJabc.def')).toBe('Authorization: Bearer REDACTED');
   expect(redactSecrets('AccountName=x;AccountKey=abc==;')).toBe('AccountName=x;AccountKey=REDACTED;');
+});
+
+test('account-key auth is refused, in one line with both fixes, only when the account says allowSharedKeyAccess false', () => {
+  // A missing property is true (the Storage RP's default); no properties at all is unknown.
+  expect(allowSharedKeyAccessOf({ allowSharedKeyAccess: false })).toBe(false);
+  expect(allowSharedKeyAccessOf({ allowSharedKeyAccess: true })).toBe(true);
+  expect(allowSharedKeyAccessOf({})).toBe(true);
+  expect(allowSharedKeyAccessOf(undefined)).toBeNull();
+
+  const keyed = { ...settings, accountKeyEnv: 'ELM_KEY' };
+  const refused = sharedKeyRefusal(keyed, 'key', false);
+  expect(refused).toMatch(/^Storage account "elmstore" disallows Shared Key authorization \(allowSharedKeyAccess false\): the account key in \$ELM_KEY/);
+  expect(refused).toMatch(/without --account-key-env.*or allow storage account key access on elmstore\.$/);
+  expect(refused).not.toContain('\n');
+  expect(sharedKeyRefusal(keyed, 'key', true)).toBeNull();
+  expect(sharedKeyRefusal(keyed, 'key', null)).toBeNull(); // not known: Azure answers for itself
+  expect(sharedKeyRefusal(settings, 'entra', false)).toBeNull(); // Entra auth and user-delegation SAS are permitted
 });

@@ -3,11 +3,13 @@
  * (account-signed read-only SAS for the link), ARM through DefaultAzureCredential (the AZURE_*
  * environment). Also: a raw OS disk (the VHD footer written by elm), an OS disk that is already a
  * blob (server-side copy), `machine deploy --no-wait`, and the lifecycle to a Deployable version
- * with nothing left behind and no secret anywhere.
+ * with nothing left behind and no secret anywhere. A storage account that disallows Shared Key
+ * authorization is refused before anything is uploaded (Azurite itself takes the key: elm reads
+ * the account's allowSharedKeyAccess through ARM).
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fakeArmClients, uploadPageBlob } from '../support/azure';
+import { azuriteBlobService, fakeArmClients, uploadPageBlob } from '../support/azure';
 import { makeOsDisk } from '../support/cli';
 import {
   blobExists,
@@ -37,6 +39,7 @@ beforeAll(async () => {
   cloud = await startCloud({ oauth: false });
   e = await scratch(cloud, 'elm-e2e-azure-key-');
   cloud.fake.onRunCommand('*', probeStandIn(() => []));
+  cloud.fake.addStorageAccount('elmnokey', { resourceGroup: RG, location: LOCATION, allowSharedKeyAccess: false });
 });
 
 afterAll(async () => {
@@ -115,6 +118,18 @@ test('an OS disk that is already a blob is checked and copied server-side', asyn
   expect(JSON.parse(r.stdout).task.description).toMatch(/N MiB \+ 512|not a fixed VHD/);
   const odd = JSON.parse(r.stdout);
   expect(await blobExists(cloud.azurite, `${cloud.azurite.blobEndpoint}/elm/packaging/${odd.layer.id}/1/odd.vhd`)).toBe(false);
+
+  // A fixed VHD whose footer checksum is wrong (one byte of the reserved area changed): refused
+  // before the copy, as elm refuses the same file imported from disk.
+  const damaged = Buffer.from(vhd);
+  damaged[damaged.length - 100] ^= 1;
+  const broken = await uploadPageBlob(cloud.azurite, 'elm', 'images/damaged.vhd', damaged);
+  await e.json(['os-layer', 'import', '--name', 'damagedos', '--version', '1', '--disk', broken]);
+  const d = await e.run(['layer', 'create', '--name', 'damaged', '--version', '1', '--os-layer', 'damagedos', '--connector', 'azk', '--disk-format', 'vhd', '--wait', '--json']);
+  expectCode(d, 1);
+  const dj = JSON.parse(d.stdout);
+  expect(dj.task.description).toMatch(/damaged VHD footer \(bad checksum\)/);
+  expect(await blobExists(cloud.azurite, `${cloud.azurite.blobEndpoint}/elm/packaging/${dj.layer.id}/1/damaged.vhd`)).toBe(false);
 }, 180_000);
 
 test('a machine deployed through the portal link (not by elm) is found by its tags: status, verify through Run Command, verify --report, finalize', async () => {
@@ -159,6 +174,33 @@ test('a machine deployed through the portal link (not by elm) is found by its ta
   expect(Buffer.compare(await readBlob(cloud.azurite, shown.versions[0].artifact.location), machineDisk)).toBe(0);
   expect(cloud.fake.inventory({ tag: ['elm-layer-id', c.layer.id] })).toEqual([]);
 }, 240_000);
+
+test('a storage account that disallows Shared Key authorization: connector test names it, layer create refuses with exit 2 before uploading', async () => {
+  const flags = connectorFlags(cloud, 'nokey', ['--account-key-env', 'ELM_TEST_AZURE_STORAGE_KEY']);
+  flags[flags.indexOf('--storage-account') + 1] = 'elmnokey';
+  await e.json(flags);
+  const t = await e.json(['connector', 'test', 'nokey'], 1);
+  expect(t.ok).toBe(false);
+  expect(t.checks.find((c: Doc) => c.name === 'shared key access')).toMatchObject({
+    ok: false,
+    detail: expect.stringMatching(/"elmnokey" disallows Shared Key authorization.*\$ELM_TEST_AZURE_STORAGE_KEY.*without --account-key-env.*allow storage account key access/),
+  });
+  // The account elm uses otherwise allows it: the check passes there.
+  expect((await e.json(['connector', 'test', 'azk'])).checks.find((c: Doc) => c.name === 'shared key access')).toMatchObject({ ok: true });
+
+  const blobs = async () => {
+    const names: string[] = [];
+    for await (const b of azuriteBlobService(cloud.azurite).getContainerClient('elm').listBlobsFlat()) names.push(b.name);
+    return names.sort();
+  };
+  const before = await blobs();
+  const r = await e.run(['layer', 'create', '--name', 'nokey', '--version', '1', '--os-layer', 'rawos', '--connector', 'nokey', '--disk-format', 'vhd', '--wait']);
+  expectCode(r, 2);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/disallows Shared Key authorization \(allowSharedKeyAccess false\)/);
+  expect(await blobs()).toEqual(before); // nothing uploaded
+  expect((await e.json(['layer', 'list'])).map((l: Doc) => l.name)).not.toContain('nokey');
+}, 180_000);
 
 test('no secret (account key, client secret, writable SAS) in the state, logs, descriptions or outputs', async () => {
   await expectNoSecrets(e, cloud);

@@ -134,6 +134,9 @@ async function copyBlobOsDisk(clients: AzureClients, req: PackagingDiskRequest, 
     if ((size - 512) % MiB !== 0 || size < 512 + MiB) throw new UsageError(`The OS layer disk ${url} is ${size} bytes; Azure needs a fixed VHD of N MiB + 512 bytes.`);
     if (footer.toString('latin1', 0, 8) !== 'conectix' || footer.readUInt32BE(60) !== 2)
       throw new UsageError(`The OS layer disk ${url} is not a fixed VHD (no "conectix" fixed-disk footer); convert it, or import it as a local file.`);
+    // The footer checksum of the VHD spec, which elm checks on a local file too (disk/probe.ts).
+    if (!(await import('../../disk/vhd.js')).parseVhdFooter(footer))
+      throw new UsageError(`The OS layer disk ${url} has a damaged VHD footer (bad checksum); re-create the fixed VHD (e.g. qemu-img convert -O vpc -o subformat=fixed,force_size) and copy it again.`);
   } catch (e) {
     if (e instanceof UsageError) throw e;
     const status = statusOf(e);

@@ -13,12 +13,15 @@ import { machineTags, resourceId, STORAGE_API_VERSION, STORAGE_TYPE, type AzureS
 import { ownerOf } from '../ownership';
 import type { MachineClaim } from './machineChecks';
 import { machineParams } from '../machineParams';
+import { allowSharedKeyAccessOf, sharedKeyRefusal } from './sharedKey';
 
 export interface StorageAccountInfo {
   id: string;
   location: string;
   kind: string;
   sku: string;
+  /** null: not known (the account was found by listing, which returns no properties). */
+  allowSharedKeyAccess: boolean | null;
 }
 
 const norm = (loc: string | undefined) => (loc ?? '').toLowerCase().replace(/\s+/g, '');
@@ -42,11 +45,12 @@ export function findStorageAccount(clients: AzureClients): Promise<StorageAccoun
 async function lookupStorageAccount(clients: AzureClients): Promise<StorageAccountInfo> {
   const s = clients.settings;
   const resources = await clients.resources();
-  const info = (r: { id?: string; location?: string; kind?: string; sku?: { name?: string } }): StorageAccountInfo => ({
+  const info = (r: { id?: string; location?: string; kind?: string; sku?: { name?: string }; properties?: unknown }): StorageAccountInfo => ({
     id: r.id ?? '',
     location: norm(r.location),
     kind: r.kind ?? 'unknown kind',
     sku: r.sku?.name ?? 'unknown SKU',
+    allowSharedKeyAccess: allowSharedKeyAccessOf(r.properties),
   });
   try {
     return info(await resources.resources.getById(resourceId(s, STORAGE_TYPE, s.storageAccount), STORAGE_API_VERSION));
@@ -98,6 +102,8 @@ export async function preflight(clients: AzureClients, machine?: DeployLinkReque
   }
   const mismatch = locationMismatch(s, rgLocation, account.location);
   if (mismatch) throw new UsageError(mismatch);
+  const keyRefused = sharedKeyRefusal(s, clients.storageAuth, account.allowSharedKeyAccess);
+  if (keyRefused) throw new UsageError(keyRefused);
   if (params && s.machineTemplateSpec) {
     // The operator's template is read and checked before any task or resource exists.
     const { checkOperatorDeployment } = await import('../operatorTemplate.js');
@@ -176,6 +182,7 @@ export async function connectorChecks(clients: AzureClients): Promise<CheckResul
   } else {
     checks.push({ name: 'resource group location = storage account location', ok: null, detail: 'not checked: the resource group or the storage account could not be read' });
   }
+  if (clients.storageAuth === 'key') checks.push(sharedKeyCheck(clients, account));
 
   try {
     const container = await clients.container();
@@ -204,4 +211,13 @@ export async function connectorChecks(clients: AzureClients): Promise<CheckResul
     }
   }
   return checks;
+}
+
+/** Account-key auth needs an account that allows Shared Key authorization (see sharedKey.ts). */
+function sharedKeyCheck(clients: AzureClients, account: StorageAccountInfo | null): CheckResult {
+  const name = 'shared key access';
+  if (!account || account.allowSharedKeyAccess === null)
+    return { name, ok: null, detail: 'not checked: the storage account properties could not be read' };
+  const refused = sharedKeyRefusal(clients.settings, clients.storageAuth, account.allowSharedKeyAccess);
+  return { name, ok: refused === null, detail: refused ?? `${clients.settings.storageAccount} allows Shared Key authorization: the account key works` };
 }

@@ -5,6 +5,12 @@
  *   POST /…/disks/{disk}/endGetAccess          (long-running; the SAS stops working)
  * An imported disk (creationData.createOption Import) needs sourceUri and storageAccountId, the
  * storage account in the disk's region, and a fixed VHD (footer cookie `conectix`, N MiB + 512).
+ * Not modeled (no document or maintainer's statement found for what the disk RP answers): an
+ * import from an account with allowSharedKeyAccess false or a storage firewall (networkAcls
+ * defaultAction Deny, publicNetworkAccess Disabled), and a VHD whose footer checksum is wrong.
+ * Microsoft.Compute is not among the trusted services of "Configure Azure Storage firewalls and
+ * virtual networks" (learn.microsoft.com/azure/storage/common/storage-network-security), which
+ * says nothing of disk import either way.
  * Access is refused while the disk is attached to a VM that is not deallocated, as in Azure.
  * A redeployment replaces tags, sku, osType and the network access settings, and refuses another
  * creationData, generation or security type (409 PropertyChangeNotAllowed; see updateDisk).
