@@ -1,6 +1,7 @@
 'use strict';
 /** Shared timing helpers: medians of whole-process runs, so figures compare like with like. */
 const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -73,4 +74,21 @@ function ratioLine(figure, ratio, target, detail = '') {
   return `${verdict} ${figure}: ${ratio.toFixed(2)}x (target <= ${target}x)${detail ? ` [${detail}]` : ''}`;
 }
 
-module.exports = { ROOT, BIN, cleanEnv, medianMs, interleavedMedians, interleavedSamples, median, quantile, quartileRatio, samples, ratioLine };
+/**
+ * `require('x.ts')` for the test support's fakes: types stripped with the TypeScript compiler's
+ * transpileModule, CommonJS out (no ts-jest, no build step).
+ */
+function registerTypeScript() {
+  if (require.extensions['.ts']) return;
+  const ts = require('typescript');
+  require.extensions['.ts'] = (module, filename) => {
+    const source = fs.readFileSync(filename, 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      fileName: filename,
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    });
+    module._compile(outputText, filename);
+  };
+}
+
+module.exports = { ROOT, BIN, cleanEnv, registerTypeScript, medianMs, interleavedMedians, interleavedSamples, median, quantile, quartileRatio, samples, ratioLine };

@@ -11,7 +11,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const FIGURES = ['startup', 'layerList', 'disk', 'finalize', 'publish', 'azureUpload', 'remoteState'];
+const FIGURES = ['startup', 'layerList', 'disk', 'finalize', 'publish', 'azureUpload', 'remoteState', 'appliance'];
 
 async function main() {
   const wanted = process.argv.slice(2);

@@ -9,35 +9,21 @@
  * - the ARM requests of one whole lifecycle through the real binary (connector test, layer create,
  *   machine deploy, verify --shutdown, finalize --wait), counted by the fake.
  *
- * The fakes are TypeScript: they are loaded here through a require hook that strips types with
- * the TypeScript compiler's transpileModule (no ts-jest, no build step). Needs `npm run build`.
+ * The fakes are TypeScript: they are loaded through bench/lib.js's require hook (registerTypeScript).
+ * Needs `npm run build`.
  */
 const { execFileSync, spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const { ratioLine, samples } = require('../lib');
+const { ratioLine, registerTypeScript, samples } = require('../lib');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BIN = path.join(ROOT, 'bin', 'elm.js');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const RUNS = 3;
-
-/** `require('x.ts')` for the test support: types stripped, CommonJS out. */
-function registerTypeScript() {
-  if (require.extensions['.ts']) return;
-  const ts = require('typescript');
-  require.extensions['.ts'] = (module, filename) => {
-    const source = fs.readFileSync(filename, 'utf8');
-    const { outputText } = ts.transpileModule(source, {
-      fileName: filename,
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-    });
-    module._compile(outputText, filename);
-  };
-}
 
 function azcopyPath(tmpDir) {
   const { AzCopyExe } = require('@azure-tools/azcopy-linux');

@@ -2,6 +2,7 @@
  * A session with the appliance: Login once, then the session token (the UNIDESK_TOKEN header, as
  * ctxal-sdk sends it) and the session cookie the Login answer set on every later call. A call the
  * appliance refuses because the session expired logs in again, once, silently, and is repeated.
+ * Calls sent together share one Login.
  */
 import { ExitCode } from '../domain/errors';
 import { buildEnvelope, child, parseXml, soapAction, text, textOf, type SoapRequest, type XmlNode } from './envelope';
@@ -27,6 +28,7 @@ export interface SessionOptions {
 export class ApplianceSession {
   private token?: string;
   private cookie?: string;
+  private pendingLogin?: Promise<void>;
   /** How many requests this session sent (the bench counts them per lifecycle). */
   requests = 0;
 
@@ -43,15 +45,26 @@ export class ApplianceSession {
 
   /** The operation's `<OpResult>`; throws the appliance's refusal as an ApplianceError. */
   async call(req: SoapRequest): Promise<XmlNode> {
-    if (!this.token) await this.login();
+    if (!this.token) await this.renew(undefined);
+    const used = this.token;
     try {
       return await this.exchange(req);
     } catch (e) {
       if (!(e instanceof ApplianceError) || !e.messageId || !SESSION_EXPIRED_IDS.has(e.messageId)) throw e;
-      this.token = undefined;
-      await this.login();
+      await this.renew(used);
       return this.exchange(req);
     }
+  }
+
+  /**
+   * One login for the calls sent together (a command asks for several lists at once): those that
+   * find no session, or the same expired one, wait for the same Login; a token newer than the one
+   * they used is already the renewed session.
+   */
+  private renew(used: string | undefined): Promise<void> {
+    if (this.token !== used) return Promise.resolve();
+    this.pendingLogin ??= this.login().finally(() => (this.pendingLogin = undefined));
+    return this.pendingLogin;
   }
 
   async login(): Promise<void> {

@@ -23,6 +23,14 @@ export interface PostOptions {
   appliance: string;
 }
 
+/**
+ * Connections are kept open between the calls of a command (a layer list asks for each layer's
+ * details: a TLS handshake each would cost more than the answers). An idle one is closed after 2 s,
+ * before a server's idle timeout (Node's 5 s, IIS's 120 s by default) can close it under a request;
+ * idle sockets do not keep the process alive (Node's agent unrefs them).
+ */
+const agent = new https.Agent({ keepAlive: true, timeout: 2_000 });
+
 /** An answer larger than this is not the appliance's (a layer list of thousands is a few MiB). */
 const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
@@ -44,7 +52,7 @@ export function post(url: URL, headers: Record<string, string>, body: string, op
       method: 'POST',
       headers: { ...headers, 'Content-Length': String(payload.length) },
       ...(opts.ca ? { ca: opts.ca } : {}),
-      agent: false,
+      agent,
     });
     const timer = setTimeout(() => req.destroy(Object.assign(new Error('timed out'), { code: 'ELM_APPLIANCE_TIMEOUT' })), opts.timeoutMs);
     const onAbort = () => req.destroy(Object.assign(new Error('cancelled'), { name: 'AbortError' }));

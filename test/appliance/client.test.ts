@@ -82,6 +82,17 @@ describe('appliance SOAP client', () => {
     expect(fake.calls('QueryOsLayers').at(-2)!.refused).toBe('InvalidSession');
   });
 
+  it('calls sent together log in once, and renew an expired session once', async () => {
+    const s = session();
+    const logins = fake.calls('Login').length;
+    const lists = await Promise.all([queryOsLayers(s), queryPlatformLayers(s), queryOsLayers(s), queryVersion(s)]);
+    expect(lists[0]).toEqual([{ id: '11', name: 'Windows 11' }]);
+    expect(fake.calls('Login').length).toBe(logins + 1);
+    fake.expireSessions();
+    await Promise.all([queryOsLayers(s), queryPlatformLayers(s), queryOsLayers(s)]);
+    expect(fake.calls('Login').length).toBe(logins + 2);
+  });
+
   it('a session that cannot be renewed fails once instead of looping', async () => {
     const s = session();
     await queryOsLayers(s);

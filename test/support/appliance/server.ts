@@ -409,7 +409,8 @@ export class ApplianceFake {
 
 /** A layer's details; an id the appliance does not have is its ItemNotFound refusal. Name, Description and IconId beside Revisions are inferred. */
 function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string, stateOf: (r: Revision) => string): Record<string, unknown> {
-  const layer = items.find((l) => l.id === String(Number(id)));
+  const wanted = String(Number(id)); // once, not per layer: a list of thousands asks this for each
+  const layer = items.find((l) => l.id === wanted);
   if (!layer) return applicationError('ItemNotFound', `No layer with id ${id}.`);
   const revisions = (layer.revisions ?? []).map((r) => ({ Id: r.id, DisplayedVersion: r.version, State: stateOf(r) }));
   return { Name: layer.name, Description: layer.description ?? '', IconId: layer.iconId ?? '', Revisions: { [`${kind}LayerRevisionDetail`]: revisions } };
