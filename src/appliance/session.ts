@@ -40,7 +40,7 @@ export class ApplianceSession {
 
   /** Logs in unless this session already has: a bad password or certificate shows here, before anything else. */
   async open(): Promise<void> {
-    if (!this.token) await this.login();
+    if (!this.token) await this.renew(undefined);
   }
 
   /** The operation's `<OpResult>`; throws the appliance's refusal as an ApplianceError. */
