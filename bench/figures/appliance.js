@@ -43,9 +43,10 @@ const APPLIANCE = {
 /**
  * What each command must ask: a session (Login); appliance test its four checks; layer create the
  * shares, connector configurations, OS layers, icons, platform types, the connectors' disk
- * formats, the OS layer's versions, the create, one ticket poll and the version's state; disk status, deploy-link and verify the layer by name, its
- * versions, its packaging-disk ticket and the disk's location; finalize the layer, its versions,
- * the disk, the shares, the finalize, the ended ticket (active list, then completed) and the state.
+ * formats, the OS layer's versions, the create, one ticket poll and the version's state; disk
+ * status, deploy-link and verify the layer by name, its versions, its packaging-disk ticket and
+ * the disk's location; finalize the layer, its versions, the disk, the shares, the finalize, the
+ * ended ticket (active list, then completed) and the state.
  */
 const MINIMUM = { 'appliance add': 0, 'appliance test': 5, 'layer create': 11, 'disk status': 5, 'machine deploy-link': 5, verify: 5, 'finalize --wait': 9 };
 
