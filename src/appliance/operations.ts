@@ -26,11 +26,25 @@ export async function queryFileShares(s: ApplianceSession): Promise<(NamedItem &
 
 /**
  * Platform connector configurations (QueryPlatformConnectorConfigSummary, the plugin's
- * soap_helpers.go GetPlatformConnectorConfigId: Configurations.PlatformConnectorConfigSummary).
+ * soap_helpers.go GetPlatformConnectorConfigId: Configurations.PlatformConnectorConfigSummary,
+ * whose platform is PlatformName; elm_client.go). `type` is elm's connector type when the name
+ * says one, else the appliance's words.
  */
 export async function queryConnectorConfigs(s: ApplianceSession): Promise<(NamedItem & { type: string })[]> {
   const result = await s.call({ operation: 'QueryPlatformConnectorConfigSummary', wrapper: 'query', fields: {} });
-  return children(child(result, 'Configurations'), 'PlatformConnectorConfigSummary').map((n) => ({ ...named(n), type: textOf(n, 'ConnectorTypeName') || textOf(n, 'PlatformConnectorType') }));
+  return children(child(result, 'Configurations'), 'PlatformConnectorConfigSummary').map((n) => ({ ...named(n), type: connectorTypeOf(textOf(n, 'PlatformName')) }));
+}
+
+/**
+ * elm's connector type for an appliance's platform name. The names the appliance gives its
+ * connector platforms are not in the WSDL; these keywords are the products' own names (inferred).
+ */
+export function connectorTypeOf(platformName: string): string {
+  if (/azure/i.test(platformName)) return 'azure';
+  if (/vsphere|vmware/i.test(platformName)) return 'vsphere';
+  if (/provisioning|\bpvs\b/i.test(platformName)) return 'pvs';
+  if (/file ?share/i.test(platformName)) return 'fileshare';
+  return platformName;
 }
 
 /** OS layers (QueryOsLayers, ctxal-sdk get-aloslayer.ps1: OsLayers.LayerEntitySummary). */
@@ -73,6 +87,12 @@ export interface Revision {
   name: string;
   /** Editing, Finalizable, Finalizing, Deployable... as the appliance says it. */
   state: string;
+  /** The version's Max Layer Size (LayerRevisionDetail.SizeMegs), when the appliance says it. */
+  sizeMiB?: number;
+  /** A platform layer version's platform type ids (PlatformLayerRevisionDetail); absent for none. */
+  hypervisor?: string;
+  provisioning?: string;
+  broker?: string;
 }
 
 export interface LayerDetails {
@@ -80,19 +100,38 @@ export interface LayerDetails {
   name: string;
   description: string;
   iconId: string;
+  /** A platform layer's OS layer (PlatformLayerDetailsResult.AssociatedOsLayerName). */
+  osLayerName?: string;
   revisions: Revision[];
 }
 
 /**
  * A layer and its versions (QueryPlatformLayerDetails / QueryOsLayerDetails with <query><Id>,
- * ctxal-sdk get-alplatformlayerDetail.ps1 and get-aloslayerdetail.ps1; Revisions.<Kind>LayerRevisionDetail
- * with Id, DisplayedVersion and State, ctxal-sdk README). Name, Description and IconId beside
- * Revisions are inferred from LayerInfo's names in CreatePlatformLayer.
+ * ctxal-sdk get-alplatformlayerDetail.ps1 and get-aloslayerdetail.ps1), read as elm_client.go's
+ * LayerDetailsResultOf<Kind>LayerRevisionDetail: LayerSummary (Name; ImageId, taken as the icon's
+ * id, which is inferred), Description, Revisions.<Kind>LayerRevisionDetail (Id, DisplayedVersion,
+ * State, SizeMegs, and for a platform layer its three platform type ids), AssociatedOsLayerName.
  */
 export async function queryLayerDetails(s: ApplianceSession, kind: 'Platform' | 'Os', id: string): Promise<LayerDetails> {
   const result = await s.call({ operation: `Query${kind}LayerDetails`, wrapper: 'query', fields: { Id: id } });
-  const revisions = children(child(result, 'Revisions'), `${kind}LayerRevisionDetail`).map((r) => ({ id: textOf(r, 'Id'), name: textOf(r, 'DisplayedVersion'), state: textOf(r, 'State') }));
-  return { id, name: textOf(result, 'Name'), description: textOf(result, 'Description'), iconId: textOf(result, 'IconId'), revisions };
+  const revisions = children(child(result, 'Revisions'), `${kind}LayerRevisionDetail`).map(toRevision);
+  const summary = child(result, 'LayerSummary');
+  const osLayerName = textOf(result, 'AssociatedOsLayerName') || undefined;
+  return { id, name: textOf(summary, 'Name'), description: textOf(result, 'Description'), iconId: textOf(summary, 'ImageId'), osLayerName, revisions };
+}
+
+function toRevision(r: XmlNode): Revision {
+  const size = Number(textOf(r, 'SizeMegs'));
+  const optional = (name: string) => textOf(r, name) || undefined;
+  return {
+    id: textOf(r, 'Id'),
+    name: textOf(r, 'DisplayedVersion'),
+    state: textOf(r, 'State'),
+    sizeMiB: size > 0 ? size : undefined,
+    hypervisor: optional('HypervisorPlatformTypeId'),
+    provisioning: optional('ProvisioningPlatformTypeId'),
+    broker: optional('BrokerPlatformTypeId'),
+  };
 }
 
 /** Icon ids (QueryLayerIcons with an empty <query/>, ctxal-sdk get-alicon.ps1: IconIds.long). */

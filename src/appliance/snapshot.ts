@@ -5,6 +5,7 @@
  * at a time.
  */
 import { emptyState } from '../domain/emptyState';
+import { MAX_LAYER_SIZE_GIB } from '../domain/rules';
 import type { ConnectorConfig, Icon, Layer, LayerVersion, OsLayer, State } from '../domain/state';
 import { CONNECTOR_TYPES, VERSION_STATES, type ConnectorType } from '../domain/vocabulary';
 import { queryConnectorConfigs, queryIconIds, queryLayerDetails, queryOsLayers, queryPlatformLayers, type LayerDetails, type NamedItem, type Revision } from './operations';
@@ -47,15 +48,16 @@ function versionState(s: string): LayerVersion['state'] {
   return ((VERSION_STATES as readonly string[]).includes(s) ? s : s || 'Editing') as LayerVersion['state'];
 }
 
-function toVersion(r: Revision): LayerVersion {
+/** A version as the appliance describes it; what it does not say (its connector, its disk) stays empty. */
+function toVersion(r: Revision, osLayerName = ''): LayerVersion {
   return {
     name: r.name,
     description: '',
     state: versionState(r.state),
-    maxSizeGiB: 10,
-    osLayer: { name: '', version: '' },
+    maxSizeGiB: r.sizeMiB ? Math.ceil(r.sizeMiB / 1024) : MAX_LAYER_SIZE_GIB.default,
+    osLayer: { name: osLayerName, version: '' },
     connector: '',
-    platform: { purpose: 'packaging' },
+    platform: platformOf(r),
     recipes: [],
     packagingDisk: { name: '', format: 'vhd', location: null, sizeBytes: null },
     createTaskId: null,
@@ -66,8 +68,14 @@ function toVersion(r: Revision): LayerVersion {
   };
 }
 
+/** The platform types recorded on the version: one that names a provisioning service or broker is for publishing. */
+function platformOf(r: Revision): LayerVersion['platform'] {
+  const purpose = r.provisioning || r.broker ? 'publishing' : 'packaging';
+  return { purpose, hypervisor: r.hypervisor, provisioning: r.provisioning, broker: r.broker } as LayerVersion['platform'];
+}
+
 function toLayer(d: LayerDetails): Layer {
-  return { id: d.id, name: d.name, description: d.description, icon: d.iconId, createdAt: '', versions: d.revisions.map(toVersion), audit: [] };
+  return { id: d.id, name: d.name, description: d.description, icon: d.iconId, createdAt: '', versions: d.revisions.map((r) => toVersion(r, d.osLayerName)), audit: [] };
 }
 
 function toOsLayer(d: LayerDetails): OsLayer {

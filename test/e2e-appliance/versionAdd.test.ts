@@ -29,6 +29,11 @@ describe('layer version add --appliance', () => {
       platformLayers: [
         { id: '21', name: 'Citrix VDA', revisions: [{ id: '211', version: '1', state: 'Deployable' }, { id: '212', version: '2', state: 'Deployable' }] },
         { id: '22', name: 'New', revisions: [{ id: '221', version: '1', state: 'Editing' }] },
+        {
+          id: '23',
+          name: 'Published VDA',
+          revisions: [{ id: '231', version: '1', state: 'Deployable', sizeMiB: 30720, osRevisionId: '111', platform: { hypervisor: 'azure', provisioning: 'mcs', broker: 'xendesktop' } }],
+        },
       ],
       iconIds: ['196608'],
     });
@@ -66,6 +71,22 @@ describe('layer version add --appliance', () => {
     expect(await stateBytes(t.home)).toEqual(before);
     const shown = JSON.parse((await run(['layer', 'show', 'Citrix VDA', '--json'])).stdout);
     expect(shown.versions.map((v: { name: string; state: string }) => `${v.name}:${v.state}`)).toEqual(['1:Deployable', '2:Deployable', '3:Editing']);
+  });
+
+  it('what the flags leave out comes from the base version: its OS layer, Max Layer Size and platform types (layer show shows them too)', async () => {
+    const shown = JSON.parse((await run(['layer', 'show', 'Published VDA', '--json'])).stdout);
+    expect(shown.versions[0]).toMatchObject({ maxSizeGiB: 30, osLayer: { name: 'Windows 11' }, platform: { purpose: 'publishing', hypervisor: 'azure', provisioning: 'mcs', broker: 'xendesktop' } });
+    const r = await run(['layer', 'version', 'add', 'Published VDA', '--version', '2', '--connector', 'Azure West', '--json']);
+    expectCode(r, 0);
+    expect(fake.calls('CreatePlatformLayerRevision').at(-1)?.fields).toMatchObject({
+      LayerId: '23',
+      BaseLayerRevisionId: '231',
+      OsLayerRevisionId: '111',
+      'RevisionInfo.LayerSizeMiB': '30720',
+      HypervisorPlatformTypeId: 'azure',
+      ProvisioningPlatformTypeId: 'mcs',
+      BrokerPlatformTypeId: 'xendesktop',
+    });
   });
 
   it('a second version while one is edited: the appliance refuses, exit 5, one line', async () => {

@@ -42,6 +42,10 @@ export interface Revision {
   /** Where its packaging disk is (QueryLayerInstallDisk's answer). */
   disk?: { uncPath: string; name: string };
   finalizeTicket?: string;
+  /** What the create command gave it: RevisionInfo.LayerSizeMiB, OsLayerRevisionId and the platform type ids. */
+  sizeMiB?: number;
+  osRevisionId?: string;
+  platform?: { hypervisor?: string; provisioning?: string; broker?: string };
 }
 
 /**
@@ -265,7 +269,7 @@ export class ApplianceFake {
     if (f['LayerInfo.IconId'] !== undefined && o.iconIds && !o.iconIds.includes(String(Number(f['LayerInfo.IconId']))))
       return applicationError('ItemNotFound', `Icon ${f['LayerInfo.IconId']} was not found.`);
     const id = String(1000 + layers.length + 1);
-    const revision: Revision = { id: `${id}1`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f) };
+    const revision: Revision = { id: `${id}1`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f), ...createdRevision(f) };
     layers.push({ id, name, description: f['LayerInfo.Description'] ?? '', iconId: f['LayerInfo.IconId'], revisions: [revision] });
     const ticketId = this.packagingTicket('CreatePlatformLayerWorkTicketDescription', name, revision.disk!);
     return { WorkTicketId: ticketId, LayerSummary: { Id: id, Name: name } };
@@ -358,7 +362,7 @@ export class ApplianceFake {
     if (refusal) return refusal;
     const share = (this.opts.fileShares ?? []).find((s) => s.id === String(Number(f.SelectedFileShare)));
     if (!share) return applicationError('RemoteFileShareNotFound', `File share ${f.SelectedFileShare} was not found.`);
-    const revision: Revision = { id: `${layer.id}${revisions.length + 1}`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f) };
+    const revision: Revision = { id: `${layer.id}${revisions.length + 1}`, version: f['RevisionInfo.Name'], state: 'Editing', disk: packagingDisk(share.path, f), ...createdRevision(f) };
     revisions.push(revision);
     return { WorkTicketId: this.packagingTicket('CreatePlatformLayerRevisionWorkTicketDescription', layer.name, revision.disk!) };
   }
@@ -373,8 +377,9 @@ export class ApplianceFake {
       case 'QueryRemoteFileShares':
         return { RemoteShares: { RemoteFileShareSummary: (o.fileShares ?? []).map((s) => ({ Id: s.id, Name: s.name, Path: s.path })) } };
       case 'QueryPlatformConnectorConfigSummary':
-        // PlatformConnectorConfigSummary's Id and Name: soap_helpers.go; ConnectorTypeName is inferred.
-        return { Configurations: { PlatformConnectorConfigSummary: (o.connectors ?? []).map((c) => ({ Id: c.id, Name: c.name, ConnectorTypeName: c.type })) } };
+        // PlatformConnectorConfigSummary's Id and Name (soap_helpers.go), PlatformId and PlatformName
+        // (elm_client.go); the values of the two Platform fields are inferred (a test's type as both).
+        return { Configurations: { PlatformConnectorConfigSummary: (o.connectors ?? []).map((c) => ({ Id: c.id, Name: c.name, PlatformId: c.type, PlatformName: c.type })) } };
       case 'QueryPlatformConnectorConfig':
         return connectorConfigsAnswer(o.connectors ?? []);
       case 'QueryPlatformTypes':
@@ -384,7 +389,7 @@ export class ApplianceFake {
       case 'QueryPlatformLayers':
         return { PlatformLayers: summaries(filtered(o.platformLayers, parsed.fields.Filter)) };
       case 'QueryPlatformLayerDetails':
-        return details('Platform', o.platformLayers, parsed.fields.Id, (r) => this.revisionState(r));
+        return details('Platform', o.platformLayers, parsed.fields.Id, (r) => this.revisionState(r), o.osLayers);
       case 'QueryOsLayerDetails':
         return details('Os', o.osLayers, parsed.fields.Id, (r) => r.state);
       case 'QueryLayerInstallDisk':
@@ -407,13 +412,43 @@ export class ApplianceFake {
   }
 }
 
-/** A layer's details; an id the appliance does not have is its ItemNotFound refusal. Name, Description and IconId beside Revisions are inferred. */
-function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string, stateOf: (r: Revision) => string): Record<string, unknown> {
+/**
+ * A layer's details as elm_client.go's LayerDetailsResultOf<Kind>LayerRevisionDetail: LayerSummary
+ * (Id, Name, ImageId: the icon, inferred), Description, Revisions with Id, DisplayedVersion, State,
+ * SizeMegs and a platform version's three platform type ids (PlatformLayerRevisionDetail), and a
+ * platform layer's AssociatedOsLayerName (PlatformLayerDetailsResult; its newest version's OS layer,
+ * inferred). An id the appliance does not have is its ItemNotFound refusal.
+ */
+function details(kind: 'Platform' | 'Os', items: LayerItem[] = [], id: string, stateOf: (r: Revision) => string, osLayers: LayerItem[] = []): Record<string, unknown> {
   const wanted = String(Number(id)); // once, not per layer: a list of thousands asks this for each
   const layer = items.find((l) => l.id === wanted);
   if (!layer) return applicationError('ItemNotFound', `No layer with id ${id}.`);
-  const revisions = (layer.revisions ?? []).map((r) => ({ Id: r.id, DisplayedVersion: r.version, State: stateOf(r) }));
-  return { Name: layer.name, Description: layer.description ?? '', IconId: layer.iconId ?? '', Revisions: { [`${kind}LayerRevisionDetail`]: revisions } };
+  const revisions = (layer.revisions ?? []).map((r) => ({
+    Id: r.id,
+    DisplayedVersion: r.version,
+    State: stateOf(r),
+    ...(r.sizeMiB ? { SizeMegs: r.sizeMiB } : {}),
+    ...(r.platform?.hypervisor ? { HypervisorPlatformTypeId: r.platform.hypervisor } : {}),
+    ...(r.platform?.provisioning ? { ProvisioningPlatformTypeId: r.platform.provisioning } : {}),
+    ...(r.platform?.broker ? { BrokerPlatformTypeId: r.platform.broker } : {}),
+  }));
+  const newestOs = [...(layer.revisions ?? [])].reverse().find((r) => r.osRevisionId)?.osRevisionId;
+  const osLayer = newestOs ? osLayers.find((l) => (l.revisions ?? []).some((r) => r.id === newestOs)) : undefined;
+  return {
+    LayerSummary: { Id: layer.id, Name: layer.name, ...(layer.iconId ? { ImageId: layer.iconId } : {}) },
+    Description: layer.description ?? '',
+    Revisions: { [`${kind}LayerRevisionDetail`]: revisions },
+    ...(osLayer ? { AssociatedOsLayerName: osLayer.name } : {}),
+  };
+}
+
+/** What a create command records on the version it makes (read back by QueryPlatformLayerDetails). */
+function createdRevision(f: Record<string, string>): Pick<Revision, 'sizeMiB' | 'osRevisionId' | 'platform'> {
+  return {
+    sizeMiB: Number(f['RevisionInfo.LayerSizeMiB']),
+    osRevisionId: String(Number(f.OsLayerRevisionId)),
+    platform: { hypervisor: f.HypervisorPlatformTypeId, provisioning: f.ProvisioningPlatformTypeId, broker: f.BrokerPlatformTypeId },
+  };
 }
 
 /** Where the appliance puts a packaging disk on its share (the folder and file name are inferred). */
