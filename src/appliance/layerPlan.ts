@@ -62,11 +62,22 @@ export function missingApplianceFields(draft: LayerDraft): (keyof LayerDraft)[] 
   return missing;
 }
 
+/**
+ * elm_client.go's CreatePlatformLayerCommand has no recipe field: the appliance's Platform Types
+ * carry where layered images go. Refused before anything is asked or sent.
+ */
+export function refuseRecipes(draft: LayerDraft): void {
+  if (draft.recipes?.length)
+    throw new UsageError(
+      `${DRAFT_FLAGS.recipes}: the appliance takes no recipe when a platform layer is created; name where layered images go as its platform types instead (--purpose publishing --provisioning ID --broker ID; elm layer create --help).`,
+    );
+}
+
 /** Checks the draft's values that need no appliance, then resolves its names on the appliance. */
 export async function resolveAppliancePlan(s: ApplianceSession, appliance: string, draft: LayerDraft, command = 'elm layer create'): Promise<AppliancePlan> {
+  refuseRecipes(draft);
   const missing = missingApplianceFields(draft);
   if (missing.length) throw missingError(missing, command);
-  if (draft.recipes?.length) throw new UsageError(`${DRAFT_FLAGS.recipes} does not work with --appliance yet; create the layer without it and add recipes in the appliance's management console.`);
   const name = String(draft.name);
   check(applianceLayerNameRule, name, '--name');
   const version = String(draft.version);

@@ -121,7 +121,8 @@ export function resolvePlan(draft: LayerDraft, ctx: PlanContext): LayerPlan {
   }
   const platform = resolvePlatform(draft, connector, recipes, previous?.platform, choices);
 
-  const pvsError = pvsPrerequisiteError(state, recipes, os, platform.provisioning);
+  // An appliance's OS layers (choices set) say nothing of IPv6: the appliance judges its own.
+  const pvsError = choices ? null : pvsPrerequisiteError(state, recipes, os, platform.provisioning);
   if (pvsError) throw pvsError;
 
   const formats = formatsOf(connector, choices);

@@ -151,3 +151,55 @@ test('layer version add --appliance on a terminal: the tabs ask what the flags l
   expect(sent.fields).toMatchObject({ LayerId: '21', BaseLayerRevisionId: '211', OsLayerRevisionId: '112', 'RevisionInfo.Name': '2', 'RevisionInfo.LayerSizeMiB': '15360', PlatformConnectorConfigId: 'c2-guid' });
   await t.cleanup();
 });
+
+test('the PVS flow on a terminal: provisioning PVS from the appliance\'s list, no recipe tab, no IPv6 verdict of elm\'s on the appliance\'s OS layer', async () => {
+  const fake = await startApplianceFake({
+    ...structuredClone(BASE),
+    connectors: [{ id: 'c3-guid', name: 'vCenter', type: 'VMware vSphere' }],
+    platformTypes: [
+      { id: 'vsphere', name: 'vSphere (on corp)', entityType: 'HypervisorPlatformType' },
+      { id: 'pvs', name: 'PVS (on corp)', entityType: 'ProvisioningPlatformType' },
+      { id: 'xendesktop', name: 'CVAD (on corp)', entityType: 'BrokerPlatformType' },
+    ],
+  });
+  const t = await tempHome('elm-appliance-wizard-');
+  const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
+  expect((await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env })).code).toBe(0);
+  const given = ['--name', 'PVS VDA', '--version', '1.0', '--description', 'd', '--version-description', 'v', '--max-size', '10', '--os-layer', 'Windows 11@2.0', '--purpose', 'publishing'];
+  const s = new PtySession(['layer', 'create', ...given, '--no-wait'], env, { cols: 80 });
+  try {
+    await s.waitFor(/vCenter/);
+    await s.answer('');
+    await s.waitFor(/Hypervisor/);
+    await s.answer(''); // vSphere, the connector's own
+    await s.waitFor(/PVS \(on corp\)/);
+    await s.answer('');
+    await s.waitFor(/CVAD \(on corp\)/);
+    await s.answer('');
+    const disk = await s.waitFor(/Packaging Disk file name/);
+    expect(disk).not.toMatch(/Recipe Associations|IPv6/);
+    await s.answer('');
+    await s.waitFor(/Icon/);
+    await s.answer('');
+    await s.waitFor(/Comment/);
+    await s.answer('');
+    await s.waitFor(/Create Layer\?/);
+    await s.answer('y');
+    const { exitCode } = await s.exit;
+    if (exitCode !== 0) throw new Error(`exit ${exitCode}`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
+  } finally {
+    s.kill();
+    await fake.stop();
+  }
+  expect(fake.calls('CreatePlatformLayer').at(-1)?.fields).toMatchObject({
+    OsLayerRevisionId: '112',
+    PlatformConnectorConfigId: 'c3-guid',
+    HypervisorPlatformTypeId: 'vsphere',
+    ProvisioningPlatformTypeId: 'pvs',
+    BrokerPlatformTypeId: 'xendesktop',
+    PackagingDiskFormat: 'VmdkDiskFormat',
+  });
+  await t.cleanup();
+});

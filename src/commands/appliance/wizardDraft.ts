@@ -8,10 +8,11 @@
 import type { Context } from '../../runtime/context';
 import { UsageError } from '../../domain/errors';
 import type { LayerDraft } from '../../wizard/draft';
-import { missingApplianceFields } from '../../appliance/layerPlan';
+import { missingApplianceFields, refuseRecipes } from '../../appliance/layerPlan';
 import type { ApplianceSession } from '../../appliance/session';
 
 export async function applianceWizardDraft(ctx: Context, session: ApplianceSession, draft: LayerDraft, skipConfirm: boolean): Promise<LayerDraft> {
+  refuseRecipes(draft); // before a question is asked
   // Never prompt off a terminal or in CI (canPrompt says both), nor when the flags are complete.
   if (!ctx.io.canPrompt || missingApplianceFields(draft).length === 0) return draft;
   const [{ applianceSnapshot }, { listedChoices }, { runWizard }] = await Promise.all([

@@ -9,6 +9,8 @@ import { askOsVersion } from './osLayer';
  */
 export async function recipeAssociationsTab(w: WizardState): Promise<void> {
   const { draft, prompter, state } = w;
+  // An appliance takes no recipes when a layer is created: its Platform Types say where images go.
+  if (w.pickOnly) return;
   if (draft.recipes !== undefined) {
     prompter.tab('Recipe Associations');
     prompter.answered('Publish layered images with this platform layer to', draft.recipes.join(', ') || 'nothing');
@@ -40,7 +42,8 @@ export async function recipeAssociationsTab(w: WizardState): Promise<void> {
  */
 export async function keepPvsPrerequisite(w: WizardState): Promise<void> {
   const { draft, state, ctx } = w;
-  if (!draft.osLayer) return;
+  // An appliance's OS layers say nothing of IPv6: the appliance judges its own prerequisites.
+  if (!draft.osLayer || w.pickOnly) return;
   const os = resolveOsLayerRef(state, draft.osLayer);
   const err = pvsPrerequisiteError(state, draft.recipes ?? [], os, draft.provisioning);
   if (!err) return;
