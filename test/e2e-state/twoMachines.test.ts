@@ -84,7 +84,14 @@ test("beta sees alpha's finalize worker; alpha's worker killed, beta resumes the
   else expectOk(busy); // this machine was slow enough that the heartbeat was already stale: resumed
 
   if (busy.code === 5) {
-    await new Promise((r) => setTimeout(r, 6_000));
+    // Stale is judged on the storage's clock, whose Date and Last-Modified have whole seconds:
+    // wait until beta counts the worker dead rather than for a fixed time.
+    await waitFor(
+      "alpha's worker counted dead by beta",
+      async () => !json(await onB(['task', 'list', '--json'])).find((t: { id: string; worker: unknown }) => t.id === seen.id)?.worker,
+      60_000,
+      500,
+    );
     const resumed = await onB(['finalize', 'moved', '--wait', '--settle', '1s']);
     expectOk(resumed);
     expect(resumed.stderr).toContain(`Resuming finalize task ${seen.id}`);
