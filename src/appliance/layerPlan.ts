@@ -7,6 +7,7 @@
  */
 import { UsageError } from '../domain/errors';
 import { listSome } from '../domain/listSome';
+import { Problems } from '../domain/problems';
 import { defaultDiskName, diskNameFormatProblem, diskNameRule, isDiskFormat, MAX_LAYER_SIZE_GIB, maxSizeRule, versionNameRule, type Rule } from '../domain/rules';
 import { shellQuote } from '../domain/shellQuote';
 import { CONNECTOR_TYPES, type ConnectorType, type DiskFormat } from '../domain/vocabulary';
@@ -79,15 +80,18 @@ export async function resolveAppliancePlan(s: ApplianceSession, appliance: strin
   const missing = missingApplianceFields(draft);
   if (missing.length) throw missingError(missing, command);
   const name = String(draft.name);
-  check(applianceLayerNameRule, name, '--name');
   const version = String(draft.version);
-  check(versionNameRule, version, '--version');
   const maxText = draft.maxSize === undefined ? String(MAX_LAYER_SIZE_GIB.default) : String(draft.maxSize);
-  check(maxSizeRule, maxText, '--max-size');
   const diskName = draft.diskName ?? defaultDiskName(name);
-  check(diskNameRule, diskName, '--disk-name');
   const purpose = draft.purpose ?? defaultPurpose(draft);
-  check(purposeRule, purpose, '--purpose');
+  // Every bad value named at once, as the local mode names them (a script is fixed in one go).
+  const problems = new Problems();
+  problems.check(applianceLayerNameRule, name, '--name');
+  problems.check(versionNameRule, version, '--version');
+  problems.check(maxSizeRule, maxText, '--max-size');
+  if (draft.diskName !== undefined || applianceLayerNameRule(name) === true) problems.check(diskNameRule, diskName, '--disk-name');
+  problems.check(purposeRule, purpose, '--purpose');
+  problems.throwIfAny();
 
   const [shares, connectors, osLayers, icons, types, formats] = await Promise.all([
     queryFileShares(s),

@@ -116,6 +116,7 @@ describe('layer create --appliance', () => {
     [['--icon', '42'], /--icon 42: the appliance "corp" has no icon with that id/],
     [['--disk-format', 'vmdk'], /--disk-format vmdk is not accepted by the appliance's connector configuration "Azure West"; it accepts vhd\./],
     [['--connector', 'Share', '--hypervisor', 'vsphere', '--disk-format', 'vhd'], /--disk-format vhd: a vsphere packaging machine does not boot a vhd disk/],
+    [['--max-size', 'big', '--purpose', 'both'], /^error: 2 values are refused: --max-size: .*; --purpose: purpose must be packaging or publishing \(got "both"\)\.$/m],
     [['--recipe', 'PVS farm'], /--recipe: the appliance takes no recipe when a platform layer is created; name where layered images go as its platform types instead \(--purpose publishing --provisioning ID --broker ID/],
   ])('bad input %p: exit 2, one line, nothing created', async (extra, message) => {
     const created = fake.calls('CreatePlatformLayer').length;
