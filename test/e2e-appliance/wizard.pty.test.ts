@@ -25,13 +25,36 @@ const BASE: ApplianceFakeOptions = {
   ],
 };
 
-async function setup() {
-  const fake = await startApplianceFake(structuredClone(BASE));
+async function setup(opts: ApplianceFakeOptions = {}) {
+  const fake = await startApplianceFake({ ...structuredClone(BASE), ...opts });
   const t = await tempHome('elm-appliance-wizard-');
   const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
   const added = await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env });
   expect(added.code).toBe(0);
   return { fake, t, env };
+}
+
+/**
+ * Runs `answer` against the wizard on the terminal, then its last tabs (the first icon, no
+ * comment, yes), and expects exit 0; a failure shows the screen. The terminal and the fake end either way.
+ */
+async function drive(s: PtySession, fake: { stop(): Promise<void> }, answer: () => Promise<void>): Promise<void> {
+  try {
+    await answer();
+    await s.waitFor(/Icon/);
+    await s.answer('');
+    await s.waitFor(/Comment/);
+    await s.answer('');
+    await s.waitFor(/(Create Layer|Add Version)\?/);
+    await s.answer('y');
+    const { exitCode } = await s.exit;
+    if (exitCode !== 0) throw new Error(`exit ${exitCode}`);
+  } catch (e) {
+    throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
+  } finally {
+    s.kill();
+    await fake.stop();
+  }
 }
 
 for (const cols of [120, 80]) {
@@ -114,12 +137,9 @@ test('Ctrl-C in the wizard exits 130 and creates nothing on the appliance', asyn
 });
 
 test('layer version add --appliance on a terminal: the tabs ask what the flags left out, the revision carries the chosen ids', async () => {
-  const fake = await startApplianceFake({ ...structuredClone(BASE), platformLayers: [{ id: '21', name: 'Citrix VDA', revisions: [{ id: '211', version: '1', state: 'Deployable' }] }] });
-  const t = await tempHome('elm-appliance-wizard-');
-  const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
-  expect((await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env })).code).toBe(0);
+  const { fake, t, env } = await setup({ platformLayers: [{ id: '21', name: 'Citrix VDA', revisions: [{ id: '211', version: '1', state: 'Deployable' }] }] });
   const s = new PtySession(['layer', 'version', 'add', 'Citrix VDA', '--version', '2', '--max-size', '15', '--version-description', 'vd', '--no-wait'], env, { cols: 80 });
-  try {
+  await drive(s, fake, async () => {
     const screen = await s.waitFor(/Windows 11/);
     expect(screen).toMatch(/Layer Name\s+Citrix VDA/); // the layer's name is given by the command, not asked
     await s.answer('');
@@ -133,73 +153,45 @@ test('layer version add --appliance on a terminal: the tabs ask what the flags l
     await s.answer('');
     await s.waitFor(/Packaging Disk file name/);
     await s.answer('');
-    await s.waitFor(/Icon/);
-    await s.answer('');
-    await s.waitFor(/Comment/);
-    await s.answer('');
-    await s.waitFor(/Create/);
-    await s.answer('y');
-    const { exitCode } = await s.exit;
-    if (exitCode !== 0) throw new Error(`exit ${exitCode}`);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
-  } finally {
-    s.kill();
-    await fake.stop();
-  }
+  });
   const [sent] = fake.calls('CreatePlatformLayerRevision');
   expect(sent.fields).toMatchObject({ LayerId: '21', BaseLayerRevisionId: '211', OsLayerRevisionId: '112', 'RevisionInfo.Name': '2', 'RevisionInfo.LayerSizeMiB': '15360', PlatformConnectorConfigId: 'c2-guid' });
   await t.cleanup();
 });
 
-test('the PVS flow on a terminal: provisioning PVS from the appliance\'s list, no recipe tab, no IPv6 verdict of elm\'s on the appliance\'s OS layer', async () => {
-  const fake = await startApplianceFake({
-    ...structuredClone(BASE),
-    connectors: [{ id: 'c3-guid', name: 'vCenter', type: 'VMware vSphere' }],
-    platformTypes: [
-      { id: 'vsphere', name: 'vSphere (on corp)', entityType: 'HypervisorPlatformType' },
-      { id: 'pvs', name: 'PVS (on corp)', entityType: 'ProvisioningPlatformType' },
-      { id: 'xendesktop', name: 'CVAD (on corp)', entityType: 'BrokerPlatformType' },
-    ],
+for (const cols of [80, 40]) {
+  test(`the PVS flow on a terminal: provisioning PVS from the appliance's list, no recipe tab, no IPv6 verdict of elm's on the appliance's OS layer (${cols} columns)`, async () => {
+    const { fake, t, env } = await setup({
+      connectors: [{ id: 'c3-guid', name: 'vCenter', type: 'VMware vSphere' }],
+      platformTypes: [
+        { id: 'vsphere', name: 'vSphere (on corp)', entityType: 'HypervisorPlatformType' },
+        { id: 'pvs', name: 'PVS (on corp)', entityType: 'ProvisioningPlatformType' },
+        { id: 'xendesktop', name: 'CVAD (on corp)', entityType: 'BrokerPlatformType' },
+      ],
+    });
+    const given = ['--name', 'PVS VDA', '--version', '1.0', '--description', 'd', '--version-description', 'v', '--max-size', '10', '--os-layer', 'Windows 11@2.0', '--purpose', 'publishing'];
+    const s = new PtySession(['layer', 'create', ...given, '--no-wait'], env, { cols });
+    await drive(s, fake, async () => {
+      await s.waitFor(/vCenter/);
+      await s.answer('');
+      await s.waitFor(/Hypervisor/);
+      await s.answer(''); // vSphere, the connector's own
+      await s.waitFor(/PVS \(on corp\)/);
+      await s.answer('');
+      await s.waitFor(/CVAD \(on corp\)/);
+      await s.answer('');
+      const disk = await s.waitFor(/Packaging Disk file name/);
+      expect(disk).not.toMatch(/Recipe Associations|IPv6/);
+      await s.answer('');
+    });
+    expect(fake.calls('CreatePlatformLayer').at(-1)?.fields).toMatchObject({
+      OsLayerRevisionId: '112',
+      PlatformConnectorConfigId: 'c3-guid',
+      HypervisorPlatformTypeId: 'vsphere',
+      ProvisioningPlatformTypeId: 'pvs',
+      BrokerPlatformTypeId: 'xendesktop',
+      PackagingDiskFormat: 'VmdkDiskFormat',
+    });
+    await t.cleanup();
   });
-  const t = await tempHome('elm-appliance-wizard-');
-  const env = { ELM_HOME: t.home, NODE_EXTRA_CA_CERTS: fake.caCertPath, ELM_APPLIANCE_PASSWORD: 'Unidesk1', ELM_APPLIANCE: 'corp' };
-  expect((await elm(['appliance', 'add', '--name', 'corp', '--server', fake.host, '--user', 'administrator'], { home: t.home, env })).code).toBe(0);
-  const given = ['--name', 'PVS VDA', '--version', '1.0', '--description', 'd', '--version-description', 'v', '--max-size', '10', '--os-layer', 'Windows 11@2.0', '--purpose', 'publishing'];
-  const s = new PtySession(['layer', 'create', ...given, '--no-wait'], env, { cols: 80 });
-  try {
-    await s.waitFor(/vCenter/);
-    await s.answer('');
-    await s.waitFor(/Hypervisor/);
-    await s.answer(''); // vSphere, the connector's own
-    await s.waitFor(/PVS \(on corp\)/);
-    await s.answer('');
-    await s.waitFor(/CVAD \(on corp\)/);
-    await s.answer('');
-    const disk = await s.waitFor(/Packaging Disk file name/);
-    expect(disk).not.toMatch(/Recipe Associations|IPv6/);
-    await s.answer('');
-    await s.waitFor(/Icon/);
-    await s.answer('');
-    await s.waitFor(/Comment/);
-    await s.answer('');
-    await s.waitFor(/Create Layer\?/);
-    await s.answer('y');
-    const { exitCode } = await s.exit;
-    if (exitCode !== 0) throw new Error(`exit ${exitCode}`);
-  } catch (e) {
-    throw new Error(`${(e as Error).message}\n--- screen ---\n${s.output.slice(-3000)}`);
-  } finally {
-    s.kill();
-    await fake.stop();
-  }
-  expect(fake.calls('CreatePlatformLayer').at(-1)?.fields).toMatchObject({
-    OsLayerRevisionId: '112',
-    PlatformConnectorConfigId: 'c3-guid',
-    HypervisorPlatformTypeId: 'vsphere',
-    ProvisioningPlatformTypeId: 'pvs',
-    BrokerPlatformTypeId: 'xendesktop',
-    PackagingDiskFormat: 'VmdkDiskFormat',
-  });
-  await t.cleanup();
-});
+}
