@@ -120,6 +120,12 @@ export async function queryLayerDetails(s: ApplianceSession, kind: 'Platform' | 
   return { id, name: textOf(summary, 'Name'), description: textOf(result, 'Description'), iconId: textOf(summary, 'ImageId'), osLayerName, revisions };
 }
 
+/** What a version's platform types say it is for (a provisioning service or broker: publishing); undefined when it records none. */
+export function revisionPurpose(r: Revision): 'packaging' | 'publishing' | undefined {
+  if (r.provisioning || r.broker) return 'publishing';
+  return r.hypervisor ? 'packaging' : undefined;
+}
+
 function toRevision(r: XmlNode): Revision {
   const size = Number(textOf(r, 'SizeMegs'));
   const optional = (name: string) => textOf(r, name) || undefined;

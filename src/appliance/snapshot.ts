@@ -8,7 +8,7 @@ import { emptyState } from '../domain/emptyState';
 import { MAX_LAYER_SIZE_GIB } from '../domain/rules';
 import type { ConnectorConfig, Icon, Layer, LayerVersion, OsLayer, State } from '../domain/state';
 import { CONNECTOR_TYPES, VERSION_STATES, type ConnectorType } from '../domain/vocabulary';
-import { queryConnectorConfigs, queryIconIds, queryLayerDetails, queryOsLayers, queryPlatformLayers, type LayerDetails, type NamedItem, type Revision } from './operations';
+import { queryConnectorConfigs, queryIconIds, queryLayerDetails, queryOsLayers, queryPlatformLayers, revisionPurpose, type LayerDetails, type NamedItem, type Revision } from './operations';
 import type { ApplianceSession } from './session';
 
 export type SnapshotPart = 'layers' | 'osLayers' | 'connectors' | 'icons';
@@ -68,10 +68,9 @@ function toVersion(r: Revision, osLayerName = ''): LayerVersion {
   };
 }
 
-/** The platform types recorded on the version: one that names a provisioning service or broker is for publishing. */
+/** The platform types recorded on the version (none recorded reads as packaging). */
 function platformOf(r: Revision): LayerVersion['platform'] {
-  const purpose = r.provisioning || r.broker ? 'publishing' : 'packaging';
-  return { purpose, hypervisor: r.hypervisor, provisioning: r.provisioning, broker: r.broker } as LayerVersion['platform'];
+  return { purpose: revisionPurpose(r) ?? 'packaging', hypervisor: r.hypervisor, provisioning: r.provisioning, broker: r.broker } as LayerVersion['platform'];
 }
 
 function toLayer(d: LayerDetails): Layer {

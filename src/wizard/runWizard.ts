@@ -32,7 +32,7 @@ export async function runWizard(ctx: Context, draft: LayerDraft, state: State, e
   if (draft.osLayer === undefined && !existing && state.osLayers.length === 0)
     throw new UsageError('No OS layers yet: import one first (elm os-layer import --name N --version V --disk PATH), then run elm layer create again.');
   const prompter = await ctx.prompter();
-  const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [], pickOnly: listed !== undefined, choices: listed };
+  const w: WizardState = { ctx, prompter, draft: { ...draft }, state: structuredClone(state), existing, newConnectors: [], appliance: listed };
   // Only the platform missing (every other required value given): that tab alone, as --yes asks.
   const missing = missingFields(draft, existing, state);
   if (missing.length > 0 && missing.every((f) => PLATFORM_FIELDS.includes(f))) {
@@ -71,7 +71,7 @@ async function planOrEdit(w: WizardState, existing: Layer | undefined): Promise<
   try {
     // The default Max Layer Size kept is no request: planned as if not given (no growth, no refusal).
     const draft = w.maxSizeDefaulted ? { ...w.draft, maxSize: undefined } : w.draft;
-    return resolvePlan(draft, { state: w.state, existing, choices: w.choices });
+    return resolvePlan(draft, { state: w.state, existing, choices: w.appliance });
   } catch (e) {
     if (!(e instanceof UsageError) || !w.edited) throw e;
     w.ctx.out.error(e.message);

@@ -19,8 +19,10 @@ export interface WizardState {
   edited?: boolean;
   /** Max Layer Size was the offered default, kept: like no --max-size, the packaging disk does not grow to it. */
   maxSizeDefaulted?: boolean;
-  /** The choices come from an appliance (--appliance): it owns its connectors and icons, so the tabs only pick them. */
-  pickOnly?: boolean;
-  /** The appliance's platform types and connector disk formats, offered in place of elm's lists. */
-  choices?: ListedChoices;
+  /**
+   * Set under --appliance: its platform types and connector disk formats, offered in place of
+   * elm's lists. The appliance owns its connectors and icons (the tabs only pick them) and judges
+   * its OS layers' IPv6 itself.
+   */
+  appliance?: ListedChoices;
 }

@@ -12,7 +12,7 @@ import { CancelledError, ExitCode, NotReadyError, UsageError } from '../../domai
 import { shellQuote } from '../../domain/shellQuote';
 import type { LayerDraft } from '../../wizard/draft';
 import { resolveAppliancePlan } from '../../appliance/layerPlan';
-import { queryLayerDetails, type LayerDetails, type Revision } from '../../appliance/operations';
+import { queryLayerDetails, revisionPurpose, type LayerDetails, type Revision } from '../../appliance/operations';
 import { createPlatformLayerRevision, findApplianceVersion } from '../../appliance/revisions';
 import { queryTicket, type TicketTask } from '../../appliance/workTickets';
 import { applianceSession } from './session';
@@ -79,9 +79,9 @@ export async function addVersionOnAppliance(ctx: Context, appliance: string, ref
  * What the appliance does not record on a version (its connector configuration) is still asked.
  */
 function inheritFromBase(draft: LayerDraft, layer: LayerDetails, base: Revision): LayerDraft {
-  const recorded = Boolean(base.hypervisor || base.provisioning || base.broker);
-  const purpose = draft.purpose ?? (recorded ? (base.provisioning || base.broker ? 'publishing' : 'packaging') : undefined);
-  const publishing = purpose === 'publishing' && recorded;
+  const recorded = revisionPurpose(base);
+  const purpose = draft.purpose ?? recorded;
+  const publishing = purpose === 'publishing' && recorded !== undefined;
   return {
     ...draft,
     osLayer: draft.osLayer ?? layer.osLayerName,

@@ -29,7 +29,7 @@ export type ConfirmChoice = { create: true; comment: string } | { create: false;
 export async function confirmTab(w: WizardState, plan: LayerPlan, skipConfirm: boolean): Promise<ConfirmChoice> {
   const { prompter, ctx, draft } = w;
   prompter.tab('Confirm and Complete');
-  ctx.io.stderr.write(`${planSummary(plan, ctx.out.messageStyle, w.choices)}\n`);
+  ctx.io.stderr.write(`${planSummary(plan, ctx.out.messageStyle, w.appliance)}\n`);
   const comment = draft.comment ?? (await prompter.input({ message: 'Comment (shown in the audit history, optional)', default: '' }));
   draft.comment = comment;
   if (skipConfirm) return { create: true, comment };

@@ -17,7 +17,7 @@ export async function connectorTab(w: WizardState): Promise<void> {
     message: 'Connector Configuration',
     choices: [
       ...usable.map((c) => ({ value: c.name, name: `${c.name} (${c.type})`, description: String(c.settings.path ?? c.settings.storageAccount ?? c.settings.server ?? '') })),
-      ...(w.pickOnly ? [] : [{ value: NEW, name: 'New file share connector…', description: 'add a connector configuration now' }]),
+      ...(w.appliance ? [] : [{ value: NEW, name: 'New file share connector…', description: 'add a connector configuration now' }]),
     ],
   });
   if (choice !== NEW) {

@@ -13,7 +13,7 @@ export async function iconAssignmentTab(w: WizardState): Promise<void> {
     return;
   }
   // From an appliance: its own icon ids only (the first is its stock icon), nothing to import here.
-  if (w.pickOnly) {
+  if (w.appliance) {
     draft.icon = await prompter.select<string>({ message: 'Icon', choices: state.icons.map((i) => ({ value: i.id, name: i.name })) });
     return;
   }

@@ -19,13 +19,13 @@ export async function packagingDiskTab(w: WizardState): Promise<void> {
   prompter.tab('Packaging Disk');
   const connector = state.connectors.find((c) => c.name === draft.connector)!;
   // Only the formats the layer's hypervisor boots are offered (ESXi cannot boot a VHD).
-  const formats = formatsFor(connector, draft.hypervisor, w.choices);
+  const formats = formatsFor(connector, draft.hypervisor, w.appliance);
   if (draft.diskFormat !== undefined) {
     prompter.answered('Disk format', draft.diskFormat);
     const mismatch = formatMismatch(draft.diskFormat as DiskFormat, draft.hypervisor);
     if (mismatch) draft.diskFormat = await prompter.select({ message: `Disk format (${mismatch})`, choices: formats.map((f) => ({ value: f, name: FORMAT_LABELS[f] })) });
   } else {
-    const preferred = defaultDiskFormat(connector, existing, draft.hypervisor, w.choices);
+    const preferred = defaultDiskFormat(connector, existing, draft.hypervisor, w.appliance);
     if (formats.length === 1) {
       draft.diskFormat = formats[0];
       prompter.answered('Disk format', `${formats[0]} (the one ${draft.hypervisor ?? connector.type} boots)`);

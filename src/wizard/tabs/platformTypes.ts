@@ -34,14 +34,14 @@ export async function platformTypesTab(w: WizardState): Promise<void> {
     draft.hypervisor = await prompter.select({
       message: 'Hypervisor',
       default: connectorType ? naturalHypervisor(connectorType) : undefined,
-      choices: Object.entries(platformTable('hypervisor', w.choices)).map(([value, name]) => ({ value, name })),
+      choices: Object.entries(platformTable('hypervisor', w.appliance)).map(([value, name]) => ({ value, name })),
     });
   }
   if (draft.purpose !== 'publishing') return;
   if (draft.provisioning === undefined) {
     const p = await prompter.select({
       message: 'Provisioning Service',
-      choices: [...Object.entries(platformTable('provisioning', w.choices)).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
+      choices: [...Object.entries(platformTable('provisioning', w.appliance)).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
     });
     draft.provisioning = p;
     // PVS provisioning: its OS layer prerequisite now, not after the last tab.
@@ -50,7 +50,7 @@ export async function platformTypesTab(w: WizardState): Promise<void> {
   if (draft.broker === undefined) {
     const b = await prompter.select({
       message: 'Connection Broker',
-      choices: [...Object.entries(platformTable('broker', w.choices)).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
+      choices: [...Object.entries(platformTable('broker', w.appliance)).map(([value, name]) => ({ value, name })), { value: NONE, name: 'None' }],
     });
     draft.broker = b;
   }

@@ -10,7 +10,7 @@ import { askOsVersion } from './osLayer';
 export async function recipeAssociationsTab(w: WizardState): Promise<void> {
   const { draft, prompter, state } = w;
   // An appliance takes no recipes when a layer is created: its Platform Types say where images go.
-  if (w.pickOnly) return;
+  if (w.appliance) return;
   if (draft.recipes !== undefined) {
     prompter.tab('Recipe Associations');
     prompter.answered('Publish layered images with this platform layer to', draft.recipes.join(', ') || 'nothing');
@@ -43,7 +43,7 @@ export async function recipeAssociationsTab(w: WizardState): Promise<void> {
 export async function keepPvsPrerequisite(w: WizardState): Promise<void> {
   const { draft, state, ctx } = w;
   // An appliance's OS layers say nothing of IPv6: the appliance judges its own prerequisites.
-  if (!draft.osLayer || w.pickOnly) return;
+  if (!draft.osLayer || w.appliance) return;
   const os = resolveOsLayerRef(state, draft.osLayer);
   const err = pvsPrerequisiteError(state, draft.recipes ?? [], os, draft.provisioning);
   if (!err) return;

@@ -30,9 +30,10 @@ export const DEFAULT_PLATFORM_TYPES: PlatformType[] = [
 ];
 
 /**
- * The formats a connector configuration of a type accepts when a test names none: the connector
- * pages of Citrix's App Layering docs (vSphere VMDK, Azure VHD, Hyper-V VHDX or VHD, Nutanix
- * QCOW2 or raw; a network file share any). The type names are the fake's own.
+ * The formats a connector configuration of a type accepts when a test names none. Inferred: the
+ * formats each platform boots (vSphere VMDK, Azure VHD, Hyper-V VHDX or VHD, Nutanix QCOW2 or raw;
+ * a file share any); the WSDL only says each configuration lists its ValidDiskFormats. The type
+ * names are the fake's own.
  */
 export function diskFormatsOf(c: FakeConnector): string[] {
   if (c.diskFormats) return c.diskFormats;
